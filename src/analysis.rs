@@ -1,0 +1,285 @@
+//! Everything the rules read, computed once per photo: faces, landmarks, pose, eyes, person mask.
+//! Rules never run a model; they only look at an [`Analysis`].
+
+use std::time::Instant;
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::decode::{Photo, SourceInfo};
+use crate::error::ModelError;
+use crate::exif::ExifInfo;
+use crate::imaging::{bounds, box_downscale, inside_polygon, Plane, Point};
+use crate::scene::Scene;
+use crate::models::{Detection, EyeLandmarks, MeshResult, ModelSet, PersonMask};
+
+/// Images are analysed with their long side at most this many pixels: faces stay far above the
+/// models' input sizes, and a 40 MP upload costs no more than a 1 MP one.
+pub const WORKING_LONG_SIDE: u32 = 1280;
+
+/// Mesh landmark indices used across rules.
+pub mod lm {
+    pub const FOREHEAD_TOP: usize = 10;
+    pub const CHIN: usize = 152;
+    pub const NOSE_TIP: usize = 1;
+    pub const RIGHT_EYE_OUTER: usize = 33;
+    pub const RIGHT_EYE_INNER: usize = 133;
+    pub const LEFT_EYE_OUTER: usize = 263;
+    pub const LEFT_EYE_INNER: usize = 362;
+    pub const RIGHT_CHEEK_EDGE: usize = 234;
+    pub const LEFT_CHEEK_EDGE: usize = 454;
+    pub const RIGHT_CHEEK: usize = 205;
+    pub const LEFT_CHEEK: usize = 425;
+    pub const UPPER_LIP: usize = 13;
+    pub const LOWER_LIP: usize = 14;
+    /// Face oval, clockwise from the forehead top.
+    pub const FACE_OVAL: [usize; 36] = [
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150,
+        136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    ];
+}
+
+/// Head orientation in degrees. Yaw > 0: the face turns toward the image's right; pitch > 0: chin
+/// up; roll > 0: the eye line slopes down to the image's right.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Pose {
+    pub yaw: f32,
+    pub pitch: f32,
+    pub roll: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct FaceAnalysis {
+    /// Index into [`Analysis::faces`] of the face the mesh was fitted to.
+    pub detection: usize,
+    pub mesh: MeshResult,
+    pub pose: Pose,
+    /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
+    pub eyes: [Option<EyeLandmarks>; 2],
+}
+
+impl FaceAnalysis {
+    /// Distance between the eye centres, in working pixels.
+    pub fn inter_ocular(&self) -> f32 {
+        self.eye_centre(0).dist(self.eye_centre(1))
+    }
+    pub fn eye_centre(&self, eye: usize) -> Point {
+        let m = &self.mesh;
+        if eye == 0 {
+            m.p(lm::RIGHT_EYE_OUTER).mid(m.p(lm::RIGHT_EYE_INNER))
+        } else {
+            m.p(lm::LEFT_EYE_OUTER).mid(m.p(lm::LEFT_EYE_INNER))
+        }
+    }
+    /// Axis-aligned bounds of the face oval: (x0, y0, x1, y1).
+    pub fn oval_bounds(&self) -> (f32, f32, f32, f32) {
+        let mut b = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for &i in lm::FACE_OVAL.iter() {
+            let p = self.mesh.p(i);
+            b = (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y));
+        }
+        b
+    }
+    pub fn oval(&self) -> Vec<Point> {
+        lm::FACE_OVAL.iter().map(|&i| self.mesh.p(i)).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageTimings {
+    pub decode_ms: f64,
+    pub detect_ms: f64,
+    pub mesh_ms: f64,
+    pub iris_ms: f64,
+    pub segment_ms: f64,
+    pub rules_ms: f64,
+    pub total_ms: f64,
+}
+
+pub struct Analysis {
+    /// Upright RGB at working resolution.
+    pub image: RgbImage,
+    pub luma: Plane,
+    /// Original pixels per working pixel (≥ 1).
+    pub scale: f32,
+    pub original_width: u32,
+    pub original_height: u32,
+    pub source: SourceInfo,
+    pub exif: ExifInfo,
+    /// Every face found, strongest first, in working pixels.
+    pub faces: Vec<Detection>,
+    pub face: Option<FaceAnalysis>,
+    pub person: PersonMask,
+    pub scene: Scene,
+    pub timings: StageTimings,
+}
+
+impl Analysis {
+    /// Luma of about 2,000 grid samples inside the face oval.
+    pub fn face_luma_samples(&self, face: &FaceAnalysis) -> Vec<f32> {
+        let oval = face.oval();
+        let (x0, y0, x1, y1) = bounds(&oval);
+        let step = (((x1 - x0) * (y1 - y0)) / 2000.0).sqrt().max(1.0);
+        let mut out = Vec::new();
+        let mut y = y0;
+        while y < y1 {
+            let mut x = x0;
+            while x < x1 {
+                let p = Point::new(x, y);
+                if x >= 0.0 && y >= 0.0 && (x as usize) < self.luma.width && (y as usize) < self.luma.height && inside_polygon(p, &oval) {
+                    out.push(self.luma.at(x as usize, y as usize));
+                }
+                x += step;
+            }
+            y += step;
+        }
+        out
+    }
+
+    /// Converts a working-resolution region to original image pixels.
+    pub fn to_original(&self, region: crate::report::Region) -> crate::report::Region {
+        region.scaled(self.scale)
+    }
+}
+
+/// Detection settings that are properties of the models, not of any policy.
+const DETECT_SCORE: f32 = 0.5;
+const DETECT_SCORE_LAST_TRY: f32 = 0.3;
+
+pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> {
+    let mut timings = StageTimings::default();
+    let Photo { rgb, source, exif } = photo;
+    let (original_width, original_height) = rgb.dimensions();
+    let long = original_width.max(original_height);
+    let factor = long.div_ceil(WORKING_LONG_SIDE).max(1);
+    let image = if factor > 1 { box_downscale(&rgb, factor) } else { rgb };
+    let scale = original_width as f32 / image.width() as f32;
+
+    let t = Instant::now();
+    let faces = detect_faces(models, &image)?;
+    timings.detect_ms = ms(t);
+
+    let t = Instant::now();
+    let mut face = None;
+    let mut best_iod = 0.0f32;
+    for (index, det) in faces.iter().enumerate().take(3) {
+        let mesh = fit_mesh(models, &image, det)?;
+        if mesh.presence_logit <= 0.0 {
+            continue;
+        }
+        let iod = mesh.p(lm::RIGHT_EYE_OUTER).mid(mesh.p(lm::RIGHT_EYE_INNER)).dist(mesh.p(lm::LEFT_EYE_OUTER).mid(mesh.p(lm::LEFT_EYE_INNER)));
+        if iod > best_iod {
+            best_iod = iod;
+            face = Some((index, mesh));
+        }
+    }
+    timings.mesh_ms = ms(t);
+
+    let t = Instant::now();
+    let face = match face {
+        Some((detection, mesh)) => {
+            let right = models.iris.run(&image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
+            let left = models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
+            let pose = pose_from_mesh(&mesh);
+            Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left] })
+        }
+        None => None,
+    };
+    timings.iris_ms = ms(t);
+
+    let t = Instant::now();
+    let person = models.segmenter.run(&image)?;
+    timings.segment_ms = ms(t);
+
+    let luma = Plane::luma_of(&image);
+    let scene = Scene::new(&image, &person);
+    Ok(Analysis {
+        image,
+        luma,
+        scale,
+        original_width,
+        original_height,
+        source,
+        exif,
+        faces,
+        face,
+        person,
+        scene,
+        timings,
+    })
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Full frame first; tight crops (face filling the frame) are found again on a padded copy; a
+/// lower score is the last try. Returns the detections of the first pass that finds any.
+fn detect_faces(models: &ModelSet, image: &RgbImage) -> Result<Vec<Detection>, ModelError> {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let centre = Point::new(w / 2.0, h / 2.0);
+    let long = w.max(h);
+    let faces = models.detector.detect(image, centre, long, 0.0, DETECT_SCORE)?;
+    if !faces.is_empty() {
+        return Ok(faces);
+    }
+    let faces = models.detector.detect(image, centre, long * 2.0, 128.0, DETECT_SCORE)?;
+    if !faces.is_empty() {
+        return Ok(faces);
+    }
+    models.detector.detect(image, centre, long * 2.0, 128.0, DETECT_SCORE_LAST_TRY)
+}
+
+/// Two passes: a crop from the detector (rotated by its eye key points), then a crop from the
+/// first pass's own landmarks, which centres and scales the face the way the mesh was trained.
+fn fit_mesh(models: &ModelSet, image: &RgbImage, det: &Detection) -> Result<MeshResult, ModelError> {
+    let (re, le) = (det.keypoints[0], det.keypoints[1]);
+    let angle = (le.y - re.y).atan2(le.x - re.x);
+    let side = 1.5 * det.width.max(det.height);
+    let first = models.mesh.run(image, det.centre(), side, angle)?;
+
+    let (a, b) = (first.p(lm::RIGHT_EYE_OUTER), first.p(lm::LEFT_EYE_OUTER));
+    let angle = (b.y - a.y).atan2(b.x - a.x);
+    let (sin, cos) = angle.sin_cos();
+    // Bounds of all points in the face's own (roll-free) frame.
+    let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for p in &first.points {
+        let u = p[0] * cos + p[1] * sin;
+        let v = -p[0] * sin + p[1] * cos;
+        u0 = u0.min(u);
+        u1 = u1.max(u);
+        v0 = v0.min(v);
+        v1 = v1.max(v);
+    }
+    let (uc, vc) = ((u0 + u1) / 2.0, (v0 + v1) / 2.0);
+    let centre = Point::new(uc * cos - vc * sin, uc * sin + vc * cos);
+    let side = 1.5 * (u1 - u0).max(v1 - v0);
+    if !(side.is_finite() && side > 4.0) {
+        return Ok(first);
+    }
+    let second = models.mesh.run(image, centre, side, angle)?;
+    Ok(if second.presence_logit >= first.presence_logit - 1.0 { second } else { first })
+}
+
+/// The mesh's chin-to-forehead vector leans back by this much in a level, frontal face
+/// (measured as the median over frontal dev portraits); pitch is reported relative to it.
+const NEUTRAL_PITCH_DEG: f32 = 0.0;
+
+/// Head pose from the mesh geometry: roll from the eye corners, yaw from the depth difference
+/// across the cheeks, pitch from the depth difference between forehead and chin.
+pub fn pose_from_mesh(mesh: &MeshResult) -> Pose {
+    let p = |i: usize| mesh.points[i];
+    let (a, b) = (p(lm::RIGHT_EYE_OUTER), p(lm::LEFT_EYE_OUTER));
+    let roll = (b[1] - a[1]).atan2(b[0] - a[0]);
+    let (sin, cos) = roll.sin_cos();
+    let unroll = |v: [f32; 3]| [v[0] * cos + v[1] * sin, -v[0] * sin + v[1] * cos, v[2]];
+    let across = unroll(sub(p(lm::LEFT_CHEEK_EDGE), p(lm::RIGHT_CHEEK_EDGE)));
+    let down = unroll(sub(p(lm::CHIN), p(lm::FOREHEAD_TOP)));
+    let yaw = across[2].atan2(across[0]).to_degrees();
+    let pitch = (-down[2]).atan2(down[1]).to_degrees() - NEUTRAL_PITCH_DEG;
+    Pose { yaw, pitch, roll: roll.to_degrees() }
+}
+
+fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}

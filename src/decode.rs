@@ -1,0 +1,249 @@
+//! Bytes → oriented 8-bit RGB pixels, refusing bad input with a typed reason and never panicking.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+use crate::exif::{read_exif, ExifInfo};
+use crate::jpeg_markers::{self, JpegHeaders};
+
+/// Limits applied before any pixel is decoded.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct DecodeLimits {
+    pub max_file_bytes: u64,
+    pub max_pixels: u64,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits { max_file_bytes: 25 * 1024 * 1024, max_pixels: 40_000_000 }
+    }
+}
+
+/// How the file stored its pixels, before conversion to RGB.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub format: &'static str,
+    /// Dimensions as stored in the file, before EXIF orientation.
+    pub stored_width: u32,
+    pub stored_height: u32,
+    /// Pixel layout as decoded, e.g. "rgb8", "l8", "rgba16", "cmyk8".
+    pub color: String,
+    pub bits_per_channel: u8,
+    pub has_alpha: bool,
+    /// Some pixel was not fully opaque; it was composited over white.
+    pub alpha_used: bool,
+    pub file_bytes: u64,
+    /// EXIF orientation that was applied (1 = none).
+    pub orientation_applied: u16,
+    #[serde(skip)]
+    pub jpeg: Option<JpegHeaders>,
+}
+
+/// A decoded photo: upright 8-bit RGB plus what the file said about itself.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub rgb: RgbImage,
+    pub source: SourceInfo,
+    pub exif: ExifInfo,
+}
+
+pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> {
+    if bytes.is_empty() {
+        return Err(InputError::Empty);
+    }
+    let file_bytes = bytes.len() as u64;
+    if file_bytes > limits.max_file_bytes {
+        return Err(InputError::FileTooLarge { bytes: file_bytes, limit: limits.max_file_bytes });
+    }
+    let format = sniff_format(bytes)?;
+
+    let reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
+    let pixels = width as u64 * height as u64;
+    if pixels > limits.max_pixels {
+        return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
+    }
+    if width == 0 || height == 0 {
+        return Err(InputError::Corrupt(format!("image has zero size {width}x{height}")));
+    }
+
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut image_limits = image::Limits::default();
+    image_limits.max_image_width = Some(width);
+    image_limits.max_image_height = Some(height);
+    // 16-bit RGBA at the pixel limit, plus decoder scratch.
+    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    reader.limits(image_limits);
+    let dynamic = reader.decode().map_err(|e| map_image_error(e, limits))?;
+
+    let jpeg = if format == ImageFormat::Jpeg { jpeg_markers::read_headers(bytes) } else { None };
+    let cmyk = jpeg.as_ref().is_some_and(|h| h.components == 4);
+    let (rgb, color, bits, has_alpha, alpha_used) = to_rgb8(dynamic, cmyk);
+
+    let exif = read_exif(bytes);
+    let orientation = exif.orientation;
+    let rgb = apply_orientation(rgb, orientation);
+
+    Ok(Photo {
+        rgb,
+        source: SourceInfo {
+            format: format_name(format),
+            stored_width: width,
+            stored_height: height,
+            color,
+            bits_per_channel: bits,
+            has_alpha,
+            alpha_used,
+            file_bytes,
+            orientation_applied: orientation,
+            jpeg,
+        },
+        exif,
+    })
+}
+
+fn sniff_format(bytes: &[u8]) -> Result<ImageFormat, InputError> {
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        let brand = String::from_utf8_lossy(&bytes[8..12]).to_string();
+        return Err(InputError::UnsupportedFormat(format!(
+            "HEIF/AVIF container (brand '{brand}'); export the photo as JPEG or PNG"
+        )));
+    }
+    match image::guess_format(bytes) {
+        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => Ok(f),
+        Ok(other) => Err(InputError::UnsupportedFormat(format!(
+            "{} (accepted: JPEG, PNG, WebP)",
+            format_name(other)
+        ))),
+        Err(_) => {
+            let looks_like_text = bytes.iter().take(512).all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
+            Err(InputError::NotAnImage(if looks_like_text {
+                "the file contains text, not image data".to_string()
+            } else {
+                "unrecognised file signature".to_string()
+            }))
+        }
+    }
+}
+
+fn map_image_error(err: image::ImageError, limits: &DecodeLimits) -> InputError {
+    use image::ImageError as E;
+    match err {
+        E::Limits(l) => InputError::ResourceLimit(format!("{l} (pixel limit {})", limits.max_pixels)),
+        E::Unsupported(u) => InputError::UnsupportedFormat(u.to_string()),
+        E::Decoding(d) => InputError::Corrupt(d.to_string()),
+        E::IoError(io) => InputError::Corrupt(format!("unexpected end of data or read error: {io}")),
+        other => InputError::Corrupt(other.to_string()),
+    }
+}
+
+fn format_name(f: ImageFormat) -> &'static str {
+    match f {
+        ImageFormat::Jpeg => "jpeg",
+        ImageFormat::Png => "png",
+        ImageFormat::WebP => "webp",
+        ImageFormat::Gif => "gif",
+        ImageFormat::Bmp => "bmp",
+        ImageFormat::Tiff => "tiff",
+        ImageFormat::Avif => "avif",
+        ImageFormat::Ico => "ico",
+        ImageFormat::Pnm => "pnm",
+        ImageFormat::Tga => "tga",
+        ImageFormat::Dds => "dds",
+        ImageFormat::Hdr => "hdr",
+        ImageFormat::OpenExr => "openexr",
+        ImageFormat::Farbfeld => "farbfeld",
+        ImageFormat::Qoi => "qoi",
+        _ => "unknown",
+    }
+}
+
+/// Converts any decoded layout to RGB8; transparent pixels are composited over white, the colour a
+/// viewer would show them in.
+fn to_rgb8(img: DynamicImage, cmyk: bool) -> (RgbImage, String, u8, bool, bool) {
+    let color = img.color();
+    let bits = (color.bits_per_pixel() / color.channel_count() as u16) as u8;
+    let has_alpha = color.has_alpha();
+    let name = if cmyk { "cmyk8".to_string() } else { format!("{color:?}").to_lowercase() };
+    if !has_alpha {
+        return (img.into_rgb8(), name, bits, false, false);
+    }
+    let rgba = img.into_rgba8();
+    let mut alpha_used = false;
+    let rgb = RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let p = rgba.get_pixel(x, y).0;
+        if p[3] == 255 {
+            return image::Rgb([p[0], p[1], p[2]]);
+        }
+        alpha_used = true;
+        let a = p[3] as u32;
+        let blend = |c: u8| ((c as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+        image::Rgb([blend(p[0]), blend(p[1]), blend(p[2])])
+    });
+    (rgb, name, bits, true, alpha_used)
+}
+
+/// EXIF orientation → upright pixels (values per the EXIF 2.3 spec).
+pub fn apply_orientation(img: RgbImage, orientation: u16) -> RgbImage {
+    use image::imageops;
+    match orientation {
+        2 => imageops::flip_horizontal(&img),
+        3 => imageops::rotate180(&img),
+        4 => imageops::flip_vertical(&img),
+        5 => imageops::flip_horizontal(&imageops::rotate90(&img)),
+        6 => imageops::rotate90(&img),
+        7 => imageops::flip_horizontal(&imageops::rotate270(&img)),
+        8 => imageops::rotate270(&img),
+        _ => img,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_bytes(img: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).expect("encode");
+        out
+    }
+
+    #[test]
+    fn empty_and_text_inputs_are_refused_by_kind() {
+        let limits = DecodeLimits::default();
+        assert_eq!(decode(b"", &limits).unwrap_err().kind(), "empty_file");
+        assert_eq!(decode(b"hello, this is text\n", &limits).unwrap_err().kind(), "not_an_image");
+    }
+
+    #[test]
+    fn gif_is_unsupported_not_corrupt() {
+        let err = decode(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.kind(), "unsupported_format");
+    }
+
+    #[test]
+    fn file_size_limit_applies_before_decoding() {
+        let limits = DecodeLimits { max_file_bytes: 10, max_pixels: 100 };
+        assert_eq!(decode(&[0u8; 11], &limits).unwrap_err().kind(), "file_too_large");
+    }
+
+    #[test]
+    fn alpha_is_composited_over_white() {
+        let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0]));
+        let photo = decode(&png_bytes(&DynamicImage::ImageRgba8(img)), &DecodeLimits::default()).unwrap();
+        assert!(photo.source.alpha_used);
+        assert_eq!(photo.rgb.get_pixel(0, 0).0, [255, 255, 255]);
+    }
+
+    #[test]
+    fn orientation_six_rotates_clockwise() {
+        let mut img = RgbImage::new(3, 2);
+        img.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        let out = apply_orientation(img, 6);
+        assert_eq!(out.dimensions(), (2, 3));
+        assert_eq!(out.get_pixel(1, 0).0, [255, 0, 0]);
+    }
+}

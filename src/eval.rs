@@ -1,0 +1,272 @@
+//! Accuracy measurement on a labelled folder: AUC, EER and the confusion at the profile's
+//! threshold, per label column that maps to a check, plus approve/reject against `compliant`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::pipeline::{CheckOptions, Checker};
+use crate::report::{CheckResult, Outcome, Report, Verdict};
+
+pub struct EvalOptions {
+    pub labels: PathBuf,
+    pub photos: PathBuf,
+    pub check: CheckOptions,
+}
+
+/// How a label column is read off a report.
+struct Mapping {
+    label: &'static str,
+    code: &'static str,
+    /// Continuous score, oriented so that higher means the label is more likely 1.
+    score: fn(&CheckResult) -> Option<f64>,
+}
+
+/// Label columns and the check that decides each. A label is "predicted 1" when the check does
+/// not fail for attributes where 1 is the compliant state (eyes open, white background, one face).
+const MAPPINGS: &[Mapping] = &[
+    Mapping { label: "eyes_open", code: "EY001", score: |c| c.measured },
+    Mapping { label: "white_background", code: "BG001", score: |c| c.measured },
+    Mapping { label: "single_face", code: "FC001", score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
+];
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Confusion {
+    pub tp: usize,
+    pub fp: usize,
+    pub tn: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+}
+
+impl Confusion {
+    fn add(&mut self, label: bool, predicted: bool) {
+        match (label, predicted) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (false, false) => self.tn += 1,
+            (true, false) => self.fn_ += 1,
+        }
+    }
+    pub fn tpr(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    pub fn fpr(&self) -> f64 {
+        self.fp as f64 / (self.fp + self.tn).max(1) as f64
+    }
+    pub fn accuracy(&self) -> f64 {
+        (self.tp + self.tn) as f64 / (self.tp + self.tn + self.fp + self.fn_).max(1) as f64
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttributeResult {
+    pub label: String,
+    pub code: String,
+    pub labelled: usize,
+    pub positives: usize,
+    pub negatives: usize,
+    pub not_assessed: usize,
+    pub auc: Option<f64>,
+    pub eer: Option<f64>,
+    /// At the profile's threshold; "positive" = label value 1.
+    pub confusion: Confusion,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalResult {
+    pub photos: usize,
+    pub unreadable: usize,
+    pub profile: String,
+    pub attributes: Vec<AttributeResult>,
+    /// Positive = compliant (1) / approved.
+    pub compliance: Confusion,
+    pub mean_ms_per_photo: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read labels {path}: {message}")]
+    Labels { path: PathBuf, message: String },
+    #[error("cannot read floors {path}: {message}")]
+    Floors { path: PathBuf, message: String },
+}
+
+pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalError> {
+    let err = |message: String| EvalError::Labels { path: path.to_path_buf(), message };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
+    let headers = reader.headers().map_err(|e| err(e.to_string()))?.clone();
+    if !headers.iter().any(|h| h == "file") {
+        return Err(err("no 'file' column".into()));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| err(e.to_string()))?;
+        rows.push(headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.trim().to_string())).collect());
+    }
+    Ok(rows)
+}
+
+pub fn evaluate(checker: &Checker, opts: &EvalOptions) -> Result<EvalResult, EvalError> {
+    let rows = read_labels(&opts.labels)?;
+    let started = std::time::Instant::now();
+    let reports: Vec<Report> = rows.par_iter().map(|row| checker.check_path(&opts.photos.join(&row["file"]), &opts.check)).collect();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(score(&rows, &reports, &checker.profile.name, elapsed_ms))
+}
+
+/// Scores reports against label rows (same order).
+pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &str, elapsed_ms: f64) -> EvalResult {
+    let label_of = |row: &BTreeMap<String, String>, col: &str| -> Option<bool> {
+        match row.get(col).map(String::as_str) {
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            _ => None,
+        }
+    };
+    let mut attributes = Vec::new();
+    for m in MAPPINGS {
+        if !rows.iter().any(|r| r.contains_key(m.label)) {
+            continue;
+        }
+        let mut scored = Vec::new();
+        let mut confusion = Confusion::default();
+        let (mut labelled, mut not_assessed) = (0, 0);
+        for (row, report) in rows.iter().zip(reports) {
+            let Some(label) = label_of(row, m.label) else { continue };
+            labelled += 1;
+            let check = report.check(m.code);
+            match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
+                Some((c, s)) => {
+                    scored.push((s, label));
+                    confusion.add(label, c.outcome != Outcome::Fail);
+                }
+                None => not_assessed += 1,
+            }
+        }
+        let (auc, eer) = auc_eer(&scored);
+        attributes.push(AttributeResult {
+            label: m.label.to_string(),
+            code: m.code.to_string(),
+            labelled,
+            positives: scored.iter().filter(|s| s.1).count(),
+            negatives: scored.iter().filter(|s| !s.1).count(),
+            not_assessed,
+            auc,
+            eer,
+            confusion,
+        });
+    }
+    let mut compliance = Confusion::default();
+    for (row, report) in rows.iter().zip(reports) {
+        if let Some(label) = label_of(row, "compliant") {
+            if report.verdict != Verdict::Error {
+                compliance.add(label, report.verdict == Verdict::Approve);
+            }
+        }
+    }
+    EvalResult {
+        photos: reports.len(),
+        unreadable: reports.iter().filter(|r| r.verdict == Verdict::Error).count(),
+        profile: profile.to_string(),
+        attributes,
+        compliance,
+        mean_ms_per_photo: elapsed_ms / reports.len().max(1) as f64,
+    }
+}
+
+/// AUC (Mann–Whitney, ties count half) and equal error rate of scores against labels.
+pub fn auc_eer(scored: &[(f64, bool)]) -> (Option<f64>, Option<f64>) {
+    let pos = scored.iter().filter(|s| s.1).count();
+    let neg = scored.len() - pos;
+    if pos == 0 || neg == 0 {
+        return (None, None);
+    }
+    let mut sorted: Vec<(f64, bool)> = scored.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Rank sum with average ranks for ties.
+    let mut rank_sum_pos = 0.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[i].0 {
+            j += 1;
+        }
+        let avg_rank = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum_pos += avg_rank * sorted[i..=j].iter().filter(|s| s.1).count() as f64;
+        i = j + 1;
+    }
+    let auc = (rank_sum_pos - (pos * (pos + 1)) as f64 / 2.0) / (pos * neg) as f64;
+
+    // Sweep thresholds "score >= t means positive" over every distinct score.
+    let mut best = (f64::MAX, 0.0);
+    let mut thresholds: Vec<f64> = sorted.iter().map(|s| s.0).collect();
+    thresholds.dedup();
+    thresholds.push(f64::INFINITY);
+    for t in thresholds {
+        let fnr = sorted.iter().filter(|s| s.1 && s.0 < t).count() as f64 / pos as f64;
+        let fpr = sorted.iter().filter(|s| !s.1 && s.0 >= t).count() as f64 / neg as f64;
+        let gap = (fnr - fpr).abs();
+        if gap < best.0 {
+            best = (gap, (fnr + fpr) / 2.0);
+        }
+    }
+    (Some(auc), Some(best.1))
+}
+
+impl EvalResult {
+    pub fn render_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "photos: {} (unreadable {}), profile {}, {:.1} ms/photo wall", self.photos, self.unreadable, self.profile, self.mean_ms_per_photo);
+        let _ = writeln!(s, "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}", "label", "check", "n", "pos", "neg", "n/a", "AUC", "EER", "TP", "FP", "TN", "FN", "TPR", "FPR");
+        for a in &self.attributes {
+            let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
+            let c = a.confusion;
+            let _ = writeln!(
+                s,
+                "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6.3} {:>6.3}",
+                a.label, a.code, a.labelled, a.positives, a.negatives, a.not_assessed, f(a.auc), f(a.eer), c.tp, c.fp, c.tn, c.fn_, c.tpr(), c.fpr()
+            );
+        }
+        let c = self.compliance;
+        let _ = writeln!(s, "compliant vs approve: TP {} FP {} TN {} FN {} (accuracy {:.3})", c.tp, c.fp, c.tn, c.fn_, c.accuracy());
+        s
+    }
+
+    /// Floors file: `[auc]` table of label = minimum AUC. Returns the breaches.
+    pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
+        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+        let floors = table.get("auc").and_then(|v| v.as_table()).ok_or_else(|| err("missing [auc] table".into()))?;
+        let mut breaches = Vec::new();
+        for (label, floor) in floors {
+            let floor = floor.as_float().ok_or_else(|| err(format!("{label}: floor must be a number")))?;
+            match self.attributes.iter().find(|a| &a.label == label).and_then(|a| a.auc) {
+                Some(auc) if auc >= floor => {}
+                Some(auc) => breaches.push(format!("{label}: AUC {auc:.3} < floor {floor:.3}")),
+                None => breaches.push(format!("{label}: no AUC measured (floor {floor:.3})")),
+            }
+        }
+        Ok(breaches)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_of_perfect_random_and_inverted_scores() {
+        let perfect = [(0.1, false), (0.2, false), (0.8, true), (0.9, true)];
+        assert_eq!(auc_eer(&perfect), (Some(1.0), Some(0.0)));
+        let inverted = [(0.9, false), (0.8, false), (0.2, true), (0.1, true)];
+        assert_eq!(auc_eer(&inverted).0, Some(0.0));
+        let tied = [(0.5, false), (0.5, true)];
+        assert_eq!(auc_eer(&tied).0, Some(0.5));
+        assert_eq!(auc_eer(&[(0.5, true)]), (None, None));
+    }
+}

@@ -1,0 +1,283 @@
+//! Pixel helpers shared by the analysis stages: similarity transforms, anti-aliased crops into
+//! model tensors, box downscaling and luma planes.
+
+use image::RgbImage;
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
+}
+
+impl Point {
+    pub const fn new(x: f32, y: f32) -> Self {
+        Point { x, y }
+    }
+    pub fn dist(self, o: Point) -> f32 {
+        ((self.x - o.x).powi(2) + (self.y - o.y).powi(2)).sqrt()
+    }
+    pub fn mid(self, o: Point) -> Point {
+        Point::new((self.x + o.x) / 2.0, (self.y + o.y) / 2.0)
+    }
+}
+
+/// Maps crop pixel coordinates (u, v) to image coordinates:
+/// x = a*u + b*v + c, y = d*u + e*v + f.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Affine {
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    pub d: f32,
+    pub e: f32,
+    pub f: f32,
+}
+
+impl Affine {
+    /// A square crop of `side` image pixels centred on `centre`, rotated by `angle` radians
+    /// (the crop's x axis points along `angle` in the image), sampled to `out` × `out` pixels.
+    /// With `mirror`, the crop's x axis is flipped.
+    pub fn square_crop(centre: Point, side: f32, angle: f32, out: usize, mirror: bool) -> Affine {
+        let s = side / out as f32;
+        let (sin, cos) = angle.sin_cos();
+        let m = if mirror { -1.0 } else { 1.0 };
+        let half = out as f32 / 2.0;
+        // x = centre + R * (m*(u - half)*s, (v - half)*s)
+        let a = cos * s * m;
+        let b = -sin * s;
+        let d = sin * s * m;
+        let e = cos * s;
+        Affine {
+            a,
+            b,
+            c: centre.x - a * half - b * half,
+            d,
+            e,
+            f: centre.y - d * half - e * half,
+        }
+    }
+
+    pub fn apply(&self, u: f32, v: f32) -> Point {
+        Point::new(self.a * u + self.b * v + self.c, self.d * u + self.e * v + self.f)
+    }
+
+    /// Image pixels per crop pixel.
+    pub fn scale(&self) -> f32 {
+        (self.a * self.e - self.b * self.d).abs().sqrt()
+    }
+}
+
+/// Bilinear sample of one channel-interleaved RGB pixel; outside the image gives `fill`.
+#[inline]
+fn bilinear(img: &RgbImage, x: f32, y: f32, fill: [f32; 3]) -> [f32; 3] {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    // Pixel centres are at integer + 0.5.
+    let fx = x - 0.5;
+    let fy = y - 0.5;
+    let x0 = fx.floor() as i64;
+    let y0 = fy.floor() as i64;
+    let tx = fx - x0 as f32;
+    let ty = fy - y0 as f32;
+    let raw = img.as_raw();
+    let get = |xi: i64, yi: i64| -> [f32; 3] {
+        if xi < 0 || yi < 0 || xi >= w || yi >= h {
+            // Clamp to the border within one pixel, fill beyond: avoids dark seams at the edge.
+            if xi >= -1 && yi >= -1 && xi <= w && yi <= h {
+                let cx = xi.clamp(0, w - 1);
+                let cy = yi.clamp(0, h - 1);
+                let i = ((cy * w + cx) * 3) as usize;
+                return [raw[i] as f32, raw[i + 1] as f32, raw[i + 2] as f32];
+            }
+            return fill;
+        }
+        let i = ((yi * w + xi) * 3) as usize;
+        [raw[i] as f32, raw[i + 1] as f32, raw[i + 2] as f32]
+    };
+    let p00 = get(x0, y0);
+    let p10 = get(x0 + 1, y0);
+    let p01 = get(x0, y0 + 1);
+    let p11 = get(x0 + 1, y0 + 1);
+    let mut out = [0.0; 3];
+    for c in 0..3 {
+        let top = p00[c] + (p10[c] - p00[c]) * tx;
+        let bottom = p01[c] + (p11[c] - p01[c]) * tx;
+        out[c] = top + (bottom - top) * ty;
+    }
+    out
+}
+
+/// Samples an `out_w` × `out_h` crop through `affine` into a planar (CHW) RGB buffer in 0..255.
+/// When the crop shrinks the image, several sub-samples per output pixel average away aliasing.
+pub fn sample_planar(img: &RgbImage, affine: &Affine, out_w: usize, out_h: usize, fill: [f32; 3]) -> Vec<f32> {
+    let n = (affine.scale().ceil() as usize).clamp(1, 4);
+    let inv = 1.0 / (n * n) as f32;
+    let plane = out_w * out_h;
+    let mut out = vec![0.0f32; plane * 3];
+    for v in 0..out_h {
+        for u in 0..out_w {
+            let mut acc = [0.0f32; 3];
+            for sy in 0..n {
+                for sx in 0..n {
+                    let uu = u as f32 + (sx as f32 + 0.5) / n as f32;
+                    let vv = v as f32 + (sy as f32 + 0.5) / n as f32;
+                    let p = affine.apply(uu, vv);
+                    let s = bilinear(img, p.x, p.y, fill);
+                    acc[0] += s[0];
+                    acc[1] += s[1];
+                    acc[2] += s[2];
+                }
+            }
+            let i = v * out_w + u;
+            out[i] = acc[0] * inv;
+            out[plane + i] = acc[1] * inv;
+            out[2 * plane + i] = acc[2] * inv;
+        }
+    }
+    out
+}
+
+/// Shrinks by an integer factor with a box filter: cheap, alias-free enough for analysis.
+pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
+    if factor <= 1 {
+        return img.clone();
+    }
+    let (w, h) = (img.width() / factor, img.height() / factor);
+    let (w, h) = (w.max(1), h.max(1));
+    let mut out = RgbImage::new(w, h);
+    let area = (factor * factor) as u32;
+    let src = img.as_raw();
+    let sw = img.width() as usize;
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = [0u32; 3];
+            for dy in 0..factor {
+                let row = ((y * factor + dy) as usize).min(img.height() as usize - 1) * sw;
+                for dx in 0..factor {
+                    let col = ((x * factor + dx) as usize).min(sw - 1);
+                    let i = (row + col) * 3;
+                    acc[0] += src[i] as u32;
+                    acc[1] += src[i + 1] as u32;
+                    acc[2] += src[i + 2] as u32;
+                }
+            }
+            out.put_pixel(x, y, image::Rgb([(acc[0] / area) as u8, (acc[1] / area) as u8, (acc[2] / area) as u8]));
+        }
+    }
+    out
+}
+
+/// BT.601 luma, 0..255.
+#[inline]
+pub fn luma(p: [u8; 3]) -> f32 {
+    0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
+}
+
+/// BT.601 (Cb, Cr) offsets from neutral, roughly −128..127.
+#[inline]
+pub fn chroma(p: [u8; 3]) -> (f32, f32) {
+    let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
+    let cb = -0.168_736 * r - 0.331_264 * g + 0.5 * b;
+    let cr = 0.5 * r - 0.418_688 * g - 0.081_312 * b;
+    (cb, cr)
+}
+
+/// A single-channel f32 plane.
+#[derive(Debug, Clone)]
+pub struct Plane {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<f32>,
+}
+
+impl Plane {
+    pub fn luma_of(img: &RgbImage) -> Plane {
+        let data = img.pixels().map(|p| luma(p.0)).collect();
+        Plane { width: img.width() as usize, height: img.height() as usize, data }
+    }
+
+    #[inline]
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        self.data[y * self.width + x]
+    }
+
+    /// Bilinear lookup in the plane's own pixel units (centres at +0.5); clamps at the border.
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        let fx = (x - 0.5).clamp(0.0, (self.width - 1) as f32);
+        let fy = (y - 0.5).clamp(0.0, (self.height - 1) as f32);
+        let x0 = fx.floor() as usize;
+        let y0 = fy.floor() as usize;
+        let x1 = (x0 + 1).min(self.width - 1);
+        let y1 = (y0 + 1).min(self.height - 1);
+        let tx = fx - x0 as f32;
+        let ty = fy - y0 as f32;
+        let top = self.at(x0, y0) + (self.at(x1, y0) - self.at(x0, y0)) * tx;
+        let bottom = self.at(x0, y1) + (self.at(x1, y1) - self.at(x0, y1)) * tx;
+        top + (bottom - top) * ty
+    }
+}
+
+/// Quantile of a slice (sorts a copy); `None` when empty.
+pub fn quantile(values: &[f32], q: f32) -> Option<f32> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v: Vec<f32> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let idx = ((v.len() - 1) as f32 * q.clamp(0.0, 1.0)).round() as usize;
+    Some(v[idx])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn square_crop_maps_centre_to_centre_and_mirrors() {
+        let c = Point::new(50.0, 40.0);
+        let t = Affine::square_crop(c, 20.0, 0.3, 10, false);
+        let p = t.apply(5.0, 5.0);
+        assert!((p.x - 50.0).abs() < 1e-4 && (p.y - 40.0).abs() < 1e-4);
+        assert!((t.scale() - 2.0).abs() < 1e-4);
+        let m = Affine::square_crop(c, 20.0, 0.0, 10, true);
+        assert!(m.apply(0.0, 5.0).x > m.apply(10.0, 5.0).x);
+    }
+
+    #[test]
+    fn sampling_a_flat_image_is_flat() {
+        let img = RgbImage::from_pixel(30, 30, image::Rgb([10, 20, 30]));
+        let t = Affine::square_crop(Point::new(15.0, 15.0), 20.0, 0.7, 8, false);
+        let out = sample_planar(&img, &t, 8, 8, [0.0; 3]);
+        assert!(out[..64].iter().all(|v| (v - 10.0).abs() < 1e-3));
+        assert!(out[128..].iter().all(|v| (v - 30.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn box_downscale_averages() {
+        let img = RgbImage::from_fn(4, 2, |x, _| if x % 2 == 0 { image::Rgb([0, 0, 0]) } else { image::Rgb([200, 100, 50]) });
+        let out = box_downscale(&img, 2);
+        assert_eq!(out.dimensions(), (2, 1));
+        assert_eq!(out.get_pixel(0, 0).0, [100, 50, 25]);
+    }
+}
+
+/// Even-odd point-in-polygon test.
+pub fn inside_polygon(p: Point, poly: &[Point]) -> bool {
+    let mut inside = false;
+    let mut j = poly.len().wrapping_sub(1);
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[j]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+/// Axis-aligned bounds (x0, y0, x1, y1) of points.
+pub fn bounds(points: &[Point]) -> (f32, f32, f32, f32) {
+    points.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y)))
+}

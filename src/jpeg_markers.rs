@@ -1,0 +1,136 @@
+//! A small reader of JPEG marker segments. The image decoders hide what photocheck needs to know
+//! about how a JPEG was written: the number of colour components (CMYK) and the quantisation
+//! tables (how hard it was compressed, and by what software).
+
+/// What the JPEG headers say, read without decoding any pixels.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JpegHeaders {
+    /// Number of components in the frame header: 1 grey, 3 YCbCr, 4 CMYK/YCCK.
+    pub components: u8,
+    pub progressive: bool,
+    /// Quantisation tables in natural (zig-zag) order, indexed by table id 0..=3.
+    pub quant_tables: Vec<(u8, [u16; 64])>,
+    /// An Adobe APP14 segment is present (Photoshop and other Adobe tools write it).
+    pub adobe_app14: bool,
+    /// An APP1 segment carrying EXIF is present.
+    pub app1_exif: bool,
+}
+
+impl JpegHeaders {
+    /// IJG-style quality estimate (1..=100) from the luminance table, as `cjpeg -quality` would
+    /// have produced it. `None` without a luminance table.
+    pub fn estimated_quality(&self) -> Option<f64> {
+        let (_, table) = self.quant_tables.iter().find(|(id, _)| *id == 0)?;
+        // Standard IJG luminance table (Annex K), in zig-zag order like DQT stores it.
+        const STD_LUMA_ZIGZAG: [u16; 64] = [
+            16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49,
+            35, 37, 29, 40, 58, 51, 61, 60, 57, 51, 56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56,
+            80, 109, 81, 87, 95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101,
+            103, 99,
+        ];
+        let sum_actual: f64 = table.iter().map(|&v| v as f64).sum();
+        let sum_std: f64 = STD_LUMA_ZIGZAG.iter().map(|&v| v as f64).sum();
+        let scale = 100.0 * sum_actual / sum_std; // IJG scale factor in percent
+        let quality = if scale <= 100.0 { (200.0 - scale) / 2.0 } else { 5000.0 / scale };
+        Some(quality.clamp(1.0, 100.0))
+    }
+}
+
+/// Reads the marker segments up to the first scan. Returns `None` when the bytes are not a JPEG.
+pub fn read_headers(bytes: &[u8]) -> Option<JpegHeaders> {
+    if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8 {
+        return None;
+    }
+    let mut headers = JpegHeaders::default();
+    let mut pos = 2usize;
+    while pos + 4 <= bytes.len() {
+        if bytes[pos] != 0xFF {
+            break;
+        }
+        let marker = bytes[pos + 1];
+        if marker == 0xFF {
+            pos += 1; // fill byte
+            continue;
+        }
+        if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            pos += 2;
+            continue;
+        }
+        let len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
+        if len < 2 {
+            break;
+        }
+        let start = pos + 4;
+        let end = (pos + 2 + len).min(bytes.len());
+        let segment = &bytes[start.min(end)..end];
+        match marker {
+            0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
+                headers.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+                if segment.len() >= 6 {
+                    headers.components = segment[5];
+                }
+            }
+            0xDB => parse_dqt(segment, &mut headers.quant_tables),
+            0xEE if segment.starts_with(b"Adobe") => headers.adobe_app14 = true,
+            0xE1 if segment.starts_with(b"Exif\0") => headers.app1_exif = true,
+            0xDA | 0xD9 => break,
+            _ => {}
+        }
+        pos += 2 + len;
+    }
+    Some(headers)
+}
+
+fn parse_dqt(mut segment: &[u8], tables: &mut Vec<(u8, [u16; 64])>) {
+    while !segment.is_empty() {
+        let precision16 = segment[0] >> 4 != 0;
+        let id = segment[0] & 0x0F;
+        let need = 1 + if precision16 { 128 } else { 64 };
+        if segment.len() < need {
+            return;
+        }
+        let mut table = [0u16; 64];
+        for (i, slot) in table.iter_mut().enumerate() {
+            *slot = if precision16 {
+                u16::from_be_bytes([segment[1 + 2 * i], segment[2 + 2 * i]])
+            } else {
+                segment[1 + i] as u16
+            };
+        }
+        tables.retain(|(existing, _)| *existing != id);
+        tables.push((id, table));
+        segment = &segment[need..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(quality: u8) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([(x * 4) as u8, (y * 4) as u8, 90]));
+        let mut out = Vec::new();
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+        img.write_with_encoder(enc).expect("encode");
+        out
+    }
+
+    #[test]
+    fn quality_estimate_follows_the_encoder_setting() {
+        for q in [30u8, 60, 75, 90, 98] {
+            let h = read_headers(&encode(q)).expect("jpeg");
+            assert_eq!(h.components, 3);
+            let est = h.estimated_quality().expect("table");
+            assert!((est - q as f64).abs() <= 3.0, "q={q} est={est}");
+        }
+    }
+
+    #[test]
+    fn non_jpeg_and_truncated_bytes_do_not_panic() {
+        assert!(read_headers(b"hello").is_none());
+        let jpeg = encode(80);
+        for cut in [2, 3, 5, 20, 100] {
+            let _ = read_headers(&jpeg[..cut]);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Model files: locating, verifying (sha256) and loading them once into optimised tract plans.
+//! Loading is kept apart from running: a [`ModelSet`] is built once and shared (it is `Sync`),
+//! and each stage module only knows how to feed and decode its own network.
+
+pub mod detector;
+pub mod iris;
+pub mod mesh;
+pub mod segmenter;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+use crate::error::ModelError;
+
+pub use detector::{Detection, FaceDetector};
+pub use iris::{EyeLandmarks, IrisModel};
+pub use mesh::{FaceMesh, MeshResult};
+pub use segmenter::{PersonMask, PersonSegmenter};
+
+pub(crate) type Plan = Arc<TypedSimplePlan>;
+
+/// Every model the analysis needs, loaded once.
+pub struct ModelSet {
+    pub detector: FaceDetector,
+    pub mesh: FaceMesh,
+    pub iris: IrisModel,
+    pub segmenter: PersonSegmenter,
+    pub dir: PathBuf,
+}
+
+impl std::fmt::Debug for ModelSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelSet").field("dir", &self.dir).finish()
+    }
+}
+
+impl ModelSet {
+    /// Loads and verifies every model in `dir` (which holds `SHA256SUMS`).
+    pub fn load(dir: &Path) -> Result<ModelSet, ModelError> {
+        let sums = read_sums(dir)?;
+        let files = ModelFiles { dir, sums: &sums };
+        // Optimising the graphs dominates start-up: do the two halves on two threads.
+        let (first, second) = rayon::join(
+            || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?)),
+            || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?)),
+        );
+        let (detector, mesh) = first?;
+        let (iris, segmenter) = second?;
+        Ok(ModelSet { detector, mesh, iris, segmenter, dir: dir.to_path_buf() })
+    }
+
+    /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the
+    /// executable or one or two levels up (an installed tree or `target/release`), then the source
+    /// tree this binary was built from.
+    pub fn default_dir() -> PathBuf {
+        if let Ok(dir) = std::env::var("PHOTOCHECK_MODELS") {
+            return PathBuf::from(dir);
+        }
+        if let Ok(exe) = std::env::current_exe() {
+            for ancestor in exe.ancestors().skip(1).take(4) {
+                let candidate = ancestor.join("models");
+                if candidate.join("SHA256SUMS").is_file() {
+                    return candidate;
+                }
+            }
+        }
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
+    }
+}
+
+pub(crate) struct ModelFiles<'a> {
+    dir: &'a Path,
+    sums: &'a HashMap<String, String>,
+}
+
+impl ModelFiles<'_> {
+    /// Reads, verifies and optimises one ONNX file for a fixed input shape.
+    pub(crate) fn load(&self, file: &str, input_shape: &[usize]) -> Result<(Plan, Vec<String>), ModelError> {
+        let path = self.dir.join(file);
+        let bytes = std::fs::read(&path).map_err(|e| ModelError::Missing {
+            path: path.clone(),
+            hint: format!("{e}; run scripts/fetch-models.sh or set PHOTOCHECK_MODELS"),
+        })?;
+        let expected = self
+            .sums
+            .get(file)
+            .ok_or_else(|| ModelError::NotListed { dir: self.dir.to_path_buf(), file: file.to_string() })?;
+        let actual = hex(&Sha256::digest(&bytes));
+        if &actual != expected {
+            return Err(ModelError::Checksum { path, expected: expected.clone(), actual });
+        }
+        let load_err = |e: TractError| ModelError::Load { path: path.clone(), message: format!("{e:#}") };
+        let model = tract_onnx::onnx()
+            .model_for_read(&mut std::io::Cursor::new(bytes))
+            .map_err(load_err)?
+            .with_input_fact(0, f32::fact(input_shape).into())
+            .map_err(load_err)?;
+        let output_names = model
+            .output_outlets()
+            .map_err(load_err)?
+            .iter()
+            .map(|o| model.outlet_label(*o).map(str::to_string).unwrap_or_else(|| model.node(o.node).name.clone()))
+            .collect();
+        let plan = model.into_optimized().map_err(load_err)?.into_runnable().map_err(load_err)?;
+        Ok((plan, output_names))
+    }
+}
+
+/// Position of a named output, so decoding does not depend on the exporter's output order.
+pub(crate) fn output_index(names: &[String], wanted: &str, path: &str) -> Result<usize, ModelError> {
+    names.iter().position(|n| n == wanted).ok_or_else(|| ModelError::Load {
+        path: PathBuf::from(path),
+        message: format!("no output named {wanted} (outputs: {names:?})"),
+    })
+}
+
+pub(crate) fn run(plan: &Plan, model: &'static str, input: Tensor) -> Result<TVec<TValue>, ModelError> {
+    plan.run(tvec!(input.into())).map_err(|e| ModelError::Run { model, message: format!("{e:#}") })
+}
+
+/// Copies one f32 output out of the run (outputs here are at most a few hundred KB).
+pub(crate) fn output(outputs: &TVec<TValue>, index: usize, model: &'static str) -> Result<Vec<f32>, ModelError> {
+    let fail = |message: String| ModelError::Run { model, message };
+    let value = outputs.get(index).ok_or_else(|| fail(format!("missing output {index}")))?;
+    let plain = value.try_as_plain_ram().map_err(|e| fail(format!("{e:#}")))?;
+    Ok(plain.as_slice::<f32>().map_err(|e| fail(format!("{e:#}")))?.to_vec())
+}
+
+pub(crate) fn nchw_tensor(planar: Vec<f32>, h: usize, w: usize) -> Tensor {
+    // The planar buffer is exactly 3*h*w long by construction.
+    Tensor::from_shape(&[1, 3, h, w], &planar).expect("planar buffer has 3*h*w values")
+}
+
+fn read_sums(dir: &Path) -> Result<HashMap<String, String>, ModelError> {
+    let path = dir.join("SHA256SUMS");
+    let text = std::fs::read_to_string(&path).map_err(|e| ModelError::Missing {
+        path: path.clone(),
+        hint: format!("{e}; the models directory must hold SHA256SUMS beside the .onnx files"),
+    })?;
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let sum = parts.next()?;
+            let name = parts.next()?.trim_start_matches('*');
+            Some((name.to_string(), sum.to_lowercase()))
+        })
+        .collect())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_model_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("m.onnx"), b"not a model").unwrap();
+        std::fs::write(dir.path().join("SHA256SUMS"), format!("{}  m.onnx\n", "0".repeat(64))).unwrap();
+        let sums = read_sums(dir.path()).unwrap();
+        let files = ModelFiles { dir: dir.path(), sums: &sums };
+        let err = files.load("m.onnx", &[1]).unwrap_err();
+        assert!(matches!(err, ModelError::Checksum { .. }));
+        assert!(err.to_string().contains("m.onnx"));
+    }
+}

@@ -1,0 +1,202 @@
+//! decode → analyse → rules → report. The one entry point every front end calls.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::analysis::{analyse, Analysis};
+use crate::decode::{decode, DecodeLimits};
+use crate::error::{InputError, ModelError};
+use crate::models::ModelSet;
+use crate::profile::Profile;
+use crate::report::*;
+use crate::rules::{Context, REGISTRY};
+
+/// Per-request options.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// The date the photo is judged on (the 6-month rule); "now" for live checks.
+    pub as_of: DateTime<Utc>,
+    pub lang: Lang,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { as_of: Utc::now(), lang: Lang::ZhCn }
+    }
+}
+
+/// Models and profile, loaded once and shared by every thread.
+#[derive(Clone)]
+pub struct Checker {
+    pub models: Arc<ModelSet>,
+    pub profile: Arc<Profile>,
+    pub limits: DecodeLimits,
+}
+
+impl Checker {
+    pub fn new(models: Arc<ModelSet>, profile: Arc<Profile>) -> Checker {
+        Checker { models, profile, limits: DecodeLimits::default() }
+    }
+
+    /// Checks a file; unreadable files give an error report, never an `Err`.
+    pub fn check_path(&self, path: &Path, opts: &CheckOptions) -> Report {
+        let name = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > self.limits.max_file_bytes => {
+                return self.error_report(&name, None, &InputError::FileTooLarge { bytes: meta.len(), limit: self.limits.max_file_bytes }, opts);
+            }
+            _ => {}
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.check_bytes(&name, &bytes, opts),
+            Err(source) => self.error_report(&name, None, &InputError::Io { path: path.to_path_buf(), source }, opts),
+        }
+    }
+
+    pub fn check_bytes(&self, name: &str, bytes: &[u8], opts: &CheckOptions) -> Report {
+        let started = Instant::now();
+        let sha = hex_sha256(bytes);
+        let photo = match decode(bytes, &self.limits) {
+            Ok(p) => p,
+            Err(e) => return self.error_report(name, Some(sha), &e, opts),
+        };
+        let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let analysis = match analyse(&self.models, photo) {
+            Ok(a) => a,
+            Err(e) => return self.model_error_report(name, Some(sha), &e, opts),
+        };
+        let mut report = self.judge(name, Some(sha), &analysis, opts);
+        report.timings_ms.decode_ms = decode_ms;
+        report.timings_ms.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        report
+    }
+
+    /// Runs the profile's rules over an analysis and assembles the report.
+    pub fn judge(&self, name: &str, sha256: Option<String>, a: &Analysis, opts: &CheckOptions) -> Report {
+        let t = Instant::now();
+        let ctx = Context { analysis: a, as_of: opts.as_of };
+        let mut checks = Vec::new();
+        for (spec, rule) in &self.profile.rules {
+            for finding in rule.evaluate(&ctx) {
+                let severity = self.profile.severity_of(finding.code);
+                if severity == Severity::Off {
+                    continue;
+                }
+                let outcome = match (finding.outcome, severity) {
+                    (Outcome::Fail, Severity::Warn) => Outcome::Warn,
+                    (o, _) => o,
+                };
+                let info = spec.code(finding.code);
+                debug_assert!(info.is_some(), "rule {} emitted undeclared code {}", spec.family, finding.code);
+                checks.push(CheckResult {
+                    code: finding.code,
+                    rule: spec.family,
+                    name: info.map(|i| i.name).unwrap_or(""),
+                    outcome,
+                    severity,
+                    measured: finding.measured,
+                    unit: finding.unit,
+                    threshold: finding.threshold,
+                    message: finding.message.get(opts.lang).to_string(),
+                    region: finding.region,
+                });
+            }
+        }
+        let failed: Vec<&'static str> = checks.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.code).collect();
+        let verdict = if failed.is_empty() { Verdict::Approve } else { Verdict::Reject };
+        let mut timings = a.timings.clone();
+        timings.rules_ms = t.elapsed().as_secs_f64() * 1000.0;
+        Report {
+            schema: SCHEMA,
+            file: name.to_string(),
+            sha256,
+            verdict,
+            lang: opts.lang,
+            profile: self.profile_ref(),
+            as_of: opts.as_of.to_rfc3339(),
+            image: Some(ImageSummary {
+                format: a.source.format.to_string(),
+                width: a.original_width,
+                height: a.original_height,
+                color: a.source.color.clone(),
+                bits_per_channel: a.source.bits_per_channel,
+                orientation_applied: a.source.orientation_applied,
+                file_bytes: a.source.file_bytes,
+                exif: a.exif.clone(),
+            }),
+            faces: face_summaries(a),
+            checks,
+            failed,
+            error: None,
+            timings_ms: timings,
+        }
+    }
+
+    fn profile_ref(&self) -> ProfileRef {
+        ProfileRef { name: self.profile.name.clone(), version: self.profile.version.clone() }
+    }
+
+    pub fn error_report(&self, name: &str, sha256: Option<String>, err: &InputError, opts: &CheckOptions) -> Report {
+        self.failure(name, sha256, err.kind(), err.to_string(), opts)
+    }
+
+    fn model_error_report(&self, name: &str, sha256: Option<String>, err: &ModelError, opts: &CheckOptions) -> Report {
+        self.failure(name, sha256, "analysis_error", err.to_string(), opts)
+    }
+
+    fn failure(&self, name: &str, sha256: Option<String>, kind: &str, message: String, opts: &CheckOptions) -> Report {
+        Report {
+            schema: SCHEMA,
+            file: name.to_string(),
+            sha256,
+            verdict: Verdict::Error,
+            lang: opts.lang,
+            profile: self.profile_ref(),
+            as_of: opts.as_of.to_rfc3339(),
+            image: None,
+            faces: Vec::new(),
+            checks: Vec::new(),
+            failed: Vec::new(),
+            error: Some(ErrorInfo { kind: kind.to_string(), message }),
+            timings_ms: Default::default(),
+        }
+    }
+}
+
+fn face_summaries(a: &Analysis) -> Vec<FaceSummary> {
+    a.faces
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let primary = a.face.as_ref().filter(|f| f.detection == i).map(|f| PrimaryFace {
+                pose: f.pose,
+                eye_aspect_ratio: [f.eyes[0].as_ref().map(|e| e.aspect_ratio()), f.eyes[1].as_ref().map(|e| e.aspect_ratio())],
+                landmarks: f.mesh.points.iter().map(|p| crate::imaging::Point::new(p[0] * a.scale, p[1] * a.scale)).collect(),
+                eye_contours: f
+                    .eyes
+                    .iter()
+                    .flatten()
+                    .map(|e| e.outline().iter().map(|p| crate::imaging::Point::new(p.x * a.scale, p.y * a.scale)).collect())
+                    .collect(),
+            });
+            FaceSummary {
+                score: d.score,
+                region: a.to_original(Region::Box { x: d.x, y: d.y, width: d.width, height: d.height }),
+                primary,
+            }
+        })
+        .collect()
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rules table: every code with its family and summary, in report order.
+pub fn rule_table() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, c.summary))).collect()
+}

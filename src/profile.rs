@@ -1,0 +1,180 @@
+//! Profiles: versioned TOML files holding every threshold and every check's severity.
+//! The built-in `cn-driving-licence` profile ships inside the binary; a custom profile may
+//! `extends` it and override only what differs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::ProfileError;
+use crate::report::Severity;
+use crate::rules::{Rule, RuleSpec, REGISTRY};
+
+pub const DEFAULT_PROFILE: &str = "cn-driving-licence";
+const BUILTIN: &[(&str, &str)] = &[(DEFAULT_PROFILE, include_str!("../profiles/cn-driving-licence.toml"))];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    name: String,
+    version: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    extends: Option<String>,
+}
+
+/// A parsed profile with its rules built.
+pub struct Profile {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub severity: BTreeMap<String, Severity>,
+    pub rules: Vec<(&'static RuleSpec, Box<dyn Rule>)>,
+    /// The merged TOML, for `photocheck profile --show`.
+    pub source: toml::Table,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile").field("name", &self.name).field("version", &self.version).finish()
+    }
+}
+
+impl Profile {
+    pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
+        let text = builtin_text(name).ok_or_else(|| ProfileError::Invalid {
+            origin: name.to_string(),
+            message: format!("no built-in profile named '{name}' (built in: {DEFAULT_PROFILE})"),
+        })?;
+        Profile::from_toml(text, name)
+    }
+
+    pub fn default_profile() -> Profile {
+        // The built-in profile is validated by a unit test, so this cannot fail in a release.
+        Profile::builtin(DEFAULT_PROFILE).expect("built-in profile is valid")
+    }
+
+    /// A profile file, or the name of a built-in one.
+    pub fn load(name_or_path: &str) -> Result<Profile, ProfileError> {
+        if builtin_text(name_or_path).is_some() {
+            return Profile::builtin(name_or_path);
+        }
+        let path = Path::new(name_or_path);
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
+        Profile::from_toml(&text, &path.display().to_string())
+    }
+
+    pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        let header: Header = table
+            .get("profile")
+            .cloned()
+            .ok_or_else(|| invalid("missing [profile] section".into()))?
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(format!("[profile]: {}", e.message())))?;
+        if let Some(base) = &header.extends {
+            let base_text = builtin_text(base).ok_or_else(|| invalid(format!("extends unknown profile '{base}'")))?;
+            let mut merged: toml::Table = base_text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+            deep_merge(&mut merged, table);
+            table = merged;
+        }
+        for key in table.keys() {
+            if !matches!(key.as_str(), "profile" | "severity" | "rules") {
+                return Err(invalid(format!("unknown top-level section [{key}]")));
+            }
+        }
+
+        let severity: BTreeMap<String, Severity> = table
+            .get("severity")
+            .cloned()
+            .unwrap_or(toml::Value::Table(Default::default()))
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(format!("[severity]: {}", e.message())))?;
+        let known: Vec<&str> = REGISTRY.iter().flat_map(|s| s.codes.iter().map(|c| c.code)).collect();
+        for code in severity.keys() {
+            if !known.contains(&code.as_str()) {
+                return Err(invalid(format!("[severity] names unknown check code {code}")));
+            }
+        }
+        for code in &known {
+            if !severity.contains_key(*code) {
+                return Err(invalid(format!("[severity] has no entry for {code}")));
+            }
+        }
+
+        let sections = match table.get("rules") {
+            Some(toml::Value::Table(t)) => t.clone(),
+            _ => return Err(invalid("missing [rules] section".into())),
+        };
+        for key in sections.keys() {
+            if !REGISTRY.iter().any(|s| s.family == key) {
+                return Err(invalid(format!("[rules.{key}] is not a known rule family")));
+            }
+        }
+        let mut rules = Vec::new();
+        for spec in REGISTRY {
+            let section = sections.get(spec.family).cloned().ok_or_else(|| invalid(format!("missing [rules.{}]", spec.family)))?;
+            let rule = (spec.build)(section).map_err(|m| invalid(format!("[rules.{}]: {m}", spec.family)))?;
+            rules.push((*spec, rule));
+        }
+        Ok(Profile {
+            name: header.name,
+            version: header.version,
+            description: header.description,
+            severity,
+            rules,
+            source: table,
+        })
+    }
+
+    pub fn severity_of(&self, code: &str) -> Severity {
+        self.severity.get(code).copied().unwrap_or(Severity::Fail)
+    }
+}
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+fn deep_merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => deep_merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profile_is_complete_and_valid() {
+        let p = Profile::builtin(DEFAULT_PROFILE).unwrap();
+        assert_eq!(p.name, DEFAULT_PROFILE);
+        assert_eq!(p.rules.len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn extends_overrides_one_value_and_keeps_the_rest() {
+        let text = "[profile]\nname='strict'\nversion='1'\nextends='cn-driving-licence'\n[severity]\nDT001='fail'\n";
+        let p = Profile::from_toml(text, "test").unwrap();
+        assert_eq!(p.severity_of("DT001"), Severity::Fail);
+        assert_eq!(p.rules.len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn typos_are_errors_not_silently_ignored() {
+        let text = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[rules.eyes]\nmin_eye_aspect_ration=0.1\n";
+        let err = Profile::from_toml(text, "test").unwrap_err().to_string();
+        assert!(err.contains("rules.eyes"), "{err}");
+        let text = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[severity]\nXX999='fail'\n";
+        assert!(Profile::from_toml(text, "test").is_err());
+    }
+}

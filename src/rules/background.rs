@@ -1,0 +1,182 @@
+//! Background: white (bright, near-neutral), plain (no objects or texture) and without a shadow
+//! behind the head. Measured on background cells of the person mask only.
+
+use serde::Deserialize;
+
+use super::{build_with, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::imaging::quantile;
+use crate::report::{Region, Text, Threshold};
+use crate::scene::Scene;
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "background",
+    codes: &[
+        CodeInfo { code: "BG001", name: "background_white", summary: "Share of background that is near-white (bright and neutral)" },
+        CodeInfo { code: "BG002", name: "background_plain", summary: "Share of background with edges or texture (objects, patterns)" },
+        CodeInfo { code: "BG003", name: "background_shadow", summary: "Background darkening next to the person (shadow behind the head or to one side)" },
+    ],
+    build: |v| build_with(v, Background::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// A background cell is "white" when min(R,G,B) exceeds this…
+    pub white_min_channel: u8,
+    /// …and max − min of its channels is below this.
+    pub white_max_spread: u8,
+    pub min_white_fraction: f64,
+    /// Luma gradient (per grid cell) above which a background cell counts as an edge.
+    pub edge_gradient: f32,
+    pub max_edge_fraction: f64,
+    pub max_shadow: f64,
+    /// Below this share of the frame there is too little background to judge.
+    pub min_background_fraction: f64,
+}
+
+pub struct Background {
+    c: Config,
+}
+
+impl Background {
+    fn new(c: Config) -> Self {
+        Background { c }
+    }
+}
+
+impl Rule for Background {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let s = &a.scene;
+        let c = &self.c;
+        let cells = s.width * s.height;
+        let background: Vec<usize> = (0..cells).filter(|&i| s.is_background(i)).collect();
+        let share = background.len() as f64 / cells as f64;
+        if share < c.min_background_fraction {
+            let why = Text::new("背景露出太少，无法评估", "Too little background is visible to judge it");
+            return vec![
+                Finding::not_assessed("BG001", "fraction", Threshold::min(c.min_white_fraction), why.clone()),
+                Finding::not_assessed("BG002", "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
+                Finding::not_assessed("BG003", "ratio", Threshold::max(c.max_shadow), why),
+            ];
+        }
+
+        let is_white = |p: [u8; 3]| {
+            let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
+            lo > c.white_min_channel && hi - lo < c.white_max_spread
+        };
+        let non_white: Vec<usize> = background.iter().copied().filter(|&i| !is_white(s.rgb[i])).collect();
+        let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
+        let mean = mean_rgb(s, &background);
+
+        let edges: Vec<usize> = background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, i) > c.edge_gradient).collect();
+        let interior = background.iter().filter(|&&i| s.is_interior_background(i)).count().max(1);
+        let edge_fraction = edges.len() as f64 / interior as f64;
+
+        let to_region = |cells: &[usize]| cells_box(s, cells).map(|r| a.to_original(r));
+        let mut out = vec![
+            Finding::measured(
+                "BG001",
+                round(white_fraction, 4),
+                "fraction",
+                Threshold::min(c.min_white_fraction),
+                Text::new("背景为白色", "The background is white"),
+                Text::new(
+                    format!("背景不是白色（平均颜色 RGB {},{},{}）：请在白色墙面前重新拍摄", mean[0], mean[1], mean[2]),
+                    format!("The background is not white (average colour RGB {},{},{}): retake in front of a plain white wall", mean[0], mean[1], mean[2]),
+                ),
+            )
+            .with_region_if_failed(to_region(&non_white)),
+            Finding::measured(
+                "BG002",
+                round(edge_fraction, 4),
+                "fraction",
+                Threshold::max(c.max_edge_fraction),
+                Text::new("背景干净无杂物", "The background is plain"),
+                Text::new("背景有物体、图案或纹理：请在纯色无杂物的墙面前拍摄", "There are objects, patterns or texture in the background: use a plain, empty wall"),
+            )
+            .with_region_if_failed(to_region(&edges)),
+        ];
+
+        match shadow(s, a.face.as_ref().map(|f| f.mesh.p(crate::analysis::lm::NOSE_TIP).x)) {
+            Some((value, cells)) => out.push(
+                Finding::measured(
+                    "BG003",
+                    round(value, 4),
+                    "ratio",
+                    Threshold::max(c.max_shadow),
+                    Text::new("背景无阴影", "No shadow on the background"),
+                    Text::new("人物身后的背景上有阴影：请离墙面远一些，并从正面均匀补光", "There is a shadow on the background behind you: stand further from the wall and light it evenly from the front"),
+                )
+                .with_region_if_failed(to_region(&cells)),
+            ),
+            None => out.push(Finding::not_assessed(
+                "BG003",
+                "ratio",
+                Threshold::max(c.max_shadow),
+                Text::new("人物周围的背景太少，无法评估阴影", "Too little background around the person to judge shadows"),
+            )),
+        }
+        out
+    }
+}
+
+fn mean_rgb(s: &Scene, cells: &[usize]) -> [u8; 3] {
+    let mut acc = [0u64; 3];
+    for &i in cells {
+        for c in 0..3 {
+            acc[c] += s.rgb[i][c] as u64;
+        }
+    }
+    let n = cells.len().max(1) as u64;
+    [(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]
+}
+
+fn gradient(s: &Scene, i: usize) -> f32 {
+    let gx = (s.luma[i + 1] - s.luma[i - 1]).abs() / 2.0;
+    let gy = (s.luma[i + s.width] - s.luma[i - s.width]).abs() / 2.0;
+    gx.max(gy)
+}
+
+/// How much darker the background is next to the person than away from it, and how much darker
+/// one side of the person is than the other; the larger of the two, with the shadowed cells.
+fn shadow(s: &Scene, face_x: Option<f32>) -> Option<(f64, Vec<usize>)> {
+    let cells = s.width * s.height;
+    let near: Vec<usize> = (0..cells).filter(|&i| s.is_near_background(i)).collect();
+    let far: Vec<usize> = (0..cells).filter(|&i| s.is_far_background(i)).collect();
+    if near.len() < 200 {
+        return None;
+    }
+    let lum = |v: &[usize]| -> Option<f32> { quantile(&v.iter().map(|&i| s.luma[i]).collect::<Vec<_>>(), 0.5) };
+    let near_y = lum(&near)?;
+    let mut value = 0.0f64;
+    if far.len() >= 200 {
+        let far_y = lum(&far)?;
+        value = value.max(1.0 - (near_y as f64 + 5.0) / (far_y as f64 + 5.0));
+    }
+    let split = face_x.unwrap_or(s.width as f32 * s.cell_w / 2.0);
+    let (left, right): (Vec<usize>, Vec<usize>) = near.iter().partition(|&&i| s.cell_centre(i).x < split);
+    if left.len() >= 100 && right.len() >= 100 {
+        let (l, r) = (lum(&left)? as f64 + 5.0, lum(&right)? as f64 + 5.0);
+        value = value.max(1.0 - l.min(r) / l.max(r));
+    }
+    let dark_limit = near_y.min(quantile(&far.iter().map(|&i| s.luma[i]).collect::<Vec<_>>(), 0.5).unwrap_or(near_y)) * 0.9;
+    let shadowed = near.into_iter().filter(|&i| s.luma[i] < dark_limit).collect();
+    Some((value.max(0.0), shadowed))
+}
+
+/// Bounding box of grid cells, in working pixels.
+fn cells_box(s: &Scene, cells: &[usize]) -> Option<Region> {
+    if cells.is_empty() {
+        return None;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for &i in cells {
+        let (x, y) = (i % s.width, i / s.width);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x + 1);
+        y1 = y1.max(y + 1);
+    }
+    Some(Region::Box { x: x0 as f32 * s.cell_w, y: y0 as f32 * s.cell_h, width: (x1 - x0) as f32 * s.cell_w, height: (y1 - y0) as f32 * s.cell_h })
+}

@@ -1,0 +1,58 @@
+//! Eyes open: both eyes, from the iris model's eye contour (the mesh eyelids do not follow blinks).
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "eyes",
+    codes: &[CodeInfo { code: "EY001", name: "eyes_open", summary: "Both eyes open (eye aspect ratio of the less open eye)" }],
+    build: |v| build_with(v, Eyes::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Lid opening over eye width of the less open eye.
+    pub min_eye_aspect_ratio: f64,
+}
+
+pub struct Eyes {
+    c: Config,
+}
+
+impl Eyes {
+    fn new(c: Config) -> Self {
+        Eyes { c }
+    }
+}
+
+impl Rule for Eyes {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let threshold = Threshold::min(self.c.min_eye_aspect_ratio);
+        let Some(face) = a.face.as_ref() else {
+            return vec![Finding::not_assessed("EY001", "ratio", threshold, no_face())];
+        };
+        let [Some(right), Some(left)] = &face.eyes else {
+            return vec![Finding::not_assessed(
+                "EY001",
+                "ratio",
+                threshold,
+                Text::new("无法定位双眼，无法评估", "The eyes could not be located"),
+            )];
+        };
+        let (r, l) = (right.aspect_ratio(), left.aspect_ratio());
+        let (worst, eye) = if r <= l { (r, right) } else { (l, left) };
+        vec![Finding::measured(
+            "EY001",
+            round(worst as f64, 3),
+            "ratio",
+            threshold,
+            Text::new("双眼睁开", "Both eyes are open"),
+            Text::new("眼睛闭合或半闭（眨眼）：请自然睁大双眼后重新拍摄", "An eye is closed or half-closed: keep both eyes open and retake"),
+        )
+        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: eye.outline() })))]
+    }
+}

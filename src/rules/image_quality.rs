@@ -1,0 +1,233 @@
+//! Image quality: is the photo itself usable? Resolution and shape of the upload, colour, focus on
+//! the face, clipped exposure on the face, and JPEG compression.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::Analysis;
+use crate::imaging::{chroma, sample_planar, Affine, Plane, Point};
+use crate::report::{Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "image_quality",
+    codes: &[
+        CodeInfo { code: "IQ001", name: "resolution", summary: "Image width (after EXIF rotation) is at least the minimum" },
+        CodeInfo { code: "IQ002", name: "aspect_ratio", summary: "Width:height lies within the allowed range (2:3 to 3:4)" },
+        CodeInfo { code: "IQ003", name: "colour", summary: "The photo is in colour, not grayscale" },
+        CodeInfo { code: "IQ004", name: "face_sharpness", summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)" },
+        CodeInfo { code: "IQ005", name: "face_clipping", summary: "Few face pixels are blown out or crushed to black" },
+        CodeInfo { code: "IQ006", name: "compression", summary: "JPEG quality (estimated from the quantisation tables) is not too low" },
+    ],
+    build: |v| build_with(v, ImageQuality::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub min_width: u32,
+    pub min_aspect: f64,
+    pub max_aspect: f64,
+    pub min_colourfulness: f64,
+    pub min_face_sharpness: f64,
+    pub max_face_clipped: f64,
+    pub min_jpeg_quality: f64,
+}
+
+pub struct ImageQuality {
+    c: Config,
+}
+
+impl ImageQuality {
+    fn new(c: Config) -> Self {
+        ImageQuality { c }
+    }
+}
+
+impl Rule for ImageQuality {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let c = &self.c;
+        let mut out = Vec::new();
+
+        out.push(Finding::measured(
+            "IQ001",
+            a.original_width as f64,
+            "px",
+            Threshold::min(c.min_width as f64),
+            Text::new(format!("分辨率合格（宽 {} 像素）", a.original_width), format!("Resolution is sufficient ({} px wide)", a.original_width)),
+            Text::new(
+                format!("照片分辨率太低（宽 {} 像素，至少需要 {}）：请用更高分辨率重新拍摄", a.original_width, c.min_width),
+                format!("The photo is too small ({} px wide, at least {} needed): retake it at a higher resolution", a.original_width, c.min_width),
+            ),
+        ));
+
+        let aspect = a.original_width as f64 / a.original_height.max(1) as f64;
+        out.push(Finding::measured(
+            "IQ002",
+            round(aspect, 4),
+            "ratio",
+            Threshold::range(c.min_aspect, c.max_aspect),
+            Text::new("宽高比合格", "Aspect ratio is within range"),
+            Text::new(
+                format!("照片宽高比为 {aspect:.2}，应在 {:.2} 到 {:.2} 之间：请按竖版证件照比例裁剪", c.min_aspect, c.max_aspect),
+                format!("The width:height ratio is {aspect:.2}, it must be between {:.2} and {:.2}: crop to a portrait ID-photo shape", c.min_aspect, c.max_aspect),
+            ),
+        ));
+
+        let colourfulness = colourfulness(a);
+        out.push(Finding::measured(
+            "IQ003",
+            round(colourfulness, 2),
+            "mean chroma",
+            Threshold::min(c.min_colourfulness),
+            Text::new("照片为彩色", "The photo is in colour"),
+            Text::new("照片是黑白（灰度）的：请提交彩色照片", "The photo is black-and-white: submit a colour photo"),
+        ));
+
+        match face_sharpness(a) {
+            Some((sharpness, region)) => out.push(
+                Finding::measured(
+                    "IQ004",
+                    round(sharpness, 3),
+                    "detail ratio",
+                    Threshold::min(c.min_face_sharpness),
+                    Text::new("面部清晰", "The face is in focus"),
+                    Text::new("面部模糊：请保持相机稳定、对焦在脸上后重新拍摄", "The face is blurred: hold the camera steady, focus on the face and retake"),
+                )
+                .with_region_if_failed(Some(region)),
+            ),
+            None => out.push(Finding::not_assessed("IQ004", "detail ratio", Threshold::min(c.min_face_sharpness), no_face())),
+        }
+
+        match face_clipping(a) {
+            Some(clipped) => out.push(Finding::measured(
+                "IQ005",
+                round(clipped, 4),
+                "fraction",
+                Threshold::max(c.max_face_clipped),
+                Text::new("面部曝光正常", "Face exposure is not clipped"),
+                Text::new("面部过曝或过暗（细节丢失）：请调整光线后重新拍摄", "Parts of the face are blown out or crushed to black: adjust the light and retake"),
+            )),
+            None => out.push(Finding::not_assessed("IQ005", "fraction", Threshold::max(c.max_face_clipped), no_face())),
+        }
+
+        let quality = a.source.jpeg.as_ref().and_then(|h| h.estimated_quality());
+        match (a.source.format, quality) {
+            ("jpeg", Some(q)) => out.push(Finding::measured(
+                "IQ006",
+                round(q, 1),
+                "JPEG quality",
+                Threshold::min(c.min_jpeg_quality),
+                Text::new("压缩程度正常", "Compression is acceptable"),
+                Text::new(
+                    format!("照片压缩过度（质量约 {q:.0}）：请上传原图，不要压缩"),
+                    format!("The photo is heavily compressed (quality about {q:.0}): upload the original, uncompressed photo"),
+                ),
+            )),
+            ("jpeg", None) => out.push(Finding::not_assessed(
+                "IQ006",
+                "JPEG quality",
+                Threshold::min(c.min_jpeg_quality),
+                Text::new("JPEG 文件缺少量化表，无法评估压缩程度", "The JPEG has no readable quantisation table"),
+            )),
+            _ => out.push(Finding::measured(
+                "IQ006",
+                100.0,
+                "JPEG quality",
+                Threshold::min(c.min_jpeg_quality),
+                Text::new("无损格式，无压缩损失", "Lossless format: no compression loss"),
+                Text::new("", ""),
+            )),
+        }
+        out
+    }
+}
+
+/// Mean chroma magnitude over a grid of pixels: 0 for grayscale, a few units for colour photos.
+fn colourfulness(a: &Analysis) -> f64 {
+    let img = &a.image;
+    let step = ((img.width() * img.height()) as f64 / 40_000.0).sqrt().max(1.0) as usize;
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for y in (0..img.height() as usize).step_by(step) {
+        for x in (0..img.width() as usize).step_by(step) {
+            let (cb, cr) = chroma(img.get_pixel(x as u32, y as u32).0);
+            sum += ((cb * cb + cr * cr) as f64).sqrt();
+            n += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+const SHARPNESS_CROP: usize = 128;
+
+/// Focus measure on the face resampled to a fixed size, so the number does not depend on the
+/// photo's resolution: RMS of the finest detail (image minus 3×3 blur) over RMS of the next band
+/// (3×3 blur minus 9×9 blur). Defocus removes the fine band first; contrast cancels out.
+pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
+    let face = a.face.as_ref()?;
+    let (x0, y0, x1, y1) = face.oval_bounds();
+    let side = (x1 - x0).max(y1 - y0) * 0.8;
+    let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let t = Affine::square_crop(centre, side, face.pose.roll.to_radians(), SHARPNESS_CROP, false);
+    let rgb = sample_planar(&a.image, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
+    let n = SHARPNESS_CROP * SHARPNESS_CROP;
+    let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+    let plane = Plane { width: SHARPNESS_CROP, height: SHARPNESS_CROP, data: gray };
+    let b1 = box_blur(&plane, 1);
+    let b4 = box_blur(&plane, 4);
+    let (mut fine, mut mid) = (0.0f64, 0.0f64);
+    // Skip the border where the blurs are clamped.
+    for y in 5..SHARPNESS_CROP - 5 {
+        for x in 5..SHARPNESS_CROP - 5 {
+            let i = y * SHARPNESS_CROP + x;
+            fine += ((plane.data[i] - b1.data[i]) as f64).powi(2);
+            mid += ((b1.data[i] - b4.data[i]) as f64).powi(2);
+        }
+    }
+    let region = crate::report::Region::Box { x: centre.x - side / 2.0, y: centre.y - side / 2.0, width: side, height: side };
+    Some(((fine / mid.max(1e-6)).sqrt(), region))
+}
+
+/// Separable box blur of radius r with clamped borders.
+pub fn box_blur(p: &Plane, r: usize) -> Plane {
+    let (w, h) = (p.width, p.height);
+    let mut tmp = vec![0.0f32; w * h];
+    let norm = 1.0 / (2 * r + 1) as f32;
+    for y in 0..h {
+        for x in 0..w {
+            let mut s = 0.0;
+            for k in 0..=2 * r {
+                let xx = (x + k).saturating_sub(r).min(w - 1);
+                s += p.data[y * w + xx];
+            }
+            tmp[y * w + x] = s * norm;
+        }
+    }
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let mut s = 0.0;
+            for k in 0..=2 * r {
+                let yy = (y + k).saturating_sub(r).min(h - 1);
+                s += tmp[yy * w + x];
+            }
+            out[y * w + x] = s * norm;
+        }
+    }
+    Plane { width: w, height: h, data: out }
+}
+
+/// Share of face pixels at the ends of the range (≥ 250 or ≤ 5 luma).
+fn face_clipping(a: &Analysis) -> Option<f64> {
+    let face = a.face.as_ref()?;
+    let samples = a.face_luma_samples(face);
+    if samples.is_empty() {
+        return None;
+    }
+    let clipped = samples.iter().filter(|&&y| !(5.0..250.0).contains(&y)).count();
+    Some(clipped as f64 / samples.len() as f64)
+}

@@ -1,0 +1,154 @@
+//! Lighting: the face evenly lit left to right, well exposed, and without a colour cast.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::{Analysis, FaceAnalysis};
+use crate::imaging::{chroma, quantile, Point};
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "lighting",
+    codes: &[
+        CodeInfo { code: "LI001", name: "even_lighting", summary: "Left and right halves of the face equally bright (relative difference of cheek patches)" },
+        CodeInfo { code: "LI002", name: "face_exposure", summary: "Median brightness of the face within range" },
+        CodeInfo { code: "LI003", name: "colour_cast", summary: "Bright background is neutral (no colour cast from light or white balance)" },
+    ],
+    build: |v| build_with(v, Lighting::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub max_side_difference: f64,
+    pub min_face_luma: f64,
+    pub max_face_luma: f64,
+    pub max_colour_cast: f64,
+}
+
+pub struct Lighting {
+    c: Config,
+}
+
+impl Lighting {
+    fn new(c: Config) -> Self {
+        Lighting { c }
+    }
+}
+
+/// Cheek, mid-cheek and jaw points on each side (subject's right first).
+const RIGHT_SIDE: [usize; 3] = [205, 50, 187];
+const LEFT_SIDE: [usize; 3] = [425, 280, 411];
+
+impl Rule for Lighting {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let c = &self.c;
+        let mut out = Vec::new();
+        match a.face.as_ref() {
+            Some(face) => {
+                let (right, left) = side_brightness(a, face);
+                let diff = (right - left).abs() / right.max(left).max(1.0);
+                let darker = if right < left { 0 } else { 1 };
+                let region = side_region(face, if darker == 0 { &RIGHT_SIDE } else { &LEFT_SIDE });
+                out.push(
+                    Finding::measured(
+                        "LI001",
+                        round(diff as f64, 4),
+                        "ratio",
+                        Threshold::max(c.max_side_difference),
+                        Text::new("面部光线均匀", "The face is evenly lit"),
+                        Text::new("面部一侧偏暗（光线不均匀）：请面向光源，让脸部两侧亮度一致", "One side of the face is darker: face the light so both sides are equally bright"),
+                    )
+                    .with_region_if_failed(Some(a.to_original(region))),
+                );
+                let samples = a.face_luma_samples(face);
+                match quantile(&samples, 0.5) {
+                    Some(median) => out.push(Finding::measured(
+                        "LI002",
+                        round(median as f64, 1),
+                        "luma",
+                        Threshold::range(c.min_face_luma, c.max_face_luma),
+                        Text::new("面部亮度合适", "Face brightness is good"),
+                        if (median as f64) < c.min_face_luma {
+                            Text::new("面部太暗：请在光线充足处重新拍摄", "The face is too dark: retake in brighter light")
+                        } else {
+                            Text::new("面部太亮（过曝）：请避免强光直射", "The face is too bright: avoid direct strong light")
+                        },
+                    )),
+                    None => out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
+                }
+            }
+            None => {
+                out.push(Finding::not_assessed("LI001", "ratio", Threshold::max(c.max_side_difference), no_face()));
+                out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
+            }
+        }
+        out.push(colour_cast(a, c.max_colour_cast));
+        out
+    }
+}
+
+/// Median luma of disks around the side landmarks, per side.
+fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> (f32, f32) {
+    let (x0, _, x1, _) = face.oval_bounds();
+    let radius = (x1 - x0) * 0.06;
+    let side = |ids: &[usize]| -> f32 {
+        let mut values = Vec::new();
+        for &id in ids {
+            let c = face.mesh.p(id);
+            let r = radius.max(1.0) as i32;
+            for dy in -r..=r {
+                for dx in -r..=r {
+                    if dx * dx + dy * dy > r * r {
+                        continue;
+                    }
+                    let (x, y) = (c.x as i32 + dx, c.y as i32 + dy);
+                    if x >= 0 && y >= 0 && (x as usize) < a.luma.width && (y as usize) < a.luma.height {
+                        values.push(a.luma.at(x as usize, y as usize));
+                    }
+                }
+            }
+        }
+        quantile(&values, 0.5).unwrap_or(0.0)
+    };
+    (side(&RIGHT_SIDE), side(&LEFT_SIDE))
+}
+
+fn side_region(face: &FaceAnalysis, ids: &[usize]) -> Region {
+    let pts: Vec<Point> = ids.iter().map(|&i| face.mesh.p(i)).collect();
+    let (x0, y0, x1, y1) = crate::imaging::bounds(&pts);
+    let pad = (x1 - x0).max(y1 - y0) * 0.3 + 4.0;
+    Region::Box { x: x0 - pad, y: y0 - pad, width: x1 - x0 + 2.0 * pad, height: y1 - y0 + 2.0 * pad }
+}
+
+/// Mean chroma of bright background cells: a white wall photographed under neutral light is
+/// neutral; a cast shows as a consistent Cb/Cr offset.
+fn colour_cast(a: &Analysis, max_cast: f64) -> Finding {
+    let s = &a.scene;
+    let bright: Vec<usize> = (0..s.width * s.height).filter(|&i| s.is_background(i) && s.luma[i] > 150.0).collect();
+    if bright.len() < 2000 {
+        return Finding::not_assessed(
+            "LI003",
+            "chroma",
+            Threshold::max(max_cast),
+            Text::new("没有足够的浅色背景，无法评估色偏", "Not enough light background to judge a colour cast"),
+        );
+    }
+    let (mut cb, mut cr) = (0.0f64, 0.0f64);
+    for &i in &bright {
+        let (b, r) = chroma(s.rgb[i]);
+        cb += b as f64;
+        cr += r as f64;
+    }
+    let n = bright.len() as f64;
+    let cast = ((cb / n).powi(2) + (cr / n).powi(2)).sqrt();
+    Finding::measured(
+        "LI003",
+        round(cast, 2),
+        "chroma",
+        Threshold::max(max_cast),
+        Text::new("颜色正常，无偏色", "Colours are neutral"),
+        Text::new("照片偏色：请在自然白光下拍摄，关闭滤镜和色温调整", "The photo has a colour cast: shoot in neutral white light without filters"),
+    )
+}

@@ -1,0 +1,128 @@
+//! The rule registry. One file per rule family; each declares its check codes (with the rule
+//! docs beside the code), parses its own thresholds from the profile and reads the analysis.
+//! Adding a rule: write `src/rules/NAME.rs` with a `SPEC`, and add it to [`REGISTRY`].
+
+pub mod background;
+pub mod eyes;
+pub mod face_count;
+pub mod geometry;
+pub mod image_quality;
+pub mod lighting;
+pub mod pose;
+pub mod recency;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use crate::analysis::Analysis;
+use crate::report::{Outcome, Region, Text, Threshold};
+
+/// Every rule family, in report order.
+pub const REGISTRY: &[&RuleSpec] = &[
+    &image_quality::SPEC,
+    &face_count::SPEC,
+    &geometry::SPEC,
+    &pose::SPEC,
+    &eyes::SPEC,
+    &background::SPEC,
+    &lighting::SPEC,
+    &recency::SPEC,
+];
+
+/// One stable check code and what it means.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line for the rules table (README, `photocheck rules`).
+    pub summary: &'static str,
+}
+
+pub struct RuleSpec {
+    /// The profile section `[rules.FAMILY]` holding this rule's thresholds.
+    pub family: &'static str,
+    pub codes: &'static [CodeInfo],
+    pub build: fn(toml::Value) -> Result<Box<dyn Rule>, String>,
+}
+
+impl RuleSpec {
+    pub fn code(&self, code: &str) -> Option<&'static CodeInfo> {
+        self.codes.iter().find(|c| c.code == code)
+    }
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub analysis: &'a Analysis,
+    pub as_of: DateTime<Utc>,
+}
+
+pub trait Rule: Send + Sync {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding>;
+}
+
+/// Parses a rule's section of the profile into its typed config and builds the rule.
+pub fn build_with<C: DeserializeOwned, R: Rule + 'static>(
+    section: toml::Value,
+    make: fn(C) -> R,
+) -> Result<Box<dyn Rule>, String> {
+    let config: C = section.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
+    Ok(Box::new(make(config)))
+}
+
+/// One check's result before the profile's severity is applied.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub code: &'static str,
+    pub outcome: Outcome,
+    pub measured: Option<f64>,
+    pub unit: &'static str,
+    pub threshold: Threshold,
+    pub message: Text,
+    pub region: Option<Region>,
+}
+
+impl Finding {
+    /// Pass when `threshold` admits `measured`, fail otherwise.
+    pub fn measured(code: &'static str, measured: f64, unit: &'static str, threshold: Threshold, pass: Text, fail: Text) -> Finding {
+        let ok = threshold.admits(measured);
+        Finding {
+            code,
+            outcome: if ok { Outcome::Pass } else { Outcome::Fail },
+            measured: Some(measured),
+            unit,
+            threshold,
+            message: if ok { pass } else { fail },
+            region: None,
+        }
+    }
+
+    pub fn not_assessed(code: &'static str, unit: &'static str, threshold: Threshold, why: Text) -> Finding {
+        Finding { code, outcome: Outcome::NotAssessed, measured: None, unit, threshold, message: why, region: None }
+    }
+
+    pub fn with_region(mut self, region: Option<Region>) -> Finding {
+        self.region = region;
+        self
+    }
+
+    /// Attaches the region only when the check did not pass: it marks what to look at.
+    pub fn with_region_if_failed(self, region: Option<Region>) -> Finding {
+        if self.outcome == Outcome::Fail {
+            self.with_region(region)
+        } else {
+            self
+        }
+    }
+}
+
+/// Shared reasons for checks that cannot be assessed.
+pub fn no_face() -> Text {
+    Text::new("未检测到人脸，无法评估", "No face was found, so this could not be assessed")
+}
+
+/// Rounds for display and for stable JSON.
+pub fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
