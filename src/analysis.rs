@@ -263,7 +263,7 @@ fn fit_mesh(models: &ModelSet, image: &RgbImage, det: &Detection) -> Result<Mesh
 
 /// The mesh's chin-to-forehead vector leans back by this much in a level, frontal face
 /// (measured as the median over frontal dev portraits); pitch is reported relative to it.
-const NEUTRAL_PITCH_DEG: f32 = 0.0;
+const NEUTRAL_PITCH_DEG: f32 = -8.5;
 
 /// Head pose from the mesh geometry: roll from the eye corners, yaw from the depth difference
 /// across the cheeks, pitch from the depth difference between forehead and chin.

@@ -59,6 +59,16 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
         return Err(InputError::FileTooLarge { bytes: file_bytes, limit: limits.max_file_bytes });
     }
     let format = sniff_format(bytes)?;
+    let jpeg = if format == ImageFormat::Jpeg { jpeg_markers::read_headers(bytes) } else { None };
+    // Refuse bombs from the header alone, before any decoder allocates.
+    if let Some((width, height)) = header_dimensions(bytes, jpeg.as_ref()) {
+        if width as u64 * height as u64 > limits.max_pixels {
+            return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
+        }
+    }
+    if jpeg.as_ref().is_some_and(|h| !h.complete) {
+        return Err(InputError::Corrupt("the JPEG data ends before the end-of-image marker (the file is truncated)".into()));
+    }
 
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
@@ -79,7 +89,6 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     reader.limits(image_limits);
     let dynamic = reader.decode().map_err(|e| map_image_error(e, limits))?;
 
-    let jpeg = if format == ImageFormat::Jpeg { jpeg_markers::read_headers(bytes) } else { None };
     let cmyk = jpeg.as_ref().is_some_and(|h| h.components == 4);
     let (rgb, color, bits, has_alpha, alpha_used) = to_rgb8(dynamic, cmyk);
 
@@ -103,6 +112,19 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
         },
         exif,
     })
+}
+
+/// Width and height straight from the PNG IHDR or JPEG SOF header.
+fn header_dimensions(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> Option<(u32, u32)> {
+    if let Some(h) = jpeg {
+        return (h.width > 0).then_some((h.width, h.height));
+    }
+    if bytes.len() >= 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR" {
+        let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+        let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+        return Some((w, h));
+    }
+    None
 }
 
 fn sniff_format(bytes: &[u8]) -> Result<ImageFormat, InputError> {

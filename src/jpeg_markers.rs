@@ -14,6 +14,12 @@ pub struct JpegHeaders {
     pub adobe_app14: bool,
     /// An APP1 segment carrying EXIF is present.
     pub app1_exif: bool,
+    /// Frame size from the SOF header (before EXIF orientation).
+    pub width: u32,
+    pub height: u32,
+    /// An end-of-image marker follows the first scan. Entropy-coded data cannot contain one, so
+    /// its absence means the file was cut short (decoders silently pad such files with grey).
+    pub complete: bool,
 }
 
 impl JpegHeaders {
@@ -67,13 +73,19 @@ pub fn read_headers(bytes: &[u8]) -> Option<JpegHeaders> {
             0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
                 headers.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
                 if segment.len() >= 6 {
+                    headers.height = u16::from_be_bytes([segment[1], segment[2]]) as u32;
+                    headers.width = u16::from_be_bytes([segment[3], segment[4]]) as u32;
                     headers.components = segment[5];
                 }
             }
             0xDB => parse_dqt(segment, &mut headers.quant_tables),
             0xEE if segment.starts_with(b"Adobe") => headers.adobe_app14 = true,
             0xE1 if segment.starts_with(b"Exif\0") => headers.app1_exif = true,
-            0xDA | 0xD9 => break,
+            0xDA => {
+                headers.complete = bytes[pos..].windows(2).any(|w| w == [0xFF, 0xD9]);
+                break;
+            }
+            0xD9 => break,
             _ => {}
         }
         pos += 2 + len;
@@ -132,5 +144,7 @@ mod tests {
         for cut in [2, 3, 5, 20, 100] {
             let _ = read_headers(&jpeg[..cut]);
         }
+        assert!(read_headers(&jpeg).unwrap().complete);
+        assert!(!read_headers(&jpeg[..jpeg.len() - 10]).unwrap().complete);
     }
 }

@@ -1,0 +1,125 @@
+//! Shared helpers for the integration tests: one checker per test binary, the redistributable
+//! sample portraits, and generators for photo variants and EXIF blocks.
+#![allow(dead_code)]
+
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use image::{DynamicImage, ImageFormat, RgbImage};
+use photocheck::models::ModelSet;
+use photocheck::report::{CheckResult, Outcome};
+use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn checker() -> &'static Checker {
+    static CHECKER: OnceLock<Checker> = OnceLock::new();
+    CHECKER.get_or_init(|| {
+        let models = ModelSet::load(&root().join("models")).expect("models load");
+        Checker::new(Arc::new(models), Arc::new(Profile::default_profile()))
+    })
+}
+
+pub fn as_of() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
+}
+
+pub fn opts() -> CheckOptions {
+    CheckOptions { as_of: as_of(), lang: Lang::En }
+}
+
+pub fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("sample_photos").join(name)).expect("sample photo")
+}
+
+pub fn hopper() -> RgbImage {
+    image::load_from_memory(&sample("grace_hopper.jpg")).unwrap().to_rgb8()
+}
+
+pub fn astronaut() -> RgbImage {
+    image::load_from_memory(&sample("astronaut.png")).unwrap().to_rgb8()
+}
+
+pub fn png(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img.clone()).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+    out
+}
+
+pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+    img.write_with_encoder(enc).unwrap();
+    out
+}
+
+pub fn check(name: &str, bytes: &[u8]) -> Report {
+    checker().check_bytes(name, bytes, &opts())
+}
+
+pub fn outcome(r: &Report, code: &str) -> Outcome {
+    find(r, code).outcome
+}
+
+pub fn find<'a>(r: &'a Report, code: &str) -> &'a CheckResult {
+    r.check(code).unwrap_or_else(|| panic!("{}: no check {code}; checks: {:?}", r.file, r.checks.iter().map(|c| c.code).collect::<Vec<_>>()))
+}
+
+pub fn measured(r: &Report, code: &str) -> f64 {
+    find(r, code).measured.unwrap_or_else(|| panic!("{code} has no measured value: {:?}", find(r, code)))
+}
+
+/// Inserts an APP1 EXIF segment built from `fields` right after the JPEG's SOI marker.
+pub fn with_exif(jpeg: &[u8], fields: &[exif::Field]) -> Vec<u8> {
+    let mut writer = exif::experimental::Writer::new();
+    for f in fields {
+        writer.push_field(f);
+    }
+    let mut tiff = Cursor::new(Vec::new());
+    writer.write(&mut tiff, false).unwrap();
+    with_app1(jpeg, &tiff.into_inner())
+}
+
+/// Inserts raw bytes as the EXIF payload (after "Exif\0\0"), valid or not.
+pub fn with_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(tiff);
+    let len = (payload.len() + 2) as u16;
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+pub fn ascii(tag: exif::Tag, ifd: exif::In, text: &str) -> exif::Field {
+    exif::Field { tag, ifd_num: ifd, value: exif::Value::Ascii(vec![text.as_bytes().to_vec()]) }
+}
+
+pub fn date_original(when: DateTime<Utc>) -> exif::Field {
+    ascii(exif::Tag::DateTimeOriginal, exif::In::PRIMARY, &when.format("%Y:%m:%d %H:%M:%S").to_string())
+}
+
+/// Paints every background pixel (person probability < 0.5) with `colour`, using the shipped
+/// segmentation model, as a photographer's backdrop swap would.
+pub fn replace_background(img: &RgbImage, colour: [u8; 3]) -> RgbImage {
+    let mask = checker().models.segmenter.run(img).unwrap();
+    let mut out = img.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let person = mask.at(x as f32 + 0.5, y as f32 + 0.5).clamp(0.0, 1.0);
+        for c in 0..3 {
+            p.0[c] = (p.0[c] as f32 * person + colour[c] as f32 * (1.0 - person)).round() as u8;
+        }
+    }
+    out
+}
+
+/// Crops to a portrait 3:4 frame around the face, as an applicant would before uploading.
+pub fn crop(img: &RgbImage, x: u32, y: u32, w: u32, h: u32) -> RgbImage {
+    image::imageops::crop_imm(img, x, y, w, h).to_image()
+}

@@ -1,0 +1,160 @@
+//! End-to-end checks on real portraits (the public-domain samples) and variants generated from
+//! them. Each variant changes one thing, and the test asserts that the matching check moves while
+//! the original passes it.
+
+mod common;
+
+use common::*;
+use photocheck::report::Outcome::{Fail, NotAssessed, Pass, Warn};
+use photocheck::Verdict;
+
+#[test]
+fn grace_hopper_is_rejected_with_the_expected_reasons() {
+    let r = check("grace_hopper.jpg", &sample("grace_hopper.jpg"));
+    assert_eq!(r.verdict, Verdict::Reject);
+    // Dark grey-blue studio backdrop: not white, and shaded behind her.
+    assert_eq!(outcome(&r, "BG001"), Fail);
+    // 512×600: narrower than 520 px and wider than 3:4.
+    assert_eq!(outcome(&r, "IQ001"), Fail);
+    assert_eq!(outcome(&r, "IQ002"), Fail);
+    // Things that are right about the photo must not be flagged.
+    assert_eq!(outcome(&r, "FC001"), Pass);
+    assert_eq!(outcome(&r, "EY001"), Pass);
+    assert_eq!(outcome(&r, "IQ003"), Pass);
+    assert_eq!(outcome(&r, "IQ004"), Pass);
+    assert_eq!(outcome(&r, "PO003"), Pass);
+    assert_eq!(outcome(&r, "LI001"), Pass);
+    // No EXIF date in the sample file: a warning, not a pass.
+    assert_eq!(outcome(&r, "DT001"), Warn);
+    assert_eq!(r.faces.len(), 1);
+    let primary = r.faces[0].primary.as_ref().expect("mesh on the face");
+    assert_eq!(primary.landmarks.len(), 468);
+}
+
+#[test]
+fn astronaut_has_one_face_open_eyes_and_a_cluttered_background() {
+    let r = check("astronaut.png", &sample("astronaut.png"));
+    assert_eq!(outcome(&r, "FC001"), Pass);
+    assert_eq!(outcome(&r, "EY001"), Pass);
+    assert_eq!(outcome(&r, "BG001"), Fail);
+    assert_eq!(outcome(&r, "BG002"), Fail, "flag and shuttle model behind her");
+    assert_eq!(outcome(&r, "IQ006"), Pass, "PNG is lossless");
+}
+
+#[test]
+fn white_background_passes_and_coloured_background_fails() {
+    let white = replace_background(&hopper(), [250, 250, 250]);
+    let r = check("hopper_white.png", &png(&white));
+    assert_eq!(outcome(&r, "BG001"), Pass, "{:?}", find(&r, "BG001"));
+    assert_eq!(outcome(&r, "BG002"), Pass, "{:?}", find(&r, "BG002"));
+    assert_eq!(outcome(&r, "BG003"), Pass, "{:?}", find(&r, "BG003"));
+    assert_eq!(outcome(&r, "LI003"), Pass, "{:?}", find(&r, "LI003"));
+
+    let blue = replace_background(&hopper(), [40, 90, 200]);
+    let r = check("hopper_blue.png", &png(&blue));
+    assert_eq!(outcome(&r, "BG001"), Fail);
+    assert!(measured(&r, "BG001") < 0.1);
+    assert!(r.failed.contains(&"BG001"));
+}
+
+#[test]
+fn a_side_light_gradient_fails_even_lighting() {
+    let img = replace_background(&hopper(), [250, 250, 250]);
+    let original = check("even.png", &png(&img));
+    assert_eq!(outcome(&original, "LI001"), Pass);
+    let mut dark_left = img.clone();
+    let w = img.width() as f32;
+    for (x, _, p) in dark_left.enumerate_pixels_mut() {
+        let gain = 0.25 + 0.75 * (x as f32 / w);
+        for c in 0..3 {
+            p.0[c] = (p.0[c] as f32 * gain) as u8;
+        }
+    }
+    let r = check("gradient.png", &png(&dark_left));
+    assert_eq!(outcome(&r, "LI001"), Fail, "{:?}", find(&r, "LI001"));
+    assert!(measured(&r, "LI001") > measured(&original, "LI001") + 0.2);
+}
+
+#[test]
+fn rotation_fails_roll_and_upright_passes() {
+    let img = hopper();
+    let rotated = imageproc::geometric_transformations::rotate_about_center(
+        &img,
+        18f32.to_radians(),
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        image::Rgb([128, 128, 128]),
+    );
+    let r = check("rotated.png", &png(&rotated));
+    assert_eq!(outcome(&r, "FC001"), Pass);
+    assert_eq!(outcome(&r, "PO003"), Fail, "{:?}", find(&r, "PO003"));
+    let roll_before = measured(&check("hopper", &png(&img)), "PO003");
+    let roll_after = measured(&r, "PO003");
+    assert!((roll_after - roll_before - 18.0).abs() < 4.0, "roll {roll_before} → {roll_after}");
+}
+
+#[test]
+fn blur_fails_sharpness() {
+    let blurred = image::imageops::blur(&hopper(), 3.0);
+    let r = check("blurred.png", &png(&blurred));
+    assert_eq!(outcome(&r, "IQ004"), Fail, "{:?}", find(&r, "IQ004"));
+}
+
+#[test]
+fn grayscale_fails_colour() {
+    let gray = image::DynamicImage::ImageRgb8(hopper()).to_luma8();
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageLuma8(gray).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    let r = check("gray.png", &bytes);
+    assert_eq!(r.image.as_ref().unwrap().color, "l8");
+    assert_eq!(outcome(&r, "IQ003"), Fail);
+    assert_eq!(outcome(&r, "FC001"), Pass, "faces are still found in grayscale");
+}
+
+#[test]
+fn two_faces_side_by_side_fail_single_face() {
+    // Head-and-shoulders crops of both portraits, as two people squeezed into one frame.
+    let (a, b) = (crop(&hopper(), 56, 0, 400, 520), crop(&astronaut(), 40, 0, 400, 520));
+    let h = a.height().max(b.height());
+    let mut both = image::RgbImage::from_pixel(a.width() + b.width(), h, image::Rgb([255, 255, 255]));
+    image::imageops::overlay(&mut both, &a, 0, 0);
+    image::imageops::overlay(&mut both, &b, a.width() as i64, 0);
+    let r = check("two.png", &png(&both));
+    assert_eq!(outcome(&r, "FC001"), Fail);
+    assert_eq!(measured(&r, "FC001"), 2.0);
+    assert!(find(&r, "FC001").region.is_some(), "the other face is marked");
+}
+
+#[test]
+fn no_face_means_not_assessed_never_pass() {
+    let wall = image::RgbImage::from_pixel(600, 800, image::Rgb([245, 245, 245]));
+    let r = check("wall.png", &png(&wall));
+    assert_eq!(outcome(&r, "FC001"), Fail);
+    for code in ["EY001", "PO001", "PO002", "PO003", "GE001", "GE003", "IQ004", "LI001", "LI002"] {
+        assert_eq!(outcome(&r, code), NotAssessed, "{code}");
+    }
+}
+
+#[test]
+fn capture_dates_recent_old_future_and_missing() {
+    let base = jpeg(&hopper(), 92);
+    let day = chrono::Duration::days(1);
+    let cases = [(as_of() - day * 30, Pass), (as_of() - day * 250, Fail), (as_of() + day * 10, Fail)];
+    for (when, expected) in cases {
+        let bytes = with_exif(&base, &[date_original(when)]);
+        let r = check("dated.jpg", &bytes);
+        assert_eq!(outcome(&r, "DT001"), expected, "{when}: {:?}", find(&r, "DT001"));
+    }
+    let r = check("undated.jpg", &base);
+    assert_eq!(outcome(&r, "DT001"), Warn);
+}
+
+#[test]
+fn exif_orientation_is_applied_before_analysis() {
+    // Stored sideways (rotated 90° counter-clockwise) with Orientation 6 = "rotate 90° CW to view".
+    let stored = image::imageops::rotate270(&hopper());
+    let bytes = with_exif(&jpeg(&stored, 92), &[exif::Field { tag: exif::Tag::Orientation, ifd_num: exif::In::PRIMARY, value: exif::Value::Short(vec![6]) }]);
+    let r = check("sideways.jpg", &bytes);
+    let img = r.image.as_ref().unwrap();
+    assert_eq!((img.width, img.height, img.orientation_applied), (512, 600, 6));
+    assert_eq!(outcome(&r, "PO003"), Pass, "{:?}", find(&r, "PO003"));
+}
