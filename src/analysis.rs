@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
-use crate::imaging::{bounds, box_downscale, inside_polygon, Plane, Point};
+use crate::imaging::{bounds, box_downscale, inside_polygon, Plane, Point, Pyramid};
 use crate::scene::Scene;
 use crate::models::{Detection, EyeLandmarks, MeshResult, ModelSet, PersonMask};
 
@@ -97,8 +97,8 @@ pub struct StageTimings {
 }
 
 pub struct Analysis {
-    /// Upright RGB at working resolution.
-    pub image: RgbImage,
+    /// Upright RGB at working resolution (level 0) and its halvings.
+    pub pyramid: Pyramid,
     pub luma: Plane,
     /// Original pixels per working pixel (≥ 1).
     pub scale: f32,
@@ -115,6 +115,11 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Upright RGB at working resolution.
+    pub fn image(&self) -> &RgbImage {
+        self.pyramid.base()
+    }
+
     /// Luma of about 2,000 grid samples inside the face oval.
     pub fn face_luma_samples(&self, face: &FaceAnalysis) -> Vec<f32> {
         let oval = face.oval();
@@ -154,6 +159,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let factor = long.div_ceil(WORKING_LONG_SIDE).max(1);
     let image = if factor > 1 { box_downscale(&rgb, factor) } else { rgb };
     let scale = original_width as f32 / image.width() as f32;
+    let image = Pyramid::new(image);
 
     let t = Instant::now();
     let faces = detect_faces(models, &image)?;
@@ -191,10 +197,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let person = models.segmenter.run(&image)?;
     timings.segment_ms = ms(t);
 
-    let luma = Plane::luma_of(&image);
-    let scene = Scene::new(&image, &person);
+    let luma = Plane::luma_of(image.base());
+    let scene = Scene::new(image.base(), &person);
     Ok(Analysis {
-        image,
+        pyramid: image,
         luma,
         scale,
         original_width,
@@ -215,8 +221,8 @@ fn ms(t: Instant) -> f64 {
 
 /// Full frame first; tight crops (face filling the frame) are found again on a padded copy; a
 /// lower score is the last try. Returns the detections of the first pass that finds any.
-fn detect_faces(models: &ModelSet, image: &RgbImage) -> Result<Vec<Detection>, ModelError> {
-    let (w, h) = (image.width() as f32, image.height() as f32);
+pub fn detect_faces(models: &ModelSet, image: &Pyramid) -> Result<Vec<Detection>, ModelError> {
+    let (w, h) = (image.base().width() as f32, image.base().height() as f32);
     let centre = Point::new(w / 2.0, h / 2.0);
     let long = w.max(h);
     let faces = models.detector.detect(image, centre, long, 0.0, DETECT_SCORE)?;
@@ -232,11 +238,10 @@ fn detect_faces(models: &ModelSet, image: &RgbImage) -> Result<Vec<Detection>, M
 
 /// Two passes: a crop from the detector (rotated by its eye key points), then a crop from the
 /// first pass's own landmarks, which centres and scales the face the way the mesh was trained.
-fn fit_mesh(models: &ModelSet, image: &RgbImage, det: &Detection) -> Result<MeshResult, ModelError> {
+pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<MeshResult, ModelError> {
     let (re, le) = (det.keypoints[0], det.keypoints[1]);
-    let angle = (le.y - re.y).atan2(le.x - re.x);
-    let side = 1.5 * det.width.max(det.height);
-    let first = models.mesh.run(image, det.centre(), side, angle)?;
+    let first_angle = (le.y - re.y).atan2(le.x - re.x);
+    let first = models.mesh.run(image, det.centre(), 1.5 * det.width.max(det.height), first_angle)?;
 
     let (a, b) = (first.p(lm::RIGHT_EYE_OUTER), first.p(lm::LEFT_EYE_OUTER));
     let angle = (b.y - a.y).atan2(b.x - a.x);
@@ -255,6 +260,16 @@ fn fit_mesh(models: &ModelSet, image: &RgbImage, det: &Detection) -> Result<Mesh
     let centre = Point::new(uc * cos - vc * sin, uc * sin + vc * cos);
     let side = 1.5 * (u1 - u0).max(v1 - v0);
     if !(side.is_finite() && side > 4.0) {
+        return Ok(first);
+    }
+    // When the detector's crop already framed the face as the mesh expects, a second pass would
+    // return the same landmarks: skip it.
+    let first_side = 1.5 * det.width.max(det.height);
+    let framed = first.presence_logit > 2.0
+        && centre.dist(det.centre()) < 0.05 * first_side
+        && (side / first_side - 1.0).abs() < 0.12
+        && (angle - first_angle).abs() < 4f32.to_radians();
+    if framed {
         return Ok(first);
     }
     let second = models.mesh.run(image, centre, side, angle)?;

@@ -82,6 +82,8 @@ pub fn read_exif(bytes: &[u8]) -> ExifInfo {
     match reader.read_from_container(&mut cursor) {
         Ok(exif) => from_parsed(&exif),
         Err(exif::Error::NotFound(_)) => ExifInfo::missing(),
+        // A container kamadak-exif does not know cannot carry EXIF it could read.
+        Err(exif::Error::InvalidFormat(msg)) if msg == "Unknown image format" => ExifInfo::missing(),
         Err(err) => {
             let mut info = ExifInfo::missing();
             info.status = ExifStatus::Corrupt { reason: err.to_string() };

@@ -67,61 +67,108 @@ impl Affine {
     }
 }
 
-/// Bilinear sample of one channel-interleaved RGB pixel; outside the image gives `fill`.
+/// An image and its successive halvings, so that any crop can be sampled from a level where one
+/// output pixel covers at most about two source pixels: sampling cost then depends on the crop
+/// size, not on the photo's resolution.
+#[derive(Debug, Clone)]
+pub struct Pyramid {
+    pub levels: Vec<RgbImage>,
+}
+
+impl Pyramid {
+    pub fn new(base: RgbImage) -> Pyramid {
+        let mut levels = vec![base];
+        while let Some(last) = levels.last() {
+            if last.width().min(last.height()) < 96 {
+                break;
+            }
+            let next = halve(last);
+            levels.push(next);
+        }
+        Pyramid { levels }
+    }
+
+    pub fn base(&self) -> &RgbImage {
+        &self.levels[0]
+    }
+}
+
+/// 2×2 box average (odd last row/column dropped).
+fn halve(img: &RgbImage) -> RgbImage {
+    let (w, h) = (img.width() / 2, img.height() / 2);
+    let sw = img.width() as usize;
+    let src = img.as_raw();
+    let mut out = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h as usize {
+        let r0 = &src[(2 * y) * sw * 3..(2 * y + 1) * sw * 3];
+        let r1 = &src[(2 * y + 1) * sw * 3..(2 * y + 2) * sw * 3];
+        for x in 0..w as usize {
+            let i = 6 * x;
+            for c in 0..3 {
+                let sum = r0[i + c] as u16 + r0[i + 3 + c] as u16 + r1[i + c] as u16 + r1[i + 3 + c] as u16;
+                out.push(((sum + 2) / 4) as u8);
+            }
+        }
+    }
+    RgbImage::from_raw(w, h, out).unwrap_or_else(|| RgbImage::new(1, 1))
+}
+
+/// Bilinear sample at (x, y) in pixel units (centres at +0.5). Within one pixel outside the image
+/// the border is extended (no dark seams); further out gives `fill`.
 #[inline]
-fn bilinear(img: &RgbImage, x: f32, y: f32, fill: [f32; 3]) -> [f32; 3] {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    // Pixel centres are at integer + 0.5.
+fn bilinear(raw: &[u8], w: i64, h: i64, x: f32, y: f32, fill: [f32; 3]) -> [f32; 3] {
     let fx = x - 0.5;
     let fy = y - 0.5;
+    if fx < -1.0 || fy < -1.0 || fx > w as f32 || fy > h as f32 {
+        return fill;
+    }
     let x0 = fx.floor() as i64;
     let y0 = fy.floor() as i64;
     let tx = fx - x0 as f32;
     let ty = fy - y0 as f32;
-    let raw = img.as_raw();
-    let get = |xi: i64, yi: i64| -> [f32; 3] {
-        if xi < 0 || yi < 0 || xi >= w || yi >= h {
-            // Clamp to the border within one pixel, fill beyond: avoids dark seams at the edge.
-            if xi >= -1 && yi >= -1 && xi <= w && yi <= h {
-                let cx = xi.clamp(0, w - 1);
-                let cy = yi.clamp(0, h - 1);
-                let i = ((cy * w + cx) * 3) as usize;
-                return [raw[i] as f32, raw[i + 1] as f32, raw[i + 2] as f32];
-            }
-            return fill;
-        }
-        let i = ((yi * w + xi) * 3) as usize;
-        [raw[i] as f32, raw[i + 1] as f32, raw[i + 2] as f32]
-    };
-    let p00 = get(x0, y0);
-    let p10 = get(x0 + 1, y0);
-    let p01 = get(x0, y0 + 1);
-    let p11 = get(x0 + 1, y0 + 1);
+    let xa = x0.clamp(0, w - 1) as usize;
+    let xb = (x0 + 1).clamp(0, w - 1) as usize;
+    let ya = y0.clamp(0, h - 1) as usize;
+    let yb = (y0 + 1).clamp(0, h - 1) as usize;
+    let stride = w as usize * 3;
+    let (i00, i10, i01, i11) = (ya * stride + xa * 3, ya * stride + xb * 3, yb * stride + xa * 3, yb * stride + xb * 3);
     let mut out = [0.0; 3];
     for c in 0..3 {
-        let top = p00[c] + (p10[c] - p00[c]) * tx;
-        let bottom = p01[c] + (p11[c] - p01[c]) * tx;
+        let top = raw[i00 + c] as f32 + (raw[i10 + c] as f32 - raw[i00 + c] as f32) * tx;
+        let bottom = raw[i01 + c] as f32 + (raw[i11 + c] as f32 - raw[i01 + c] as f32) * tx;
         out[c] = top + (bottom - top) * ty;
     }
     out
 }
 
-/// Samples an `out_w` × `out_h` crop through `affine` into a planar (CHW) RGB buffer in 0..255.
-/// When the crop shrinks the image, several sub-samples per output pixel average away aliasing.
-pub fn sample_planar(img: &RgbImage, affine: &Affine, out_w: usize, out_h: usize, fill: [f32; 3]) -> Vec<f32> {
-    let n = (affine.scale().ceil() as usize).clamp(1, 4);
+/// Samples an `out_w` × `out_h` crop through `affine` (crop → base-image pixels) into a planar
+/// (CHW) RGB buffer in 0..255, from the pyramid level that matches the crop's scale, with 2×2
+/// sub-samples when the crop still shrinks that level.
+pub fn sample_planar(pyr: &Pyramid, affine: &Affine, out_w: usize, out_h: usize, fill: [f32; 3]) -> Vec<f32> {
+    let scale = affine.scale().max(1e-6);
+    let mut level = 0usize;
+    // Deepest level at which the crop still samples at most two source pixels per output pixel
+    // (plain bilinear is then close enough to an area average for the networks).
+    while level + 1 < pyr.levels.len() && scale / (1u32 << level) as f32 > 2.0 {
+        level += 1;
+    }
+    let img = &pyr.levels[level];
+    let k = pyr.levels[0].width() as f32 / img.width() as f32;
+    let t = Affine { a: affine.a / k, b: affine.b / k, c: affine.c / k, d: affine.d / k, e: affine.e / k, f: affine.f / k };
+    let n = if t.scale() > 2.5 { 2 } else { 1 };
     let inv = 1.0 / (n * n) as f32;
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
     let plane = out_w * out_h;
     let mut out = vec![0.0f32; plane * 3];
+    let offsets: Vec<f32> = (0..n).map(|s| (s as f32 + 0.5) / n as f32).collect();
     for v in 0..out_h {
         for u in 0..out_w {
             let mut acc = [0.0f32; 3];
-            for sy in 0..n {
-                for sx in 0..n {
-                    let uu = u as f32 + (sx as f32 + 0.5) / n as f32;
-                    let vv = v as f32 + (sy as f32 + 0.5) / n as f32;
-                    let p = affine.apply(uu, vv);
-                    let s = bilinear(img, p.x, p.y, fill);
+            for &oy in &offsets {
+                for &ox in &offsets {
+                    let p = t.apply(u as f32 + ox, v as f32 + oy);
+                    let s = bilinear(raw, w, h, p.x, p.y, fill);
                     acc[0] += s[0];
                     acc[1] += s[1];
                     acc[2] += s[2];
@@ -247,11 +294,25 @@ mod tests {
 
     #[test]
     fn sampling_a_flat_image_is_flat() {
-        let img = RgbImage::from_pixel(30, 30, image::Rgb([10, 20, 30]));
-        let t = Affine::square_crop(Point::new(15.0, 15.0), 20.0, 0.7, 8, false);
-        let out = sample_planar(&img, &t, 8, 8, [0.0; 3]);
+        let img = RgbImage::from_pixel(300, 300, image::Rgb([10, 20, 30]));
+        let t = Affine::square_crop(Point::new(150.0, 150.0), 200.0, 0.7, 8, false);
+        let out = sample_planar(&Pyramid::new(img), &t, 8, 8, [0.0; 3]);
         assert!(out[..64].iter().all(|v| (v - 10.0).abs() < 1e-3));
         assert!(out[128..].iter().all(|v| (v - 30.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn pyramid_levels_agree_on_a_smooth_image() {
+        let img = RgbImage::from_fn(400, 400, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 100]));
+        let pyr = Pyramid::new(img);
+        assert!(pyr.levels.len() >= 3);
+        // A strongly shrinking crop (level ≥ 2) and the same crop from the base agree.
+        let t = Affine::square_crop(Point::new(200.0, 200.0), 320.0, 0.0, 16, false);
+        let coarse = sample_planar(&pyr, &t, 16, 16, [0.0; 3]);
+        let fine = sample_planar(&Pyramid { levels: vec![pyr.levels[0].clone()] }, &t, 16, 16, [0.0; 3]);
+        for (a, b) in coarse.iter().zip(&fine) {
+            assert!((a - b).abs() < 3.0, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -1,11 +1,10 @@
 //! BlazeFace short-range face detector (MediaPipe): 128×128 letterboxed input, 896 anchors.
 
-use image::RgbImage;
 use serde::Serialize;
 
 use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Affine, Point};
+use crate::imaging::{sample_planar, Pyramid, Affine, Point};
 
 const FILE: &str = "mp_face_detection_short_range.onnx";
 const SIZE: usize = 128;
@@ -63,7 +62,7 @@ impl FaceDetector {
     /// image are filled with `fill`). Returns detections above `min_score`, after NMS.
     pub fn detect(
         &self,
-        img: &RgbImage,
+        img: &Pyramid,
         centre: Point,
         side: f32,
         fill: f32,

@@ -1,12 +1,11 @@
 //! MediaPipe iris landmark model: a 64×64 eye crop → 71 eye-contour/brow points and 5 iris points.
 //! It only knows the subject's left eye; the right eye is fed mirrored.
 
-use image::RgbImage;
 use serde::Serialize;
 
 use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Affine, Point};
+use crate::imaging::{sample_planar, Pyramid, Affine, Point};
 
 const FILE: &str = "mp_iris_landmark.onnx";
 const SIZE: usize = 64;
@@ -56,7 +55,7 @@ impl IrisModel {
 
     /// `inner` and `outer` are the eye corners from the mesh. `mirror` is true for the subject's
     /// right eye (on the image's left), which the model expects flipped.
-    pub fn run(&self, img: &RgbImage, inner: Point, outer: Point, mirror: bool) -> Result<EyeLandmarks, ModelError> {
+    pub fn run(&self, img: &Pyramid, inner: Point, outer: Point, mirror: bool) -> Result<EyeLandmarks, ModelError> {
         let centre = inner.mid(outer);
         let side = 2.3 * inner.dist(outer);
         // The crop's x axis runs along the eye line, image left to right, for either eye: the

@@ -1,10 +1,9 @@
 //! MediaPipe 468-point face mesh: a rotated 192×192 face crop → landmarks and a presence logit.
 
-use image::RgbImage;
 
 use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Affine, Point};
+use crate::imaging::{sample_planar, Pyramid, Affine, Point};
 
 const FILE: &str = "mp_face_landmark_468.onnx";
 const SIZE: usize = 192;
@@ -41,7 +40,7 @@ impl FaceMesh {
     }
 
     /// Runs the mesh on a square crop of `side` pixels around `centre`, rotated by `angle`.
-    pub fn run(&self, img: &RgbImage, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
+    pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
         let transform = Affine::square_crop(centre, side, angle, SIZE, false);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
         for v in input.iter_mut() {

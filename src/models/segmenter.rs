@@ -1,10 +1,9 @@
 //! MediaPipe selfie segmentation: the whole image stretched to 256×256 → person probability.
 
-use image::RgbImage;
 
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Affine, Plane};
+use crate::imaging::{sample_planar, Pyramid, Affine, Plane};
 
 const FILE: &str = "mp_selfie_segmentation_256.onnx";
 const SIZE: usize = 256;
@@ -37,8 +36,8 @@ impl PersonSegmenter {
         Ok(PersonSegmenter { plan })
     }
 
-    pub fn run(&self, img: &RgbImage) -> Result<PersonMask, ModelError> {
-        let (w, h) = (img.width() as f32, img.height() as f32);
+    pub fn run(&self, img: &Pyramid) -> Result<PersonMask, ModelError> {
+        let (w, h) = (img.base().width() as f32, img.base().height() as f32);
         let stretch = Affine { a: w / SIZE as f32, b: 0.0, c: 0.0, d: 0.0, e: h / SIZE as f32, f: 0.0 };
         let mut input = sample_planar(img, &stretch, SIZE, SIZE, [0.0; 3]);
         for v in input.iter_mut() {
@@ -49,6 +48,6 @@ impl PersonSegmenter {
         if data.len() != SIZE * SIZE {
             return Err(ModelError::Run { model: "segmenter", message: format!("expected 65536 values, got {}", data.len()) });
         }
-        Ok(PersonMask { plane: Plane { width: SIZE, height: SIZE, data }, image_width: img.width(), image_height: img.height() })
+        Ok(PersonMask { plane: Plane { width: SIZE, height: SIZE, data }, image_width: img.base().width(), image_height: img.base().height() })
     }
 }

@@ -66,7 +66,7 @@ pub fn head_box(a: &Analysis, face: &FaceAnalysis) -> HeadBox {
 
     let mut crown_y = forehead.y;
     let mut crown_cut = false;
-    let step = (a.image.height() as f32 / 512.0).max(1.0);
+    let step = (a.image().height() as f32 / 512.0).max(1.0);
     let mut y = forehead.y;
     loop {
         // A few columns across the top of the head, so a parting or a thin spot does not stop it.
@@ -84,7 +84,7 @@ pub fn head_box(a: &Analysis, face: &FaceAnalysis) -> HeadBox {
     }
 
     let eye_y = face.eye_centre(0).mid(face.eye_centre(1)).y;
-    let width = a.image.width() as f32;
+    let width = a.image().width() as f32;
     let walk = |dir: f32| -> f32 {
         let mut x = cx;
         let limit = face_w * 1.2;
@@ -116,7 +116,7 @@ impl Rule for Geometry {
                 Finding::not_assessed("GE005", "ratio", Threshold::range(c.min_crown_gap, c.max_crown_gap), no_face()),
             ];
         };
-        let (w, h) = (a.image.width() as f32, a.image.height() as f32);
+        let (w, h) = (a.image().width() as f32, a.image().height() as f32);
         let head = head_box(a, face);
         let head_region = a.to_original(Region::Box { x: head.left_x, y: head.crown_y, width: head.right_x - head.left_x, height: head.chin_y - head.crown_y });
 

@@ -145,7 +145,7 @@ impl Rule for ImageQuality {
 
 /// Mean chroma magnitude over a grid of pixels: 0 for grayscale, a few units for colour photos.
 fn colourfulness(a: &Analysis) -> f64 {
-    let img = &a.image;
+    let img = a.image();
     let step = ((img.width() * img.height()) as f64 / 40_000.0).sqrt().max(1.0) as usize;
     let (mut sum, mut n) = (0.0f64, 0usize);
     for y in (0..img.height() as usize).step_by(step) {
@@ -173,7 +173,7 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
     let side = (x1 - x0).max(y1 - y0) * 0.8;
     let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
     let t = Affine::square_crop(centre, side, face.pose.roll.to_radians(), SHARPNESS_CROP, false);
-    let rgb = sample_planar(&a.image, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
+    let rgb = sample_planar(&a.pyramid, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
     let n = SHARPNESS_CROP * SHARPNESS_CROP;
     let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
     let plane = Plane { width: SHARPNESS_CROP, height: SHARPNESS_CROP, data: gray };

@@ -108,7 +108,7 @@ pub fn date_original(when: DateTime<Utc>) -> exif::Field {
 /// Paints every background pixel (person probability < 0.5) with `colour`, using the shipped
 /// segmentation model, as a photographer's backdrop swap would.
 pub fn replace_background(img: &RgbImage, colour: [u8; 3]) -> RgbImage {
-    let mask = checker().models.segmenter.run(img).unwrap();
+    let mask = checker().models.segmenter.run(&photocheck::imaging::Pyramid::new(img.clone())).unwrap();
     let mut out = img.clone();
     for (x, y, p) in out.enumerate_pixels_mut() {
         let person = mask.at(x as f32 + 0.5, y as f32 + 0.5).clamp(0.0, 1.0);
