@@ -65,7 +65,7 @@ fn a_side_light_gradient_fails_even_lighting() {
     let mut dark_left = img.clone();
     let w = img.width() as f32;
     for (x, _, p) in dark_left.enumerate_pixels_mut() {
-        let gain = 0.25 + 0.75 * (x as f32 / w);
+        let gain = (1.6 * x as f32 / w - 0.3).clamp(0.1, 1.0);
         for c in 0..3 {
             p.0[c] = (p.0[c] as f32 * gain) as u8;
         }
