@@ -51,6 +51,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
     let analysis = analyse(&models, photo).unwrap();
     g.bench_function("stage_rules", |b| b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts)));
+    let ctx = photocheck::rules::Context { analysis: &analysis, as_of: opts.as_of };
+    for (spec, rule) in &checker.profile.rules {
+        g.bench_function(format!("rule_{}", spec.family), |b| b.iter(|| rule.evaluate(&ctx)));
+    }
     g.finish();
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
-use crate::imaging::{bounds, box_downscale, inside_polygon, Plane, Point, Pyramid};
+use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
 use crate::scene::Scene;
 use crate::models::{Detection, EyeLandmarks, MeshResult, ModelSet, PersonMask};
 
@@ -99,7 +99,6 @@ pub struct StageTimings {
 pub struct Analysis {
     /// Upright RGB at working resolution (level 0) and its halvings.
     pub pyramid: Pyramid,
-    pub luma: Plane,
     /// Original pixels per working pixel (≥ 1).
     pub scale: f32,
     pub original_width: u32,
@@ -111,6 +110,8 @@ pub struct Analysis {
     pub face: Option<FaceAnalysis>,
     pub person: PersonMask,
     pub scene: Scene,
+    /// Luma samples inside the face oval; empty without a face.
+    face_luma: Vec<f32>,
     pub timings: StageTimings,
 }
 
@@ -120,27 +121,34 @@ impl Analysis {
         self.pyramid.base()
     }
 
-    /// Luma of about 2,000 grid samples inside the face oval.
-    pub fn face_luma_samples(&self, face: &FaceAnalysis) -> Vec<f32> {
-        let oval = face.oval();
-        let (x0, y0, x1, y1) = bounds(&oval);
-        let step = (((x1 - x0) * (y1 - y0)) / 2000.0).sqrt().max(1.0);
-        let mut out = Vec::new();
-        let mut y = y0;
-        while y < y1 {
-            let mut x = x0;
-            while x < x1 {
-                let p = Point::new(x, y);
-                if x >= 0.0 && y >= 0.0 && (x as usize) < self.luma.width && (y as usize) < self.luma.height && inside_polygon(p, &oval) {
-                    out.push(self.luma.at(x as usize, y as usize));
-                }
-                x += step;
-            }
-            y += step;
-        }
-        out
+    /// Luma of about 2,000 grid samples inside the face oval (computed once in [`analyse`]).
+    pub fn face_luma_samples(&self) -> &[f32] {
+        &self.face_luma
     }
+}
 
+/// Luma of about 2,000 grid samples inside the face oval.
+fn sample_face_luma(image: &RgbImage, face: &FaceAnalysis) -> Vec<f32> {
+    let oval = face.oval();
+    let (x0, y0, x1, y1) = bounds(&oval);
+    let step = (((x1 - x0) * (y1 - y0)) / 2000.0).sqrt().max(1.0);
+    let mut out = Vec::new();
+    let mut y = y0;
+    while y < y1 {
+        let mut x = x0;
+        while x < x1 {
+            let p = Point::new(x, y);
+            if x >= 0.0 && y >= 0.0 && (x as u32) < image.width() && (y as u32) < image.height() && inside_polygon(p, &oval) {
+                out.push(luma(image.get_pixel(x as u32, y as u32).0));
+            }
+            x += step;
+        }
+        y += step;
+    }
+    out
+}
+
+impl Analysis {
     /// Converts a working-resolution region to original image pixels.
     pub fn to_original(&self, region: crate::report::Region) -> crate::report::Region {
         region.scaled(self.scale)
@@ -197,11 +205,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let person = models.segmenter.run(&image)?;
     timings.segment_ms = ms(t);
 
-    let luma = Plane::luma_of(image.base());
     let scene = Scene::new(image.base(), &person);
+    let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     Ok(Analysis {
         pyramid: image,
-        luma,
         scale,
         original_width,
         original_height,
@@ -211,6 +218,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         face,
         person,
         scene,
+        face_luma,
         timings,
     })
 }

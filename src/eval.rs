@@ -19,7 +19,11 @@ pub struct EvalOptions {
 /// How a label column is read off a report.
 struct Mapping {
     label: &'static str,
+    /// The check whose measured value ranks photos (AUC, EER).
     code: &'static str,
+    /// Checks that together decide the label at the profile's thresholds (the confusion): the
+    /// label is predicted 1 when none of them fails.
+    decided_by: &'static [&'static str],
     /// Continuous score, oriented so that higher means the label is more likely 1.
     score: fn(&CheckResult) -> Option<f64>,
 }
@@ -27,9 +31,10 @@ struct Mapping {
 /// Label columns and the check that decides each. A label is "predicted 1" when the check does
 /// not fail for attributes where 1 is the compliant state (eyes open, white background, one face).
 const MAPPINGS: &[Mapping] = &[
-    Mapping { label: "eyes_open", code: "EY001", score: |c| c.measured },
-    Mapping { label: "white_background", code: "BG001", score: |c| c.measured },
-    Mapping { label: "single_face", code: "FC001", score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
+    Mapping { label: "eyes_open", code: "EY001", decided_by: &["EY001"], score: |c| c.measured },
+    // The label means plain white without shadows: all three background checks decide it.
+    Mapping { label: "white_background", code: "BG001", decided_by: &["BG001", "BG002", "BG003"], score: |c| c.measured },
+    Mapping { label: "single_face", code: "FC001", decided_by: &["FC001"], score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
 ];
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -139,9 +144,10 @@ pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &st
             labelled += 1;
             let check = report.check(m.code);
             match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
-                Some((c, s)) => {
+                Some((_, s)) => {
                     scored.push((s, label));
-                    confusion.add(label, c.outcome != Outcome::Fail);
+                    let predicted = m.decided_by.iter().all(|code| report.check(code).is_none_or(|c| c.outcome != Outcome::Fail));
+                    confusion.add(label, predicted);
                 }
                 None => not_assessed += 1,
             }

@@ -263,6 +263,27 @@ impl Plane {
     }
 }
 
+/// Median of values in 0..=255 through a 256-bin histogram: O(n), no sorting.
+pub fn median_luma(values: impl Iterator<Item = f32>) -> Option<f32> {
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for v in values {
+        hist[v.clamp(0.0, 255.0) as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let mut seen = 0;
+    for (bin, count) in hist.iter().enumerate() {
+        seen += count;
+        if seen * 2 >= n {
+            return Some(bin as f32 + 0.5);
+        }
+    }
+    Some(255.5)
+}
+
 /// Quantile of a slice (sorts a copy); `None` when empty.
 pub fn quantile(values: &[f32], q: f32) -> Option<f32> {
     if values.is_empty() {

@@ -7,10 +7,10 @@ use image::RgbImage;
 use crate::imaging::{luma, Point};
 use crate::models::PersonMask;
 
-/// Cells within this many grid cells of the person are neither person nor trusted background.
-const HALO_CELLS: usize = 3;
-/// The "near" band reaches this many cells from the person (≈ 8% of the frame).
-const NEAR_CELLS: usize = 20;
+/// Cells within this share of the frame from the person are neither person nor trusted background.
+const HALO: f32 = 0.012;
+/// The "near" band reaches this share of the frame from the person.
+const NEAR: f32 = 0.08;
 
 pub struct Scene {
     pub width: usize,
@@ -40,8 +40,9 @@ impl Scene {
         }
         let luma = rgb.iter().map(|p| luma(*p)).collect();
         let person: Vec<bool> = mask.plane.data.iter().map(|&p| p >= 0.5).collect();
-        let halo = dilate(&person, width, height, HALO_CELLS);
-        let near = dilate(&person, width, height, NEAR_CELLS);
+        let cells = |share: f32| ((share * width as f32).round() as usize).max(1);
+        let halo = dilate(&person, width, height, cells(HALO));
+        let near = dilate(&person, width, height, cells(NEAR));
         Scene { width, height, cell_w, cell_h, rgb, luma, person, halo, near }
     }
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{build_with, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::imaging::quantile;
+use crate::imaging::median_luma;
 use crate::report::{Region, Text, Threshold};
 use crate::scene::Scene;
 
@@ -69,7 +69,8 @@ impl Rule for Background {
         let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
         let mean = mean_rgb(s, &background);
 
-        let edges: Vec<usize> = background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, i) > c.edge_gradient).collect();
+        let smooth = crate::rules::image_quality::box_blur(&crate::imaging::Plane { width: s.width, height: s.height, data: s.luma.clone() }, 1).data;
+        let edges: Vec<usize> = background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient).collect();
         let interior = background.iter().filter(|&&i| s.is_interior_background(i)).count().max(1);
         let edge_fraction = edges.len() as f64 / interior as f64;
 
@@ -132,9 +133,15 @@ fn mean_rgb(s: &Scene, cells: &[usize]) -> [u8; 3] {
     [(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]
 }
 
-fn gradient(s: &Scene, i: usize) -> f32 {
-    let gx = (s.luma[i + 1] - s.luma[i - 1]).abs() / 2.0;
-    let gy = (s.luma[i + s.width] - s.luma[i - s.width]).abs() / 2.0;
+/// Luma gradient per cell on the smoothed grid, over a two-cell baseline: fine wall texture
+/// (stucco, paper grain) averages out, while object outlines and patterns remain.
+fn gradient(s: &Scene, smooth: &[f32], i: usize) -> f32 {
+    let (x, y) = (i % s.width, i / s.width);
+    if x < 2 || y < 2 || x + 2 >= s.width || y + 2 >= s.height {
+        return 0.0;
+    }
+    let gx = (smooth[i + 2] - smooth[i - 2]).abs() / 4.0;
+    let gy = (smooth[i + 2 * s.width] - smooth[i - 2 * s.width]).abs() / 4.0;
     gx.max(gy)
 }
 
@@ -147,7 +154,7 @@ fn shadow(s: &Scene, face_x: Option<f32>) -> Option<(f64, Vec<usize>)> {
     if near.len() < 200 {
         return None;
     }
-    let lum = |v: &[usize]| -> Option<f32> { quantile(&v.iter().map(|&i| s.luma[i]).collect::<Vec<_>>(), 0.5) };
+    let lum = |v: &[usize]| -> Option<f32> { median_luma(v.iter().map(|&i| s.luma[i])) };
     let near_y = lum(&near)?;
     let mut value = 0.0f64;
     if far.len() >= 200 {
@@ -160,7 +167,7 @@ fn shadow(s: &Scene, face_x: Option<f32>) -> Option<(f64, Vec<usize>)> {
         let (l, r) = (lum(&left)? as f64 + 5.0, lum(&right)? as f64 + 5.0);
         value = value.max(1.0 - l.min(r) / l.max(r));
     }
-    let dark_limit = near_y.min(quantile(&far.iter().map(|&i| s.luma[i]).collect::<Vec<_>>(), 0.5).unwrap_or(near_y)) * 0.9;
+    let dark_limit = near_y.min(lum(&far).unwrap_or(near_y)) * 0.9;
     let shadowed = near.into_iter().filter(|&i| s.luma[i] < dark_limit).collect();
     Some((value.max(0.0), shadowed))
 }

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::{Analysis, FaceAnalysis};
-use crate::imaging::{chroma, quantile, Point};
+use crate::imaging::{chroma, luma, median_luma, quantile, Point};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -62,8 +62,7 @@ impl Rule for Lighting {
                     )
                     .with_region_if_failed(Some(a.to_original(region))),
                 );
-                let samples = a.face_luma_samples(face);
-                match quantile(&samples, 0.5) {
+                match median_luma(a.face_luma_samples().iter().copied()) {
                     Some(median) => out.push(Finding::measured(
                         "LI002",
                         round(median as f64, 1),
@@ -104,8 +103,9 @@ fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> (f32, f32) {
                         continue;
                     }
                     let (x, y) = (c.x as i32 + dx, c.y as i32 + dy);
-                    if x >= 0 && y >= 0 && (x as usize) < a.luma.width && (y as usize) < a.luma.height {
-                        values.push(a.luma.at(x as usize, y as usize));
+                    let img = a.image();
+                    if x >= 0 && y >= 0 && (x as u32) < img.width() && (y as u32) < img.height() {
+                        values.push(luma(img.get_pixel(x as u32, y as u32).0));
                     }
                 }
             }
