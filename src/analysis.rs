@@ -41,7 +41,7 @@ pub mod lm {
 
 /// Head orientation in degrees. Yaw > 0: the face turns toward the image's right; pitch > 0: chin
 /// up; roll > 0: the eye line slopes down to the image's right.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Pose {
     pub yaw: f32,
     pub pitch: f32,
@@ -85,7 +85,7 @@ impl FaceAnalysis {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct StageTimings {
     pub decode_ms: f64,
     pub detect_ms: f64,

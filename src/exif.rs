@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExifStatus {
     /// The file has no EXIF block.
@@ -16,7 +16,7 @@ pub enum ExifStatus {
 }
 
 /// Which tag the capture date came from, most trustworthy first.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DateSource {
     DateTimeOriginal,
@@ -24,7 +24,7 @@ pub enum DateSource {
     DateTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaptureDate {
     /// The local date and time as written by the camera.
     pub local: NaiveDateTime,
@@ -48,7 +48,7 @@ impl CaptureDate {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExifInfo {
     pub status: ExifStatus,
     pub capture_date: Option<CaptureDate>,

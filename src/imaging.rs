@@ -3,7 +3,7 @@
 
 use image::RgbImage;
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub x: f32,
     pub y: f32,

@@ -18,6 +18,7 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod scene;
+pub mod server;
 
 pub use pipeline::{CheckOptions, Checker};
 pub use profile::Profile;

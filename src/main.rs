@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
@@ -74,6 +74,38 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Serve checks over HTTP (POST /v1/checks) for the issuance service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// File holding the bearer token clients must send; without it, no auth.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Largest accepted body, bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024)]
+        max_body_bytes: usize,
+        /// Largest accepted image, pixels.
+        #[arg(long, default_value_t = 40_000_000)]
+        max_pixels: u64,
+        /// Checks running at once (default: cores).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Requests that may wait for a worker before the server answers 503.
+        #[arg(long, default_value_t = 16)]
+        queue: usize,
+        /// Time budget per request in milliseconds, queueing included (504 beyond).
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u64,
+        /// More profiles clients may name (`profile=`), besides --profile.
+        #[arg(long = "extra-profile")]
+        extra_profiles: Vec<String>,
+        /// Log as JSON lines.
+        #[arg(long)]
+        log_json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List every check code with its rule and meaning.
     Rules,
 }
@@ -104,16 +136,44 @@ fn setup(common: &Common) -> Result<(Checker, CheckOptions)> {
 }
 
 fn parse_as_of(s: &str) -> Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("--as-of '{s}' is not YYYY-MM-DD or RFC 3339"))?;
-    Ok(d.and_hms_opt(12, 0, 0).context("invalid time")?.and_utc())
+    photocheck::pipeline::parse_as_of(s).map_err(|m| anyhow::anyhow!("--as-of {m}"))
 }
 
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve { listen, token_file, max_body_bytes, max_pixels, concurrency, queue, timeout_ms, extra_profiles, log_json, common } => {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+            if log_json {
+                tracing_subscriber::fmt().json().with_env_filter(filter).init();
+            } else {
+                tracing_subscriber::fmt().with_env_filter(filter).init();
+            }
+            let (checker, _) = setup(&common)?;
+            let mut checkers = vec![checker.clone()];
+            for p in &extra_profiles {
+                let profile = Profile::load(p).with_context(|| format!("loading profile {p}"))?;
+                checkers.push(Checker::new(checker.models.clone(), Arc::new(profile)));
+            }
+            let token = match token_file {
+                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_string()),
+                None => None,
+            };
+            let mut config = photocheck::server::ServerConfig { max_body_bytes, max_pixels, queue, timeout: std::time::Duration::from_millis(timeout_ms), token, ..Default::default() };
+            if let Some(c) = concurrency {
+                config.concurrency = c.max(1);
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(async move {
+                let state = photocheck::server::AppState::new(checkers, config.clone());
+                let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+                tracing::info!(listen = %listener.local_addr()?, concurrency = config.concurrency, queue = config.queue, "photocheck serve ready: models loaded");
+                axum::serve(listener, photocheck::server::router(state)).with_graceful_shutdown(photocheck::server::shutdown_signal()).await?;
+                tracing::info!("stopped");
+                Ok::<_, anyhow::Error>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules => {
             for (code, family, name, summary) in rule_table() {
                 println!("{code}\t{family}\t{name}\t{summary}");

@@ -8,7 +8,7 @@ use crate::imaging::Point;
 
 pub const SCHEMA: &str = "photocheck.report/1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -47,7 +47,7 @@ impl Text {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -56,7 +56,7 @@ pub enum Outcome {
     NotAssessed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Fail,
@@ -64,7 +64,7 @@ pub enum Severity {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Threshold {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -88,7 +88,7 @@ impl Threshold {
 }
 
 /// Where a finding is, in original (upright) image pixels, so a report can draw it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Region {
     Box { x: f32, y: f32, width: f32, height: f32 },
@@ -104,7 +104,7 @@ impl Region {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckResult {
     pub code: &'static str,
     pub rule: &'static str,
@@ -119,7 +119,7 @@ pub struct CheckResult {
     pub region: Option<Region>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Approve,
@@ -128,13 +128,13 @@ pub enum Verdict {
     Error,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfileRef {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImageSummary {
     pub format: String,
     pub width: u32,
@@ -146,7 +146,7 @@ pub struct ImageSummary {
     pub exif: crate::exif::ExifInfo,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FaceSummary {
     pub score: f32,
     pub region: Region,
@@ -155,7 +155,7 @@ pub struct FaceSummary {
     pub primary: Option<PrimaryFace>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PrimaryFace {
     pub pose: Pose,
     pub eye_aspect_ratio: [Option<f32>; 2],
@@ -165,13 +165,13 @@ pub struct PrimaryFace {
     pub eye_contours: Vec<Vec<Point>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorInfo {
     pub kind: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub schema: &'static str,
     pub file: String,

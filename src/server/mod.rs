@@ -1,0 +1,437 @@
+//! `photocheck serve`: the HTTP gate the issuance service calls. A thin front end: it admits a
+//! bounded number of requests, runs the same [`Checker`] off the async workers, and returns the
+//! same JSON report as `check --format json`. Uploads stay in memory and are never logged.
+
+pub mod metrics;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use utoipa::OpenApi;
+
+use crate::pipeline::{CheckOptions, Checker};
+use crate::report::{Lang, Report, Verdict};
+use metrics::Metrics;
+
+/// Limits, all configurable from the command line.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub max_body_bytes: usize,
+    pub max_pixels: u64,
+    /// Checks running at once.
+    pub concurrency: usize,
+    /// Requests allowed to wait for a free worker; beyond that, 503.
+    pub queue: usize,
+    /// Budget per request, queueing included; beyond that, 504.
+    pub timeout: Duration,
+    pub token: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            queue: 16,
+            timeout: Duration::from_secs(10),
+            token: None,
+        }
+    }
+}
+
+pub struct AppState {
+    /// The default checker plus one per extra profile, by profile name.
+    checkers: HashMap<String, Checker>,
+    default_profile: String,
+    config: ServerConfig,
+    /// Admission: concurrency + queue permits. No permit → 503 at once.
+    admission: Arc<Semaphore>,
+    /// Workers: concurrency permits, awaited in FIFO order.
+    workers: Arc<Semaphore>,
+    pub metrics: Metrics,
+    next_id: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(checkers: Vec<Checker>, config: ServerConfig) -> Arc<AppState> {
+        let default_profile = checkers.first().map(|c| c.profile.name.clone()).unwrap_or_default();
+        let checkers = checkers
+            .into_iter()
+            .map(|mut c| {
+                c.limits.max_file_bytes = config.max_body_bytes as u64;
+                c.limits.max_pixels = config.max_pixels;
+                (c.profile.name.clone(), c)
+            })
+            .collect();
+        Arc::new(AppState {
+            checkers,
+            default_profile,
+            admission: Arc::new(Semaphore::new(config.concurrency + config.queue)),
+            workers: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            config,
+            metrics: Metrics::default(),
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Holds every admission permit, as a full queue would (for tests of load shedding).
+    pub fn admission(&self) -> Arc<Semaphore> {
+        self.admission.clone()
+    }
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/v1/checks", post(post_check))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/openapi.json", get(openapi_json))
+        // Multipart bodies are bounded by the same limit as raw ones (+ room for the form framing).
+        .layer(DefaultBodyLimit::max(body_limit + 64 * 1024))
+        .with_state(state)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "photocheck", description = "Driving-licence portrait compliance checks with explained verdicts"),
+    paths(post_check, healthz, readyz, metrics_text),
+    components(schemas(Report, ErrorBody, ErrorDetail))
+)]
+pub struct ApiDoc;
+
+/// Error body: `{"error": {"code", "message", "request_id"}}`; `code` is stable.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct CheckQuery {
+    /// Submission date for the 6-month rule (YYYY-MM-DD or RFC 3339); default now.
+    as_of: Option<String>,
+    /// Profile name (one of those the server was started with).
+    profile: Option<String>,
+    /// zh-CN or en; overrides Accept-Language.
+    lang: Option<String>,
+}
+
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), retry_after: None }
+    }
+
+    fn into_response(self, request_id: &str) -> Response {
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message, request_id: request_id.to_string() } };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Check one photo.
+///
+/// The body is the image (`image/jpeg`, `image/png`, `image/webp`) or `multipart/form-data` with a
+/// `photo` part (and optional `as_of`, `profile`, `lang` parts).
+#[utoipa::path(
+    post,
+    path = "/v1/checks",
+    params(CheckQuery),
+    request_body(content = Vec<u8>, description = "The photo", content_type = "image/jpeg"),
+    responses(
+        (status = 200, description = "The report (verdict approve or reject, every check explained)", body = Report),
+        (status = 400, description = "Not an image, undecodable, or a bad parameter", body = ErrorBody),
+        (status = 401, description = "Bearer token missing or wrong", body = ErrorBody),
+        (status = 413, description = "Body or image dimensions too large", body = ErrorBody),
+        (status = 415, description = "Unsupported content type or image format", body = ErrorBody),
+        (status = 503, description = "Queue full: retry after the Retry-After seconds", body = ErrorBody),
+        (status = 504, description = "The check exceeded its time budget", body = ErrorBody),
+    )
+)]
+async fn post_check(State(state): State<Arc<AppState>>, Query(query): Query<CheckQuery>, request: Request) -> Response {
+    let started = Instant::now();
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), state.next_id.fetch_add(1, Ordering::Relaxed)));
+    let outcome = handle_check(&state, query, request).await;
+    let (mut response, verdict, failed) = match outcome {
+        Ok(report) => {
+            state.metrics.record_report(verdict_name(report.verdict), &report.failed);
+            let v = verdict_name(report.verdict);
+            let failed = report.failed.join(",");
+            ((StatusCode::OK, Json(report)).into_response(), v, failed)
+        }
+        Err(e) => (e.into_response(&request_id), "none", String::new()),
+    };
+    let status = response.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
+    state.metrics.record_request(status, seconds);
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    // Never the image, never EXIF: only what the gate decided and how long it took.
+    tracing::info!(request_id = %request_id, status, latency_ms = seconds * 1000.0, verdict, failed = %failed, "check");
+    response
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Approve => "approve",
+        Verdict::Reject => "reject",
+        Verdict::Error => "error",
+    }
+}
+
+struct Upload {
+    bytes: Bytes,
+    as_of: Option<String>,
+    profile: Option<String>,
+    lang: Option<String>,
+}
+
+async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request) -> Result<Report, ApiError> {
+    authorize(state, request.headers())?;
+    let accept_language = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let upload = read_upload(state, request).await?;
+
+    let profile = upload.profile.or(query.profile).unwrap_or_else(|| state.default_profile.clone());
+    let checker = state
+        .checkers
+        .get(&profile)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "unknown_profile", format!("no profile named '{profile}' is loaded")))?
+        .clone();
+    let lang = match upload.lang.or(query.lang) {
+        Some(l) => l.parse::<Lang>().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_lang", m))?,
+        None => accept_language.as_deref().map(lang_from_header).unwrap_or_default(),
+    };
+    let as_of = match upload.as_of.or(query.as_of) {
+        Some(s) => crate::pipeline::parse_as_of(&s).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", m))?,
+        None => chrono::Utc::now(),
+    };
+
+    // Shed load at once when the queue is full; never queue without bound.
+    let admitted = state.admission.clone().try_acquire_owned().map_err(|_| ApiError {
+        retry_after: Some(1),
+        ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the check queue is full; retry shortly")
+    })?;
+    state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let in_flight = InFlight { state: state.clone(), _permit: admitted };
+
+    let workers = state.workers.clone();
+    let budget = state.config.timeout;
+    let work = async move {
+        let worker = workers.acquire_owned().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "the server is stopping"))?;
+        let opts = CheckOptions { as_of, lang };
+        // The blocking task keeps both permits until the models finish, even if the client has
+        // given up: the pool never runs more checks than it has workers.
+        let task = tokio::task::spawn_blocking(move || {
+            let _hold = (worker, in_flight);
+            checker.check_bytes("upload", &upload.bytes, &opts)
+        });
+        task.await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("check failed: {e}")))
+    };
+    let report = tokio::time::timeout(budget, work)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::GATEWAY_TIMEOUT, "timeout", format!("the check took longer than {} ms", budget.as_millis())))??;
+    if let (Verdict::Error, Some(err)) = (report.verdict, &report.error) {
+        return Err(input_error_from_report(&err.kind, &err.message));
+    }
+    Ok(report)
+}
+
+/// Releases the admission permit and the queue gauge when the check is over.
+struct InFlight {
+    state: Arc<AppState>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn input_error_from_report(kind: &str, message: &str) -> ApiError {
+    let (status, code) = match kind {
+        "file_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+        "dimensions_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "dimensions_too_large"),
+        "resource_limit" => (StatusCode::PAYLOAD_TOO_LARGE, "resource_limit"),
+        "unsupported_format" => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format"),
+        "empty_file" => (StatusCode::BAD_REQUEST, "empty_file"),
+        "not_an_image" => (StatusCode::BAD_REQUEST, "not_an_image"),
+        "corrupt_image" => (StatusCode::BAD_REQUEST, "corrupt_image"),
+        "analysis_error" => (StatusCode::INTERNAL_SERVER_ERROR, "analysis_error"),
+        _ => (StatusCode::BAD_REQUEST, "bad_input"),
+    };
+    ApiError::new(status, code, message)
+}
+
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(expected) = &state.config.token else { return Ok(()) };
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(t) if constant_time_eq(t.trim().as_bytes(), expected.as_bytes()) => Ok(()),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong")),
+        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a bearer token is required (Authorization: Bearer …)")),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn lang_from_header(value: &str) -> Lang {
+    // First language tag we support wins, in the client's order.
+    for tag in value.split(',') {
+        let tag = tag.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            return Lang::ZhCn;
+        }
+        if tag.starts_with("en") {
+            return Lang::En;
+        }
+    }
+    Lang::ZhCn
+}
+
+async fn read_upload(state: &Arc<AppState>, request: Request) -> Result<Upload, ApiError> {
+    let limit = state.config.max_body_bytes;
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body exceeds {limit} bytes"));
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
+    if let Some(len) = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()) {
+        if len > limit + 64 * 1024 {
+            return Err(too_large());
+        }
+    }
+    match mime.as_str() {
+        "image/jpeg" | "image/jpg" | "image/png" | "image/webp" => {
+            let bytes = axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())?;
+            Ok(Upload { bytes, as_of: None, profile: None, lang: None })
+        }
+        "multipart/form-data" => {
+            let mut multipart = Multipart::from_request(request, state).await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", e.body_text()))?;
+            let mut upload = Upload { bytes: Bytes::new(), as_of: None, profile: None, lang: None };
+            let mut found = false;
+            loop {
+                let field = match multipart.next_field().await {
+                    Ok(Some(f)) => f,
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+                    Err(e) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", e.body_text())),
+                };
+                let name = field.name().unwrap_or("").to_string();
+                let data = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", e.body_text())
+                    }
+                })?;
+                let text = || String::from_utf8_lossy(&data).trim().to_string();
+                match name.as_str() {
+                    "photo" => {
+                        if data.len() > limit {
+                            return Err(too_large());
+                        }
+                        upload.bytes = data.clone();
+                        found = true;
+                    }
+                    "as_of" => upload.as_of = Some(text()),
+                    "profile" => upload.profile = Some(text()),
+                    "lang" => upload.lang = Some(text()),
+                    _ => {}
+                }
+            }
+            if !found {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, "missing_photo", "the form has no 'photo' part"));
+            }
+            Ok(upload)
+        }
+        "" => Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Content-Type is required: image/jpeg, image/png, image/webp or multipart/form-data")),
+        other => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Content-Type {other} is not accepted: use image/jpeg, image/png, image/webp or multipart/form-data"),
+        )),
+    }
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Up")))]
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Readiness: models are loaded (the server only listens once they are).
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Models loaded, accepting checks")))]
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let profiles: Vec<&String> = state.checkers.keys().collect();
+    (StatusCode::OK, Json(serde_json::json!({"ready": true, "profiles": profiles}))).into_response()
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    let body = state.metrics.render(state.config.concurrency + state.config.queue);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], ApiDoc::openapi().to_pretty_json().unwrap_or_default()).into_response()
+}
+
+/// Resolves on SIGTERM or Ctrl-C: the server then stops accepting and drains in-flight requests.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received: draining in-flight requests");
+}
