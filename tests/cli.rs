@@ -81,3 +81,44 @@ fn bad_profile_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(err.contains("profile"), "{err}");
 }
+
+#[test]
+fn serve_drains_in_flight_requests_on_sigterm_and_exits_0() {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args(["serve", "--listen", &addr, "--concurrency", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/sample_photos/astronaut.png")).unwrap();
+    let a2 = addr.clone();
+    let (sent_tx, sent_rx) = std::sync::mpsc::channel();
+    let request = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(&a2).unwrap();
+        write!(s, "POST /v1/checks HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", photo.len()).unwrap();
+        s.write_all(&photo).unwrap();
+        sent_tx.send(()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    });
+    // Once the request is on the wire, ask the server to stop while it is being checked.
+    sent_rx.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let response = request.join().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(TcpStream::connect(&addr).is_err(), "no longer accepting");
+}
