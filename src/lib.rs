@@ -5,6 +5,7 @@
 //! binary) are thin layers over [`pipeline::Checker`].
 
 pub mod analysis;
+pub mod audit;
 pub mod decode;
 pub mod error;
 pub mod eval;

@@ -74,6 +74,22 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Audit folders of uploads: results.jsonl, results.csv, summary.json and report.html in --out.
+    Audit {
+        /// Folders (recursive), files, or @list.txt (one path per line).
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Reuse rows already in OUT/results.jsonl (matched by content hash) after a crash or Ctrl-C.
+        #[arg(long)]
+        resume: bool,
+        /// No progress output.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Serve checks over HTTP (POST /v1/checks) for the issuance service.
     Serve {
         /// Address to listen on.
@@ -180,6 +196,7 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit { inputs, out, resume, quiet, common } => audit(inputs, out, resume, quiet, &common),
         Command::Check { files, format, verbose, common } => {
             let (checker, opts) = setup(&common)?;
             let reports: Vec<_> = files.par_iter().map(|f| checker.check_path(f, &opts)).collect();
@@ -224,4 +241,80 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
+    use std::io::{IsTerminal, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use photocheck::audit::{self, AuditOptions, Progress};
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let files = audit::collect_inputs(&inputs, &out)?;
+    let (checker, check) = setup(common)?;
+    // First Ctrl-C: finish the photos in flight and write everything; a second one exits at once.
+    ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing photos in flight, then writing the summary (Ctrl-C again to abort)");
+    })
+    .ok();
+
+    let progress = Progress::default();
+    let opts = AuditOptions { out_dir: out.clone(), resume, check, stop: &STOP };
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let finished = AtomicBool::new(false);
+    let summary = std::thread::scope(|scope| {
+        let reporter = scope.spawn(|| {
+            let mut last_logged = 0usize;
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(if terminal { 200 } else { 1000 }));
+                if quiet {
+                    continue;
+                }
+                let total = progress.total.load(Ordering::Relaxed).max(1);
+                let done = progress.done.load(Ordering::Relaxed);
+                let secs = started.elapsed().as_secs_f64();
+                let rate = done as f64 / secs.max(1e-3);
+                let eta = if rate > 0.0 { (total - done.min(total)) as f64 / rate } else { 0.0 };
+                let line = format!(
+                    "{done}/{total} photos  {rate:.1}/s  ETA {}:{:02}  rejected {}  unreadable {}",
+                    eta as u64 / 60,
+                    eta as u64 % 60,
+                    progress.rejected.load(Ordering::Relaxed),
+                    progress.errors.load(Ordering::Relaxed)
+                );
+                if terminal {
+                    let width = 30;
+                    let filled = width * done / total;
+                    eprint!("\r[{}{}] {line}   ", "#".repeat(filled), " ".repeat(width - filled));
+                    let _ = std::io::stderr().flush();
+                } else if done >= last_logged + total.div_ceil(10) || (done == total && done != last_logged) {
+                    // Not a terminal: a plain line every tenth of the run, for logs.
+                    eprintln!("progress: {line}");
+                    last_logged = done;
+                }
+            }
+        });
+        let result = audit::run(&checker, &files, &opts, &progress);
+        finished.store(true, Ordering::Relaxed);
+        let _ = reporter.join();
+        if terminal && !quiet {
+            eprintln!();
+        }
+        result
+    })?;
+    let v = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
+    println!(
+        "{} inputs: {} approved, {} rejected, {} unreadable{}; {:.1} photos/s; reports in {}",
+        summary.inputs,
+        v("approve"),
+        v("reject"),
+        v("error"),
+        if summary.not_checked > 0 { format!(", {} not checked (interrupted: rerun with --resume)", summary.not_checked) } else { String::new() },
+        summary.timings.photos_per_second,
+        out.display()
+    );
+    Ok(if summary.interrupted { ExitCode::from(130) } else if v("error") > 0 { ExitCode::from(2) } else if v("reject") > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

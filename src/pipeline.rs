@@ -44,35 +44,45 @@ impl Checker {
 
     /// Checks a file; unreadable files give an error report, never an `Err`.
     pub fn check_path(&self, path: &Path, opts: &CheckOptions) -> Report {
-        let name = path.display().to_string();
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.len() > self.limits.max_file_bytes => {
-                return self.error_report(&name, None, &InputError::FileTooLarge { bytes: meta.len(), limit: self.limits.max_file_bytes }, opts);
-            }
-            _ => {}
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => self.check_bytes(&name, &bytes, opts),
-            Err(source) => self.error_report(&name, None, &InputError::Io { path: path.to_path_buf(), source }, opts),
-        }
+        self.check_path_keeping_analysis(path, opts).0
     }
 
     pub fn check_bytes(&self, name: &str, bytes: &[u8], opts: &CheckOptions) -> Report {
+        self.check_bytes_keeping_analysis(name, bytes, opts).0
+    }
+
+    /// Like [`Checker::check_path`], also handing back the analysis (for drawing annotated
+    /// thumbnails without decoding the photo twice).
+    pub fn check_path_keeping_analysis(&self, path: &Path, opts: &CheckOptions) -> (Report, Option<Analysis>) {
+        let name = path.display().to_string();
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.len() > self.limits.max_file_bytes {
+                let err = InputError::FileTooLarge { bytes: meta.len(), limit: self.limits.max_file_bytes };
+                return (self.error_report(&name, None, &err, opts), None);
+            }
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.check_bytes_keeping_analysis(&name, &bytes, opts),
+            Err(source) => (self.error_report(&name, None, &InputError::Io { path: path.to_path_buf(), source }, opts), None),
+        }
+    }
+
+    pub fn check_bytes_keeping_analysis(&self, name: &str, bytes: &[u8], opts: &CheckOptions) -> (Report, Option<Analysis>) {
         let started = Instant::now();
         let sha = hex_sha256(bytes);
         let photo = match decode(bytes, &self.limits) {
             Ok(p) => p,
-            Err(e) => return self.error_report(name, Some(sha), &e, opts),
+            Err(e) => return (self.error_report(name, Some(sha), &e, opts), None),
         };
         let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
         let analysis = match analyse(&self.models, photo) {
             Ok(a) => a,
-            Err(e) => return self.model_error_report(name, Some(sha), &e, opts),
+            Err(e) => return (self.model_error_report(name, Some(sha), &e, opts), None),
         };
         let mut report = self.judge(name, Some(sha), &analysis, opts);
         report.timings_ms.decode_ms = decode_ms;
         report.timings_ms.total_ms = started.elapsed().as_secs_f64() * 1000.0;
-        report
+        (report, Some(analysis))
     }
 
     /// Runs the profile's rules over an analysis and assembles the report.

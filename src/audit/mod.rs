@@ -1,0 +1,349 @@
+//! `photocheck audit`: batch audits for reviewers. Every input yields exactly one row, rows are
+//! appended to `results.jsonl` as they finish (so a killed run can `--resume` by content hash),
+//! and the finished run writes `results.csv`, `summary.json` and `report.html`, sorted by path
+//! so that the same inputs give the same files whatever the thread count.
+
+pub mod html;
+pub mod thumbnail;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::pipeline::{hex_sha256, CheckOptions, Checker};
+use crate::report::Report;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot read input list {path}: {source}")]
+    List { path: PathBuf, source: std::io::Error },
+    #[error("input {0} does not exist")]
+    MissingInput(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
+    move |source| AuditError::Write { path: path.to_path_buf(), source }
+}
+
+/// Expands folders (recursively), files and `@list.txt` into a sorted, de-duplicated file list.
+/// Nothing is filtered by extension: a stray text file in an upload folder gets its own row.
+pub fn collect_inputs(inputs: &[String], out_dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
+    let mut files = Vec::new();
+    let out_abs = std::fs::canonicalize(out_dir).ok();
+    for input in inputs {
+        if let Some(list) = input.strip_prefix('@') {
+            let text = std::fs::read_to_string(list).map_err(|source| AuditError::List { path: list.into(), source })?;
+            // Listed files are taken as given: a missing one becomes an error row, not a stop.
+            files.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(PathBuf::from));
+            continue;
+        }
+        let path = PathBuf::from(input);
+        if path.is_dir() {
+            walk(&path, out_abs.as_deref(), &mut files);
+        } else if path.exists() {
+            files.push(path);
+        } else {
+            return Err(AuditError::MissingInput(path));
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, skip: Option<&Path>, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        // An unreadable folder still yields a row, so it is not lost silently.
+        out.push(dir.to_path_buf());
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            if skip.is_some_and(|s| std::fs::canonicalize(&path).ok().as_deref() == Some(s)) {
+                continue;
+            }
+            walk(&path, skip, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+pub struct AuditOptions {
+    pub out_dir: PathBuf,
+    pub resume: bool,
+    pub check: CheckOptions,
+    /// Set (e.g. by Ctrl-C) to stop starting new photos; rows in flight still finish.
+    pub stop: &'static AtomicBool,
+}
+
+/// Live counters for a progress display.
+#[derive(Default)]
+pub struct Progress {
+    pub total: AtomicUsize,
+    pub done: AtomicUsize,
+    pub rejected: AtomicUsize,
+    pub errors: AtomicUsize,
+    pub reused: AtomicUsize,
+}
+
+/// One result row, owned, from a report as serialised in `results.jsonl`.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub file: String,
+    pub json: Value,
+}
+
+impl Row {
+    fn from_report(report: &Report) -> Row {
+        Row { file: report.file.clone(), json: serde_json::to_value(report).unwrap_or(Value::Null) }
+    }
+    pub fn sha256(&self) -> Option<&str> {
+        self.json["sha256"].as_str()
+    }
+    pub fn verdict(&self) -> &str {
+        self.json["verdict"].as_str().unwrap_or("error")
+    }
+    pub fn failed(&self) -> Vec<&str> {
+        self.json["failed"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    }
+    pub fn error_kind(&self) -> Option<&str> {
+        self.json["error"]["kind"].as_str()
+    }
+    pub fn measured(&self, code: &str) -> Option<f64> {
+        self.json["checks"].as_array()?.iter().find(|c| c["code"] == code)?["measured"].as_f64()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub checked: usize,
+    /// Inputs left unchecked because the run was interrupted (resume to finish them).
+    pub not_checked: usize,
+    pub interrupted: bool,
+    pub verdicts: BTreeMap<String, usize>,
+    pub failed_by_code: BTreeMap<String, usize>,
+    pub warned_by_code: BTreeMap<String, usize>,
+    pub errors_by_kind: BTreeMap<String, usize>,
+    pub profile: String,
+    pub as_of: String,
+    /// Wall-clock figures of this run: the only part that differs between identical runs.
+    pub timings: Timings,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Timings {
+    pub wall_seconds: f64,
+    pub photos_checked_this_run: usize,
+    pub reused_from_previous_run: usize,
+    pub photos_per_second: f64,
+    pub median_check_ms: f64,
+}
+
+pub const JSONL: &str = "results.jsonl";
+
+/// Runs the audit. Returns the summary; every output file is written before it returns.
+pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress: &Progress) -> Result<Summary, AuditError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&opts.out_dir).map_err(write_err(&opts.out_dir))?;
+    let thumbs = opts.out_dir.join("thumbs");
+    std::fs::create_dir_all(&thumbs).map_err(write_err(&thumbs))?;
+    let jsonl_path = opts.out_dir.join(JSONL);
+
+    // Previous rows: by path (exact reuse) and by content hash (same photo under another name).
+    let previous = if opts.resume { read_rows(&jsonl_path) } else { Vec::new() };
+    let mut by_path: HashMap<String, Row> = HashMap::new();
+    let mut by_sha: HashMap<String, Row> = HashMap::new();
+    for row in previous {
+        if let Some(sha) = row.sha256() {
+            by_sha.insert(sha.to_string(), row.clone());
+        }
+        by_path.insert(row.file.clone(), row);
+    }
+    // Start the journal afresh with only the rows that will be kept (drops a torn last line).
+    let kept: Vec<&Row> = inputs.iter().filter_map(|p| by_path.get(&p.display().to_string())).filter(|r| r.sha256().is_some()).collect();
+    rewrite_jsonl(&jsonl_path, kept.iter().copied())?;
+    let journal = Mutex::new(OpenOptions::new().append(true).open(&jsonl_path).map_err(write_err(&jsonl_path))?);
+
+    progress.total.store(inputs.len(), Ordering::Relaxed);
+    let check_ms = Mutex::new(Vec::new());
+    let rows: Vec<Option<Row>> = inputs
+        .par_iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let reused = reuse(&name, path, &by_path, &by_sha);
+            let row = match reused {
+                Some(row) => {
+                    progress.reused.fetch_add(1, Ordering::Relaxed);
+                    if by_path.get(&name).is_none_or(|r| r.sha256() != row.sha256()) {
+                        append(&journal, &row);
+                    }
+                    row
+                }
+                None => {
+                    if opts.stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let (report, analysis) = checker.check_path_keeping_analysis(path, &opts.check);
+                    if let (Some(a), Some(sha)) = (analysis.as_ref(), report.sha256.as_deref()) {
+                        // A thumbnail that cannot be written costs the card its picture, not the row.
+                        let _ = thumbnail::write(a, &report, &thumbs.join(format!("{sha}.jpg")));
+                    }
+                    check_ms.lock().unwrap_or_else(|e| e.into_inner()).push(report.timings_ms.total_ms);
+                    let row = Row::from_report(&report);
+                    append(&journal, &row);
+                    row
+                }
+            };
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            match row.verdict() {
+                "reject" => progress.rejected.fetch_add(1, Ordering::Relaxed),
+                "error" => progress.errors.fetch_add(1, Ordering::Relaxed),
+                _ => 0,
+            };
+            Some(row)
+        })
+        .collect();
+
+    let interrupted = rows.iter().any(Option::is_none);
+    let rows: Vec<Row> = rows.into_iter().flatten().collect();
+    // The finished journal: exactly one row per checked input, sorted by path.
+    rewrite_jsonl(&jsonl_path, rows.iter())?;
+    write_csv(&opts.out_dir.join("results.csv"), &rows)?;
+
+    let mut times = check_ms.into_inner().unwrap_or_else(|e| e.into_inner());
+    times.sort_by(f64::total_cmp);
+    let wall = started.elapsed().as_secs_f64();
+    let checked_now = times.len();
+    let summary = summarise(checker, opts, inputs.len(), &rows, interrupted, Timings {
+        wall_seconds: wall,
+        photos_checked_this_run: checked_now,
+        reused_from_previous_run: progress.reused.load(Ordering::Relaxed),
+        photos_per_second: if wall > 0.0 { checked_now as f64 / wall } else { 0.0 },
+        median_check_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
+    });
+    let summary_path = opts.out_dir.join("summary.json");
+    std::fs::write(&summary_path, serde_json::to_string_pretty(&summary).unwrap_or_default()).map_err(write_err(&summary_path))?;
+    let html_path = opts.out_dir.join("report.html");
+    std::fs::write(&html_path, html::render(&rows, &summary, opts.check.lang)).map_err(write_err(&html_path))?;
+    Ok(summary)
+}
+
+/// A previous row for this input, if its content is unchanged (matched by hash).
+fn reuse(name: &str, path: &Path, by_path: &HashMap<String, Row>, by_sha: &HashMap<String, Row>) -> Option<Row> {
+    if by_sha.is_empty() {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let sha = hex_sha256(&bytes);
+    if let Some(row) = by_path.get(name).filter(|r| r.sha256() == Some(sha.as_str())) {
+        return Some(row.clone());
+    }
+    let mut row = by_sha.get(&sha)?.clone();
+    row.file = name.to_string();
+    row.json["file"] = Value::String(name.to_string());
+    Some(row)
+}
+
+fn append(journal: &Mutex<File>, row: &Row) {
+    let mut line = serde_json::to_string(&row.json).unwrap_or_default();
+    line.push('\n');
+    let mut file = journal.lock().unwrap_or_else(|e| e.into_inner());
+    // One write per line on an O_APPEND file: a crash leaves at most one torn last line, which
+    // resume drops.
+    let _ = file.write_all(line.as_bytes());
+    let _ = file.flush();
+}
+
+/// Valid rows of a journal; torn or foreign lines are skipped.
+pub fn read_rows(path: &Path) -> Vec<Row> {
+    let Ok(file) = File::open(path) else { return Vec::new() };
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+        .filter(|v| v["schema"] == crate::report::SCHEMA)
+        .filter_map(|json| Some(Row { file: json["file"].as_str()?.to_string(), json }))
+        .collect()
+}
+
+fn rewrite_jsonl<'a>(path: &Path, rows: impl Iterator<Item = &'a Row>) -> Result<(), AuditError> {
+    let tmp = path.with_extension("jsonl.tmp");
+    let mut out = String::new();
+    for row in rows {
+        out.push_str(&serde_json::to_string(&row.json).unwrap_or_default());
+        out.push('\n');
+    }
+    std::fs::write(&tmp, out).map_err(write_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(write_err(path))
+}
+
+/// Measured values worth a column in the CSV.
+const CSV_MEASURES: &[&str] = &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001"];
+
+fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
+    let mut header = vec!["file", "sha256", "verdict", "failed", "error_kind"];
+    header.extend(CSV_MEASURES);
+    let io = |e: csv::Error| AuditError::Write { path: path.to_path_buf(), source: e.into() };
+    w.write_record(&header).map_err(io)?;
+    for row in rows {
+        let mut record = vec![
+            row.file.clone(),
+            row.sha256().unwrap_or("").to_string(),
+            row.verdict().to_string(),
+            row.failed().join(";"),
+            row.error_kind().unwrap_or("").to_string(),
+        ];
+        record.extend(CSV_MEASURES.iter().map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()));
+        w.write_record(&record).map_err(io)?;
+    }
+    w.flush().map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e })
+}
+
+fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row], interrupted: bool, timings: Timings) -> Summary {
+    let mut verdicts = BTreeMap::new();
+    let mut failed_by_code = BTreeMap::new();
+    let mut warned_by_code = BTreeMap::new();
+    let mut errors_by_kind = BTreeMap::new();
+    for row in rows {
+        *verdicts.entry(row.verdict().to_string()).or_insert(0) += 1;
+        for code in row.failed() {
+            *failed_by_code.entry(code.to_string()).or_insert(0) += 1;
+        }
+        for c in row.json["checks"].as_array().into_iter().flatten() {
+            if c["outcome"] == "warn" {
+                *warned_by_code.entry(c["code"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+            }
+        }
+        if let Some(kind) = row.error_kind() {
+            *errors_by_kind.entry(kind.to_string()).or_insert(0) += 1;
+        }
+    }
+    Summary {
+        inputs,
+        checked: rows.len(),
+        not_checked: inputs - rows.len(),
+        interrupted,
+        verdicts,
+        failed_by_code,
+        warned_by_code,
+        errors_by_kind,
+        profile: format!("{} {}", checker.profile.name, checker.profile.version),
+        as_of: opts.check.as_of.to_rfc3339(),
+        timings,
+    }
+}
