@@ -22,20 +22,22 @@ pub fn write(a: &Analysis, _report: &Report, path: &Path) -> image::ImageResult<
         let i = (y * tw + x) as usize;
         Rgb([planar[i] as u8, planar[n + i] as u8, planar[2 * n + i] as u8])
     });
-    // Person-mask outline: pixels where the mask crosses 0.5 against a neighbour.
-    let inside = |x: u32, y: u32| {
-        let p = to_image.apply(x as f32 + 0.5, y as f32 + 0.5);
-        a.person.at(p.x, p.y) >= 0.5
+    // Person-mask outline: thumbnail pixels whose mask cell differs from a neighbour's.
+    let scene = &a.scene;
+    let cell = |x: u32, y: u32| {
+        let gx = ((x as usize * scene.width) / tw as usize).min(scene.width - 1);
+        let gy = ((y as usize * scene.height) / th as usize).min(scene.height - 1);
+        scene.person[gy * scene.width + gx]
     };
-    let grid: Vec<bool> = (0..th).flat_map(|y| (0..tw).map(move |x| (x, y))).map(|(x, y)| inside(x, y)).collect();
     for y in 0..th.saturating_sub(1) {
         for x in 0..tw.saturating_sub(1) {
-            let i = (y * tw + x) as usize;
-            if grid[i] != grid[i + 1] || grid[i] != grid[i + tw as usize] {
+            let here = cell(x, y);
+            if here != cell(x + 1, y) || here != cell(x, y + 1) {
                 thumb.put_pixel(x, y, Rgb([0, 220, 255]));
             }
         }
     }
-    let mut out = std::fs::File::create(path)?;
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82).encode_image(&thumb)
+    let mut encoded = Vec::with_capacity(32 * 1024);
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, 82).encode_image(&thumb)?;
+    std::fs::write(path, encoded).map_err(image::ImageError::IoError)
 }
