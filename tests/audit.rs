@@ -193,3 +193,41 @@ fn report_renders_in_a_headless_browser_without_console_errors() {
     assert!(var > 200.0, "screenshot looks blank (luma variance {var})");
     std::fs::copy(&shot, std::env::temp_dir().join("photocheck-report-shot.png")).ok();
 }
+
+#[test]
+fn ctrl_c_finishes_rows_in_flight_and_writes_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let base = common::hopper();
+    let total = 40;
+    for i in 0..total {
+        let mut img = base.clone();
+        img.put_pixel(1, 1, image::Rgb([0, i as u8, 0]));
+        std::fs::write(inputs.join(format!("q{i:02}.png")), common::png(&img)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args(["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--jobs", "1", "--quiet"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let journal = out.join("results.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&journal).map(|t| t.lines().count()).unwrap_or(0) < 3 {
+        assert!(std::time::Instant::now() < deadline, "audit made no progress");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["interrupted"], true);
+    let checked = summary["checked"].as_u64().unwrap() as usize;
+    assert!(checked >= 3 && checked < total, "{summary}");
+    assert_eq!(summary["not_checked"].as_u64().unwrap() as usize, total - checked);
+    assert_eq!(csv_rows(&out).len(), checked, "every finished photo has its row");
+    assert_eq!(jsonl(&out).len(), checked);
+}

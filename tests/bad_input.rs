@@ -113,3 +113,14 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn webp_is_decoded_and_checked() {
+    let mut bytes = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut bytes)
+        .encode(hopper().as_raw(), 512, 600, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let r = check("photo.webp", &bytes);
+    assert_eq!(r.image.as_ref().unwrap().format, "webp");
+    assert_eq!(outcome(&r, "FC001"), Outcome::Pass);
+}
