@@ -21,20 +21,23 @@ struct Mapping {
     label: &'static str,
     /// The check whose measured value ranks photos (AUC, EER).
     code: &'static str,
-    /// Checks that together decide the label at the profile's thresholds (the confusion): the
-    /// label is predicted 1 when none of them fails.
+    /// Checks that together decide the label at the profile's thresholds (the confusion).
     decided_by: &'static [&'static str],
+    /// Label 1 means a violation (glasses worn), so "predicted 1" is "some check flags it"
+    /// (fail or warn); otherwise label 1 is the compliant state (eyes open) and "predicted 1" is
+    /// "no check fails".
+    violation: bool,
     /// Continuous score, oriented so that higher means the label is more likely 1.
     score: fn(&CheckResult) -> Option<f64>,
 }
 
-/// Label columns and the check that decides each. A label is "predicted 1" when the check does
-/// not fail for attributes where 1 is the compliant state (eyes open, white background, one face).
 const MAPPINGS: &[Mapping] = &[
-    Mapping { label: "eyes_open", code: "EY001", decided_by: &["EY001"], score: |c| c.measured },
+    Mapping { label: "eyes_open", code: "EY001", decided_by: &["EY001"], violation: false, score: |c| c.measured },
     // The label means plain white without shadows: all three background checks decide it.
-    Mapping { label: "white_background", code: "BG001", decided_by: &["BG001", "BG002", "BG003"], score: |c| c.measured },
-    Mapping { label: "single_face", code: "FC001", decided_by: &["FC001"], score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
+    Mapping { label: "white_background", code: "BG001", decided_by: &["BG001", "BG002", "BG003"], violation: false, score: |c| c.measured },
+    Mapping { label: "single_face", code: "FC001", decided_by: &["FC001"], violation: false, score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
+    Mapping { label: "glasses", code: "GL001", decided_by: &["GL001", "GL002"], violation: true, score: |c| c.measured },
+    Mapping { label: "sunglasses", code: "GL002", decided_by: &["GL002"], violation: true, score: |c| c.measured },
 ];
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -146,7 +149,8 @@ pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &st
             match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
                 Some((_, s)) => {
                     scored.push((s, label));
-                    let predicted = m.decided_by.iter().all(|code| report.check(code).is_none_or(|c| c.outcome != Outcome::Fail));
+                    let flagged = |code: &&str| report.check(code).is_some_and(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn));
+                    let predicted = if m.violation { m.decided_by.iter().any(flagged) } else { !m.decided_by.iter().any(|code| report.check(code).is_some_and(|c| c.outcome == Outcome::Fail)) };
                     confusion.add(label, predicted);
                 }
                 None => not_assessed += 1,

@@ -24,6 +24,9 @@ fn grace_hopper_is_rejected_with_the_expected_reasons() {
     assert_eq!(outcome(&r, "IQ004"), Pass);
     assert_eq!(outcome(&r, "PO003"), Pass);
     assert_eq!(outcome(&r, "LI001"), Pass);
+    // She wears clear glasses: eyewear fails, but they are not sunglasses.
+    assert_eq!(outcome(&r, "GL001"), Fail);
+    assert_eq!(outcome(&r, "GL002"), Pass);
     // No EXIF date in the sample file: a warning, not a pass.
     assert_eq!(outcome(&r, "DT001"), Warn);
     assert_eq!(r.faces.len(), 1);
@@ -39,6 +42,7 @@ fn astronaut_has_one_face_open_eyes_and_a_cluttered_background() {
     assert_eq!(outcome(&r, "BG001"), Fail);
     assert_eq!(outcome(&r, "BG002"), Fail, "flag and shuttle model behind her");
     assert_eq!(outcome(&r, "IQ006"), Pass, "PNG is lossless");
+    assert_eq!(outcome(&r, "GL001"), Pass, "no glasses");
 }
 
 #[test]
@@ -157,4 +161,14 @@ fn exif_orientation_is_applied_before_analysis() {
     let img = r.image.as_ref().unwrap();
     assert_eq!((img.width, img.height, img.orientation_applied), (512, 600, 6));
     assert_eq!(outcome(&r, "PO003"), Pass, "{:?}", find(&r, "PO003"));
+}
+
+#[test]
+fn glasses_policy_switch_turns_clear_glasses_into_a_warning() {
+    let text = "[profile]\nname='lenient-glasses'\nversion='1'\nextends='cn-driving-licence'\n[rules.glasses]\npolicy='reject_tinted'\n";
+    let profile = photocheck::Profile::from_toml(text, "test").unwrap();
+    let checker = photocheck::Checker::new(checker().models.clone(), std::sync::Arc::new(profile));
+    let r = checker.check_bytes("hopper.jpg", &sample("grace_hopper.jpg"), &opts());
+    assert_eq!(outcome(&r, "GL001"), Warn);
+    assert!(!r.failed.contains(&"GL001"));
 }

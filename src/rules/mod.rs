@@ -6,6 +6,7 @@ pub mod background;
 pub mod eyes;
 pub mod face_count;
 pub mod geometry;
+pub mod glasses;
 pub mod image_quality;
 pub mod lighting;
 pub mod pose;
@@ -24,6 +25,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &geometry::SPEC,
     &pose::SPEC,
     &eyes::SPEC,
+    &glasses::SPEC,
     &background::SPEC,
     &lighting::SPEC,
     &recency::SPEC,

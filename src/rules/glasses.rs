@@ -1,0 +1,349 @@
+//! Glasses and sunglasses. No registry ships an eyewear model, so two small logistic models read
+//! features of an eye-aligned canvas (research notes in ../shared/RECIPES.md, measured on the dev
+//! photos): a frame model (a thin bright/dark line over the nose bridge, a lower rim under the
+//! eyes) and a tint model (the band under the eyes darker than the cheeks, little visible sclera).
+//! Either firing means eyewear; the tint model alone means sunglasses.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::{lm, Analysis, FaceAnalysis};
+use crate::imaging::{inside_polygon, sample_planar, Affine, Plane, Point};
+use crate::report::{Outcome, Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "glasses",
+    codes: &[
+        CodeInfo { code: "GL001", name: "no_glasses", summary: "No eyewear over the eyes (probability from frame and tint features)" },
+        CodeInfo { code: "GL002", name: "no_sunglasses", summary: "No sunglasses or tinted lenses (probability from the tint features)" },
+    ],
+    build: |v| build_with(v, Glasses::new),
+};
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Any eyewear fails.
+    Reject,
+    /// Clear glasses are a warning; sunglasses and tinted lenses fail.
+    RejectTinted,
+    /// Clear glasses pass with a note; sunglasses still follow GL002.
+    Allow,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub policy: Policy,
+    pub max_glasses_probability: f64,
+    pub max_sunglasses_probability: f64,
+    /// Logistic models: [intercept, weights…] over the features named in `features()`.
+    pub frame_model: [f64; 3],
+    pub tint_model: [f64; 3],
+}
+
+pub struct Glasses {
+    c: Config,
+}
+
+impl Glasses {
+    fn new(c: Config) -> Self {
+        Glasses { c }
+    }
+}
+
+/// Canvas resolution: pixels per inter-ocular distance.
+const P: f32 = 64.0;
+const X0: f32 = -1.3;
+const X1: f32 = 1.3;
+const Y0: f32 = -1.0;
+const Y1: f32 = 1.4;
+
+/// The eyewear features of one face.
+#[derive(Debug, Clone, Copy)]
+pub struct EyewearFeatures {
+    pub bridge: f64,
+    pub rim_low: f64,
+    pub under_dark: f64,
+    pub scl_iris: f64,
+}
+
+impl EyewearFeatures {
+    pub fn probabilities(&self, frame: &[f64; 3], tint: &[f64; 3]) -> (f64, f64) {
+        let ln = |x: f64| x.max(1e-3).ln();
+        let logit_frame = frame[0] + frame[1] * ln(self.bridge) + frame[2] * ln(self.rim_low);
+        let logit_tint = tint[0] + tint[1] * ln(self.under_dark) + tint[2] * self.scl_iris;
+        let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+        let (pf, pt) = (sigmoid(logit_frame), sigmoid(logit_tint));
+        (1.0 - (1.0 - pf) * (1.0 - pt), pt)
+    }
+}
+
+struct Canvas {
+    y: Plane,
+    gy: Vec<f32>,
+    lyy: Vec<f32>,
+    mid: Point,
+    angle: f32,
+    iod: f32,
+}
+
+impl Canvas {
+    fn new(a: &Analysis, face: &FaceAnalysis) -> Option<Canvas> {
+        let (er, el) = (face.eye_centre(0), face.eye_centre(1));
+        let iod = er.dist(el);
+        if iod < 8.0 {
+            return None;
+        }
+        let angle = (el.y - er.y).atan2(el.x - er.x);
+        let mid = er.mid(el);
+        let (w, h) = (((X1 - X0) * P) as usize, ((Y1 - Y0) * P) as usize);
+        let s = iod / P;
+        let (sin, cos) = angle.sin_cos();
+        // canvas (u, v) → offset ((u/P + X0)·iod, (v/P + Y0)·iod) rotated, around the eye midpoint.
+        let (a_, b_, d_, e_) = (cos * s, -sin * s, sin * s, cos * s);
+        let (ou, ov) = (X0 * iod, Y0 * iod);
+        let to_image = Affine { a: a_, b: b_, c: mid.x + cos * ou - sin * ov, d: d_, e: e_, f: mid.y + sin * ou + cos * ov };
+        let rgb = sample_planar(&a.pyramid, &to_image, w, h, [0.0; 3]);
+        let n = w * h;
+        let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+        let y = gaussian_blur_1px(&Plane { width: w, height: h, data: luma });
+        let mut gy = vec![0.0; n];
+        let mut lyy = vec![0.0; n];
+        for v in 1..h - 1 {
+            for u in 0..w {
+                let i = v * w + u;
+                gy[i] = (y.data[i + w] - y.data[i - w]) / 2.0;
+                lyy[i] = y.data[i + w] - 2.0 * y.data[i] + y.data[i - w];
+            }
+        }
+        Some(Canvas { y, gy, lyy, mid, angle, iod })
+    }
+
+    /// Image point → canvas pixel coordinates.
+    fn to_canvas(&self, p: Point) -> Point {
+        let (dx, dy) = (p.x - self.mid.x, p.y - self.mid.y);
+        let (sin, cos) = self.angle.sin_cos();
+        let (rx, ry) = (dx * cos + dy * sin, -dx * sin + dy * cos);
+        Point::new((rx / self.iod - X0) * P, (ry / self.iod - Y0) * P)
+    }
+
+    /// Line-not-step value of one canvas row over columns [c0, c1]: |mean Lyy| − 0.5·mean|gy|.
+    fn row_value(&self, v: i32, c0: f32, c1: f32) -> Option<f32> {
+        let (w, h) = (self.y.width as i32, self.y.height as i32);
+        if v < 1 || v >= h - 1 {
+            return None;
+        }
+        let (u0, u1) = ((c0.floor() as i32).max(0), (c1.ceil() as i32).min(w - 1));
+        if u1 < u0 {
+            return None;
+        }
+        let (mut lyy, mut gy, mut n) = (0.0f32, 0.0f32, 0.0f32);
+        for u in u0..=u1 {
+            let i = (v * w + u) as usize;
+            lyy += self.lyy[i];
+            gy += self.gy[i].abs();
+            n += 1.0;
+        }
+        Some((lyy / n).abs() - 0.5 * gy / n)
+    }
+
+    fn median_in(&self, inside: impl Fn(f32, f32) -> bool, u0: f32, u1: f32, v0: f32, v1: f32) -> Option<f32> {
+        let mut values = Vec::new();
+        let (w, h) = (self.y.width as i32, self.y.height as i32);
+        for v in (v0.floor() as i32).max(0)..=(v1.ceil() as i32).min(h - 1) {
+            for u in (u0.floor() as i32).max(0)..=(u1.ceil() as i32).min(w - 1) {
+                if inside(u as f32 + 0.5, v as f32 + 0.5) {
+                    values.push(self.y.at(u as usize, v as usize));
+                }
+            }
+        }
+        crate::imaging::quantile(&values, 0.5)
+    }
+}
+
+/// 3-tap binomial approximation of a σ = 1 px Gaussian, applied twice per axis.
+fn gaussian_blur_1px(p: &Plane) -> Plane {
+    let (w, h) = (p.width, p.height);
+    let pass = |src: &[f32], horizontal: bool| -> Vec<f32> {
+        let mut out = vec![0.0; w * h];
+        for v in 0..h {
+            for u in 0..w {
+                let at = |du: i32, dv: i32| {
+                    let uu = (u as i32 + du).clamp(0, w as i32 - 1) as usize;
+                    let vv = (v as i32 + dv).clamp(0, h as i32 - 1) as usize;
+                    src[vv * w + uu]
+                };
+                out[v * w + u] = if horizontal { 0.25 * at(-1, 0) + 0.5 * at(0, 0) + 0.25 * at(1, 0) } else { 0.25 * at(0, -1) + 0.5 * at(0, 0) + 0.25 * at(0, 1) };
+            }
+        }
+        out
+    };
+    let mut d = pass(&p.data, true);
+    d = pass(&d, true);
+    d = pass(&d, false);
+    d = pass(&d, false);
+    Plane { width: w, height: h, data: d }
+}
+
+/// Computes the eyewear features; `None` when the face is too small or an eye is missing.
+pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeatures> {
+    let [Some(right), Some(left)] = &face.eyes else { return None };
+    let canvas = Canvas::new(a, face)?;
+    let q = |i: usize| canvas.to_canvas(face.mesh.p(i));
+    let (w, h) = (canvas.y.width, canvas.y.height);
+
+    // Normalisers over the face oval on the canvas.
+    let oval: Vec<Point> = lm::FACE_OVAL.iter().map(|&i| q(i)).collect();
+    let (mut gsum, mut ysum, mut y2sum, mut n) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for v in 1..h - 1 {
+        for u in 1..w - 1 {
+            if !inside_polygon(Point::new(u as f32 + 0.5, v as f32 + 0.5), &oval) {
+                continue;
+            }
+            let i = v * w + u;
+            let gx = (canvas.y.data[i + 1] - canvas.y.data[i - 1]) / 2.0;
+            let g = (gx * gx + canvas.gy[i] * canvas.gy[i]).sqrt() as f64;
+            let y = canvas.y.data[i] as f64;
+            gsum += g;
+            ysum += y;
+            y2sum += y * y;
+            n += 1.0;
+        }
+    }
+    if n < 100.0 {
+        return None;
+    }
+    let face_g = 0.5 + gsum / n;
+    let face_std = 1.0 + (y2sum / n - (ysum / n).powi(2)).max(0.0).sqrt();
+
+    // Bridge: rows from above the nose bridge to just below it, a window around the midline.
+    let (b0, b1, b2) = (q(168), q(6), q(197));
+    let midline_x = |v: f32| {
+        // Least-squares line x(v) through the three nose-bridge points.
+        let pts = [b0, b1, b2];
+        let mv = pts.iter().map(|p| p.y).sum::<f32>() / 3.0;
+        let mx = pts.iter().map(|p| p.x).sum::<f32>() / 3.0;
+        let var = pts.iter().map(|p| (p.y - mv).powi(2)).sum::<f32>();
+        let slope = if var > 1e-3 { pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var } else { 0.0 };
+        mx + slope * (v - mv)
+    };
+    let mut bridge = f32::MIN;
+    for v in (b0.y - 0.2 * P).floor() as i32..=(b1.y + 0.05 * P).ceil() as i32 {
+        let x = midline_x(v as f32);
+        if let Some(val) = canvas.row_value(v, x - 0.1 * P, x + 0.1 * P) {
+            bridge = bridge.max(val);
+        }
+    }
+
+    // Per eye: centre and width in canvas units, from the iris model's contour.
+    let eyes: Vec<(Point, f32, Vec<Point>, Point, f32)> = [right, left]
+        .iter()
+        .map(|e| {
+            let outline: Vec<Point> = e.outline().into_iter().map(|p| canvas.to_canvas(p)).collect();
+            let (c0, c8) = (canvas.to_canvas(e.contour[0]), canvas.to_canvas(e.contour[8]));
+            let centre = c0.mid(c8);
+            let iris_c = canvas.to_canvas(e.iris[0]);
+            let iris_r = e.iris[1..].iter().map(|p| canvas.to_canvas(*p).dist(iris_c)).sum::<f32>() / 4.0;
+            (centre, c0.dist(c8), outline, iris_c, iris_r)
+        })
+        .collect();
+
+    let mut rim_low = f32::MIN;
+    for (c, ew, ..) in &eyes {
+        for v in (c.y + 0.2 * P).floor() as i32..=(c.y + 0.5 * P).ceil() as i32 {
+            if let Some(val) = canvas.row_value(v, c.x - 0.15 * ew, c.x + 0.15 * ew) {
+                rim_low = rim_low.max(val);
+            }
+        }
+    }
+
+    let cheek = |p: Point| canvas.median_in(|u, v| Point::new(u, v).dist(p) <= 0.12 * P, p.x - 0.12 * P, p.x + 0.12 * P, p.y - 0.12 * P, p.y + 0.12 * P);
+    let cheeks = [cheek(q(lm::RIGHT_CHEEK))?, cheek(q(lm::LEFT_CHEEK))?];
+    let c_ref = (cheeks[0] + cheeks[1]) as f64 / 2.0;
+    let mut under = 0.0f64;
+    for (c, ew, ..) in &eyes {
+        under += canvas.median_in(|_, _| true, c.x - 0.4 * ew, c.x + 0.4 * ew, c.y + 0.16 * P, c.y + 0.40 * P)? as f64 / 2.0;
+    }
+    let under_dark = (under + 5.0) / (c_ref + 5.0);
+
+    let mut scl = 0.0f64;
+    for (_, _, outline, iris_c, iris_r) in &eyes {
+        let (x0, y0, x1, y1) = crate::imaging::bounds(outline);
+        let (mut sclera, mut ns, mut iris, mut ni) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for v in (y0.floor() as i32).max(0)..=(y1.ceil() as i32).min(h as i32 - 1) {
+            for u in (x0.floor() as i32).max(0)..=(x1.ceil() as i32).min(w as i32 - 1) {
+                let p = Point::new(u as f32 + 0.5, v as f32 + 0.5);
+                if !inside_polygon(p, outline) {
+                    continue;
+                }
+                let y = canvas.y.at(u as usize, v as usize) as f64;
+                if p.dist(*iris_c) <= *iris_r {
+                    iris += y;
+                    ni += 1.0;
+                } else {
+                    sclera += y;
+                    ns += 1.0;
+                }
+            }
+        }
+        if ns > 0.0 && ni > 0.0 {
+            scl += (sclera / ns - iris / ni) / 2.0;
+        }
+    }
+    let scl_iris = scl / (c_ref + 5.0);
+
+    Some(EyewearFeatures { bridge: bridge.max(0.0) as f64 / face_g, rim_low: rim_low.max(0.0) as f64 / face_std, under_dark, scl_iris })
+}
+
+impl Rule for Glasses {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let c = &self.c;
+        let tg = Threshold::max(c.max_glasses_probability);
+        let ts = Threshold::max(c.max_sunglasses_probability);
+        let Some(face) = a.face.as_ref() else {
+            return vec![Finding::not_assessed("GL001", "probability", tg, no_face()), Finding::not_assessed("GL002", "probability", ts, no_face())];
+        };
+        let Some(features) = eyewear_features(a, face) else {
+            let why = Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
+            return vec![Finding::not_assessed("GL001", "probability", tg, why.clone()), Finding::not_assessed("GL002", "probability", ts, why)];
+        };
+        let (p_glasses, p_sun) = features.probabilities(&c.frame_model, &c.tint_model);
+        let (x0, y0, x1, y1) = eye_band(face);
+        let region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
+
+        let mut glasses = Finding::measured(
+            "GL001",
+            round(p_glasses, 3),
+            "probability",
+            tg,
+            Text::new("未佩戴眼镜", "No glasses"),
+            Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo"),
+        )
+        .with_region_if_failed(region.clone());
+        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && p_sun <= c.max_sunglasses_probability {
+            // Clear glasses under a lenient policy: say so, do not reject.
+            glasses.outcome = if c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
+            glasses.message = Text::new("检测到眼镜（当前政策允许无色镜片）：请确保镜片无反光、不遮挡眼睛", "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible");
+        }
+        let sun = Finding::measured(
+            "GL002",
+            round(p_sun, 3),
+            "probability",
+            ts,
+            Text::new("未佩戴墨镜", "No sunglasses"),
+            Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo"),
+        )
+        .with_region_if_failed(region);
+        vec![glasses, sun]
+    }
+}
+
+/// Box around both eyes and brows, in working pixels.
+fn eye_band(face: &FaceAnalysis) -> (f32, f32, f32, f32) {
+    let pts: Vec<Point> = [lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER, lm::LEFT_EYE_INNER, lm::LEFT_EYE_OUTER, 168, 6].iter().map(|&i| face.mesh.p(i)).collect();
+    let (x0, y0, x1, y1) = crate::imaging::bounds(&pts);
+    let pad = (x1 - x0) * 0.15;
+    (x0 - pad, y0 - pad * 1.5, x1 + pad, y1 + pad * 1.5)
+}
