@@ -38,6 +38,9 @@ const MAPPINGS: &[Mapping] = &[
     Mapping { label: "single_face", code: "FC001", decided_by: &["FC001"], violation: false, score: |c| c.measured.map(|n| -(n - 1.0).abs()) },
     Mapping { label: "glasses", code: "GL001", decided_by: &["GL001", "GL002"], violation: true, score: |c| c.measured },
     Mapping { label: "sunglasses", code: "GL002", decided_by: &["GL002"], violation: true, score: |c| c.measured },
+    Mapping { label: "ears_covered", code: "HR001", decided_by: &["HR001"], violation: true, score: |c| c.measured.map(|v| -v) },
+    Mapping { label: "hair_over_brows", code: "HR002", decided_by: &["HR002"], violation: true, score: |c| c.measured.map(|v| -v) },
+    Mapping { label: "clothing_light", code: "CL001", decided_by: &["CL001"], violation: true, score: |c| c.measured.map(|v| -v) },
 ];
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod decode;
 pub mod error;
 pub mod eval;
+pub mod face_frame;
 pub mod exif;
 pub mod imaging;
 pub mod jpeg_markers;

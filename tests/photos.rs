@@ -172,3 +172,64 @@ fn glasses_policy_switch_turns_clear_glasses_into_a_warning() {
     assert_eq!(outcome(&r, "GL001"), Warn);
     assert!(!r.failed.contains(&"GL001"));
 }
+
+#[test]
+fn appearance_rules_on_the_samples() {
+    let hopper = check("grace_hopper.jpg", &sample("grace_hopper.jpg"));
+    assert_eq!(outcome(&hopper, "CL001"), Pass, "navy uniform is dark");
+    assert_eq!(outcome(&hopper, "EX001"), Pass, "mouth closed");
+    assert_eq!(outcome(&hopper, "HR001"), Pass, "ears visible under the cap");
+    let astronaut = check("astronaut.png", &sample("astronaut.png"));
+    assert_eq!(outcome(&astronaut, "EX001"), Fail, "open smile");
+    assert!(measured(&astronaut, "EX001") > 2.0 * measured(&hopper, "EX001"));
+    assert_eq!(outcome(&astronaut, "CL001"), Fail, "orange suit is not dark");
+}
+
+#[test]
+fn a_white_top_painted_on_fails_dark_clothing() {
+    let img = hopper();
+    let r0 = check("hopper.png", &png(&img));
+    let chin_y = r0.faces[0].primary.as_ref().unwrap().landmarks[152].y;
+    let mask = checker().models.segmenter.run(&photocheck::imaging::Pyramid::new(img.clone())).unwrap();
+    let mut painted = img.clone();
+    for (x, y, p) in painted.enumerate_pixels_mut() {
+        if y as f32 > chin_y + 25.0 && mask.at(x as f32 + 0.5, y as f32 + 0.5) >= 0.5 {
+            *p = image::Rgb([245, 245, 242]);
+        }
+    }
+    let r = check("white_top.png", &png(&painted));
+    assert_eq!(outcome(&r, "CL001"), Fail, "{:?}", find(&r, "CL001"));
+}
+
+#[test]
+fn editor_software_in_exif_is_retouching_evidence() {
+    let bytes = with_exif(&jpeg(&hopper(), 92), &[ascii(exif::Tag::Software, exif::In::PRIMARY, "Meitu 9.1"), ascii(exif::Tag::Make, exif::In::PRIMARY, "Apple")]);
+    let r = check("edited.jpg", &bytes);
+    assert_eq!(outcome(&r, "RT001"), Warn);
+    assert!(find(&r, "RT001").message.contains("Meitu"));
+    assert_eq!(outcome(&r, "RT002"), Pass, "camera make present");
+    assert_eq!(outcome(&r, "RT003"), Warn, "re-encoded with library tables");
+}
+
+#[test]
+fn beauty_smoothing_lowers_skin_detail_and_a_pasted_backdrop_is_flagged() {
+    let img = replace_background(&hopper(), [236, 238, 240]);
+    let before = check("plain.png", &png(&img));
+    assert_eq!(outcome(&before, "RT005"), Warn, "one exact backdrop colour: {:?}", find(&before, "RT005"));
+    // Smooth the cheeks and forehead (not the eyes), as a beauty filter does.
+    let lm = &before.faces[0].primary.as_ref().unwrap().landmarks;
+    let blurred = image::imageops::blur(&img, 4.0);
+    let mut smoothed = img.clone();
+    let oval: Vec<_> = photocheck::analysis::lm::FACE_OVAL.iter().map(|&i| lm[i]).collect();
+    let eye_y = (lm[33].y + lm[263].y) / 2.0;
+    for (x, y, p) in smoothed.enumerate_pixels_mut() {
+        let pt = photocheck::imaging::Point::new(x as f32, y as f32);
+        let near_eyes = (y as f32 - eye_y).abs() < 14.0;
+        if photocheck::imaging::inside_polygon(pt, &oval) && !near_eyes {
+            *p = *blurred.get_pixel(x, y);
+        }
+    }
+    let after = check("smoothed.png", &png(&smoothed));
+    assert!(measured(&after, "RT004") < 0.5 * measured(&before, "RT004"), "{} → {}", measured(&before, "RT004"), measured(&after, "RT004"));
+    assert_eq!(outcome(&after, "RT004"), Warn);
+}

@@ -3,14 +3,19 @@
 //! Adding a rule: write `src/rules/NAME.rs` with a `SPEC`, and add it to [`REGISTRY`].
 
 pub mod background;
+pub mod clothing;
+pub mod expression;
 pub mod eyes;
 pub mod face_count;
 pub mod geometry;
 pub mod glasses;
+pub mod hair;
 pub mod image_quality;
 pub mod lighting;
 pub mod pose;
+pub mod posture;
 pub mod recency;
+pub mod retouch;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -26,9 +31,14 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &pose::SPEC,
     &eyes::SPEC,
     &glasses::SPEC,
+    &hair::SPEC,
+    &expression::SPEC,
     &background::SPEC,
     &lighting::SPEC,
+    &clothing::SPEC,
+    &posture::SPEC,
     &recency::SPEC,
+    &retouch::SPEC,
 ];
 
 /// One stable check code and what it means.

@@ -1,0 +1,106 @@
+//! Hair: ears must be visible (long hair beside the face hides them), and hair must not cover
+//! the eyebrows or eyes.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::face_frame::{pixel, ycbcr, FaceFrame, SkinRef};
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "hair",
+    codes: &[
+        CodeInfo { code: "HR001", name: "ears_visible", summary: "Background visible beside the face at ear height (hair does not hide the ears)" },
+        CodeInfo { code: "HR002", name: "brows_visible", summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)" },
+    ],
+    build: |v| build_with(v, Hair::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Background share beside the face at ear height; below it the ears count as covered.
+    pub min_ear_background: f64,
+    /// A box must be at least this much inside the image to be judged.
+    pub min_box_inside: f64,
+    /// Brow-band luma over skin luma; below it hair covers the brows.
+    pub min_brow_brightness: f64,
+}
+
+pub struct Hair {
+    c: Config,
+}
+
+impl Hair {
+    fn new(c: Config) -> Self {
+        Hair { c }
+    }
+}
+
+const EAR_S: (f32, f32) = (0.55, 0.75);
+const EAR_T: (f32, f32) = (0.35, 0.65);
+const BROW: (f32, f32, f32, f32) = (-0.3, 0.3, 0.03, 0.12);
+
+impl Rule for Hair {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let c = &self.c;
+        let (t_ear, t_brow) = (Threshold::min(c.min_ear_background), Threshold::min(c.min_brow_brightness));
+        let Some(frame) = a.face.as_ref().and_then(FaceFrame::new) else {
+            return vec![Finding::not_assessed("HR001", "fraction", t_ear, no_face()), Finding::not_assessed("HR002", "ratio", t_brow, no_face())];
+        };
+        let mut out = Vec::new();
+
+        let mut shares = Vec::new();
+        let mut cut = false;
+        for (s0, s1) in [(-EAR_S.1, -EAR_S.0), (EAR_S.0, EAR_S.1)] {
+            let (pts, asked) = frame.samples(a, s0, s1, EAR_T.0, EAR_T.1);
+            if (pts.len() as f64) < c.min_box_inside * asked as f64 {
+                cut = true;
+                break;
+            }
+            shares.push(pts.iter().filter(|p| a.person.at(p.x, p.y) < 0.5).count() as f64 / pts.len() as f64);
+        }
+        if cut {
+            out.push(Finding::not_assessed("HR001", "fraction", t_ear, Text::new("耳朵区域超出画面，无法评估", "The ear regions are outside the photo")));
+        } else {
+            let share = shares.iter().sum::<f64>() / shares.len() as f64;
+            let mut polygon = frame.polygon(-EAR_S.1, -EAR_S.0, EAR_T.0, EAR_T.1);
+            polygon.extend(frame.polygon(EAR_S.0, EAR_S.1, EAR_T.0, EAR_T.1));
+            out.push(
+                Finding::measured(
+                    "HR001",
+                    round(share, 3),
+                    "fraction",
+                    t_ear,
+                    Text::new("双耳露出", "The ears are visible"),
+                    Text::new("头发遮住了耳朵：请将头发拢到耳后，露出双耳", "Hair covers the ears: tuck your hair behind your ears"),
+                )
+                .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(-EAR_S.1, EAR_S.1, EAR_T.0, EAR_T.1) }))),
+            );
+        }
+
+        match SkinRef::measure(a, &frame) {
+            Some(skin) => {
+                let (pts, _) = frame.samples(a, BROW.0, BROW.1, BROW.2, BROW.3);
+                let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a, *p)).0).collect();
+                match crate::imaging::quantile(&ys, 0.5) {
+                    Some(y) => out.push(
+                        Finding::measured(
+                            "HR002",
+                            round((y / skin.y.max(1.0)) as f64, 3),
+                            "ratio",
+                            t_brow,
+                            Text::new("眉毛和眼睛未被头发遮挡", "Hair does not cover the brows or eyes"),
+                            Text::new("头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛", "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible"),
+                        )
+                        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(BROW.0, BROW.1, BROW.2, BROW.3) }))),
+                    ),
+                    None => out.push(Finding::not_assessed("HR002", "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))),
+                }
+            }
+            None => out.push(Finding::not_assessed("HR002", "ratio", t_brow, no_face())),
+        }
+        out
+    }
+}

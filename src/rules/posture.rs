@@ -1,0 +1,76 @@
+//! Posture: shoulders level (seated upright, square to the camera), from the person mask.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::face_frame::FaceFrame;
+use crate::imaging::Point;
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "posture",
+    codes: &[CodeInfo { code: "SH001", name: "shoulders_level", summary: "Tilt of the line across the tops of the shoulders (person mask)" }],
+    build: |v| build_with(v, Posture::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub max_shoulder_tilt_deg: f64,
+}
+
+pub struct Posture {
+    c: Config,
+}
+
+impl Posture {
+    fn new(c: Config) -> Self {
+        Posture { c }
+    }
+}
+
+/// Shoulders are looked for this many face widths either side of the face centre, scanning down
+/// from nose height (background there, beside the head).
+const SHOULDER_S: f32 = 1.3;
+
+impl Rule for Posture {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let t = Threshold::range(-self.c.max_shoulder_tilt_deg, self.c.max_shoulder_tilt_deg);
+        let Some(frame) = a.face.as_ref().and_then(FaceFrame::new) else {
+            return vec![Finding::not_assessed("SH001", "deg", t, no_face())];
+        };
+        let (w, h) = (a.image().width() as f32, a.image().height() as f32);
+        // From beside the chin, go straight down the image until the mask turns to person.
+        let top_of_shoulder = |s: f32| -> Option<Point> {
+            let start = frame.point(s, 0.5);
+            if start.x < 0.0 || start.x >= w {
+                return None;
+            }
+            let limit = (start.y + 2.0 * frame.height).min(h - 1.0);
+            let step = (h / 400.0).max(1.0);
+            let mut y = start.y.max(0.0);
+            while y <= limit {
+                if a.person.at(start.x, y) >= 0.5 {
+                    // Already person at the start: this is hair or the neck, not a shoulder edge.
+                    return (y > start.y.max(0.0)).then_some(Point::new(start.x, y));
+                }
+                y += step;
+            }
+            None
+        };
+        let (Some(left), Some(right)) = (top_of_shoulder(-SHOULDER_S), top_of_shoulder(SHOULDER_S)) else {
+            return vec![Finding::not_assessed("SH001", "deg", t, Text::new("肩部不在画面内，无法评估", "The shoulders are not in the photo"))];
+        };
+        let tilt = (right.y - left.y).atan2(right.x - left.x).to_degrees();
+        vec![Finding::measured(
+            "SH001",
+            round(tilt as f64, 1),
+            "deg",
+            t,
+            Text::new("双肩水平", "Shoulders are level"),
+            Text::new(format!("双肩不平（倾斜约 {:.0}°）：请坐正，双肩放平", tilt.abs()), format!("The shoulders are tilted about {:.0}°: sit upright with level shoulders", tilt.abs())),
+        )
+        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: vec![left, right] })))]
+    }
+}

@@ -1,0 +1,191 @@
+//! Retouching and compositing evidence (warnings, each with its evidence): editing software in
+//! EXIF, no camera metadata, JPEG tables written by a library rather than a camera, skin far
+//! smoother than the eyes (beauty filter), and a perfectly flat background (replaced backdrop).
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::{lm, Analysis};
+use crate::exif::ExifStatus;
+use crate::face_frame::{FaceFrame};
+use crate::imaging::{luma, Point};
+use crate::report::{Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "retouch",
+    codes: &[
+        CodeInfo { code: "RT001", name: "editing_software", summary: "EXIF Software names a photo editor or beauty app" },
+        CodeInfo { code: "RT002", name: "camera_metadata", summary: "EXIF names the camera (Make/Model)" },
+        CodeInfo { code: "RT003", name: "camera_jpeg_tables", summary: "JPEG quantisation tables are not the standard library tables a re-save writes" },
+        CodeInfo { code: "RT004", name: "natural_skin_texture", summary: "Skin detail relative to eye detail (beauty filters flatten skin)" },
+        CodeInfo { code: "RT005", name: "natural_background", summary: "Share of the background at one exact colour (digitally replaced backdrop)" },
+    ],
+    build: |v| build_with(v, Retouch::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Case-insensitive substrings of EXIF Software that mark an editor or beauty app.
+    pub editors: Vec<String>,
+    pub min_skin_detail: f64,
+    pub max_flat_background: f64,
+}
+
+pub struct Retouch {
+    c: Config,
+}
+
+impl Retouch {
+    fn new(c: Config) -> Self {
+        Retouch { c }
+    }
+}
+
+impl Rule for Retouch {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let c = &self.c;
+        let exif = &a.exif;
+        let mut out = Vec::new();
+
+        let software = exif.software.clone().unwrap_or_default();
+        let lower = software.to_lowercase();
+        let editor = c.editors.iter().find(|e| lower.contains(&e.to_lowercase()));
+        out.push(Finding::measured(
+            "RT001",
+            editor.is_some() as u8 as f64,
+            "flag",
+            Threshold::max(0.0),
+            Text::new("未发现编辑软件记录", "No editing software recorded"),
+            Text::new(
+                format!("照片经过编辑软件处理（{software}）：请上传未经美颜或修图的原始照片"),
+                format!("The photo was processed by editing software ({software}): upload the original, unedited photo"),
+            ),
+        ));
+
+        let camera = exif.make.is_some() || exif.model.is_some();
+        let why_no_camera = match exif.status {
+            ExifStatus::Ok => "EXIF 中没有相机型号",
+            _ => "照片没有 EXIF 信息",
+        };
+        out.push(Finding::measured(
+            "RT002",
+            camera as u8 as f64,
+            "flag",
+            Threshold::min(1.0),
+            Text::new(
+                format!("拍摄设备：{} {}", exif.make.as_deref().unwrap_or(""), exif.model.as_deref().unwrap_or("")),
+                format!("Camera: {} {}", exif.make.as_deref().unwrap_or(""), exif.model.as_deref().unwrap_or("")),
+            ),
+            Text::new(
+                format!("{why_no_camera}（可能经过转存或处理）：请上传相机或手机直接拍摄的原图"),
+                "No camera make or model in the metadata (the photo may have been re-saved or processed): upload the original from the camera or phone".to_string(),
+            ),
+        ));
+
+        match a.source.jpeg.as_ref() {
+            Some(h) if !h.quant_tables.is_empty() => {
+                let standard = h.uses_standard_tables();
+                out.push(Finding::measured(
+                    "RT003",
+                    standard as u8 as f64,
+                    "flag",
+                    Threshold::max(0.0),
+                    Text::new("JPEG 编码表与相机一致", "JPEG tables look like a camera's"),
+                    Text::new("JPEG 使用标准库编码表（照片可能被软件重新保存过）：请上传原始照片", "The JPEG uses standard library tables (it was probably re-saved by software): upload the original photo"),
+                ));
+            }
+            _ => out.push(Finding::not_assessed("RT003", "flag", Threshold::max(0.0), Text::new("不是 JPEG 照片，无法评估", "Not a JPEG, so its tables cannot be judged"))),
+        }
+
+        match skin_detail(a) {
+            Some(ratio) => out.push(Finding::measured(
+                "RT004",
+                round(ratio, 3),
+                "ratio",
+                Threshold::min(c.min_skin_detail),
+                Text::new("皮肤纹理自然", "Skin texture looks natural"),
+                Text::new("皮肤过于平滑（疑似美颜）：请关闭美颜、滤镜后重新拍摄", "The skin is much smoother than the rest of the face (beauty filter?): turn off beauty and filter effects and retake"),
+            )),
+            None => out.push(Finding::not_assessed("RT004", "ratio", Threshold::min(c.min_skin_detail), no_face())),
+        }
+
+        match flat_background(a) {
+            Some(share) => out.push(Finding::measured(
+                "RT005",
+                round(share, 3),
+                "fraction",
+                Threshold::max(c.max_flat_background),
+                Text::new("背景为实拍", "The background looks photographed"),
+                Text::new("背景颜色完全一致（疑似抠图换背景）：请在真实的白色墙面前拍摄", "The background is one exact colour (it looks digitally replaced): photograph in front of a real white wall"),
+            )),
+            None => out.push(Finding::not_assessed("RT005", "fraction", Threshold::max(c.max_flat_background), Text::new("背景露出太少，无法评估", "Too little background to judge"))),
+        }
+        out
+    }
+}
+
+/// Mean local contrast (|Y − mean of its 3×3|) over cheek and forehead skin, divided by the same
+/// over the eyes. Beauty filters smooth skin but keep eyes crisp, so the ratio drops; focus blur
+/// lowers both and leaves it alone.
+pub fn skin_detail(a: &Analysis) -> Option<f64> {
+    let face = a.face.as_ref()?;
+    let frame = FaceFrame::new(face)?;
+    let img = a.image();
+    let (w, h) = (img.width() as i32, img.height() as i32);
+    let detail = |p: Point| -> Option<f32> {
+        let (x, y) = (p.x as i32, p.y as i32);
+        if x < 1 || y < 1 || x >= w - 1 || y >= h - 1 {
+            return None;
+        }
+        let centre = luma(img.get_pixel(x as u32, y as u32).0);
+        let mut sum = 0.0;
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                sum += luma(img.get_pixel((x + dx) as u32, (y + dy) as u32).0);
+            }
+        }
+        Some((centre - sum / 9.0).abs())
+    };
+    let mean = |pts: Vec<Point>| -> Option<f32> {
+        let v: Vec<f32> = pts.into_iter().filter_map(detail).collect();
+        (v.len() >= 10).then(|| v.iter().sum::<f32>() / v.len() as f32)
+    };
+    let mut skin_pts = Vec::new();
+    for (s0, s1, t0, t1) in [(-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.15, 0.15, 0.06, 0.16)] {
+        skin_pts.extend(frame.samples(a, s0, s1, t0, t1).0);
+    }
+    let m = &face.mesh;
+    let mut eye_pts = Vec::new();
+    for (outer, inner) in [(lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER), (lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER)] {
+        let (p, q) = (m.p(outer), m.p(inner));
+        for i in 0..=12 {
+            for j in -2..=2 {
+                let f = i as f32 / 12.0;
+                let along = Point::new(p.x + (q.x - p.x) * f, p.y + (q.y - p.y) * f);
+                eye_pts.push(Point::new(along.x, along.y + j as f32 * p.dist(q) * 0.06));
+            }
+        }
+    }
+    let (skin, eyes) = (mean(skin_pts)?, mean(eye_pts)?);
+    Some((skin / eyes.max(0.5)) as f64)
+}
+
+/// Share of trusted background cells whose colour equals the most common unclipped one (±1 per
+/// channel); `None` without enough background.
+fn flat_background(a: &Analysis) -> Option<f64> {
+    let s = &a.scene;
+    let cells: Vec<[u8; 3]> = (0..s.width * s.height).filter(|&i| s.is_background(i)).map(|i| s.rgb[i]).collect();
+    if cells.len() < 500 {
+        return None;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for p in &cells {
+        *counts.entry(*p).or_insert(0usize) += 1;
+    }
+    // A blown-out white wall is uniformly 255: that is exposure, not compositing evidence.
+    let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(_, n)| **n)?;
+    let near = cells.iter().filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1)).count();
+    Some(near as f64 / cells.len() as f64)
+}
