@@ -58,7 +58,10 @@ impl Affine {
     }
 
     pub fn apply(&self, u: f32, v: f32) -> Point {
-        Point::new(self.a * u + self.b * v + self.c, self.d * u + self.e * v + self.f)
+        Point::new(
+            self.a * u + self.b * v + self.c,
+            self.d * u + self.e * v + self.f,
+        )
     }
 
     /// Image pixels per crop pixel.
@@ -105,7 +108,10 @@ fn halve(img: &RgbImage) -> RgbImage {
         for x in 0..w as usize {
             let i = 6 * x;
             for c in 0..3 {
-                let sum = r0[i + c] as u16 + r0[i + 3 + c] as u16 + r1[i + c] as u16 + r1[i + 3 + c] as u16;
+                let sum = r0[i + c] as u16
+                    + r0[i + 3 + c] as u16
+                    + r1[i + c] as u16
+                    + r1[i + 3 + c] as u16;
                 out.push(((sum + 2) / 4) as u8);
             }
         }
@@ -131,7 +137,12 @@ fn bilinear(raw: &[u8], w: i64, h: i64, x: f32, y: f32, fill: [f32; 3]) -> [f32;
     let ya = y0.clamp(0, h - 1) as usize;
     let yb = (y0 + 1).clamp(0, h - 1) as usize;
     let stride = w as usize * 3;
-    let (i00, i10, i01, i11) = (ya * stride + xa * 3, ya * stride + xb * 3, yb * stride + xa * 3, yb * stride + xb * 3);
+    let (i00, i10, i01, i11) = (
+        ya * stride + xa * 3,
+        ya * stride + xb * 3,
+        yb * stride + xa * 3,
+        yb * stride + xb * 3,
+    );
     let mut out = [0.0; 3];
     for c in 0..3 {
         let top = raw[i00 + c] as f32 + (raw[i10 + c] as f32 - raw[i00 + c] as f32) * tx;
@@ -144,7 +155,13 @@ fn bilinear(raw: &[u8], w: i64, h: i64, x: f32, y: f32, fill: [f32; 3]) -> [f32;
 /// Samples an `out_w` × `out_h` crop through `affine` (crop → base-image pixels) into a planar
 /// (CHW) RGB buffer in 0..255, from the pyramid level that matches the crop's scale, with 2×2
 /// sub-samples when the crop still shrinks that level.
-pub fn sample_planar(pyr: &Pyramid, affine: &Affine, out_w: usize, out_h: usize, fill: [f32; 3]) -> Vec<f32> {
+pub fn sample_planar(
+    pyr: &Pyramid,
+    affine: &Affine,
+    out_w: usize,
+    out_h: usize,
+    fill: [f32; 3],
+) -> Vec<f32> {
     let scale = affine.scale().max(1e-6);
     let mut level = 0usize;
     // Deepest level at which the crop still samples at most two source pixels per output pixel
@@ -154,7 +171,14 @@ pub fn sample_planar(pyr: &Pyramid, affine: &Affine, out_w: usize, out_h: usize,
     }
     let img = &pyr.levels[level];
     let k = pyr.levels[0].width() as f32 / img.width() as f32;
-    let t = Affine { a: affine.a / k, b: affine.b / k, c: affine.c / k, d: affine.d / k, e: affine.e / k, f: affine.f / k };
+    let t = Affine {
+        a: affine.a / k,
+        b: affine.b / k,
+        c: affine.c / k,
+        d: affine.d / k,
+        e: affine.e / k,
+        f: affine.f / k,
+    };
     let n = if t.scale() > 2.5 { 2 } else { 1 };
     let inv = 1.0 / (n * n) as f32;
     let (w, h) = (img.width() as i64, img.height() as i64);
@@ -207,7 +231,15 @@ pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
                     acc[2] += src[i + 2] as u32;
                 }
             }
-            out.put_pixel(x, y, image::Rgb([(acc[0] / area) as u8, (acc[1] / area) as u8, (acc[2] / area) as u8]));
+            out.put_pixel(
+                x,
+                y,
+                image::Rgb([
+                    (acc[0] / area) as u8,
+                    (acc[1] / area) as u8,
+                    (acc[2] / area) as u8,
+                ]),
+            );
         }
     }
     out
@@ -239,7 +271,11 @@ pub struct Plane {
 impl Plane {
     pub fn luma_of(img: &RgbImage) -> Plane {
         let data = img.pixels().map(|p| luma(p.0)).collect();
-        Plane { width: img.width() as usize, height: img.height() as usize, data }
+        Plane {
+            width: img.width() as usize,
+            height: img.height() as usize,
+            data,
+        }
     }
 
     #[inline]
@@ -324,21 +360,61 @@ mod tests {
 
     #[test]
     fn pyramid_levels_agree_on_a_smooth_image() {
-        let img = RgbImage::from_fn(400, 400, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 100]));
+        let img = RgbImage::from_fn(400, 400, |x, y| {
+            image::Rgb([(x / 2) as u8, (y / 2) as u8, 100])
+        });
         let pyr = Pyramid::new(img);
         assert!(pyr.levels.len() >= 3);
         // A strongly shrinking crop (level ≥ 2) and the same crop from the base agree.
         let t = Affine::square_crop(Point::new(200.0, 200.0), 320.0, 0.0, 16, false);
         let coarse = sample_planar(&pyr, &t, 16, 16, [0.0; 3]);
-        let fine = sample_planar(&Pyramid { levels: vec![pyr.levels[0].clone()] }, &t, 16, 16, [0.0; 3]);
+        let fine = sample_planar(
+            &Pyramid {
+                levels: vec![pyr.levels[0].clone()],
+            },
+            &t,
+            16,
+            16,
+            [0.0; 3],
+        );
         for (a, b) in coarse.iter().zip(&fine) {
             assert!((a - b).abs() < 3.0, "{a} vs {b}");
         }
     }
 
     #[test]
+    fn row_spans_agree_with_the_point_test() {
+        let poly = [
+            Point::new(0.0, 0.0),
+            Point::new(10.0, 0.0),
+            Point::new(5.0, 5.0),
+            Point::new(10.0, 10.0),
+            Point::new(0.0, 10.0),
+        ];
+        for yi in 0..10 {
+            let y = yi as f32 + 0.5;
+            let spans = polygon_row_spans(y, &poly);
+            for xi in 0..10 {
+                let x = xi as f32 + 0.5;
+                let in_span = spans.iter().any(|(a, b)| x >= *a && x < *b);
+                assert_eq!(
+                    in_span,
+                    inside_polygon(Point::new(x, y), &poly),
+                    "({x},{y})"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn box_downscale_averages() {
-        let img = RgbImage::from_fn(4, 2, |x, _| if x % 2 == 0 { image::Rgb([0, 0, 0]) } else { image::Rgb([200, 100, 50]) });
+        let img = RgbImage::from_fn(4, 2, |x, _| {
+            if x % 2 == 0 {
+                image::Rgb([0, 0, 0])
+            } else {
+                image::Rgb([200, 100, 50])
+            }
+        });
         let out = box_downscale(&img, 2);
         assert_eq!(out.dimensions(), (2, 1));
         assert_eq!(out.get_pixel(0, 0).0, [100, 50, 25]);
@@ -359,7 +435,27 @@ pub fn inside_polygon(p: Point, poly: &[Point]) -> bool {
     inside
 }
 
+/// For the horizontal line y, the x intervals inside a polygon (even-odd rule), sorted: a whole
+/// row's membership at the cost of one pass over the edges.
+pub fn polygon_row_spans(y: f32, poly: &[Point]) -> Vec<(f32, f32)> {
+    let mut xs = Vec::new();
+    let mut j = poly.len().wrapping_sub(1);
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[j]);
+        if (a.y > y) != (b.y > y) {
+            xs.push((b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x);
+        }
+        j = i;
+    }
+    xs.sort_by(f32::total_cmp);
+    xs.chunks_exact(2).map(|c| (c[0], c[1])).collect()
+}
+
 /// Axis-aligned bounds (x0, y0, x1, y1) of points.
 pub fn bounds(points: &[Point]) -> (f32, f32, f32, f32) {
-    points.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y)))
+    points
+        .iter()
+        .fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| {
+            (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y))
+        })
 }

@@ -36,21 +36,43 @@ fn overlay(row: &Row) -> String {
         return String::new();
     }
     let stroke = (w.max(h) / 250.0).max(1.0);
-    let mut svg = format!(r#"<svg class="ov" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true">"#);
+    let mut svg = format!(
+        r#"<svg class="ov" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true">"#
+    );
     for face in j["faces"].as_array().into_iter().flatten() {
         let r = &face["region"];
-        let _ = write!(svg, r#"<rect class="face" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{stroke:.1}"/>"#, num(&r["x"]), num(&r["y"]), num(&r["width"]), num(&r["height"]));
+        let _ = write!(
+            svg,
+            r#"<rect class="face" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{stroke:.1}"/>"#,
+            num(&r["x"]),
+            num(&r["y"]),
+            num(&r["width"]),
+            num(&r["height"])
+        );
         let primary = &face["primary"];
         if let Some(points) = primary["landmarks"].as_array() {
             let mut d = String::new();
             for p in points {
                 let _ = write!(d, "M{:.1} {:.1}h0.01", num(&p["x"]), num(&p["y"]));
             }
-            let _ = write!(svg, r#"<path class="lm" d="{d}" stroke-width="{:.1}"/>"#, stroke * 1.6);
+            let _ = write!(
+                svg,
+                r#"<path class="lm" d="{d}" stroke-width="{:.1}"/>"#,
+                stroke * 1.6
+            );
         }
         for contour in primary["eye_contours"].as_array().into_iter().flatten() {
-            let pts: Vec<String> = contour.as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
-            let _ = write!(svg, r#"<polygon class="eye" points="{}" stroke-width="{stroke:.1}"/>"#, pts.join(" "));
+            let pts: Vec<String> = contour
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"])))
+                .collect();
+            let _ = write!(
+                svg,
+                r#"<polygon class="eye" points="{}" stroke-width="{stroke:.1}"/>"#,
+                pts.join(" ")
+            );
         }
     }
     for check in j["checks"].as_array().into_iter().flatten() {
@@ -59,14 +81,36 @@ fn overlay(row: &Row) -> String {
             continue;
         }
         let r = &check["region"];
-        let title = format!("<title>{} {}</title>", escape(check["code"].as_str().unwrap_or("")), escape(check["message"].as_str().unwrap_or("")));
+        let title = format!(
+            "<title>{} {}</title>",
+            escape(check["code"].as_str().unwrap_or("")),
+            escape(check["message"].as_str().unwrap_or(""))
+        );
         match r["type"].as_str() {
             Some("box") => {
-                let _ = write!(svg, r#"<rect class="bad {outcome}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{:.1}">{title}</rect>"#, num(&r["x"]), num(&r["y"]), num(&r["width"]), num(&r["height"]), stroke * 1.5);
+                let _ = write!(
+                    svg,
+                    r#"<rect class="bad {outcome}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{:.1}">{title}</rect>"#,
+                    num(&r["x"]),
+                    num(&r["y"]),
+                    num(&r["width"]),
+                    num(&r["height"]),
+                    stroke * 1.5
+                );
             }
             Some("polygon") => {
-                let pts: Vec<String> = r["points"].as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
-                let _ = write!(svg, r#"<polygon class="bad {outcome}" points="{}" stroke-width="{:.1}">{title}</polygon>"#, pts.join(" "), stroke * 1.5);
+                let pts: Vec<String> = r["points"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"])))
+                    .collect();
+                let _ = write!(
+                    svg,
+                    r#"<polygon class="bad {outcome}" points="{}" stroke-width="{:.1}">{title}</polygon>"#,
+                    pts.join(" "),
+                    stroke * 1.5
+                );
             }
             _ => {}
         }
@@ -106,38 +150,92 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         count("reject"),
         t("无法读取", "Unreadable"),
         count("error"),
-        if summary.not_checked > 0 { format!(r#"<span class="c pending">{} <b>{}</b></span>"#, t("未检查", "Not checked"), summary.not_checked) } else { String::new() }
+        if summary.not_checked > 0 {
+            format!(
+                r#"<span class="c pending">{} <b>{}</b></span>"#,
+                t("未检查", "Not checked"),
+                summary.not_checked
+            )
+        } else {
+            String::new()
+        }
     );
-    let _ = write!(s, r#"<nav><label>{} <select id="verdict"><option value="">{}</option><option value="approve">{}</option><option value="reject">{}</option><option value="error">{}</option></select></label> <label>{} <select id="code"><option value="">{}</option>"#,
-        t("结论", "Verdict"), t("全部", "all"), t("通过", "approved"), t("不通过", "rejected"), t("无法读取", "unreadable"), t("规则", "Rule"), t("全部", "all"));
+    let _ = write!(
+        s,
+        r#"<nav><label>{} <select id="verdict"><option value="">{}</option><option value="approve">{}</option><option value="reject">{}</option><option value="error">{}</option></select></label> <label>{} <select id="code"><option value="">{}</option>"#,
+        t("结论", "Verdict"),
+        t("全部", "all"),
+        t("通过", "approved"),
+        t("不通过", "rejected"),
+        t("无法读取", "unreadable"),
+        t("规则", "Rule"),
+        t("全部", "all")
+    );
     for (code, n) in &codes {
-        let _ = write!(s, r#"<option value="{c}">{c} ({n})</option>"#, c = escape(code));
+        let _ = write!(
+            s,
+            r#"<option value="{c}">{c} ({n})</option>"#,
+            c = escape(code)
+        );
     }
-    let _ = write!(s, r#"</select></label> <span id="shown"></span></nav></header><main id="cards">"#);
+    let _ = write!(
+        s,
+        r#"</select></label> <span id="shown"></span></nav></header><main id="cards">"#
+    );
 
     for row in rows {
         let verdict = row.verdict();
         let failed = row.failed();
         let sha = row.sha256().unwrap_or("");
-        let _ = write!(s, r#"<article class="card {v}" data-verdict="{v}" data-codes="{codes}">"#, v = escape(verdict), codes = escape(&failed.join(" ")));
+        let _ = write!(
+            s,
+            r#"<article class="card {v}" data-verdict="{v}" data-codes="{codes}">"#,
+            v = escape(verdict),
+            codes = escape(&failed.join(" "))
+        );
         if row.json["image"].is_object() && !sha.is_empty() {
-            let _ = write!(s, r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#, escape(sha), overlay(row));
+            let _ = write!(
+                s,
+                r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#,
+                escape(sha),
+                overlay(row)
+            );
         } else {
-            let _ = write!(s, r#"<figure class="none">{}</figure>"#, t("无图像", "no image"));
+            let _ = write!(
+                s,
+                r#"<figure class="none">{}</figure>"#,
+                t("无图像", "no image")
+            );
         }
         let badge = match verdict {
             "approve" => t("通过", "APPROVED"),
             "reject" => t("不通过", "REJECTED"),
             _ => t("无法读取", "UNREADABLE"),
         };
-        let _ = write!(s, r#"<div class="body"><div class="name" title="{f}">{f}</div><span class="badge {v}">{badge}</span><ul>"#, f = escape(&row.file), v = escape(verdict));
+        let _ = write!(
+            s,
+            r#"<div class="body"><div class="name" title="{f}">{f}</div><span class="badge {v}">{badge}</span><ul>"#,
+            f = escape(&row.file),
+            v = escape(verdict)
+        );
         if let Some(err) = row.json["error"].as_object() {
-            let _ = write!(s, r#"<li class="fail"><b>{}</b> {}</li>"#, escape(err.get("kind").and_then(Value::as_str).unwrap_or("")), escape(err.get("message").and_then(Value::as_str).unwrap_or("")));
+            let _ = write!(
+                s,
+                r#"<li class="fail"><b>{}</b> {}</li>"#,
+                escape(err.get("kind").and_then(Value::as_str).unwrap_or("")),
+                escape(err.get("message").and_then(Value::as_str).unwrap_or(""))
+            );
         }
         for check in row.json["checks"].as_array().into_iter().flatten() {
             let outcome = check["outcome"].as_str().unwrap_or("");
             if outcome == "fail" || outcome == "warn" {
-                let _ = write!(s, r#"<li class="{o}"><b>{}</b> {}</li>"#, escape(check["code"].as_str().unwrap_or("")), escape(check["message"].as_str().unwrap_or("")), o = outcome);
+                let _ = write!(
+                    s,
+                    r#"<li class="{o}"><b>{}</b> {}</li>"#,
+                    escape(check["code"].as_str().unwrap_or("")),
+                    escape(check["message"].as_str().unwrap_or("")),
+                    o = outcome
+                );
             }
         }
         let _ = write!(s, "</ul></div></article>");
@@ -187,6 +285,9 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<script>alert("x")</script>&'"#), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
+        assert_eq!(
+            escape(r#"<script>alert("x")</script>&'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"
+        );
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Pyramid, Affine, Point};
+use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
 const FILE: &str = "mp_face_detection_short_range.onnx";
 const SIZE: usize = 128;
@@ -77,7 +77,10 @@ impl FaceDetector {
         let reg = output(&outputs, self.regressors, "face detector")?;
         let cls = output(&outputs, self.classificators, "face detector")?;
         if reg.len() < self.anchors.len() * 16 || cls.len() < self.anchors.len() {
-            return Err(ModelError::Run { model: "face detector", message: "unexpected output size".into() });
+            return Err(ModelError::Run {
+                model: "face detector",
+                message: "unexpected output size".into(),
+            });
         }
         let s = SIZE as f32;
         let mut found = Vec::new();
@@ -122,7 +125,10 @@ fn anchors() -> Vec<Point> {
         for y in 0..grid {
             for x in 0..grid {
                 for _ in 0..per_cell {
-                    out.push(Point::new((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
+                    out.push(Point::new(
+                        (x as f32 + 0.5) / grid as f32,
+                        (y as f32 + 0.5) / grid as f32,
+                    ));
                 }
             }
         }
@@ -149,13 +155,20 @@ fn weighted_nms(mut dets: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> 
         }
         let total: f32 = cluster.iter().map(|&k| dets[k].score).sum();
         let mut merged = dets[i].clone();
-        let avg = |f: &dyn Fn(&Detection) -> f32| cluster.iter().map(|&k| f(&dets[k]) * dets[k].score).sum::<f32>() / total;
+        let avg = |f: &dyn Fn(&Detection) -> f32| {
+            cluster
+                .iter()
+                .map(|&k| f(&dets[k]) * dets[k].score)
+                .sum::<f32>()
+                / total
+        };
         merged.x = avg(&|d| d.x);
         merged.y = avg(&|d| d.y);
         merged.width = avg(&|d| d.width);
         merged.height = avg(&|d| d.height);
         for k in 0..6 {
-            merged.keypoints[k] = Point::new(avg(&|d| d.keypoints[k].x), avg(&|d| d.keypoints[k].y));
+            merged.keypoints[k] =
+                Point::new(avg(&|d| d.keypoints[k].x), avg(&|d| d.keypoints[k].y));
         }
         out.push(merged);
     }
@@ -176,7 +189,14 @@ mod tests {
 
     #[test]
     fn nms_merges_overlaps_and_keeps_separate_faces() {
-        let d = |x: f32, score: f32| Detection { score, x, y: 0.0, width: 10.0, height: 10.0, keypoints: [Point::new(x, 0.0); 6] };
+        let d = |x: f32, score: f32| Detection {
+            score,
+            x,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+            keypoints: [Point::new(x, 0.0); 6],
+        };
         let out = weighted_nms(vec![d(0.0, 0.9), d(1.0, 0.9), d(50.0, 0.6)], 0.3);
         assert_eq!(out.len(), 2);
         assert!((out[0].x - 0.5).abs() < 1e-4);

@@ -1,9 +1,8 @@
 //! MediaPipe 468-point face mesh: a rotated 192×192 face crop → landmarks and a presence logit.
 
-
 use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Pyramid, Affine, Point};
+use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
 const FILE: &str = "mp_face_landmark_468.onnx";
 const SIZE: usize = 192;
@@ -40,7 +39,13 @@ impl FaceMesh {
     }
 
     /// Runs the mesh on a square crop of `side` pixels around `centre`, rotated by `angle`.
-    pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
+    pub fn run(
+        &self,
+        img: &Pyramid,
+        centre: Point,
+        side: f32,
+        angle: f32,
+    ) -> Result<MeshResult, ModelError> {
         let transform = Affine::square_crop(centre, side, angle, SIZE, false);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
         for v in input.iter_mut() {
@@ -49,9 +54,15 @@ impl FaceMesh {
         let outputs = run(&self.plan, "face mesh", nchw_tensor(input, SIZE, SIZE))?;
         let raw = output(&outputs, self.landmarks, "face mesh")?;
         if raw.len() < POINTS * 3 {
-            return Err(ModelError::Run { model: "face mesh", message: format!("expected 1404 values, got {}", raw.len()) });
+            return Err(ModelError::Run {
+                model: "face mesh",
+                message: format!("expected 1404 values, got {}", raw.len()),
+            });
         }
-        let presence_logit = output(&outputs, self.presence, "face mesh")?.first().copied().unwrap_or(f32::NEG_INFINITY);
+        let presence_logit = output(&outputs, self.presence, "face mesh")?
+            .first()
+            .copied()
+            .unwrap_or(f32::NEG_INFINITY);
         let scale = transform.scale();
         let points = raw
             .chunks_exact(3)
@@ -61,6 +72,9 @@ impl FaceMesh {
                 [p.x, p.y, c[2] * scale]
             })
             .collect();
-        Ok(MeshResult { points, presence_logit })
+        Ok(MeshResult {
+            points,
+            presence_logit,
+        })
     }
 }

@@ -3,10 +3,9 @@
 //! models/README.md) and runs at 160: 3.6 ms instead of 8.8 ms, with the same dev-set accuracy
 //! for every rule that reads the mask.
 
-
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
-use crate::imaging::{sample_planar, Pyramid, Affine, Plane};
+use crate::imaging::{sample_planar, Affine, Plane, Pyramid};
 
 const FILE: &str = "mp_selfie_segmentation_anysize.onnx";
 const SIZE: usize = 160;
@@ -43,7 +42,14 @@ impl PersonSegmenter {
     pub fn run(&self, img: &Pyramid) -> Result<PersonMask, ModelError> {
         let (w, h) = (img.base().width() as f32, img.base().height() as f32);
         let size = self.size;
-        let stretch = Affine { a: w / size as f32, b: 0.0, c: 0.0, d: 0.0, e: h / size as f32, f: 0.0 };
+        let stretch = Affine {
+            a: w / size as f32,
+            b: 0.0,
+            c: 0.0,
+            d: 0.0,
+            e: h / size as f32,
+            f: 0.0,
+        };
         let mut input = sample_planar(img, &stretch, size, size, [0.0; 3]);
         for v in input.iter_mut() {
             *v /= 255.0;
@@ -51,8 +57,19 @@ impl PersonSegmenter {
         let outputs = run(&self.plan, "segmenter", nchw_tensor(input, size, size))?;
         let data = output(&outputs, 0, "segmenter")?;
         if data.len() != size * size {
-            return Err(ModelError::Run { model: "segmenter", message: format!("expected {} values, got {}", size * size, data.len()) });
+            return Err(ModelError::Run {
+                model: "segmenter",
+                message: format!("expected {} values, got {}", size * size, data.len()),
+            });
         }
-        Ok(PersonMask { plane: Plane { width: size, height: size, data }, image_width: img.base().width(), image_height: img.base().height() })
+        Ok(PersonMask {
+            plane: Plane {
+                width: size,
+                height: size,
+                data,
+            },
+            image_width: img.base().width(),
+            image_height: img.base().height(),
+        })
     }
 }

@@ -11,9 +11,22 @@ use crate::scene::Scene;
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
     codes: &[
-        CodeInfo { code: "BG001", name: "background_white", summary: "Share of background that is near-white (bright and neutral)" },
-        CodeInfo { code: "BG002", name: "background_plain", summary: "Share of background with edges or texture (objects, patterns)" },
-        CodeInfo { code: "BG003", name: "background_shadow", summary: "Background darkening next to the person (shadow behind the head or to one side)" },
+        CodeInfo {
+            code: "BG001",
+            name: "background_white",
+            summary: "Share of background that is near-white (bright and neutral)",
+        },
+        CodeInfo {
+            code: "BG002",
+            name: "background_plain",
+            summary: "Share of background with edges or texture (objects, patterns)",
+        },
+        CodeInfo {
+            code: "BG003",
+            name: "background_shadow",
+            summary:
+                "Background darkening next to the person (shadow behind the head or to one side)",
+        },
     ],
     build: |v| build_with(v, Background::new),
 };
@@ -53,10 +66,23 @@ impl Rule for Background {
         let background: Vec<usize> = (0..cells).filter(|&i| s.is_background(i)).collect();
         let share = background.len() as f64 / cells as f64;
         if share < c.min_background_fraction {
-            let why = Text::new("背景露出太少，无法评估", "Too little background is visible to judge it");
+            let why = Text::new(
+                "背景露出太少，无法评估",
+                "Too little background is visible to judge it",
+            );
             return vec![
-                Finding::not_assessed("BG001", "fraction", Threshold::min(c.min_white_fraction), why.clone()),
-                Finding::not_assessed("BG002", "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
+                Finding::not_assessed(
+                    "BG001",
+                    "fraction",
+                    Threshold::min(c.min_white_fraction),
+                    why.clone(),
+                ),
+                Finding::not_assessed(
+                    "BG002",
+                    "fraction",
+                    Threshold::max(c.max_edge_fraction),
+                    why.clone(),
+                ),
                 Finding::not_assessed("BG003", "ratio", Threshold::max(c.max_shadow), why),
             ];
         }
@@ -65,13 +91,33 @@ impl Rule for Background {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
             lo > c.white_min_channel && hi - lo < c.white_max_spread
         };
-        let non_white: Vec<usize> = background.iter().copied().filter(|&i| !is_white(s.rgb[i])).collect();
+        let non_white: Vec<usize> = background
+            .iter()
+            .copied()
+            .filter(|&i| !is_white(s.rgb[i]))
+            .collect();
         let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
         let mean = mean_rgb(s, &background);
 
-        let smooth = crate::rules::image_quality::box_blur(&crate::imaging::Plane { width: s.width, height: s.height, data: s.luma.clone() }, 1).data;
-        let edges: Vec<usize> = background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient).collect();
-        let interior = background.iter().filter(|&&i| s.is_interior_background(i)).count().max(1);
+        let smooth = crate::rules::image_quality::box_blur(
+            &crate::imaging::Plane {
+                width: s.width,
+                height: s.height,
+                data: s.luma.clone(),
+            },
+            1,
+        )
+        .data;
+        let edges: Vec<usize> = background
+            .iter()
+            .copied()
+            .filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient)
+            .collect();
+        let interior = background
+            .iter()
+            .filter(|&&i| s.is_interior_background(i))
+            .count()
+            .max(1);
         let edge_fraction = edges.len() as f64 / interior as f64;
 
         let to_region = |cells: &[usize]| cells_box(s, cells).map(|r| a.to_original(r));
@@ -162,13 +208,17 @@ fn shadow(s: &Scene, face_x: Option<f32>) -> Option<(f64, Vec<usize>)> {
         value = value.max(1.0 - (near_y as f64 + 5.0) / (far_y as f64 + 5.0));
     }
     let split = face_x.unwrap_or(s.width as f32 * s.cell_w / 2.0);
-    let (left, right): (Vec<usize>, Vec<usize>) = near.iter().partition(|&&i| s.cell_centre(i).x < split);
+    let (left, right): (Vec<usize>, Vec<usize>) =
+        near.iter().partition(|&&i| s.cell_centre(i).x < split);
     if left.len() >= 100 && right.len() >= 100 {
         let (l, r) = (lum(&left)? as f64 + 5.0, lum(&right)? as f64 + 5.0);
         value = value.max(1.0 - l.min(r) / l.max(r));
     }
     let dark_limit = near_y.min(lum(&far).unwrap_or(near_y)) * 0.9;
-    let shadowed = near.into_iter().filter(|&i| s.luma[i] < dark_limit).collect();
+    let shadowed = near
+        .into_iter()
+        .filter(|&i| s.luma[i] < dark_limit)
+        .collect();
     Some((value.max(0.0), shadowed))
 }
 
@@ -185,5 +235,10 @@ fn cells_box(s: &Scene, cells: &[usize]) -> Option<Region> {
         x1 = x1.max(x + 1);
         y1 = y1.max(y + 1);
     }
-    Some(Region::Box { x: x0 as f32 * s.cell_w, y: y0 as f32 * s.cell_h, width: (x1 - x0) as f32 * s.cell_w, height: (y1 - y0) as f32 * s.cell_h })
+    Some(Region::Box {
+        x: x0 as f32 * s.cell_w,
+        y: y0 as f32 * s.cell_h,
+        width: (x1 - x0) as f32 * s.cell_w,
+        height: (y1 - y0) as f32 * s.cell_h,
+    })
 }

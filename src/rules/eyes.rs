@@ -7,7 +7,11 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "eyes",
-    codes: &[CodeInfo { code: "EY001", name: "eyes_open", summary: "Both eyes open (eye aspect ratio of the less open eye)" }],
+    codes: &[CodeInfo {
+        code: "EY001",
+        name: "eyes_open",
+        summary: "Both eyes open (eye aspect ratio of the less open eye)",
+    }],
     build: |v| build_with(v, Eyes::new),
 };
 
@@ -33,7 +37,12 @@ impl Rule for Eyes {
         let a = ctx.analysis;
         let threshold = Threshold::min(self.c.min_eye_aspect_ratio);
         let Some(face) = a.face.as_ref() else {
-            return vec![Finding::not_assessed("EY001", "ratio", threshold, no_face())];
+            return vec![Finding::not_assessed(
+                "EY001",
+                "ratio",
+                threshold,
+                no_face(),
+            )];
         };
         let [Some(right), Some(left)] = &face.eyes else {
             return vec![Finding::not_assessed(
@@ -51,8 +60,13 @@ impl Rule for Eyes {
             "ratio",
             threshold,
             Text::new("双眼睁开", "Both eyes are open"),
-            Text::new("眼睛闭合或半闭（眨眼）：请自然睁大双眼后重新拍摄", "An eye is closed or half-closed: keep both eyes open and retake"),
+            Text::new(
+                "眼睛闭合或半闭（眨眼）：请自然睁大双眼后重新拍摄",
+                "An eye is closed or half-closed: keep both eyes open and retake",
+            ),
         )
-        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: eye.outline() })))]
+        .with_region_if_failed(Some(a.to_original(Region::Polygon {
+            points: eye.outline(),
+        })))]
     }
 }

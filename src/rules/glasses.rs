@@ -8,14 +8,22 @@ use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::{lm, Analysis, FaceAnalysis};
-use crate::imaging::{inside_polygon, sample_planar, Affine, Plane, Point};
+use crate::imaging::{inside_polygon, polygon_row_spans, sample_planar, Affine, Plane, Point};
 use crate::report::{Outcome, Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "glasses",
     codes: &[
-        CodeInfo { code: "GL001", name: "no_glasses", summary: "No eyewear over the eyes (probability from frame and tint features)" },
-        CodeInfo { code: "GL002", name: "no_sunglasses", summary: "No sunglasses or tinted lenses (probability from the tint features)" },
+        CodeInfo {
+            code: "GL001",
+            name: "no_glasses",
+            summary: "No eyewear over the eyes (probability from frame and tint features)",
+        },
+        CodeInfo {
+            code: "GL002",
+            name: "no_sunglasses",
+            summary: "No sunglasses or tinted lenses (probability from the tint features)",
+        },
     ],
     build: |v| build_with(v, Glasses::new),
 };
@@ -103,11 +111,24 @@ impl Canvas {
         // canvas (u, v) → offset ((u/P + X0)·iod, (v/P + Y0)·iod) rotated, around the eye midpoint.
         let (a_, b_, d_, e_) = (cos * s, -sin * s, sin * s, cos * s);
         let (ou, ov) = (X0 * iod, Y0 * iod);
-        let to_image = Affine { a: a_, b: b_, c: mid.x + cos * ou - sin * ov, d: d_, e: e_, f: mid.y + sin * ou + cos * ov };
+        let to_image = Affine {
+            a: a_,
+            b: b_,
+            c: mid.x + cos * ou - sin * ov,
+            d: d_,
+            e: e_,
+            f: mid.y + sin * ou + cos * ov,
+        };
         let rgb = sample_planar(&a.pyramid, &to_image, w, h, [0.0; 3]);
         let n = w * h;
-        let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
-        let y = gaussian_blur_1px(&Plane { width: w, height: h, data: luma });
+        let luma: Vec<f32> = (0..n)
+            .map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i])
+            .collect();
+        let y = gaussian_blur_1px(&Plane {
+            width: w,
+            height: h,
+            data: luma,
+        });
         let mut gy = vec![0.0; n];
         let mut lyy = vec![0.0; n];
         for v in 1..h - 1 {
@@ -117,7 +138,14 @@ impl Canvas {
                 lyy[i] = y.data[i + w] - 2.0 * y.data[i] + y.data[i - w];
             }
         }
-        Some(Canvas { y, gy, lyy, mid, angle, iod })
+        Some(Canvas {
+            y,
+            gy,
+            lyy,
+            mid,
+            angle,
+            iod,
+        })
     }
 
     /// Image point → canvas pixel coordinates.
@@ -148,7 +176,14 @@ impl Canvas {
         Some((lyy / n).abs() - 0.5 * gy / n)
     }
 
-    fn median_in(&self, inside: impl Fn(f32, f32) -> bool, u0: f32, u1: f32, v0: f32, v1: f32) -> Option<f32> {
+    fn median_in(
+        &self,
+        inside: impl Fn(f32, f32) -> bool,
+        u0: f32,
+        u1: f32,
+        v0: f32,
+        v1: f32,
+    ) -> Option<f32> {
         let mut values = Vec::new();
         let (w, h) = (self.y.width as i32, self.y.height as i32);
         for v in (v0.floor() as i32).max(0)..=(v1.ceil() as i32).min(h - 1) {
@@ -162,33 +197,44 @@ impl Canvas {
     }
 }
 
-/// 3-tap binomial approximation of a σ = 1 px Gaussian, applied twice per axis.
+/// [1 2 1]/4 applied twice per axis ([1 4 6 4 1]/16, σ = 1 px), clamped at the borders.
 fn gaussian_blur_1px(p: &Plane) -> Plane {
+    const K: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
     let (w, h) = (p.width, p.height);
-    let pass = |src: &[f32], horizontal: bool| -> Vec<f32> {
-        let mut out = vec![0.0; w * h];
-        for v in 0..h {
-            for u in 0..w {
-                let at = |du: i32, dv: i32| {
-                    let uu = (u as i32 + du).clamp(0, w as i32 - 1) as usize;
-                    let vv = (v as i32 + dv).clamp(0, h as i32 - 1) as usize;
-                    src[vv * w + uu]
-                };
-                out[v * w + u] = if horizontal { 0.25 * at(-1, 0) + 0.5 * at(0, 0) + 0.25 * at(1, 0) } else { 0.25 * at(0, -1) + 0.5 * at(0, 0) + 0.25 * at(0, 1) };
+    let mut tmp = vec![0.0f32; w * h];
+    for v in 0..h {
+        let row = &p.data[v * w..(v + 1) * w];
+        for u in 0..w {
+            let mut acc = 0.0;
+            for (k, weight) in K.iter().enumerate() {
+                acc +=
+                    weight * row[(u as isize + k as isize - 2).clamp(0, w as isize - 1) as usize];
+            }
+            tmp[v * w + u] = acc;
+        }
+    }
+    let mut out = vec![0.0f32; w * h];
+    for v in 0..h {
+        for (k, weight) in K.iter().enumerate() {
+            let src = (v as isize + k as isize - 2).clamp(0, h as isize - 1) as usize;
+            let (dst_row, src_row) = (&mut out[v * w..(v + 1) * w], &tmp[src * w..(src + 1) * w]);
+            for (d, s) in dst_row.iter_mut().zip(src_row) {
+                *d += weight * s;
             }
         }
-        out
-    };
-    let mut d = pass(&p.data, true);
-    d = pass(&d, true);
-    d = pass(&d, false);
-    d = pass(&d, false);
-    Plane { width: w, height: h, data: d }
+    }
+    Plane {
+        width: w,
+        height: h,
+        data: out,
+    }
 }
 
 /// Computes the eyewear features; `None` when the face is too small or an eye is missing.
 pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeatures> {
-    let [Some(right), Some(left)] = &face.eyes else { return None };
+    let [Some(right), Some(left)] = &face.eyes else {
+        return None;
+    };
     let canvas = Canvas::new(a, face)?;
     let q = |i: usize| canvas.to_canvas(face.mesh.p(i));
     let (w, h) = (canvas.y.width, canvas.y.height);
@@ -197,18 +243,21 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     let oval: Vec<Point> = lm::FACE_OVAL.iter().map(|&i| q(i)).collect();
     let (mut gsum, mut ysum, mut y2sum, mut n) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for v in 1..h - 1 {
-        for u in 1..w - 1 {
-            if !inside_polygon(Point::new(u as f32 + 0.5, v as f32 + 0.5), &oval) {
-                continue;
+        for (x0, x1) in polygon_row_spans(v as f32 + 0.5, &oval) {
+            let (u0, u1) = (
+                ((x0 - 0.5).ceil().max(1.0)) as usize,
+                ((x1 - 0.5).ceil().min((w - 1) as f32)) as usize,
+            );
+            for u in u0..u1 {
+                let i = v * w + u;
+                let gx = (canvas.y.data[i + 1] - canvas.y.data[i - 1]) / 2.0;
+                let g = (gx * gx + canvas.gy[i] * canvas.gy[i]).sqrt() as f64;
+                let y = canvas.y.data[i] as f64;
+                gsum += g;
+                ysum += y;
+                y2sum += y * y;
+                n += 1.0;
             }
-            let i = v * w + u;
-            let gx = (canvas.y.data[i + 1] - canvas.y.data[i - 1]) / 2.0;
-            let g = (gx * gx + canvas.gy[i] * canvas.gy[i]).sqrt() as f64;
-            let y = canvas.y.data[i] as f64;
-            gsum += g;
-            ysum += y;
-            y2sum += y * y;
-            n += 1.0;
         }
     }
     if n < 100.0 {
@@ -225,7 +274,11 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         let mv = pts.iter().map(|p| p.y).sum::<f32>() / 3.0;
         let mx = pts.iter().map(|p| p.x).sum::<f32>() / 3.0;
         let var = pts.iter().map(|p| (p.y - mv).powi(2)).sum::<f32>();
-        let slope = if var > 1e-3 { pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var } else { 0.0 };
+        let slope = if var > 1e-3 {
+            pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var
+        } else {
+            0.0
+        };
         mx + slope * (v - mv)
     };
     let mut bridge = f32::MIN;
@@ -240,11 +293,22 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     let eyes: Vec<(Point, f32, Vec<Point>, Point, f32)> = [right, left]
         .iter()
         .map(|e| {
-            let outline: Vec<Point> = e.outline().into_iter().map(|p| canvas.to_canvas(p)).collect();
-            let (c0, c8) = (canvas.to_canvas(e.contour[0]), canvas.to_canvas(e.contour[8]));
+            let outline: Vec<Point> = e
+                .outline()
+                .into_iter()
+                .map(|p| canvas.to_canvas(p))
+                .collect();
+            let (c0, c8) = (
+                canvas.to_canvas(e.contour[0]),
+                canvas.to_canvas(e.contour[8]),
+            );
             let centre = c0.mid(c8);
             let iris_c = canvas.to_canvas(e.iris[0]);
-            let iris_r = e.iris[1..].iter().map(|p| canvas.to_canvas(*p).dist(iris_c)).sum::<f32>() / 4.0;
+            let iris_r = e.iris[1..]
+                .iter()
+                .map(|p| canvas.to_canvas(*p).dist(iris_c))
+                .sum::<f32>()
+                / 4.0;
             (centre, c0.dist(c8), outline, iris_c, iris_r)
         })
         .collect();
@@ -258,12 +322,27 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         }
     }
 
-    let cheek = |p: Point| canvas.median_in(|u, v| Point::new(u, v).dist(p) <= 0.12 * P, p.x - 0.12 * P, p.x + 0.12 * P, p.y - 0.12 * P, p.y + 0.12 * P);
+    let cheek = |p: Point| {
+        canvas.median_in(
+            |u, v| Point::new(u, v).dist(p) <= 0.12 * P,
+            p.x - 0.12 * P,
+            p.x + 0.12 * P,
+            p.y - 0.12 * P,
+            p.y + 0.12 * P,
+        )
+    };
     let cheeks = [cheek(q(lm::RIGHT_CHEEK))?, cheek(q(lm::LEFT_CHEEK))?];
     let c_ref = (cheeks[0] + cheeks[1]) as f64 / 2.0;
     let mut under = 0.0f64;
     for (c, ew, ..) in &eyes {
-        under += canvas.median_in(|_, _| true, c.x - 0.4 * ew, c.x + 0.4 * ew, c.y + 0.16 * P, c.y + 0.40 * P)? as f64 / 2.0;
+        under += canvas.median_in(
+            |_, _| true,
+            c.x - 0.4 * ew,
+            c.x + 0.4 * ew,
+            c.y + 0.16 * P,
+            c.y + 0.40 * P,
+        )? as f64
+            / 2.0;
     }
     let under_dark = (under + 5.0) / (c_ref + 5.0);
 
@@ -293,7 +372,12 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     }
     let scl_iris = scl / (c_ref + 5.0);
 
-    Some(EyewearFeatures { bridge: bridge.max(0.0) as f64 / face_g, rim_low: rim_low.max(0.0) as f64 / face_std, under_dark, scl_iris })
+    Some(EyewearFeatures {
+        bridge: bridge.max(0.0) as f64 / face_g,
+        rim_low: rim_low.max(0.0) as f64 / face_std,
+        under_dark,
+        scl_iris,
+    })
 }
 
 impl Rule for Glasses {
@@ -303,15 +387,29 @@ impl Rule for Glasses {
         let tg = Threshold::max(c.max_glasses_probability);
         let ts = Threshold::max(c.max_sunglasses_probability);
         let Some(face) = a.face.as_ref() else {
-            return vec![Finding::not_assessed("GL001", "probability", tg, no_face()), Finding::not_assessed("GL002", "probability", ts, no_face())];
+            return vec![
+                Finding::not_assessed("GL001", "probability", tg, no_face()),
+                Finding::not_assessed("GL002", "probability", ts, no_face()),
+            ];
         };
         let Some(features) = eyewear_features(a, face) else {
-            let why = Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
-            return vec![Finding::not_assessed("GL001", "probability", tg, why.clone()), Finding::not_assessed("GL002", "probability", ts, why)];
+            let why = Text::new(
+                "眼部区域太小或无法定位，无法评估眼镜",
+                "The eye region is too small or could not be located to judge eyewear",
+            );
+            return vec![
+                Finding::not_assessed("GL001", "probability", tg, why.clone()),
+                Finding::not_assessed("GL002", "probability", ts, why),
+            ];
         };
         let (p_glasses, p_sun) = features.probabilities(&c.frame_model, &c.tint_model);
         let (x0, y0, x1, y1) = eye_band(face);
-        let region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
+        let region = Some(a.to_original(Region::Box {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }));
 
         let mut glasses = Finding::measured(
             "GL001",
@@ -319,12 +417,22 @@ impl Rule for Glasses {
             "probability",
             tg,
             Text::new("未佩戴眼镜", "No glasses"),
-            Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo"),
+            Text::new(
+                "检测到佩戴眼镜：请摘下眼镜后重新拍摄",
+                "Glasses detected: take off your glasses and retake the photo",
+            ),
         )
         .with_region_if_failed(region.clone());
-        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && p_sun <= c.max_sunglasses_probability {
+        if glasses.outcome == Outcome::Fail
+            && c.policy != Policy::Reject
+            && p_sun <= c.max_sunglasses_probability
+        {
             // Clear glasses under a lenient policy: say so, do not reject.
-            glasses.outcome = if c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
+            glasses.outcome = if c.policy == Policy::RejectTinted {
+                Outcome::Warn
+            } else {
+                Outcome::Pass
+            };
             glasses.message = Text::new("检测到眼镜（当前政策允许无色镜片）：请确保镜片无反光、不遮挡眼睛", "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible");
         }
         let sun = Finding::measured(
@@ -333,7 +441,10 @@ impl Rule for Glasses {
             "probability",
             ts,
             Text::new("未佩戴墨镜", "No sunglasses"),
-            Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo"),
+            Text::new(
+                "检测到墨镜或有色镜片：请摘下后重新拍摄",
+                "Sunglasses or tinted lenses detected: take them off and retake the photo",
+            ),
         )
         .with_region_if_failed(region);
         vec![glasses, sun]
@@ -342,7 +453,17 @@ impl Rule for Glasses {
 
 /// Box around both eyes and brows, in working pixels.
 fn eye_band(face: &FaceAnalysis) -> (f32, f32, f32, f32) {
-    let pts: Vec<Point> = [lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER, lm::LEFT_EYE_INNER, lm::LEFT_EYE_OUTER, 168, 6].iter().map(|&i| face.mesh.p(i)).collect();
+    let pts: Vec<Point> = [
+        lm::RIGHT_EYE_OUTER,
+        lm::RIGHT_EYE_INNER,
+        lm::LEFT_EYE_INNER,
+        lm::LEFT_EYE_OUTER,
+        168,
+        6,
+    ]
+    .iter()
+    .map(|&i| face.mesh.p(i))
+    .collect();
     let (x0, y0, x1, y1) = crate::imaging::bounds(&pts);
     let pad = (x1 - x0) * 0.15;
     (x0 - pad, y0 - pad * 1.5, x1 + pad, y1 + pad * 1.5)

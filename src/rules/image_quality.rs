@@ -11,12 +11,36 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "image_quality",
     codes: &[
-        CodeInfo { code: "IQ001", name: "resolution", summary: "Image width (after EXIF rotation) is at least the minimum" },
-        CodeInfo { code: "IQ002", name: "aspect_ratio", summary: "Width:height lies within the allowed range (2:3 to 3:4)" },
-        CodeInfo { code: "IQ003", name: "colour", summary: "The photo is in colour, not grayscale" },
-        CodeInfo { code: "IQ004", name: "face_sharpness", summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)" },
-        CodeInfo { code: "IQ005", name: "face_clipping", summary: "Few face pixels are blown out or crushed to black" },
-        CodeInfo { code: "IQ006", name: "compression", summary: "JPEG quality (estimated from the quantisation tables) is not too low" },
+        CodeInfo {
+            code: "IQ001",
+            name: "resolution",
+            summary: "Image width (after EXIF rotation) is at least the minimum",
+        },
+        CodeInfo {
+            code: "IQ002",
+            name: "aspect_ratio",
+            summary: "Width:height lies within the allowed range (2:3 to 3:4)",
+        },
+        CodeInfo {
+            code: "IQ003",
+            name: "colour",
+            summary: "The photo is in colour, not grayscale",
+        },
+        CodeInfo {
+            code: "IQ004",
+            name: "face_sharpness",
+            summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)",
+        },
+        CodeInfo {
+            code: "IQ005",
+            name: "face_clipping",
+            summary: "Few face pixels are blown out or crushed to black",
+        },
+        CodeInfo {
+            code: "IQ006",
+            name: "compression",
+            summary: "JPEG quality (estimated from the quantisation tables) is not too low",
+        },
     ],
     build: |v| build_with(v, ImageQuality::new),
 };
@@ -81,7 +105,10 @@ impl Rule for ImageQuality {
             "mean chroma",
             Threshold::min(c.min_colourfulness),
             Text::new("照片为彩色", "The photo is in colour"),
-            Text::new("照片是黑白（灰度）的：请提交彩色照片", "The photo is black-and-white: submit a colour photo"),
+            Text::new(
+                "照片是黑白（灰度）的：请提交彩色照片",
+                "The photo is black-and-white: submit a colour photo",
+            ),
         ));
 
         match face_sharpness(a) {
@@ -92,11 +119,19 @@ impl Rule for ImageQuality {
                     "detail ratio",
                     Threshold::min(c.min_face_sharpness),
                     Text::new("面部清晰", "The face is in focus"),
-                    Text::new("面部模糊：请保持相机稳定、对焦在脸上后重新拍摄", "The face is blurred: hold the camera steady, focus on the face and retake"),
+                    Text::new(
+                        "面部模糊：请保持相机稳定、对焦在脸上后重新拍摄",
+                        "The face is blurred: hold the camera steady, focus on the face and retake",
+                    ),
                 )
                 .with_region_if_failed(Some(region)),
             ),
-            None => out.push(Finding::not_assessed("IQ004", "detail ratio", Threshold::min(c.min_face_sharpness), no_face())),
+            None => out.push(Finding::not_assessed(
+                "IQ004",
+                "detail ratio",
+                Threshold::min(c.min_face_sharpness),
+                no_face(),
+            )),
         }
 
         match face_clipping(a) {
@@ -146,7 +181,9 @@ impl Rule for ImageQuality {
 /// Mean chroma magnitude over a grid of pixels: 0 for grayscale, a few units for colour photos.
 fn colourfulness(a: &Analysis) -> f64 {
     let img = a.image();
-    let step = ((img.width() * img.height()) as f64 / 10_000.0).sqrt().max(1.0) as usize;
+    let step = ((img.width() * img.height()) as f64 / 10_000.0)
+        .sqrt()
+        .max(1.0) as usize;
     let (mut sum, mut n) = (0.0f64, 0usize);
     for y in (0..img.height() as usize).step_by(step) {
         for x in (0..img.width() as usize).step_by(step) {
@@ -172,11 +209,23 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
     let (x0, y0, x1, y1) = face.oval_bounds();
     let side = (x1 - x0).max(y1 - y0) * 0.8;
     let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    let t = Affine::square_crop(centre, side, face.pose.roll.to_radians(), SHARPNESS_CROP, false);
+    let t = Affine::square_crop(
+        centre,
+        side,
+        face.pose.roll.to_radians(),
+        SHARPNESS_CROP,
+        false,
+    );
     let rgb = sample_planar(&a.pyramid, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
     let n = SHARPNESS_CROP * SHARPNESS_CROP;
-    let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
-    let plane = Plane { width: SHARPNESS_CROP, height: SHARPNESS_CROP, data: gray };
+    let gray: Vec<f32> = (0..n)
+        .map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i])
+        .collect();
+    let plane = Plane {
+        width: SHARPNESS_CROP,
+        height: SHARPNESS_CROP,
+        data: gray,
+    };
     let b1 = box_blur(&plane, 1);
     let b4 = box_blur(&plane, 4);
     let (mut fine, mut mid) = (0.0f64, 0.0f64);
@@ -188,7 +237,12 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
             mid += ((b1.data[i] - b4.data[i]) as f64).powi(2);
         }
     }
-    let region = crate::report::Region::Box { x: centre.x - side / 2.0, y: centre.y - side / 2.0, width: side, height: side };
+    let region = crate::report::Region::Box {
+        x: centre.x - side / 2.0,
+        y: centre.y - side / 2.0,
+        width: side,
+        height: side,
+    };
     Some(((fine / mid.max(1e-6)).sqrt(), region))
 }
 
@@ -213,7 +267,11 @@ pub fn box_blur(p: &Plane, r: usize) -> Plane {
     for x in 0..w {
         blur_line(&|y| tmp[y * w + x], h, &mut |y, v| out[y * w + x] = v);
     }
-    Plane { width: w, height: h, data: out }
+    Plane {
+        width: w,
+        height: h,
+        data: out,
+    }
 }
 
 /// Share of face pixels at the ends of the range (≥ 250 or ≤ 5 luma).
@@ -223,7 +281,10 @@ fn face_clipping(a: &Analysis) -> Option<f64> {
     if samples.is_empty() {
         return None;
     }
-    let clipped = samples.iter().filter(|&&y| !(5.0..250.0).contains(&y)).count();
+    let clipped = samples
+        .iter()
+        .filter(|&&y| !(5.0..250.0).contains(&y))
+        .count();
     Some(clipped as f64 / samples.len() as f64)
 }
 
@@ -233,7 +294,11 @@ mod tests {
 
     #[test]
     fn box_blur_matches_a_direct_average() {
-        let p = Plane { width: 7, height: 5, data: (0..35).map(|i| ((i * 37) % 11) as f32).collect() };
+        let p = Plane {
+            width: 7,
+            height: 5,
+            data: (0..35).map(|i| ((i * 37) % 11) as f32).collect(),
+        };
         let fast = box_blur(&p, 2);
         let (x, y) = (3usize, 2usize);
         let mut direct = 0.0;

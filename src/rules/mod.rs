@@ -78,7 +78,9 @@ pub fn build_with<C: DeserializeOwned, R: Rule + 'static>(
     section: toml::Value,
     make: fn(C) -> R,
 ) -> Result<Box<dyn Rule>, String> {
-    let config: C = section.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let config: C = section
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
     Ok(Box::new(make(config)))
 }
 
@@ -96,7 +98,14 @@ pub struct Finding {
 
 impl Finding {
     /// Pass when `threshold` admits `measured`, fail otherwise.
-    pub fn measured(code: &'static str, measured: f64, unit: &'static str, threshold: Threshold, pass: Text, fail: Text) -> Finding {
+    pub fn measured(
+        code: &'static str,
+        measured: f64,
+        unit: &'static str,
+        threshold: Threshold,
+        pass: Text,
+        fail: Text,
+    ) -> Finding {
         let ok = threshold.admits(measured);
         Finding {
             code,
@@ -109,8 +118,21 @@ impl Finding {
         }
     }
 
-    pub fn not_assessed(code: &'static str, unit: &'static str, threshold: Threshold, why: Text) -> Finding {
-        Finding { code, outcome: Outcome::NotAssessed, measured: None, unit, threshold, message: why, region: None }
+    pub fn not_assessed(
+        code: &'static str,
+        unit: &'static str,
+        threshold: Threshold,
+        why: Text,
+    ) -> Finding {
+        Finding {
+            code,
+            outcome: Outcome::NotAssessed,
+            measured: None,
+            unit,
+            threshold,
+            message: why,
+            region: None,
+        }
     }
 
     pub fn with_region(mut self, region: Option<Region>) -> Finding {
@@ -130,7 +152,10 @@ impl Finding {
 
 /// Shared reasons for checks that cannot be assessed.
 pub fn no_face() -> Text {
-    Text::new("未检测到人脸，无法评估", "No face was found, so this could not be assessed")
+    Text::new(
+        "未检测到人脸，无法评估",
+        "No face was found, so this could not be assessed",
+    )
 }
 
 /// Rounds for display and for stable JSON.

@@ -8,9 +8,21 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "pose",
     codes: &[
-        CodeInfo { code: "PO001", name: "yaw", summary: "Head not turned left or right beyond the limit" },
-        CodeInfo { code: "PO002", name: "pitch", summary: "Head not tilted up or down beyond the limit" },
-        CodeInfo { code: "PO003", name: "roll", summary: "Head not tilted sideways beyond the limit" },
+        CodeInfo {
+            code: "PO001",
+            name: "yaw",
+            summary: "Head not turned left or right beyond the limit",
+        },
+        CodeInfo {
+            code: "PO002",
+            name: "pitch",
+            summary: "Head not tilted up or down beyond the limit",
+        },
+        CodeInfo {
+            code: "PO003",
+            name: "roll",
+            summary: "Head not tilted sideways beyond the limit",
+        },
     ],
     build: |v| build_with(v, Pose::new),
 };
@@ -38,9 +50,24 @@ impl Rule for Pose {
         let c = &self.c;
         let Some(face) = ctx.analysis.face.as_ref() else {
             return vec![
-                Finding::not_assessed("PO001", "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
-                Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_deg, c.max_pitch_deg), no_face()),
-                Finding::not_assessed("PO003", "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
+                Finding::not_assessed(
+                    "PO001",
+                    "deg",
+                    Threshold::range(-c.max_yaw_deg, c.max_yaw_deg),
+                    no_face(),
+                ),
+                Finding::not_assessed(
+                    "PO002",
+                    "deg",
+                    Threshold::range(-c.max_pitch_deg, c.max_pitch_deg),
+                    no_face(),
+                ),
+                Finding::not_assessed(
+                    "PO003",
+                    "deg",
+                    Threshold::range(-c.max_roll_deg, c.max_roll_deg),
+                    no_face(),
+                ),
             ];
         };
         let p = face.pose;

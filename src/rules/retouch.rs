@@ -7,18 +7,39 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::{lm, Analysis};
 use crate::exif::ExifStatus;
-use crate::face_frame::{FaceFrame};
+use crate::face_frame::FaceFrame;
 use crate::imaging::{luma, Point};
 use crate::report::{Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
     codes: &[
-        CodeInfo { code: "RT001", name: "editing_software", summary: "EXIF Software names a photo editor or beauty app" },
-        CodeInfo { code: "RT002", name: "camera_metadata", summary: "EXIF names the camera (Make/Model)" },
-        CodeInfo { code: "RT003", name: "camera_jpeg_tables", summary: "JPEG quantisation tables are not the standard library tables a re-save writes" },
-        CodeInfo { code: "RT004", name: "natural_skin_texture", summary: "Skin detail relative to eye detail (beauty filters flatten skin)" },
-        CodeInfo { code: "RT005", name: "natural_background", summary: "Share of the background at one exact colour (digitally replaced backdrop)" },
+        CodeInfo {
+            code: "RT001",
+            name: "editing_software",
+            summary: "EXIF Software names a photo editor or beauty app",
+        },
+        CodeInfo {
+            code: "RT002",
+            name: "camera_metadata",
+            summary: "EXIF names the camera (Make/Model)",
+        },
+        CodeInfo {
+            code: "RT003",
+            name: "camera_jpeg_tables",
+            summary:
+                "JPEG quantisation tables are not the standard library tables a re-save writes",
+        },
+        CodeInfo {
+            code: "RT004",
+            name: "natural_skin_texture",
+            summary: "Skin detail relative to eye detail (beauty filters flatten skin)",
+        },
+        CodeInfo {
+            code: "RT005",
+            name: "natural_background",
+            summary: "Share of the background at one exact colour (digitally replaced backdrop)",
+        },
     ],
     build: |v| build_with(v, Retouch::new),
 };
@@ -96,7 +117,15 @@ impl Rule for Retouch {
                     Text::new("JPEG 使用标准库编码表（照片可能被软件重新保存过）：请上传原始照片", "The JPEG uses standard library tables (it was probably re-saved by software): upload the original photo"),
                 ));
             }
-            _ => out.push(Finding::not_assessed("RT003", "flag", Threshold::max(0.0), Text::new("不是 JPEG 照片，无法评估", "Not a JPEG, so its tables cannot be judged"))),
+            _ => out.push(Finding::not_assessed(
+                "RT003",
+                "flag",
+                Threshold::max(0.0),
+                Text::new(
+                    "不是 JPEG 照片，无法评估",
+                    "Not a JPEG, so its tables cannot be judged",
+                ),
+            )),
         }
 
         match skin_detail(a) {
@@ -153,12 +182,19 @@ pub fn skin_detail(a: &Analysis) -> Option<f64> {
         (v.len() >= 10).then(|| v.iter().sum::<f32>() / v.len() as f32)
     };
     let mut skin_pts = Vec::new();
-    for (s0, s1, t0, t1) in [(-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.15, 0.15, 0.06, 0.16)] {
+    for (s0, s1, t0, t1) in [
+        (-0.32, -0.18, 0.42, 0.52),
+        (0.18, 0.32, 0.42, 0.52),
+        (-0.15, 0.15, 0.06, 0.16),
+    ] {
         skin_pts.extend(frame.samples(a, s0, s1, t0, t1).0);
     }
     let m = &face.mesh;
     let mut eye_pts = Vec::new();
-    for (outer, inner) in [(lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER), (lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER)] {
+    for (outer, inner) in [
+        (lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER),
+        (lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER),
+    ] {
         let (p, q) = (m.p(outer), m.p(inner));
         for i in 0..=12 {
             for j in -2..=2 {
@@ -176,7 +212,10 @@ pub fn skin_detail(a: &Analysis) -> Option<f64> {
 /// channel); `None` without enough background.
 fn flat_background(a: &Analysis) -> Option<f64> {
     let s = &a.scene;
-    let cells: Vec<[u8; 3]> = (0..s.width * s.height).filter(|&i| s.is_background(i)).map(|i| s.rgb[i]).collect();
+    let cells: Vec<[u8; 3]> = (0..s.width * s.height)
+        .filter(|&i| s.is_background(i))
+        .map(|i| s.rgb[i])
+        .collect();
     if cells.len() < 500 {
         return None;
     }
@@ -185,7 +224,13 @@ fn flat_background(a: &Analysis) -> Option<f64> {
         *counts.entry(*p).or_insert(0usize) += 1;
     }
     // A blown-out white wall is uniformly 255: that is exposure, not compositing evidence.
-    let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(_, n)| **n)?;
-    let near = cells.iter().filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1)).count();
+    let (mode, _) = counts
+        .iter()
+        .filter(|(p, _)| p.iter().any(|&v| v < 250))
+        .max_by_key(|(_, n)| **n)?;
+    let near = cells
+        .iter()
+        .filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1))
+        .count();
     Some(near as f64 / cells.len() as f64)
 }
