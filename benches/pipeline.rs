@@ -52,6 +52,8 @@ fn benches(c: &mut Criterion) {
     });
     let photo = decode(&bytes, &limits).unwrap();
     let image = photocheck::imaging::Pyramid::new(photo.rgb.clone());
+    let crop = photocheck::imaging::Affine::square_crop(photocheck::imaging::Point::new(260.0, 300.0), 400.0, 0.1, 192, false);
+    g.bench_function("sample_crop_192", |b| b.iter(|| photocheck::imaging::sample_planar(&image, &crop, 192, 192, [0.0; 3])));
     g.bench_function("stage_detect", |b| {
         b.iter(|| detect_faces(&models, &image).unwrap())
     });

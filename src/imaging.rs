@@ -121,32 +121,44 @@ fn halve(img: &RgbImage) -> RgbImage {
 
 /// Bilinear sample at (x, y) in pixel units (centres at +0.5). Within one pixel outside the image
 /// the border is extended (no dark seams); further out gives `fill`.
-#[inline]
-fn bilinear(raw: &[u8], w: i64, h: i64, x: f32, y: f32, fill: [f32; 3]) -> [f32; 3] {
+#[inline(always)]
+fn bilinear(raw: &[u8], w: i32, h: i32, x: f32, y: f32, fill: [f32; 3]) -> [f32; 3] {
     let fx = x - 0.5;
     let fy = y - 0.5;
-    if fx < -1.0 || fy < -1.0 || fx > w as f32 || fy > h as f32 {
+    if !(fx >= -1.0 && fy >= -1.0 && fx <= w as f32 && fy <= h as f32) {
         return fill;
     }
-    let x0 = fx.floor() as i64;
-    let y0 = fy.floor() as i64;
+    // Truncation of a shifted positive value is floor, without a libm call.
+    let x0 = (fx + 2.0) as i32 - 2;
+    let y0 = (fy + 2.0) as i32 - 2;
     let tx = fx - x0 as f32;
     let ty = fy - y0 as f32;
-    let xa = x0.clamp(0, w - 1) as usize;
-    let xb = (x0 + 1).clamp(0, w - 1) as usize;
-    let ya = y0.clamp(0, h - 1) as usize;
-    let yb = (y0 + 1).clamp(0, h - 1) as usize;
     let stride = w as usize * 3;
-    let (i00, i10, i01, i11) = (
-        ya * stride + xa * 3,
-        ya * stride + xb * 3,
-        yb * stride + xa * 3,
-        yb * stride + xb * 3,
-    );
+    let (i00, i10, i01, i11) = if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+        let i = y0 as usize * stride + x0 as usize * 3;
+        debug_assert!(i + stride + 5 < raw.len());
+        // SAFETY: x0+1 < w and y0+1 < h, so every index below is inside the w*h*3 buffer.
+        let px = |j: usize| unsafe { *raw.get_unchecked(j) as f32 };
+        let mut out = [0.0; 3];
+        for (c, o) in out.iter_mut().enumerate() {
+            let (p00, p10, p01, p11) = (px(i + c), px(i + 3 + c), px(i + stride + c), px(i + stride + 3 + c));
+            let top = p00 + (p10 - p00) * tx;
+            let bottom = p01 + (p11 - p01) * tx;
+            *o = top + (bottom - top) * ty;
+        }
+        return out;
+    } else {
+        let xa = x0.clamp(0, w - 1) as usize;
+        let xb = (x0 + 1).clamp(0, w - 1) as usize;
+        let ya = y0.clamp(0, h - 1) as usize;
+        let yb = (y0 + 1).clamp(0, h - 1) as usize;
+        (ya * stride + xa * 3, ya * stride + xb * 3, yb * stride + xa * 3, yb * stride + xb * 3)
+    };
     let mut out = [0.0; 3];
     for c in 0..3 {
-        let top = raw[i00 + c] as f32 + (raw[i10 + c] as f32 - raw[i00 + c] as f32) * tx;
-        let bottom = raw[i01 + c] as f32 + (raw[i11 + c] as f32 - raw[i01 + c] as f32) * tx;
+        let (p00, p10, p01, p11) = (raw[i00 + c] as f32, raw[i10 + c] as f32, raw[i01 + c] as f32, raw[i11 + c] as f32);
+        let top = p00 + (p10 - p00) * tx;
+        let bottom = p01 + (p11 - p01) * tx;
         out[c] = top + (bottom - top) * ty;
     }
     out
@@ -155,13 +167,7 @@ fn bilinear(raw: &[u8], w: i64, h: i64, x: f32, y: f32, fill: [f32; 3]) -> [f32;
 /// Samples an `out_w` × `out_h` crop through `affine` (crop → base-image pixels) into a planar
 /// (CHW) RGB buffer in 0..255, from the pyramid level that matches the crop's scale, with 2×2
 /// sub-samples when the crop still shrinks that level.
-pub fn sample_planar(
-    pyr: &Pyramid,
-    affine: &Affine,
-    out_w: usize,
-    out_h: usize,
-    fill: [f32; 3],
-) -> Vec<f32> {
+pub fn sample_planar(pyr: &Pyramid, affine: &Affine, out_w: usize, out_h: usize, fill: [f32; 3]) -> Vec<f32> {
     let scale = affine.scale().max(1e-6);
     let mut level = 0usize;
     // Deepest level at which the crop still samples at most two source pixels per output pixel
@@ -171,22 +177,18 @@ pub fn sample_planar(
     }
     let img = &pyr.levels[level];
     let k = pyr.levels[0].width() as f32 / img.width() as f32;
-    let t = Affine {
-        a: affine.a / k,
-        b: affine.b / k,
-        c: affine.c / k,
-        d: affine.d / k,
-        e: affine.e / k,
-        f: affine.f / k,
-    };
+    let t = Affine { a: affine.a / k, b: affine.b / k, c: affine.c / k, d: affine.d / k, e: affine.e / k, f: affine.f / k };
     let n = if t.scale() > 2.5 { 2 } else { 1 };
     let inv = 1.0 / (n * n) as f32;
-    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (w, h) = (img.width() as i32, img.height() as i32);
     let raw = img.as_raw();
     let plane = out_w * out_h;
     let mut out = vec![0.0f32; plane * 3];
     let offsets: Vec<f32> = (0..n).map(|s| (s as f32 + 0.5) / n as f32).collect();
+    let (r_plane, rest) = out.split_at_mut(plane);
+    let (g_plane, b_plane) = rest.split_at_mut(plane);
     for v in 0..out_h {
+        let row = v * out_w;
         for u in 0..out_w {
             let mut acc = [0.0f32; 3];
             for &oy in &offsets {
@@ -198,10 +200,9 @@ pub fn sample_planar(
                     acc[2] += s[2];
                 }
             }
-            let i = v * out_w + u;
-            out[i] = acc[0] * inv;
-            out[plane + i] = acc[1] * inv;
-            out[2 * plane + i] = acc[2] * inv;
+            r_plane[row + u] = acc[0] * inv;
+            g_plane[row + u] = acc[1] * inv;
+            b_plane[row + u] = acc[2] * inv;
         }
     }
     out

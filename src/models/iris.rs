@@ -7,7 +7,7 @@ use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
-const FILE: &str = "mp_iris_landmark.onnx";
+const FILE: &str = "mp_iris_landmark_relu.onnx";
 const SIZE: usize = 64;
 
 /// One eye's landmarks in image pixels.

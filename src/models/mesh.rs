@@ -4,7 +4,7 @@ use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
-const FILE: &str = "mp_face_landmark_468.onnx";
+const FILE: &str = "mp_face_landmark_468_relu.onnx";
 const SIZE: usize = 192;
 pub const POINTS: usize = 468;
 

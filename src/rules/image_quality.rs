@@ -250,28 +250,24 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
 pub fn box_blur(p: &Plane, r: usize) -> Plane {
     let (w, h) = (p.width, p.height);
     let norm = 1.0 / (2 * r + 1) as f32;
-    let blur_line = |get: &dyn Fn(usize) -> f32, n: usize, out: &mut dyn FnMut(usize, f32)| {
-        let clamp = |i: isize| i.clamp(0, n as isize - 1) as usize;
-        let mut sum: f32 = (-(r as isize)..=r as isize).map(|i| get(clamp(i))).sum();
+    // One line of `n` values at `stride` apart, blurred from `src` into `dst`.
+    fn line(src: &[f32], dst: &mut [f32], start: usize, stride: usize, n: usize, r: usize, norm: f32) {
+        let at = |i: isize| src[start + i.clamp(0, n as isize - 1) as usize * stride];
+        let mut sum: f32 = (-(r as isize)..=r as isize).map(at).sum();
         for i in 0..n {
-            out(i, sum * norm);
-            sum += get(clamp(i as isize + r as isize + 1)) - get(clamp(i as isize - r as isize));
+            dst[start + i * stride] = sum * norm;
+            sum += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
         }
-    };
+    }
     let mut tmp = vec![0.0f32; w * h];
     for y in 0..h {
-        let row = &p.data[y * w..(y + 1) * w];
-        blur_line(&|x| row[x], w, &mut |x, v| tmp[y * w + x] = v);
+        line(&p.data, &mut tmp, y * w, 1, w, r, norm);
     }
     let mut out = vec![0.0f32; w * h];
     for x in 0..w {
-        blur_line(&|y| tmp[y * w + x], h, &mut |y, v| out[y * w + x] = v);
+        line(&tmp, &mut out, x, w, h, r, norm);
     }
-    Plane {
-        width: w,
-        height: h,
-        data: out,
-    }
+    Plane { width: w, height: h, data: out }
 }
 
 /// Share of face pixels at the ends of the range (≥ 250 or ≤ 5 luma).
