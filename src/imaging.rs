@@ -47,21 +47,11 @@ impl Affine {
         let b = -sin * s;
         let d = sin * s * m;
         let e = cos * s;
-        Affine {
-            a,
-            b,
-            c: centre.x - a * half - b * half,
-            d,
-            e,
-            f: centre.y - d * half - e * half,
-        }
+        Affine { a, b, c: centre.x - a * half - b * half, d, e, f: centre.y - d * half - e * half }
     }
 
     pub fn apply(&self, u: f32, v: f32) -> Point {
-        Point::new(
-            self.a * u + self.b * v + self.c,
-            self.d * u + self.e * v + self.f,
-        )
+        Point::new(self.a * u + self.b * v + self.c, self.d * u + self.e * v + self.f)
     }
 
     /// Image pixels per crop pixel.
@@ -108,10 +98,7 @@ fn halve(img: &RgbImage) -> RgbImage {
         for x in 0..w as usize {
             let i = 6 * x;
             for c in 0..3 {
-                let sum = r0[i + c] as u16
-                    + r0[i + 3 + c] as u16
-                    + r1[i + c] as u16
-                    + r1[i + 3 + c] as u16;
+                let sum = r0[i + c] as u16 + r0[i + 3 + c] as u16 + r1[i + c] as u16 + r1[i + 3 + c] as u16;
                 out.push(((sum + 2) / 4) as u8);
             }
         }
@@ -232,15 +219,7 @@ pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
                     acc[2] += src[i + 2] as u32;
                 }
             }
-            out.put_pixel(
-                x,
-                y,
-                image::Rgb([
-                    (acc[0] / area) as u8,
-                    (acc[1] / area) as u8,
-                    (acc[2] / area) as u8,
-                ]),
-            );
+            out.put_pixel(x, y, image::Rgb([(acc[0] / area) as u8, (acc[1] / area) as u8, (acc[2] / area) as u8]));
         }
     }
     out
@@ -272,11 +251,7 @@ pub struct Plane {
 impl Plane {
     pub fn luma_of(img: &RgbImage) -> Plane {
         let data = img.pixels().map(|p| luma(p.0)).collect();
-        Plane {
-            width: img.width() as usize,
-            height: img.height() as usize,
-            data,
-        }
+        Plane { width: img.width() as usize, height: img.height() as usize, data }
     }
 
     #[inline]
@@ -361,23 +336,13 @@ mod tests {
 
     #[test]
     fn pyramid_levels_agree_on_a_smooth_image() {
-        let img = RgbImage::from_fn(400, 400, |x, y| {
-            image::Rgb([(x / 2) as u8, (y / 2) as u8, 100])
-        });
+        let img = RgbImage::from_fn(400, 400, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 100]));
         let pyr = Pyramid::new(img);
         assert!(pyr.levels.len() >= 3);
         // A strongly shrinking crop (level ≥ 2) and the same crop from the base agree.
         let t = Affine::square_crop(Point::new(200.0, 200.0), 320.0, 0.0, 16, false);
         let coarse = sample_planar(&pyr, &t, 16, 16, [0.0; 3]);
-        let fine = sample_planar(
-            &Pyramid {
-                levels: vec![pyr.levels[0].clone()],
-            },
-            &t,
-            16,
-            16,
-            [0.0; 3],
-        );
+        let fine = sample_planar(&Pyramid { levels: vec![pyr.levels[0].clone()] }, &t, 16, 16, [0.0; 3]);
         for (a, b) in coarse.iter().zip(&fine) {
             assert!((a - b).abs() < 3.0, "{a} vs {b}");
         }
@@ -385,37 +350,21 @@ mod tests {
 
     #[test]
     fn row_spans_agree_with_the_point_test() {
-        let poly = [
-            Point::new(0.0, 0.0),
-            Point::new(10.0, 0.0),
-            Point::new(5.0, 5.0),
-            Point::new(10.0, 10.0),
-            Point::new(0.0, 10.0),
-        ];
+        let poly = [Point::new(0.0, 0.0), Point::new(10.0, 0.0), Point::new(5.0, 5.0), Point::new(10.0, 10.0), Point::new(0.0, 10.0)];
         for yi in 0..10 {
             let y = yi as f32 + 0.5;
             let spans = polygon_row_spans(y, &poly);
             for xi in 0..10 {
                 let x = xi as f32 + 0.5;
                 let in_span = spans.iter().any(|(a, b)| x >= *a && x < *b);
-                assert_eq!(
-                    in_span,
-                    inside_polygon(Point::new(x, y), &poly),
-                    "({x},{y})"
-                );
+                assert_eq!(in_span, inside_polygon(Point::new(x, y), &poly), "({x},{y})");
             }
         }
     }
 
     #[test]
     fn box_downscale_averages() {
-        let img = RgbImage::from_fn(4, 2, |x, _| {
-            if x % 2 == 0 {
-                image::Rgb([0, 0, 0])
-            } else {
-                image::Rgb([200, 100, 50])
-            }
-        });
+        let img = RgbImage::from_fn(4, 2, |x, _| if x % 2 == 0 { image::Rgb([0, 0, 0]) } else { image::Rgb([200, 100, 50]) });
         let out = box_downscale(&img, 2);
         assert_eq!(out.dimensions(), (2, 1));
         assert_eq!(out.get_pixel(0, 0).0, [100, 50, 25]);
@@ -454,9 +403,5 @@ pub fn polygon_row_spans(y: f32, poly: &[Point]) -> Vec<(f32, f32)> {
 
 /// Axis-aligned bounds (x0, y0, x1, y1) of points.
 pub fn bounds(points: &[Point]) -> (f32, f32, f32, f32) {
-    points
-        .iter()
-        .fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| {
-            (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y))
-        })
+    points.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y)))
 }

@@ -30,11 +30,7 @@ impl JpegHeaders {
         let sum_actual: f64 = table.iter().map(|&v| v as f64).sum();
         let sum_std: f64 = STD_LUMA_ZIGZAG.iter().map(|&v| v as f64).sum();
         let scale = 100.0 * sum_actual / sum_std; // IJG scale factor in percent
-        let quality = if scale <= 100.0 {
-            (200.0 - scale) / 2.0
-        } else {
-            5000.0 / scale
-        };
+        let quality = if scale <= 100.0 { (200.0 - scale) / 2.0 } else { 5000.0 / scale };
         Some(quality.clamp(1.0, 100.0))
     }
 }
@@ -45,9 +41,8 @@ impl JpegHeaders {
     /// Cameras and phones mostly write tables of their own.
     pub fn uses_standard_tables(&self) -> bool {
         const STD_CHROMA_ZIGZAG: [u16; 64] = [
-            17, 18, 18, 24, 21, 24, 47, 26, 26, 47, 99, 66, 56, 66, 99, 99, 99, 99, 99, 99, 99, 99,
-            99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-            99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+            17, 18, 18, 24, 21, 24, 47, 26, 26, 47, 99, 66, 56, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+            99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
         ];
         let scaled = |base: &[u16; 64], q: u32| -> [u16; 64] {
             let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
@@ -57,29 +52,17 @@ impl JpegHeaders {
             }
             t
         };
-        let luma = self
-            .quant_tables
-            .iter()
-            .find(|(id, _)| *id == 0)
-            .map(|(_, t)| t);
-        let chroma = self
-            .quant_tables
-            .iter()
-            .find(|(id, _)| *id == 1)
-            .map(|(_, t)| t);
+        let luma = self.quant_tables.iter().find(|(id, _)| *id == 0).map(|(_, t)| t);
+        let chroma = self.quant_tables.iter().find(|(id, _)| *id == 1).map(|(_, t)| t);
         let Some(luma) = luma else { return false };
-        (1..=100).any(|q| {
-            &scaled(&STD_LUMA_ZIGZAG, q) == luma
-                && chroma.is_none_or(|c| &scaled(&STD_CHROMA_ZIGZAG, q) == c)
-        })
+        (1..=100).any(|q| &scaled(&STD_LUMA_ZIGZAG, q) == luma && chroma.is_none_or(|c| &scaled(&STD_CHROMA_ZIGZAG, q) == c))
     }
 }
 
 /// Standard IJG luminance table (Annex K), in zig-zag order like DQT stores it.
 const STD_LUMA_ZIGZAG: [u16; 64] = [
-    16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49, 35, 37,
-    29, 40, 58, 51, 61, 60, 57, 51, 56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81,
-    87, 95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
+    16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51, 56, 55,
+    64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87, 95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
 ];
 
 /// Reads the marker segments up to the first scan. Returns `None` when the bytes are not a JPEG.
@@ -143,11 +126,7 @@ fn parse_dqt(mut segment: &[u8], tables: &mut Vec<(u8, [u16; 64])>) {
         }
         let mut table = [0u16; 64];
         for (i, slot) in table.iter_mut().enumerate() {
-            *slot = if precision16 {
-                u16::from_be_bytes([segment[1 + 2 * i], segment[2 + 2 * i]])
-            } else {
-                segment[1 + i] as u16
-            };
+            *slot = if precision16 { u16::from_be_bytes([segment[1 + 2 * i], segment[2 + 2 * i]]) } else { segment[1 + i] as u16 };
         }
         tables.retain(|(existing, _)| *existing != id);
         tables.push((id, table));
@@ -160,9 +139,7 @@ mod tests {
     use super::*;
 
     fn encode(quality: u8) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(64, 64, |x, y| {
-            image::Rgb([(x * 4) as u8, (y * 4) as u8, 90])
-        });
+        let img = image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([(x * 4) as u8, (y * 4) as u8, 90]));
         let mut out = Vec::new();
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
         img.write_with_encoder(enc).expect("encode");
@@ -176,10 +153,7 @@ mod tests {
             assert_eq!(h.components, 3);
             let est = h.estimated_quality().expect("table");
             assert!((est - q as f64).abs() <= 3.0, "q={q} est={est}");
-            assert!(
-                h.uses_standard_tables(),
-                "the image crate writes IJG tables (q={q})"
-            );
+            assert!(h.uses_standard_tables(), "the image crate writes IJG tables (q={q})");
         }
     }
 

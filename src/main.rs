@@ -15,11 +15,7 @@ use photocheck::pipeline::rule_table;
 use photocheck::{printer, CheckOptions, Checker, Lang, Profile, Verdict};
 
 #[derive(Parser)]
-#[command(
-    name = "photocheck",
-    version,
-    about = "Checks driving-licence portraits against the photo rules and explains every verdict"
-)]
+#[command(name = "photocheck", version, about = "Checks driving-licence portraits against the photo rules and explains every verdict")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -142,24 +138,17 @@ fn main() -> ExitCode {
 
 fn setup(common: &Common) -> Result<(Checker, CheckOptions)> {
     if let Some(jobs) = common.jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global()
-            .ok();
+        rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global().ok();
     }
     let profile = Profile::load(&common.profile).context("loading the profile")?;
     let dir = common.models.clone().unwrap_or_else(ModelSet::default_dir);
-    let models =
-        ModelSet::load(&dir).with_context(|| format!("loading models from {}", dir.display()))?;
+    let models = ModelSet::load(&dir).with_context(|| format!("loading models from {}", dir.display()))?;
     let lang: Lang = common.lang.parse().map_err(anyhow::Error::msg)?;
     let as_of = match &common.as_of {
         Some(s) => parse_as_of(s)?,
         None => Utc::now(),
     };
-    Ok((
-        Checker::new(Arc::new(models), Arc::new(profile)),
-        CheckOptions { as_of, lang },
-    ))
+    Ok((Checker::new(Arc::new(models), Arc::new(profile)), CheckOptions { as_of, lang }))
 }
 
 fn parse_as_of(s: &str) -> Result<DateTime<Utc>> {
@@ -181,13 +170,9 @@ fn run() -> Result<ExitCode> {
             log_json,
             common,
         } => {
-            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into());
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
             if log_json {
-                tracing_subscriber::fmt()
-                    .json()
-                    .with_env_filter(filter)
-                    .init();
+                tracing_subscriber::fmt().json().with_env_filter(filter).init();
             } else {
                 tracing_subscriber::fmt().with_env_filter(filter).init();
             }
@@ -198,12 +183,9 @@ fn run() -> Result<ExitCode> {
                 checkers.push(Checker::new(checker.models.clone(), Arc::new(profile)));
             }
             let token = match token_file {
-                Some(path) => Some(
-                    std::fs::read_to_string(&path)
-                        .with_context(|| format!("reading {}", path.display()))?
-                        .trim()
-                        .to_string(),
-                ),
+                Some(path) => {
+                    Some(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_string())
+                }
                 None => None,
             };
             let mut config = photocheck::server::ServerConfig {
@@ -217,9 +199,7 @@ fn run() -> Result<ExitCode> {
             if let Some(c) = concurrency {
                 config.concurrency = c.max(1);
             }
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async move {
                 let state = photocheck::server::AppState::new(checkers, config.clone());
                 let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
@@ -236,24 +216,10 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            inputs,
-            out,
-            resume,
-            quiet,
-            common,
-        } => audit(inputs, out, resume, quiet, &common),
-        Command::Check {
-            files,
-            format,
-            verbose,
-            common,
-        } => {
+        Command::Audit { inputs, out, resume, quiet, common } => audit(inputs, out, resume, quiet, &common),
+        Command::Check { files, format, verbose, common } => {
             let (checker, opts) = setup(&common)?;
-            let reports: Vec<_> = files
-                .par_iter()
-                .map(|f| checker.check_path(f, &opts))
-                .collect();
+            let reports: Vec<_> = files.par_iter().map(|f| checker.check_path(f, &opts)).collect();
             let mut any_reject = false;
             let mut any_error = false;
             for r in &reports {
@@ -275,22 +241,9 @@ fn run() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Eval {
-            labels,
-            photos,
-            format,
-            floors,
-            common,
-        } => {
+        Command::Eval { labels, photos, format, floors, common } => {
             let (checker, opts) = setup(&common)?;
-            let result = evaluate(
-                &checker,
-                &EvalOptions {
-                    labels,
-                    photos,
-                    check: opts,
-                },
-            )?;
+            let result = evaluate(&checker, &EvalOptions { labels, photos, check: opts })?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Text => print!("{}", result.render_text()),
@@ -310,13 +263,7 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-fn audit(
-    inputs: Vec<String>,
-    out: PathBuf,
-    resume: bool,
-    quiet: bool,
-    common: &Common,
-) -> Result<ExitCode> {
+fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
     use photocheck::audit::{self, AuditOptions, Progress};
     use std::io::{IsTerminal, Write};
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -334,12 +281,7 @@ fn audit(
     .ok();
 
     let progress = Progress::default();
-    let opts = AuditOptions {
-        out_dir: out.clone(),
-        resume,
-        check,
-        stop: &STOP,
-    };
+    let opts = AuditOptions { out_dir: out.clone(), resume, check, stop: &STOP };
     let terminal = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let finished = AtomicBool::new(false);
@@ -347,11 +289,7 @@ fn audit(
         let reporter = scope.spawn(|| {
             let mut last_logged = 0usize;
             while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(if terminal {
-                    200
-                } else {
-                    1000
-                }));
+                std::thread::sleep(std::time::Duration::from_millis(if terminal { 200 } else { 1000 }));
                 if quiet {
                     continue;
                 }
@@ -359,11 +297,7 @@ fn audit(
                 let done = progress.done.load(Ordering::Relaxed);
                 let secs = started.elapsed().as_secs_f64();
                 let rate = done as f64 / secs.max(1e-3);
-                let eta = if rate > 0.0 {
-                    (total - done.min(total)) as f64 / rate
-                } else {
-                    0.0
-                };
+                let eta = if rate > 0.0 { (total - done.min(total)) as f64 / rate } else { 0.0 };
                 let line = format!(
                     "{done}/{total} photos  {rate:.1}/s  ETA {}:{:02}  rejected {}  unreadable {}",
                     eta as u64 / 60,
@@ -374,15 +308,9 @@ fn audit(
                 if terminal {
                     let width = 30;
                     let filled = width * done / total;
-                    eprint!(
-                        "\r[{}{}] {line}   ",
-                        "#".repeat(filled),
-                        " ".repeat(width - filled)
-                    );
+                    eprint!("\r[{}{}] {line}   ", "#".repeat(filled), " ".repeat(width - filled));
                     let _ = std::io::stderr().flush();
-                } else if done >= last_logged + total.div_ceil(10)
-                    || (done == total && done != last_logged)
-                {
+                } else if done >= last_logged + total.div_ceil(10) || (done == total && done != last_logged) {
                     // Not a terminal: a plain line every tenth of the run, for logs.
                     eprintln!("progress: {line}");
                     last_logged = done;
@@ -405,10 +333,7 @@ fn audit(
         v("reject"),
         v("error"),
         if summary.not_checked > 0 {
-            format!(
-                ", {} not checked (interrupted: rerun with --resume)",
-                summary.not_checked
-            )
+            format!(", {} not checked (interrupted: rerun with --resume)", summary.not_checked)
         } else {
             String::new()
         },

@@ -25,10 +25,7 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions {
-            as_of: Utc::now(),
-            lang: Lang::ZhCn,
-        }
+        CheckOptions { as_of: Utc::now(), lang: Lang::ZhCn }
     }
 }
 
@@ -42,11 +39,7 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(models: Arc<ModelSet>, profile: Arc<Profile>) -> Checker {
-        Checker {
-            models,
-            profile,
-            limits: DecodeLimits::default(),
-        }
+        Checker { models, profile, limits: DecodeLimits::default() }
     }
 
     /// Checks a file; unreadable files give an error report, never an `Err`.
@@ -60,44 +53,21 @@ impl Checker {
 
     /// Like [`Checker::check_path`], also handing back the analysis (for drawing annotated
     /// thumbnails without decoding the photo twice).
-    pub fn check_path_keeping_analysis(
-        &self,
-        path: &Path,
-        opts: &CheckOptions,
-    ) -> (Report, Option<Analysis>) {
+    pub fn check_path_keeping_analysis(&self, path: &Path, opts: &CheckOptions) -> (Report, Option<Analysis>) {
         let name = path.display().to_string();
         if let Ok(meta) = std::fs::metadata(path) {
             if meta.len() > self.limits.max_file_bytes {
-                let err = InputError::FileTooLarge {
-                    bytes: meta.len(),
-                    limit: self.limits.max_file_bytes,
-                };
+                let err = InputError::FileTooLarge { bytes: meta.len(), limit: self.limits.max_file_bytes };
                 return (self.error_report(&name, None, &err, opts), None);
             }
         }
         match std::fs::read(path) {
             Ok(bytes) => self.check_bytes_keeping_analysis(&name, &bytes, opts),
-            Err(source) => (
-                self.error_report(
-                    &name,
-                    None,
-                    &InputError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    },
-                    opts,
-                ),
-                None,
-            ),
+            Err(source) => (self.error_report(&name, None, &InputError::Io { path: path.to_path_buf(), source }, opts), None),
         }
     }
 
-    pub fn check_bytes_keeping_analysis(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        opts: &CheckOptions,
-    ) -> (Report, Option<Analysis>) {
+    pub fn check_bytes_keeping_analysis(&self, name: &str, bytes: &[u8], opts: &CheckOptions) -> (Report, Option<Analysis>) {
         let started = Instant::now();
         let sha = hex_sha256(bytes);
         let photo = match decode(bytes, &self.limits) {
@@ -116,18 +86,9 @@ impl Checker {
     }
 
     /// Runs the profile's rules over an analysis and assembles the report.
-    pub fn judge(
-        &self,
-        name: &str,
-        sha256: Option<String>,
-        a: &Analysis,
-        opts: &CheckOptions,
-    ) -> Report {
+    pub fn judge(&self, name: &str, sha256: Option<String>, a: &Analysis, opts: &CheckOptions) -> Report {
         let t = Instant::now();
-        let ctx = Context {
-            analysis: a,
-            as_of: opts.as_of,
-        };
+        let ctx = Context { analysis: a, as_of: opts.as_of };
         let mut checks = Vec::new();
         for (spec, rule) in &self.profile.rules {
             for finding in rule.evaluate(&ctx) {
@@ -140,12 +101,7 @@ impl Checker {
                     (o, _) => o,
                 };
                 let info = spec.code(finding.code);
-                debug_assert!(
-                    info.is_some(),
-                    "rule {} emitted undeclared code {}",
-                    spec.family,
-                    finding.code
-                );
+                debug_assert!(info.is_some(), "rule {} emitted undeclared code {}", spec.family, finding.code);
                 checks.push(CheckResult {
                     code: finding.code,
                     rule: spec.family,
@@ -160,16 +116,8 @@ impl Checker {
                 });
             }
         }
-        let failed: Vec<&'static str> = checks
-            .iter()
-            .filter(|c| c.outcome == Outcome::Fail)
-            .map(|c| c.code)
-            .collect();
-        let verdict = if failed.is_empty() {
-            Verdict::Approve
-        } else {
-            Verdict::Reject
-        };
+        let failed: Vec<&'static str> = checks.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.code).collect();
+        let verdict = if failed.is_empty() { Verdict::Approve } else { Verdict::Reject };
         let mut timings = a.timings.clone();
         timings.rules_ms = t.elapsed().as_secs_f64() * 1000.0;
         Report {
@@ -199,40 +147,18 @@ impl Checker {
     }
 
     fn profile_ref(&self) -> ProfileRef {
-        ProfileRef {
-            name: self.profile.name.clone(),
-            version: self.profile.version.clone(),
-        }
+        ProfileRef { name: self.profile.name.clone(), version: self.profile.version.clone() }
     }
 
-    pub fn error_report(
-        &self,
-        name: &str,
-        sha256: Option<String>,
-        err: &InputError,
-        opts: &CheckOptions,
-    ) -> Report {
+    pub fn error_report(&self, name: &str, sha256: Option<String>, err: &InputError, opts: &CheckOptions) -> Report {
         self.failure(name, sha256, err.kind(), err.to_string(), opts)
     }
 
-    fn model_error_report(
-        &self,
-        name: &str,
-        sha256: Option<String>,
-        err: &ModelError,
-        opts: &CheckOptions,
-    ) -> Report {
+    fn model_error_report(&self, name: &str, sha256: Option<String>, err: &ModelError, opts: &CheckOptions) -> Report {
         self.failure(name, sha256, "analysis_error", err.to_string(), opts)
     }
 
-    fn failure(
-        &self,
-        name: &str,
-        sha256: Option<String>,
-        kind: &str,
-        message: String,
-        opts: &CheckOptions,
-    ) -> Report {
+    fn failure(&self, name: &str, sha256: Option<String>, kind: &str, message: String, opts: &CheckOptions) -> Report {
         Report {
             schema: SCHEMA,
             file: name.to_string(),
@@ -245,10 +171,7 @@ impl Checker {
             faces: Vec::new(),
             checks: Vec::new(),
             failed: Vec::new(),
-            error: Some(ErrorInfo {
-                kind: kind.to_string(),
-                message,
-            }),
+            error: Some(ErrorInfo { kind: kind.to_string(), message }),
             timings_ms: Default::default(),
         }
     }
@@ -259,44 +182,18 @@ fn face_summaries(a: &Analysis) -> Vec<FaceSummary> {
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let primary = a
-                .face
-                .as_ref()
-                .filter(|f| f.detection == i)
-                .map(|f| PrimaryFace {
-                    pose: f.pose,
-                    eye_aspect_ratio: [
-                        f.eyes[0].as_ref().map(|e| e.aspect_ratio()),
-                        f.eyes[1].as_ref().map(|e| e.aspect_ratio()),
-                    ],
-                    landmarks: f
-                        .mesh
-                        .points
-                        .iter()
-                        .map(|p| crate::imaging::Point::new(p[0] * a.scale, p[1] * a.scale))
-                        .collect(),
-                    eye_contours: f
-                        .eyes
-                        .iter()
-                        .flatten()
-                        .map(|e| {
-                            e.outline()
-                                .iter()
-                                .map(|p| crate::imaging::Point::new(p.x * a.scale, p.y * a.scale))
-                                .collect()
-                        })
-                        .collect(),
-                });
-            FaceSummary {
-                score: d.score,
-                region: a.to_original(Region::Box {
-                    x: d.x,
-                    y: d.y,
-                    width: d.width,
-                    height: d.height,
-                }),
-                primary,
-            }
+            let primary = a.face.as_ref().filter(|f| f.detection == i).map(|f| PrimaryFace {
+                pose: f.pose,
+                eye_aspect_ratio: [f.eyes[0].as_ref().map(|e| e.aspect_ratio()), f.eyes[1].as_ref().map(|e| e.aspect_ratio())],
+                landmarks: f.mesh.points.iter().map(|p| crate::imaging::Point::new(p[0] * a.scale, p[1] * a.scale)).collect(),
+                eye_contours: f
+                    .eyes
+                    .iter()
+                    .flatten()
+                    .map(|e| e.outline().iter().map(|p| crate::imaging::Point::new(p.x * a.scale, p.y * a.scale)).collect())
+                    .collect(),
+            });
+            FaceSummary { score: d.score, region: a.to_original(Region::Box { x: d.x, y: d.y, width: d.width, height: d.height }), primary }
         })
         .collect()
 }
@@ -314,20 +211,10 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The rules table: every code with its family and summary, in report order.
 pub fn rule_table() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
-    REGISTRY
-        .iter()
-        .flat_map(|s| {
-            s.codes
-                .iter()
-                .map(move |c| (c.code, s.family, c.name, c.summary))
-        })
-        .collect()
+    REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, c.summary))).collect()
 }

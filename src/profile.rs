@@ -12,10 +12,7 @@ use crate::report::Severity;
 use crate::rules::{Rule, RuleSpec, REGISTRY};
 
 pub const DEFAULT_PROFILE: &str = "cn-driving-licence";
-const BUILTIN: &[(&str, &str)] = &[(
-    DEFAULT_PROFILE,
-    include_str!("../profiles/cn-driving-licence.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[(DEFAULT_PROFILE, include_str!("../profiles/cn-driving-licence.toml"))];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,10 +38,7 @@ pub struct Profile {
 
 impl std::fmt::Debug for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Profile")
-            .field("name", &self.name)
-            .field("version", &self.version)
-            .finish()
+        f.debug_struct("Profile").field("name", &self.name).field("version", &self.version).finish()
     }
 }
 
@@ -68,21 +62,13 @@ impl Profile {
             return Profile::builtin(name_or_path);
         }
         let path = Path::new(name_or_path);
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
         Profile::from_toml(&text, &path.display().to_string())
     }
 
     pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let invalid = |message: String| ProfileError::Invalid {
-            origin: origin.to_string(),
-            message,
-        };
-        let mut table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
         let header: Header = table
             .get("profile")
             .cloned()
@@ -90,11 +76,8 @@ impl Profile {
             .try_into()
             .map_err(|e: toml::de::Error| invalid(format!("[profile]: {}", e.message())))?;
         if let Some(base) = &header.extends {
-            let base_text = builtin_text(base)
-                .ok_or_else(|| invalid(format!("extends unknown profile '{base}'")))?;
-            let mut merged: toml::Table = base_text
-                .parse()
-                .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+            let base_text = builtin_text(base).ok_or_else(|| invalid(format!("extends unknown profile '{base}'")))?;
+            let mut merged: toml::Table = base_text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
             deep_merge(&mut merged, table);
             table = merged;
         }
@@ -110,15 +93,10 @@ impl Profile {
             .unwrap_or(toml::Value::Table(Default::default()))
             .try_into()
             .map_err(|e: toml::de::Error| invalid(format!("[severity]: {}", e.message())))?;
-        let known: Vec<&str> = REGISTRY
-            .iter()
-            .flat_map(|s| s.codes.iter().map(|c| c.code))
-            .collect();
+        let known: Vec<&str> = REGISTRY.iter().flat_map(|s| s.codes.iter().map(|c| c.code)).collect();
         for code in severity.keys() {
             if !known.contains(&code.as_str()) {
-                return Err(invalid(format!(
-                    "[severity] names unknown check code {code}"
-                )));
+                return Err(invalid(format!("[severity] names unknown check code {code}")));
             }
         }
         for code in &known {
@@ -138,22 +116,11 @@ impl Profile {
         }
         let mut rules = Vec::new();
         for spec in REGISTRY {
-            let section = sections
-                .get(spec.family)
-                .cloned()
-                .ok_or_else(|| invalid(format!("missing [rules.{}]", spec.family)))?;
-            let rule = (spec.build)(section)
-                .map_err(|m| invalid(format!("[rules.{}]: {m}", spec.family)))?;
+            let section = sections.get(spec.family).cloned().ok_or_else(|| invalid(format!("missing [rules.{}]", spec.family)))?;
+            let rule = (spec.build)(section).map_err(|m| invalid(format!("[rules.{}]: {m}", spec.family)))?;
             rules.push((*spec, rule));
         }
-        Ok(Profile {
-            name: header.name,
-            version: header.version,
-            description: header.description,
-            severity,
-            rules,
-            source: table,
-        })
+        Ok(Profile { name: header.name, version: header.version, description: header.description, severity, rules, source: table })
     }
 
     pub fn severity_of(&self, code: &str) -> Severity {

@@ -37,10 +37,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Text { zh: zh.into(), en: en.into() }
     }
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
@@ -50,19 +47,7 @@ impl Text {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    Hash,
-    PartialOrd,
-    Ord,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -89,22 +74,13 @@ pub struct Threshold {
 
 impl Threshold {
     pub fn min(v: f64) -> Self {
-        Threshold {
-            min: Some(v),
-            max: None,
-        }
+        Threshold { min: Some(v), max: None }
     }
     pub fn max(v: f64) -> Self {
-        Threshold {
-            min: None,
-            max: Some(v),
-        }
+        Threshold { min: None, max: Some(v) }
     }
     pub fn range(min: f64, max: f64) -> Self {
-        Threshold {
-            min: Some(min),
-            max: Some(max),
-        }
+        Threshold { min: Some(min), max: Some(max) }
     }
     pub fn admits(&self, v: f64) -> bool {
         self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
@@ -115,37 +91,15 @@ impl Threshold {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Region {
-    Box {
-        x: f32,
-        y: f32,
-        width: f32,
-        height: f32,
-    },
-    Polygon {
-        points: Vec<Point>,
-    },
+    Box { x: f32, y: f32, width: f32, height: f32 },
+    Polygon { points: Vec<Point> },
 }
 
 impl Region {
     pub fn scaled(&self, s: f32) -> Region {
         match self {
-            Region::Box {
-                x,
-                y,
-                width,
-                height,
-            } => Region::Box {
-                x: x * s,
-                y: y * s,
-                width: width * s,
-                height: height * s,
-            },
-            Region::Polygon { points } => Region::Polygon {
-                points: points
-                    .iter()
-                    .map(|p| Point::new(p.x * s, p.y * s))
-                    .collect(),
-            },
+            Region::Box { x, y, width, height } => Region::Box { x: x * s, y: y * s, width: width * s, height: height * s },
+            Region::Polygon { points } => Region::Polygon { points: points.iter().map(|p| Point::new(p.x * s, p.y * s)).collect() },
         }
     }
 }

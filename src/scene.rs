@@ -43,17 +43,7 @@ impl Scene {
         let cells = |share: f32| ((share * width as f32).round() as usize).max(1);
         let halo = dilate(&person, width, height, cells(HALO));
         let near = dilate(&person, width, height, cells(NEAR));
-        Scene {
-            width,
-            height,
-            cell_w,
-            cell_h,
-            rgb,
-            luma,
-            person,
-            halo,
-            near,
-        }
+        Scene { width, height, cell_w, cell_h, rgb, luma, person, halo, near }
     }
 
     /// Trusted background: away from the person by more than the halo.
@@ -73,10 +63,7 @@ impl Scene {
     /// Centre of cell `i` in working-image pixels.
     pub fn cell_centre(&self, i: usize) -> Point {
         let (gx, gy) = (i % self.width, i / self.width);
-        Point::new(
-            (gx as f32 + 0.5) * self.cell_w,
-            (gy as f32 + 0.5) * self.cell_h,
-        )
+        Point::new((gx as f32 + 0.5) * self.cell_w, (gy as f32 + 0.5) * self.cell_h)
     }
 
     /// Background cells, all 8-neighbours also background.

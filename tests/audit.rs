@@ -7,16 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn photocheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_photocheck"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let out = Command::new(env!("CARGO_BIN_EXE_photocheck")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 /// A folder of mixed uploads: real portraits, variants, and broken files.
@@ -29,35 +21,18 @@ fn mixed_folder(dir: &Path) -> usize {
     std::fs::write(dir.join("empty.png"), b"").unwrap();
     let nested = dir.join("sub/<script>alert(1)<");
     std::fs::create_dir_all(&nested).unwrap();
-    std::fs::write(
-        nested.join("script>.jpg"),
-        common::sample("grace_hopper.jpg"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("sub/white.png"),
-        common::png(&common::replace_background(
-            &common::hopper(),
-            [250, 250, 250],
-        )),
-    )
-    .unwrap();
+    std::fs::write(nested.join("script>.jpg"), common::sample("grace_hopper.jpg")).unwrap();
+    std::fs::write(dir.join("sub/white.png"), common::png(&common::replace_background(&common::hopper(), [250, 250, 250]))).unwrap();
     7
 }
 
 fn csv_rows(out: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(out.join("results.csv")).unwrap();
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect()
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
 fn jsonl(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("results.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    std::fs::read_to_string(out.join("results.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[test]
@@ -67,14 +42,7 @@ fn every_input_yields_exactly_one_row_and_the_summary_counts_everything() {
     std::fs::create_dir(&inputs).unwrap();
     let n = mixed_folder(&inputs);
     let list = dir.path().join("list.txt");
-    std::fs::write(
-        &list,
-        format!(
-            "{}\n/vanished/photo.jpg\n",
-            inputs.join("hopper.jpg").display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&list, format!("{}\n/vanished/photo.jpg\n", inputs.join("hopper.jpg").display())).unwrap();
     let out = dir.path().join("out");
     let (code, stdout, stderr) = photocheck(&[
         "audit",
@@ -90,36 +58,20 @@ fn every_input_yields_exactly_one_row_and_the_summary_counts_everything() {
     ]);
     assert_eq!(code, 2, "unreadable inputs → exit 2: {stdout}{stderr}");
     let rows = csv_rows(&out);
-    assert_eq!(
-        rows.len(),
-        n + 1,
-        "folder files + the vanished listed file (hopper.jpg listed twice counts once)"
-    );
+    assert_eq!(rows.len(), n + 1, "folder files + the vanished listed file (hopper.jpg listed twice counts once)");
     let files: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted, "rows sorted by path");
-    let kind = |name: &str| {
-        rows.iter()
-            .find(|r| r[0].ends_with(name))
-            .map(|r| (r[2].clone(), r[4].clone()))
-            .unwrap()
-    };
-    assert_eq!(
-        kind("truncated.jpg"),
-        ("error".into(), "corrupt_image".into())
-    );
+    let kind = |name: &str| rows.iter().find(|r| r[0].ends_with(name)).map(|r| (r[2].clone(), r[4].clone())).unwrap();
+    assert_eq!(kind("truncated.jpg"), ("error".into(), "corrupt_image".into()));
     assert_eq!(kind("notes.jpg"), ("error".into(), "not_an_image".into()));
     assert_eq!(kind("empty.png"), ("error".into(), "empty_file".into()));
-    assert_eq!(
-        kind("/vanished/photo.jpg"),
-        ("error".into(), "io_error".into())
-    );
+    assert_eq!(kind("/vanished/photo.jpg"), ("error".into(), "io_error".into()));
     assert_eq!(kind("hopper.jpg").0, "reject");
     assert_eq!(jsonl(&out).len(), n + 1);
 
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["inputs"], n + 1);
     assert_eq!(summary["checked"], n + 1);
     assert_eq!(summary["errors_by_kind"]["io_error"], 1);
@@ -130,10 +82,7 @@ fn every_input_yields_exactly_one_row_and_the_summary_counts_everything() {
     assert!(!html.contains("<script>alert(1)"), "file names are escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;"));
     assert_eq!(html.matches("<article").count(), n + 1);
-    assert!(
-        html.contains(r#"class="face""#) && html.contains(r#"class="bad fail""#),
-        "face box and failed regions drawn"
-    );
+    assert!(html.contains(r#"class="face""#) && html.contains(r#"class="bad fail""#), "face box and failed regions drawn");
     let thumbs = std::fs::read_dir(out.join("thumbs")).unwrap().count();
     assert!(thumbs >= 3, "one thumbnail per distinct decodable photo");
 }
@@ -158,9 +107,7 @@ fn outputs_do_not_depend_on_the_thread_count() {
             "--quiet",
         ]);
         let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
-        let mut summary: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
-                .unwrap();
+        let mut summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
         summary.as_object_mut().unwrap().remove("timings");
         (csv, summary)
     };
@@ -182,17 +129,7 @@ fn a_killed_audit_resumes_to_exactly_one_row_per_input() {
     }
     let out: PathBuf = dir.path().join("out");
     let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
-        .args([
-            "audit",
-            inputs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--as-of",
-            "2026-11-26",
-            "--jobs",
-            "1",
-            "--quiet",
-        ])
+        .args(["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--jobs", "1", "--quiet"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -201,16 +138,11 @@ fn a_killed_audit_resumes_to_exactly_one_row_per_input() {
     let journal = out.join("results.jsonl");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let lines = std::fs::read_to_string(&journal)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
+        let lines = std::fs::read_to_string(&journal).map(|t| t.lines().count()).unwrap_or(0);
         if lines >= 5 {
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "audit made no progress"
-        );
+        assert!(std::time::Instant::now() < deadline, "audit made no progress");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
@@ -219,16 +151,8 @@ fn a_killed_audit_resumes_to_exactly_one_row_per_input() {
     assert!(partial < total, "killed before the end ({partial} rows)");
     assert!(!out.join("summary.json").exists());
 
-    let (code, stdout, stderr) = photocheck(&[
-        "audit",
-        inputs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2026-11-26",
-        "--resume",
-        "--quiet",
-    ]);
+    let (code, stdout, stderr) =
+        photocheck(&["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--resume", "--quiet"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     let rows = jsonl(&out);
     assert_eq!(rows.len(), total);
@@ -236,33 +160,20 @@ fn a_killed_audit_resumes_to_exactly_one_row_per_input() {
     files.dedup();
     assert_eq!(files.len(), total, "no duplicates");
     assert_eq!(csv_rows(&out).len(), total);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    assert!(
-        summary["timings"]["reused_from_previous_run"]
-            .as_u64()
-            .unwrap()
-            >= 4,
-        "{summary}"
-    );
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["timings"]["reused_from_previous_run"].as_u64().unwrap() >= 4, "{summary}");
     assert_eq!(summary["checked"], total);
 }
 
 /// Debian's chromium, where installed (CI installs it; a CI run without it fails here).
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
 }
 
 #[test]
 fn report_renders_in_a_headless_browser_without_console_errors() {
     let Some(browser) = chromium() else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must install chromium (see .ci/run)"
-        );
+        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
         eprintln!("chromium not installed: browser check skipped on this developer machine");
         return;
     };
@@ -271,15 +182,7 @@ fn report_renders_in_a_headless_browser_without_console_errors() {
     std::fs::create_dir(&inputs).unwrap();
     mixed_folder(&inputs);
     let out = dir.path().join("out");
-    photocheck(&[
-        "audit",
-        inputs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2026-11-26",
-        "--quiet",
-    ]);
+    photocheck(&["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--quiet"]);
     let shot = dir.path().join("shot.png");
     let profile = dir.path().join("chrome-profile");
     let result = Command::new(browser)
@@ -303,29 +206,15 @@ fn report_renders_in_a_headless_browser_without_console_errors() {
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&result.stderr);
-    let console_errors: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") && (l.contains("Uncaught") || l.contains("Error")))
-        .collect();
-    assert!(
-        console_errors.is_empty(),
-        "console errors: {console_errors:?}"
-    );
-    let img = image::open(&shot)
-        .unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"))
-        .to_rgb8();
-    let lumas: Vec<f32> = img
-        .pixels()
-        .map(|p| photocheck::imaging::luma(p.0))
-        .collect();
+    let console_errors: Vec<&str> =
+        log.lines().filter(|l| l.contains("CONSOLE") && (l.contains("Uncaught") || l.contains("Error"))).collect();
+    assert!(console_errors.is_empty(), "console errors: {console_errors:?}");
+    let img = image::open(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}")).to_rgb8();
+    let lumas: Vec<f32> = img.pixels().map(|p| photocheck::imaging::luma(p.0)).collect();
     let mean = lumas.iter().sum::<f32>() / lumas.len() as f32;
     let var = lumas.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / lumas.len() as f32;
     assert!(var > 200.0, "screenshot looks blank (luma variance {var})");
-    std::fs::copy(
-        &shot,
-        std::env::temp_dir().join("photocheck-report-shot.png"),
-    )
-    .ok();
+    std::fs::copy(&shot, std::env::temp_dir().join("photocheck-report-shot.png")).ok();
 }
 
 #[test]
@@ -342,17 +231,7 @@ fn ctrl_c_finishes_rows_in_flight_and_writes_the_summary() {
     }
     let out = dir.path().join("out");
     let child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
-        .args([
-            "audit",
-            inputs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--as-of",
-            "2026-11-26",
-            "--jobs",
-            "1",
-            "--quiet",
-        ])
+        .args(["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--jobs", "1", "--quiet"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -360,41 +239,18 @@ fn ctrl_c_finishes_rows_in_flight_and_writes_the_summary() {
         .unwrap();
     let journal = out.join("results.jsonl");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::fs::read_to_string(&journal)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
-        < 3
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "audit made no progress"
-        );
+    while std::fs::read_to_string(&journal).map(|t| t.lines().count()).unwrap_or(0) < 3 {
+        assert!(std::time::Instant::now() < deadline, "audit made no progress");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["interrupted"], true);
     let checked = summary["checked"].as_u64().unwrap() as usize;
     assert!(checked >= 3 && checked < total, "{summary}");
-    assert_eq!(
-        summary["not_checked"].as_u64().unwrap() as usize,
-        total - checked
-    );
-    assert_eq!(
-        csv_rows(&out).len(),
-        checked,
-        "every finished photo has its row"
-    );
+    assert_eq!(summary["not_checked"].as_u64().unwrap() as usize, total - checked);
+    assert_eq!(csv_rows(&out).len(), checked, "every finished photo has its row");
     assert_eq!(jsonl(&out).len(), checked);
 }

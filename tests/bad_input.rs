@@ -10,12 +10,7 @@ use photocheck::Verdict;
 
 fn error_kind(bytes: &[u8]) -> String {
     let r = check("input", bytes);
-    assert_eq!(
-        r.verdict,
-        Verdict::Error,
-        "expected an error row, got {:?}",
-        r.verdict
-    );
+    assert_eq!(r.verdict, Verdict::Error, "expected an error row, got {:?}", r.verdict);
     let e = r.error.expect("error info");
     assert!(!e.message.is_empty());
     e.kind
@@ -28,10 +23,7 @@ fn zero_bytes() {
 
 #[test]
 fn text_named_jpg() {
-    assert_eq!(
-        error_kind(b"This is a note, not a photo.\n"),
-        "not_an_image"
-    );
+    assert_eq!(error_kind(b"This is a note, not a photo.\n"), "not_an_image");
 }
 
 #[test]
@@ -69,10 +61,7 @@ fn png_header_claiming_100000_by_100000() {
 
 #[test]
 fn gif_is_an_unsupported_format() {
-    assert_eq!(
-        error_kind(b"GIF89a\x10\x00\x10\x00\x00\x00\x00;"),
-        "unsupported_format"
-    );
+    assert_eq!(error_kind(b"GIF89a\x10\x00\x10\x00\x00\x00\x00;"), "unsupported_format");
 }
 
 #[test]
@@ -86,15 +75,9 @@ fn cmyk_jpeg_is_converted_and_checked() {
 
 #[test]
 fn sixteen_bit_png_is_checked() {
-    let img16: image::ImageBuffer<image::Rgb<u16>, Vec<u16>> =
-        image::DynamicImage::ImageRgb8(hopper()).into_rgb16();
+    let img16: image::ImageBuffer<image::Rgb<u16>, Vec<u16>> = image::DynamicImage::ImageRgb8(hopper()).into_rgb16();
     let mut bytes = Vec::new();
-    image::DynamicImage::ImageRgb16(img16)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
+    image::DynamicImage::ImageRgb16(img16).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
     let r = check("deep.png", &bytes);
     assert_eq!(r.image.as_ref().unwrap().bits_per_channel, 16);
     assert_eq!(outcome(&r, "FC001"), Outcome::Pass);
@@ -106,11 +89,7 @@ fn corrupt_exif_is_reported_not_fatal() {
     let r = check("bad_exif.jpg", &bytes);
     assert_ne!(r.verdict, Verdict::Error);
     let exif = &r.image.as_ref().unwrap().exif;
-    assert!(
-        matches!(exif.status, ExifStatus::Corrupt { .. }),
-        "{:?}",
-        exif.status
-    );
+    assert!(matches!(exif.status, ExifStatus::Corrupt { .. }), "{:?}", exif.status);
     let date = find(&r, "DT001");
     assert_eq!(date.outcome, Outcome::Warn);
     assert!(date.message.contains("damaged"), "{}", date.message);
@@ -129,11 +108,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -142,9 +117,7 @@ fn crc32(data: &[u8]) -> u32 {
 #[test]
 fn webp_is_decoded_and_checked() {
     let mut bytes = Vec::new();
-    image::codecs::webp::WebPEncoder::new_lossless(&mut bytes)
-        .encode(hopper().as_raw(), 512, 600, image::ExtendedColorType::Rgb8)
-        .unwrap();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut bytes).encode(hopper().as_raw(), 512, 600, image::ExtendedColorType::Rgb8).unwrap();
     let r = check("photo.webp", &bytes);
     assert_eq!(r.image.as_ref().unwrap().format, "webp");
     assert_eq!(outcome(&r, "FC001"), Outcome::Pass);

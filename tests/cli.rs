@@ -3,26 +3,14 @@
 use std::process::Command;
 
 fn photocheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_photocheck"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run photocheck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_photocheck")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run photocheck");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]
 fn rejected_photo_exits_1_with_chinese_reasons_by_default() {
-    let (code, out, err) = photocheck(&[
-        "check",
-        "sample_photos/grace_hopper.jpg",
-        "--as-of",
-        "2026-11-26",
-    ]);
+    let (code, out, err) = photocheck(&["check", "sample_photos/grace_hopper.jpg", "--as-of", "2026-11-26"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("不通过"), "{out}");
     assert!(out.contains("背景不是白色"), "{out}");
@@ -31,14 +19,7 @@ fn rejected_photo_exits_1_with_chinese_reasons_by_default() {
 
 #[test]
 fn english_text_report() {
-    let (code, out, _) = photocheck(&[
-        "check",
-        "sample_photos/grace_hopper.jpg",
-        "--lang",
-        "en",
-        "--as-of",
-        "2026-11-26",
-    ]);
+    let (code, out, _) = photocheck(&["check", "sample_photos/grace_hopper.jpg", "--lang", "en", "--as-of", "2026-11-26"]);
     assert_eq!(code, 1);
     assert!(out.contains("REJECTED"));
     assert!(out.contains("The background is not white"), "{out}");
@@ -49,20 +30,10 @@ fn unreadable_input_exits_2_and_still_reports_it() {
     let dir = tempfile::tempdir().unwrap();
     let bogus = dir.path().join("notes.jpg");
     std::fs::write(&bogus, "not a photo").unwrap();
-    let (code, out, _) = photocheck(&[
-        "check",
-        bogus.to_str().unwrap(),
-        "sample_photos/grace_hopper.jpg",
-        "--format",
-        "json",
-        "--as-of",
-        "2026-11-26",
-    ]);
+    let (code, out, _) =
+        photocheck(&["check", bogus.to_str().unwrap(), "sample_photos/grace_hopper.jpg", "--format", "json", "--as-of", "2026-11-26"]);
     assert_eq!(code, 2);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
     assert_eq!(lines.len(), 2, "every input yields exactly one result");
     assert_eq!(lines[0]["verdict"], "error");
     assert_eq!(lines[0]["error"]["kind"], "not_an_image");
@@ -71,16 +42,7 @@ fn unreadable_input_exits_2_and_still_reports_it() {
 
 #[test]
 fn json_report_contract() {
-    let (_, out, _) = photocheck(&[
-        "check",
-        "sample_photos/astronaut.png",
-        "--format",
-        "json",
-        "--lang",
-        "en",
-        "--as-of",
-        "2026-11-26",
-    ]);
+    let (_, out, _) = photocheck(&["check", "sample_photos/astronaut.png", "--format", "json", "--lang", "en", "--as-of", "2026-11-26"]);
     let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(r["schema"], "photocheck.report/1");
     assert_eq!(r["profile"]["name"], "cn-driving-licence");
@@ -89,36 +51,15 @@ fn json_report_contract() {
     let checks = r["checks"].as_array().unwrap();
     assert!(checks.len() >= 20);
     for c in checks {
-        for key in [
-            "code",
-            "rule",
-            "name",
-            "outcome",
-            "severity",
-            "measured",
-            "unit",
-            "threshold",
-            "message",
-        ] {
+        for key in ["code", "rule", "name", "outcome", "severity", "measured", "unit", "threshold", "message"] {
             assert!(c.get(key).is_some(), "check lacks {key}: {c}");
         }
         let outcome = c["outcome"].as_str().unwrap();
         assert!(["pass", "fail", "warn", "not_assessed"].contains(&outcome));
     }
-    let failed: Vec<&str> = r["failed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let failed: Vec<&str> = r["failed"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(failed.contains(&"BG001"));
-    assert_eq!(
-        r["faces"][0]["primary"]["landmarks"]
-            .as_array()
-            .unwrap()
-            .len(),
-        468
-    );
+    assert_eq!(r["faces"][0]["primary"]["landmarks"].as_array().unwrap().len(), 468);
 }
 
 #[test]
@@ -126,32 +67,16 @@ fn a_custom_profile_can_relax_a_rule() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("lenient.toml");
     std::fs::write(&profile, "[profile]\nname='lenient'\nversion='1'\nextends='cn-driving-licence'\n[severity]\nBG001='off'\n").unwrap();
-    let (_, out, err) = photocheck(&[
-        "check",
-        "sample_photos/grace_hopper.jpg",
-        "--format",
-        "json",
-        "--profile",
-        profile.to_str().unwrap(),
-    ]);
-    let r: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let (_, out, err) =
+        photocheck(&["check", "sample_photos/grace_hopper.jpg", "--format", "json", "--profile", profile.to_str().unwrap()]);
+    let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     assert_eq!(r["profile"]["name"], "lenient");
-    assert!(r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["code"] != "BG001"));
+    assert!(r["checks"].as_array().unwrap().iter().all(|c| c["code"] != "BG001"));
 }
 
 #[test]
 fn bad_profile_is_a_usage_error() {
-    let (code, _, err) = photocheck(&[
-        "check",
-        "sample_photos/grace_hopper.jpg",
-        "--profile",
-        "/nonexistent.toml",
-    ]);
+    let (code, _, err) = photocheck(&["check", "sample_photos/grace_hopper.jpg", "--profile", "/nonexistent.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("profile"), "{err}");
 }
@@ -160,11 +85,7 @@ fn bad_profile_is_a_usage_error() {
 fn serve_drains_in_flight_requests_on_sigterm_and_exits_0() {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
         .args(["serve", "--listen", &addr, "--concurrency", "1"])
@@ -178,16 +99,17 @@ fn serve_drains_in_flight_requests_on_sigterm_and_exits_0() {
         assert!(std::time::Instant::now() < deadline, "server did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let photo = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/sample_photos/astronaut.png"
-    ))
-    .unwrap();
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/sample_photos/astronaut.png")).unwrap();
     let a2 = addr.clone();
     let (sent_tx, sent_rx) = std::sync::mpsc::channel();
     let request = std::thread::spawn(move || {
         let mut s = TcpStream::connect(&a2).unwrap();
-        write!(s, "POST /v1/checks HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", photo.len()).unwrap();
+        write!(
+            s,
+            "POST /v1/checks HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            photo.len()
+        )
+        .unwrap();
         s.write_all(&photo).unwrap();
         sent_tx.send(()).unwrap();
         let mut out = String::new();
@@ -197,10 +119,7 @@ fn serve_drains_in_flight_requests_on_sigterm_and_exits_0() {
     // Once the request is on the wire, ask the server to stop while it is being checked.
     sent_rx.recv().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(10));
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let response = request.join().unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let status = child.wait().unwrap();

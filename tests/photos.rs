@@ -40,11 +40,7 @@ fn astronaut_has_one_face_open_eyes_and_a_cluttered_background() {
     assert_eq!(outcome(&r, "FC001"), Pass);
     assert_eq!(outcome(&r, "EY001"), Pass);
     assert_eq!(outcome(&r, "BG001"), Fail);
-    assert_eq!(
-        outcome(&r, "BG002"),
-        Fail,
-        "flag and shuttle model behind her"
-    );
+    assert_eq!(outcome(&r, "BG002"), Fail, "flag and shuttle model behind her");
     assert_eq!(outcome(&r, "IQ006"), Pass, "PNG is lossless");
     assert_eq!(outcome(&r, "GL001"), Pass, "no glasses");
 }
@@ -97,10 +93,7 @@ fn rotation_fails_roll_and_upright_passes() {
     assert_eq!(outcome(&r, "PO003"), Fail, "{:?}", find(&r, "PO003"));
     let roll_before = measured(&check("hopper", &png(&img)), "PO003");
     let roll_after = measured(&r, "PO003");
-    assert!(
-        (roll_after - roll_before - 18.0).abs() < 4.0,
-        "roll {roll_before} → {roll_after}"
-    );
+    assert!((roll_after - roll_before - 18.0).abs() < 4.0, "roll {roll_before} → {roll_after}");
 }
 
 #[test]
@@ -114,41 +107,25 @@ fn blur_fails_sharpness() {
 fn grayscale_fails_colour() {
     let gray = image::DynamicImage::ImageRgb8(hopper()).to_luma8();
     let mut bytes = Vec::new();
-    image::DynamicImage::ImageLuma8(gray)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
+    image::DynamicImage::ImageLuma8(gray).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
     let r = check("gray.png", &bytes);
     assert_eq!(r.image.as_ref().unwrap().color, "l8");
     assert_eq!(outcome(&r, "IQ003"), Fail);
-    assert_eq!(
-        outcome(&r, "FC001"),
-        Pass,
-        "faces are still found in grayscale"
-    );
+    assert_eq!(outcome(&r, "FC001"), Pass, "faces are still found in grayscale");
 }
 
 #[test]
 fn two_faces_side_by_side_fail_single_face() {
     // Head-and-shoulders crops of both portraits, as two people squeezed into one frame.
-    let (a, b) = (
-        crop(&hopper(), 56, 0, 400, 520),
-        crop(&astronaut(), 40, 0, 400, 520),
-    );
+    let (a, b) = (crop(&hopper(), 56, 0, 400, 520), crop(&astronaut(), 40, 0, 400, 520));
     let h = a.height().max(b.height());
-    let mut both =
-        image::RgbImage::from_pixel(a.width() + b.width(), h, image::Rgb([255, 255, 255]));
+    let mut both = image::RgbImage::from_pixel(a.width() + b.width(), h, image::Rgb([255, 255, 255]));
     image::imageops::overlay(&mut both, &a, 0, 0);
     image::imageops::overlay(&mut both, &b, a.width() as i64, 0);
     let r = check("two.png", &png(&both));
     assert_eq!(outcome(&r, "FC001"), Fail);
     assert_eq!(measured(&r, "FC001"), 2.0);
-    assert!(
-        find(&r, "FC001").region.is_some(),
-        "the other face is marked"
-    );
+    assert!(find(&r, "FC001").region.is_some(), "the other face is marked");
 }
 
 #[test]
@@ -156,9 +133,7 @@ fn no_face_means_not_assessed_never_pass() {
     let wall = image::RgbImage::from_pixel(600, 800, image::Rgb([245, 245, 245]));
     let r = check("wall.png", &png(&wall));
     assert_eq!(outcome(&r, "FC001"), Fail);
-    for code in [
-        "EY001", "PO001", "PO002", "PO003", "GE001", "GE003", "IQ004", "LI001", "LI002",
-    ] {
+    for code in ["EY001", "PO001", "PO002", "PO003", "GE001", "GE003", "IQ004", "LI001", "LI002"] {
         assert_eq!(outcome(&r, code), NotAssessed, "{code}");
     }
 }
@@ -167,20 +142,11 @@ fn no_face_means_not_assessed_never_pass() {
 fn capture_dates_recent_old_future_and_missing() {
     let base = jpeg(&hopper(), 92);
     let day = chrono::Duration::days(1);
-    let cases = [
-        (as_of() - day * 30, Pass),
-        (as_of() - day * 250, Fail),
-        (as_of() + day * 10, Fail),
-    ];
+    let cases = [(as_of() - day * 30, Pass), (as_of() - day * 250, Fail), (as_of() + day * 10, Fail)];
     for (when, expected) in cases {
         let bytes = with_exif(&base, &[date_original(when)]);
         let r = check("dated.jpg", &bytes);
-        assert_eq!(
-            outcome(&r, "DT001"),
-            expected,
-            "{when}: {:?}",
-            find(&r, "DT001")
-        );
+        assert_eq!(outcome(&r, "DT001"), expected, "{when}: {:?}", find(&r, "DT001"));
     }
     let r = check("undated.jpg", &base);
     assert_eq!(outcome(&r, "DT001"), Warn);
@@ -192,18 +158,11 @@ fn exif_orientation_is_applied_before_analysis() {
     let stored = image::imageops::rotate270(&hopper());
     let bytes = with_exif(
         &jpeg(&stored, 92),
-        &[exif::Field {
-            tag: exif::Tag::Orientation,
-            ifd_num: exif::In::PRIMARY,
-            value: exif::Value::Short(vec![6]),
-        }],
+        &[exif::Field { tag: exif::Tag::Orientation, ifd_num: exif::In::PRIMARY, value: exif::Value::Short(vec![6]) }],
     );
     let r = check("sideways.jpg", &bytes);
     let img = r.image.as_ref().unwrap();
-    assert_eq!(
-        (img.width, img.height, img.orientation_applied),
-        (512, 600, 6)
-    );
+    assert_eq!((img.width, img.height, img.orientation_applied), (512, 600, 6));
     assert_eq!(outcome(&r, "PO003"), Pass, "{:?}", find(&r, "PO003"));
 }
 
@@ -222,19 +181,11 @@ fn appearance_rules_on_the_samples() {
     let hopper = check("grace_hopper.jpg", &sample("grace_hopper.jpg"));
     assert_eq!(outcome(&hopper, "CL001"), Pass, "navy uniform is dark");
     assert_eq!(outcome(&hopper, "EX001"), Pass, "mouth closed");
-    assert_eq!(
-        outcome(&hopper, "HR001"),
-        Pass,
-        "ears visible under the cap"
-    );
+    assert_eq!(outcome(&hopper, "HR001"), Pass, "ears visible under the cap");
     let astronaut = check("astronaut.png", &sample("astronaut.png"));
     assert_eq!(outcome(&astronaut, "EX001"), Fail, "open smile");
     assert!(measured(&astronaut, "EX001") > 2.0 * measured(&hopper, "EX001"));
-    assert_eq!(
-        outcome(&astronaut, "CL001"),
-        Fail,
-        "orange suit is not dark"
-    );
+    assert_eq!(outcome(&astronaut, "CL001"), Fail, "orange suit is not dark");
 }
 
 #[test]
@@ -242,11 +193,7 @@ fn a_white_top_painted_on_fails_dark_clothing() {
     let img = hopper();
     let r0 = check("hopper.png", &png(&img));
     let chin_y = r0.faces[0].primary.as_ref().unwrap().landmarks[152].y;
-    let mask = checker()
-        .models
-        .segmenter
-        .run(&photocheck::imaging::Pyramid::new(img.clone()))
-        .unwrap();
+    let mask = checker().models.segmenter.run(&photocheck::imaging::Pyramid::new(img.clone())).unwrap();
     let mut painted = img.clone();
     for (x, y, p) in painted.enumerate_pixels_mut() {
         if y as f32 > chin_y + 25.0 && mask.at(x as f32 + 0.5, y as f32 + 0.5) >= 0.5 {
@@ -261,10 +208,7 @@ fn a_white_top_painted_on_fails_dark_clothing() {
 fn editor_software_in_exif_is_retouching_evidence() {
     let bytes = with_exif(
         &jpeg(&hopper(), 92),
-        &[
-            ascii(exif::Tag::Software, exif::In::PRIMARY, "Meitu 9.1"),
-            ascii(exif::Tag::Make, exif::In::PRIMARY, "Apple"),
-        ],
+        &[ascii(exif::Tag::Software, exif::In::PRIMARY, "Meitu 9.1"), ascii(exif::Tag::Make, exif::In::PRIMARY, "Apple")],
     );
     let r = check("edited.jpg", &bytes);
     assert_eq!(outcome(&r, "RT001"), Warn);
@@ -277,20 +221,12 @@ fn editor_software_in_exif_is_retouching_evidence() {
 fn beauty_smoothing_lowers_skin_detail_and_a_pasted_backdrop_is_flagged() {
     let img = replace_background(&hopper(), [236, 238, 240]);
     let before = check("plain.png", &png(&img));
-    assert_eq!(
-        outcome(&before, "RT005"),
-        Warn,
-        "one exact backdrop colour: {:?}",
-        find(&before, "RT005")
-    );
+    assert_eq!(outcome(&before, "RT005"), Warn, "one exact backdrop colour: {:?}", find(&before, "RT005"));
     // Smooth the cheeks and forehead (not the eyes), as a beauty filter does.
     let lm = &before.faces[0].primary.as_ref().unwrap().landmarks;
     let blurred = image::imageops::blur(&img, 4.0);
     let mut smoothed = img.clone();
-    let oval: Vec<_> = photocheck::analysis::lm::FACE_OVAL
-        .iter()
-        .map(|&i| lm[i])
-        .collect();
+    let oval: Vec<_> = photocheck::analysis::lm::FACE_OVAL.iter().map(|&i| lm[i]).collect();
     let eye_y = (lm[33].y + lm[263].y) / 2.0;
     for (x, y, p) in smoothed.enumerate_pixels_mut() {
         let pt = photocheck::imaging::Point::new(x as f32, y as f32);
@@ -300,11 +236,29 @@ fn beauty_smoothing_lowers_skin_detail_and_a_pasted_backdrop_is_flagged() {
         }
     }
     let after = check("smoothed.png", &png(&smoothed));
-    assert!(
-        measured(&after, "RT004") < 0.5 * measured(&before, "RT004"),
-        "{} → {}",
-        measured(&before, "RT004"),
-        measured(&after, "RT004")
-    );
+    assert!(measured(&after, "RT004") < 0.5 * measured(&before, "RT004"), "{} → {}", measured(&before, "RT004"), measured(&after, "RT004"));
     assert_eq!(outcome(&after, "RT004"), Warn);
+}
+
+#[test]
+fn a_painted_surgical_mask_fails_the_mask_check() {
+    let img = hopper();
+    let r0 = check("hopper.png", &png(&img));
+    assert_eq!(outcome(&r0, "MK001"), Pass);
+    let lm = &r0.faces[0].primary.as_ref().unwrap().landmarks;
+    // Lower face oval from cheek to cheek under the nose bridge: where a mask sits.
+    let mut poly: Vec<photocheck::imaging::Point> = [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454]
+        .iter()
+        .map(|&i| lm[i])
+        .collect();
+    poly.push(lm[195]);
+    let mut masked = img.clone();
+    for (x, y, p) in masked.enumerate_pixels_mut() {
+        if photocheck::imaging::inside_polygon(photocheck::imaging::Point::new(x as f32, y as f32), &poly) {
+            let shade = ((x + y) % 7) as u8;
+            *p = image::Rgb([150 + shade, 195 + shade, 225]);
+        }
+    }
+    let r = check("masked.png", &png(&masked));
+    assert_eq!(outcome(&r, "MK001"), Fail, "{:?}", find(&r, "MK001"));
 }

@@ -17,18 +17,10 @@ fn state(config: ServerConfig) -> Arc<AppState> {
 }
 
 fn config() -> ServerConfig {
-    ServerConfig {
-        concurrency: 2,
-        queue: 4,
-        timeout: Duration::from_secs(30),
-        ..Default::default()
-    }
+    ServerConfig { concurrency: 2, queue: 4, timeout: Duration::from_secs(30), ..Default::default() }
 }
 
-async fn send(
-    state: &Arc<AppState>,
-    req: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+async fn send(state: &Arc<AppState>, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
     let resp = router(state.clone()).oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -38,26 +30,18 @@ async fn send(
 }
 
 fn post(content_type: &str, body: Vec<u8>) -> Request<Body> {
-    Request::post("/v1/checks?as_of=2026-11-26&lang=en")
-        .header("content-type", content_type)
-        .body(Body::from(body))
-        .unwrap()
+    Request::post("/v1/checks?as_of=2026-11-26&lang=en").header("content-type", content_type).body(Body::from(body)).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn jpeg_body_gets_a_full_report() {
     let s = state(config());
-    let (status, headers, json) =
-        send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
+    let (status, headers, json) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("x-request-id").is_some());
     assert_eq!(json["schema"], "photocheck.report/1");
     assert_eq!(json["verdict"], "reject");
-    assert!(json["failed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c == "BG001"));
+    assert!(json["failed"].as_array().unwrap().iter().any(|c| c == "BG001"));
     assert!(json["checks"].as_array().unwrap().len() >= 20);
 }
 
@@ -66,20 +50,15 @@ async fn multipart_with_fields_and_accept_language() {
     let s = state(config());
     let boundary = "XyZboundary";
     let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n2026-11-26\r\n").as_bytes());
     body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n2026-11-26\r\n"
-        )
-        .as_bytes(),
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
     );
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
     body.extend_from_slice(&common::sample("astronaut.png"));
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let req = Request::post("/v1/checks")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
         .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
         .body(Body::from(body))
         .unwrap();
@@ -100,21 +79,14 @@ async fn not_an_image_is_400() {
 #[tokio::test(flavor = "multi_thread")]
 async fn truncated_jpeg_is_400() {
     let full = common::sample("grace_hopper.jpg");
-    let (status, _, json) = send(
-        &state(config()),
-        post("image/jpeg", full[..full.len() / 2].to_vec()),
-    )
-    .await;
+    let (status, _, json) = send(&state(config()), post("image/jpeg", full[..full.len() / 2].to_vec())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json["error"]["code"], "corrupt_image");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn too_large_body_is_413() {
-    let s = state(ServerConfig {
-        max_body_bytes: 10_000,
-        ..config()
-    });
+    let s = state(ServerConfig { max_body_bytes: 10_000, ..config() });
     let (status, _, json) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(json["error"]["code"], "payload_too_large");
@@ -125,46 +97,30 @@ async fn wrong_content_type_is_415() {
     let (status, _, json) = send(&state(config()), post("text/plain", b"hello".to_vec())).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(json["error"]["code"], "unsupported_media_type");
-    let (status, _, json) = send(
-        &state(config()),
-        post("image/png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec()),
-    )
-    .await;
+    let (status, _, json) = send(&state(config()), post("image/png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec())).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(json["error"]["code"], "unsupported_format");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bearer_token_is_enforced() {
-    let s = state(ServerConfig {
-        token: Some("s3cret".into()),
-        ..config()
-    });
+    let s = state(ServerConfig { token: Some("s3cret".into()), ..config() });
     let (status, _, json) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(json["error"]["code"], "unauthorized");
     let mut wrong = post("image/jpeg", common::sample("grace_hopper.jpg"));
-    wrong
-        .headers_mut()
-        .insert("authorization", "Bearer nope".parse().unwrap());
+    wrong.headers_mut().insert("authorization", "Bearer nope".parse().unwrap());
     assert_eq!(send(&s, wrong).await.0, StatusCode::UNAUTHORIZED);
     let mut right = post("image/jpeg", common::sample("grace_hopper.jpg"));
-    right
-        .headers_mut()
-        .insert("authorization", "Bearer s3cret".parse().unwrap());
+    right.headers_mut().insert("authorization", "Bearer s3cret".parse().unwrap());
     assert_eq!(send(&s, right).await.0, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn full_queue_is_503_with_retry_after() {
-    let s = state(ServerConfig {
-        concurrency: 1,
-        queue: 1,
-        ..config()
-    });
+    let s = state(ServerConfig { concurrency: 1, queue: 1, ..config() });
     let held = s.admission().acquire_many_owned(2).await.unwrap();
-    let (status, headers, json) =
-        send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
+    let (status, headers, json) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json["error"]["code"], "overloaded");
     assert_eq!(headers.get("retry-after").unwrap(), "1");
@@ -175,10 +131,7 @@ async fn full_queue_is_503_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn over_budget_is_504() {
-    let s = state(ServerConfig {
-        timeout: Duration::from_millis(1),
-        ..config()
-    });
+    let s = state(ServerConfig { timeout: Duration::from_millis(1), ..config() });
     let (status, _, json) = send(&s, post("image/png", common::sample("astronaut.png"))).await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(json["error"]["code"], "timeout");
@@ -192,19 +145,13 @@ async fn unknown_profile_and_bad_date_are_400() {
         .body(Body::from(common::sample("grace_hopper.jpg")))
         .unwrap();
     let (status, _, json) = send(&s, req).await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("unknown_profile"))
-    );
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_profile")));
     let req = Request::post("/v1/checks?as_of=yesterday")
         .header("content-type", "image/jpeg")
         .body(Body::from(common::sample("grace_hopper.jpg")))
         .unwrap();
     let (status, _, json) = send(&s, req).await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("bad_as_of"))
-    );
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_as_of")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -214,26 +161,12 @@ async fn health_ready_metrics_and_openapi() {
     let resp = router(s.clone()).oneshot(get("/healthz")).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let (status, _, json) = send(&s, get("/readyz")).await;
-    assert_eq!(
-        (status, &json["ready"]),
-        (StatusCode::OK, &serde_json::json!(true))
-    );
+    assert_eq!((status, &json["ready"]), (StatusCode::OK, &serde_json::json!(true)));
 
     send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     let resp = router(s.clone()).oneshot(get("/metrics")).await.unwrap();
-    let text = String::from_utf8(
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
-    assert!(
-        text.contains("photocheck_requests_total{status=\"200\"} 1"),
-        "{text}"
-    );
+    let text = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("photocheck_requests_total{status=\"200\"} 1"), "{text}");
     assert!(text.contains("photocheck_verdicts_total{verdict=\"reject\"} 1"));
     assert!(text.contains("photocheck_check_failures_total{code=\"BG001\"} 1"));
     assert!(text.contains("photocheck_request_duration_seconds_bucket"));
@@ -250,17 +183,16 @@ async fn health_ready_metrics_and_openapi() {
 async fn http_post(addr: std::net::SocketAddr, body: &[u8]) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!("POST /v1/checks?lang=en HTTP/1.1\r\nHost: {addr}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "POST /v1/checks?lang=en HTTP/1.1\r\nHost: {addr}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(body).await.unwrap();
     let mut out = Vec::new();
     stream.read_to_end(&mut out).await.unwrap();
     let text = String::from_utf8_lossy(&out).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, text)
 }
 
@@ -281,12 +213,7 @@ async fn end_to_end_over_a_real_socket() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn flood_gets_503s_then_recovers() {
-    let addr = spawn_server(state(ServerConfig {
-        concurrency: 1,
-        queue: 1,
-        ..config()
-    }))
-    .await;
+    let addr = spawn_server(state(ServerConfig { concurrency: 1, queue: 1, ..config() })).await;
     let photo = Arc::new(common::sample("grace_hopper.jpg"));
     let mut tasks = Vec::new();
     for _ in 0..12 {
@@ -301,9 +228,5 @@ async fn flood_gets_503s_then_recovers() {
     let shed = statuses.iter().filter(|&&s| s == 503).count();
     assert_eq!(ok + shed, 12, "only 200 or 503 under a flood: {statuses:?}");
     assert!(ok >= 1 && shed >= 1, "{statuses:?}");
-    assert_eq!(
-        http_post(addr, &photo).await.0,
-        200,
-        "recovers after the flood"
-    );
+    assert_eq!(http_post(addr, &photo).await.0, 200, "recovers after the flood");
 }

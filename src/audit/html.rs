@@ -36,9 +36,7 @@ fn overlay(row: &Row) -> String {
         return String::new();
     }
     let stroke = (w.max(h) / 250.0).max(1.0);
-    let mut svg = format!(
-        r#"<svg class="ov" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true">"#
-    );
+    let mut svg = format!(r#"<svg class="ov" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true">"#);
     for face in j["faces"].as_array().into_iter().flatten() {
         let r = &face["region"];
         let _ = write!(
@@ -55,24 +53,12 @@ fn overlay(row: &Row) -> String {
             for p in points {
                 let _ = write!(d, "M{:.1} {:.1}h0.01", num(&p["x"]), num(&p["y"]));
             }
-            let _ = write!(
-                svg,
-                r#"<path class="lm" d="{d}" stroke-width="{:.1}"/>"#,
-                stroke * 1.6
-            );
+            let _ = write!(svg, r#"<path class="lm" d="{d}" stroke-width="{:.1}"/>"#, stroke * 1.6);
         }
         for contour in primary["eye_contours"].as_array().into_iter().flatten() {
-            let pts: Vec<String> = contour
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"])))
-                .collect();
-            let _ = write!(
-                svg,
-                r#"<polygon class="eye" points="{}" stroke-width="{stroke:.1}"/>"#,
-                pts.join(" ")
-            );
+            let pts: Vec<String> =
+                contour.as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
+            let _ = write!(svg, r#"<polygon class="eye" points="{}" stroke-width="{stroke:.1}"/>"#, pts.join(" "));
         }
     }
     for check in j["checks"].as_array().into_iter().flatten() {
@@ -81,11 +67,8 @@ fn overlay(row: &Row) -> String {
             continue;
         }
         let r = &check["region"];
-        let title = format!(
-            "<title>{} {}</title>",
-            escape(check["code"].as_str().unwrap_or("")),
-            escape(check["message"].as_str().unwrap_or(""))
-        );
+        let title =
+            format!("<title>{} {}</title>", escape(check["code"].as_str().unwrap_or("")), escape(check["message"].as_str().unwrap_or("")));
         match r["type"].as_str() {
             Some("box") => {
                 let _ = write!(
@@ -99,12 +82,8 @@ fn overlay(row: &Row) -> String {
                 );
             }
             Some("polygon") => {
-                let pts: Vec<String> = r["points"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"])))
-                    .collect();
+                let pts: Vec<String> =
+                    r["points"].as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
                 let _ = write!(
                     svg,
                     r#"<polygon class="bad {outcome}" points="{}" stroke-width="{:.1}">{title}</polygon>"#,
@@ -151,11 +130,7 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         t("无法读取", "Unreadable"),
         count("error"),
         if summary.not_checked > 0 {
-            format!(
-                r#"<span class="c pending">{} <b>{}</b></span>"#,
-                t("未检查", "Not checked"),
-                summary.not_checked
-            )
+            format!(r#"<span class="c pending">{} <b>{}</b></span>"#, t("未检查", "Not checked"), summary.not_checked)
         } else {
             String::new()
         }
@@ -172,16 +147,9 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         t("全部", "all")
     );
     for (code, n) in &codes {
-        let _ = write!(
-            s,
-            r#"<option value="{c}">{c} ({n})</option>"#,
-            c = escape(code)
-        );
+        let _ = write!(s, r#"<option value="{c}">{c} ({n})</option>"#, c = escape(code));
     }
-    let _ = write!(
-        s,
-        r#"</select></label> <span id="shown"></span></nav></header><main id="cards">"#
-    );
+    let _ = write!(s, r#"</select></label> <span id="shown"></span></nav></header><main id="cards">"#);
 
     for row in rows {
         let verdict = row.verdict();
@@ -194,18 +162,9 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
             codes = escape(&failed.join(" "))
         );
         if row.json["image"].is_object() && !sha.is_empty() {
-            let _ = write!(
-                s,
-                r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#,
-                escape(sha),
-                overlay(row)
-            );
+            let _ = write!(s, r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#, escape(sha), overlay(row));
         } else {
-            let _ = write!(
-                s,
-                r#"<figure class="none">{}</figure>"#,
-                t("无图像", "no image")
-            );
+            let _ = write!(s, r#"<figure class="none">{}</figure>"#, t("无图像", "no image"));
         }
         let badge = match verdict {
             "approve" => t("通过", "APPROVED"),
@@ -285,9 +244,6 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<script>alert("x")</script>&'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"
-        );
+        assert_eq!(escape(r#"<script>alert("x")</script>&'"#), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
     }
 }

@@ -24,24 +24,15 @@ use crate::report::Report;
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     #[error("cannot read input list {path}: {source}")]
-    List {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    List { path: PathBuf, source: std::io::Error },
     #[error("input {0} does not exist")]
     MissingInput(PathBuf),
     #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
-    move |source| AuditError::Write {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| AuditError::Write { path: path.to_path_buf(), source }
 }
 
 /// Expands folders (recursively), files and `@list.txt` into a sorted, de-duplicated file list.
@@ -51,17 +42,9 @@ pub fn collect_inputs(inputs: &[String], out_dir: &Path) -> Result<Vec<PathBuf>,
     let out_abs = std::fs::canonicalize(out_dir).ok();
     for input in inputs {
         if let Some(list) = input.strip_prefix('@') {
-            let text = std::fs::read_to_string(list).map_err(|source| AuditError::List {
-                path: list.into(),
-                source,
-            })?;
+            let text = std::fs::read_to_string(list).map_err(|source| AuditError::List { path: list.into(), source })?;
             // Listed files are taken as given: a missing one becomes an error row, not a stop.
-            files.extend(
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(PathBuf::from),
-            );
+            files.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(PathBuf::from));
             continue;
         }
         let path = PathBuf::from(input);
@@ -127,10 +110,7 @@ pub struct Row {
 
 impl Row {
     fn from_report(report: &Report) -> Row {
-        Row {
-            file: report.file.clone(),
-            json: serde_json::to_value(report).unwrap_or(Value::Null),
-        }
+        Row { file: report.file.clone(), json: serde_json::to_value(report).unwrap_or(Value::Null) }
     }
     pub fn sha256(&self) -> Option<&str> {
         self.json["sha256"].as_str()
@@ -139,20 +119,13 @@ impl Row {
         self.json["verdict"].as_str().unwrap_or("error")
     }
     pub fn failed(&self) -> Vec<&str> {
-        self.json["failed"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default()
+        self.json["failed"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
     }
     pub fn error_kind(&self) -> Option<&str> {
         self.json["error"]["kind"].as_str()
     }
     pub fn measured(&self, code: &str) -> Option<f64> {
-        self.json["checks"]
-            .as_array()?
-            .iter()
-            .find(|c| c["code"] == code)?["measured"]
-            .as_f64()
+        self.json["checks"].as_array()?.iter().find(|c| c["code"] == code)?["measured"].as_f64()
     }
 }
 
@@ -185,12 +158,7 @@ pub struct Timings {
 pub const JSONL: &str = "results.jsonl";
 
 /// Runs the audit. Returns the summary; every output file is written before it returns.
-pub fn run(
-    checker: &Checker,
-    inputs: &[PathBuf],
-    opts: &AuditOptions,
-    progress: &Progress,
-) -> Result<Summary, AuditError> {
+pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress: &Progress) -> Result<Summary, AuditError> {
     let started = Instant::now();
     std::fs::create_dir_all(&opts.out_dir).map_err(write_err(&opts.out_dir))?;
     let thumbs = opts.out_dir.join("thumbs");
@@ -198,11 +166,7 @@ pub fn run(
     let jsonl_path = opts.out_dir.join(JSONL);
 
     // Previous rows: by path (exact reuse) and by content hash (same photo under another name).
-    let previous = if opts.resume {
-        read_rows(&jsonl_path)
-    } else {
-        Vec::new()
-    };
+    let previous = if opts.resume { read_rows(&jsonl_path) } else { Vec::new() };
     let mut by_path: HashMap<String, Row> = HashMap::new();
     let mut by_sha: HashMap<String, Row> = HashMap::new();
     for row in previous {
@@ -212,18 +176,9 @@ pub fn run(
         by_path.insert(row.file.clone(), row);
     }
     // Start the journal afresh with only the rows that will be kept (drops a torn last line).
-    let kept: Vec<&Row> = inputs
-        .iter()
-        .filter_map(|p| by_path.get(&p.display().to_string()))
-        .filter(|r| r.sha256().is_some())
-        .collect();
+    let kept: Vec<&Row> = inputs.iter().filter_map(|p| by_path.get(&p.display().to_string())).filter(|r| r.sha256().is_some()).collect();
     rewrite_jsonl(&jsonl_path, kept.iter().copied())?;
-    let journal = Mutex::new(
-        OpenOptions::new()
-            .append(true)
-            .open(&jsonl_path)
-            .map_err(write_err(&jsonl_path))?,
-    );
+    let journal = Mutex::new(OpenOptions::new().append(true).open(&jsonl_path).map_err(write_err(&jsonl_path))?);
 
     progress.total.store(inputs.len(), Ordering::Relaxed);
     let check_ms = Mutex::new(Vec::new());
@@ -235,10 +190,7 @@ pub fn run(
             let row = match reused {
                 Some(row) => {
                     progress.reused.fetch_add(1, Ordering::Relaxed);
-                    if by_path
-                        .get(&name)
-                        .is_none_or(|r| r.sha256() != row.sha256())
-                    {
+                    if by_path.get(&name).is_none_or(|r| r.sha256() != row.sha256()) {
                         append(&journal, &row);
                     }
                     row
@@ -252,10 +204,7 @@ pub fn run(
                         // A thumbnail that cannot be written costs the card its picture, not the row.
                         let _ = thumbnail::write(a, &report, &thumbs.join(format!("{sha}.jpg")));
                     }
-                    check_ms
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(report.timings_ms.total_ms);
+                    check_ms.lock().unwrap_or_else(|e| e.into_inner()).push(report.timings_ms.total_ms);
                     let row = Row::from_report(&report);
                     append(&journal, &row);
                     row
@@ -291,42 +240,25 @@ pub fn run(
             wall_seconds: wall,
             photos_checked_this_run: checked_now,
             reused_from_previous_run: progress.reused.load(Ordering::Relaxed),
-            photos_per_second: if wall > 0.0 {
-                checked_now as f64 / wall
-            } else {
-                0.0
-            },
+            photos_per_second: if wall > 0.0 { checked_now as f64 / wall } else { 0.0 },
             median_check_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
         },
     );
     let summary_path = opts.out_dir.join("summary.json");
-    std::fs::write(
-        &summary_path,
-        serde_json::to_string_pretty(&summary).unwrap_or_default(),
-    )
-    .map_err(write_err(&summary_path))?;
+    std::fs::write(&summary_path, serde_json::to_string_pretty(&summary).unwrap_or_default()).map_err(write_err(&summary_path))?;
     let html_path = opts.out_dir.join("report.html");
-    std::fs::write(&html_path, html::render(&rows, &summary, opts.check.lang))
-        .map_err(write_err(&html_path))?;
+    std::fs::write(&html_path, html::render(&rows, &summary, opts.check.lang)).map_err(write_err(&html_path))?;
     Ok(summary)
 }
 
 /// A previous row for this input, if its content is unchanged (matched by hash).
-fn reuse(
-    name: &str,
-    path: &Path,
-    by_path: &HashMap<String, Row>,
-    by_sha: &HashMap<String, Row>,
-) -> Option<Row> {
+fn reuse(name: &str, path: &Path, by_path: &HashMap<String, Row>, by_sha: &HashMap<String, Row>) -> Option<Row> {
     if by_sha.is_empty() {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
     let sha = hex_sha256(&bytes);
-    if let Some(row) = by_path
-        .get(name)
-        .filter(|r| r.sha256() == Some(sha.as_str()))
-    {
+    if let Some(row) = by_path.get(name).filter(|r| r.sha256() == Some(sha.as_str())) {
         return Some(row.clone());
     }
     let mut row = by_sha.get(&sha)?.clone();
@@ -355,12 +287,7 @@ pub fn read_rows(path: &Path) -> Vec<Row> {
         .map_while(Result::ok)
         .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
         .filter(|v| v["schema"] == crate::report::SCHEMA)
-        .filter_map(|json| {
-            Some(Row {
-                file: json["file"].as_str()?.to_string(),
-                json,
-            })
-        })
+        .filter_map(|json| Some(Row { file: json["file"].as_str()?.to_string(), json }))
         .collect()
 }
 
@@ -376,22 +303,13 @@ fn rewrite_jsonl<'a>(path: &Path, rows: impl Iterator<Item = &'a Row>) -> Result
 }
 
 /// Measured values worth a column in the CSV.
-const CSV_MEASURES: &[&str] = &[
-    "IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001",
-    "DT001",
-];
+const CSV_MEASURES: &[&str] = &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001"];
 
 fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write {
-        path: path.to_path_buf(),
-        source: e.into(),
-    })?;
+    let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
     let mut header = vec!["file", "sha256", "verdict", "failed", "error_kind"];
     header.extend(CSV_MEASURES);
-    let io = |e: csv::Error| AuditError::Write {
-        path: path.to_path_buf(),
-        source: e.into(),
-    };
+    let io = |e: csv::Error| AuditError::Write { path: path.to_path_buf(), source: e.into() };
     w.write_record(&header).map_err(io)?;
     for row in rows {
         let mut record = vec![
@@ -401,27 +319,13 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
             row.failed().join(";"),
             row.error_kind().unwrap_or("").to_string(),
         ];
-        record.extend(
-            CSV_MEASURES
-                .iter()
-                .map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()),
-        );
+        record.extend(CSV_MEASURES.iter().map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()));
         w.write_record(&record).map_err(io)?;
     }
-    w.flush().map_err(|e| AuditError::Write {
-        path: path.to_path_buf(),
-        source: e,
-    })
+    w.flush().map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e })
 }
 
-fn summarise(
-    checker: &Checker,
-    opts: &AuditOptions,
-    inputs: usize,
-    rows: &[Row],
-    interrupted: bool,
-    timings: Timings,
-) -> Summary {
+fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row], interrupted: bool, timings: Timings) -> Summary {
     let mut verdicts = BTreeMap::new();
     let mut failed_by_code = BTreeMap::new();
     let mut warned_by_code = BTreeMap::new();
@@ -433,9 +337,7 @@ fn summarise(
         }
         for c in row.json["checks"].as_array().into_iter().flatten() {
             if c["outcome"] == "warn" {
-                *warned_by_code
-                    .entry(c["code"].as_str().unwrap_or("").to_string())
-                    .or_insert(0) += 1;
+                *warned_by_code.entry(c["code"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
             }
         }
         if let Some(kind) = row.error_kind() {

@@ -14,27 +14,13 @@ pub const LONG_SIDE: u32 = 320;
 pub fn write(a: &Analysis, _report: &Report, path: &Path) -> image::ImageResult<()> {
     let (w, h) = a.image().dimensions();
     let scale = LONG_SIDE as f32 / w.max(h) as f32;
-    let (tw, th) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    let to_image = Affine {
-        a: w as f32 / tw as f32,
-        b: 0.0,
-        c: 0.0,
-        d: 0.0,
-        e: h as f32 / th as f32,
-        f: 0.0,
-    };
+    let (tw, th) = (((w as f32 * scale).round() as u32).max(1), ((h as f32 * scale).round() as u32).max(1));
+    let to_image = Affine { a: w as f32 / tw as f32, b: 0.0, c: 0.0, d: 0.0, e: h as f32 / th as f32, f: 0.0 };
     let planar = sample_planar(&a.pyramid, &to_image, tw as usize, th as usize, [0.0; 3]);
     let n = (tw * th) as usize;
     let mut thumb = RgbImage::from_fn(tw, th, |x, y| {
         let i = (y * tw + x) as usize;
-        Rgb([
-            planar[i] as u8,
-            planar[n + i] as u8,
-            planar[2 * n + i] as u8,
-        ])
+        Rgb([planar[i] as u8, planar[n + i] as u8, planar[2 * n + i] as u8])
     });
     // Person-mask outline: thumbnail pixels whose mask cell differs from a neighbour's.
     let scene = &a.scene;

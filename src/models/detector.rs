@@ -60,14 +60,7 @@ impl FaceDetector {
 
     /// Detects faces in a square window of `side` pixels centred on `centre` (parts outside the
     /// image are filled with `fill`). Returns detections above `min_score`, after NMS.
-    pub fn detect(
-        &self,
-        img: &Pyramid,
-        centre: Point,
-        side: f32,
-        fill: f32,
-        min_score: f32,
-    ) -> Result<Vec<Detection>, ModelError> {
+    pub fn detect(&self, img: &Pyramid, centre: Point, side: f32, fill: f32, min_score: f32) -> Result<Vec<Detection>, ModelError> {
         let transform = Affine::square_crop(centre, side, 0.0, SIZE, false);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [fill; 3]);
         for v in input.iter_mut() {
@@ -77,10 +70,7 @@ impl FaceDetector {
         let reg = output(&outputs, self.regressors, "face detector")?;
         let cls = output(&outputs, self.classificators, "face detector")?;
         if reg.len() < self.anchors.len() * 16 || cls.len() < self.anchors.len() {
-            return Err(ModelError::Run {
-                model: "face detector",
-                message: "unexpected output size".into(),
-            });
+            return Err(ModelError::Run { model: "face detector", message: "unexpected output size".into() });
         }
         let s = SIZE as f32;
         let mut found = Vec::new();
@@ -125,10 +115,7 @@ fn anchors() -> Vec<Point> {
         for y in 0..grid {
             for x in 0..grid {
                 for _ in 0..per_cell {
-                    out.push(Point::new(
-                        (x as f32 + 0.5) / grid as f32,
-                        (y as f32 + 0.5) / grid as f32,
-                    ));
+                    out.push(Point::new((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
                 }
             }
         }
@@ -155,20 +142,13 @@ fn weighted_nms(mut dets: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> 
         }
         let total: f32 = cluster.iter().map(|&k| dets[k].score).sum();
         let mut merged = dets[i].clone();
-        let avg = |f: &dyn Fn(&Detection) -> f32| {
-            cluster
-                .iter()
-                .map(|&k| f(&dets[k]) * dets[k].score)
-                .sum::<f32>()
-                / total
-        };
+        let avg = |f: &dyn Fn(&Detection) -> f32| cluster.iter().map(|&k| f(&dets[k]) * dets[k].score).sum::<f32>() / total;
         merged.x = avg(&|d| d.x);
         merged.y = avg(&|d| d.y);
         merged.width = avg(&|d| d.width);
         merged.height = avg(&|d| d.height);
         for k in 0..6 {
-            merged.keypoints[k] =
-                Point::new(avg(&|d| d.keypoints[k].x), avg(&|d| d.keypoints[k].y));
+            merged.keypoints[k] = Point::new(avg(&|d| d.keypoints[k].x), avg(&|d| d.keypoints[k].y));
         }
         out.push(merged);
     }
@@ -189,14 +169,7 @@ mod tests {
 
     #[test]
     fn nms_merges_overlaps_and_keeps_separate_faces() {
-        let d = |x: f32, score: f32| Detection {
-            score,
-            x,
-            y: 0.0,
-            width: 10.0,
-            height: 10.0,
-            keypoints: [Point::new(x, 0.0); 6],
-        };
+        let d = |x: f32, score: f32| Detection { score, x, y: 0.0, width: 10.0, height: 10.0, keypoints: [Point::new(x, 0.0); 6] };
         let out = weighted_nms(vec![d(0.0, 0.9), d(1.0, 0.9), d(50.0, 0.6)], 0.3);
         assert_eq!(out.len(), 2);
         assert!((out[0].x - 0.5).abs() < 1e-4);

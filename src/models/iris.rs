@@ -55,22 +55,12 @@ impl IrisModel {
 
     /// `inner` and `outer` are the eye corners from the mesh. `mirror` is true for the subject's
     /// right eye (on the image's left), which the model expects flipped.
-    pub fn run(
-        &self,
-        img: &Pyramid,
-        inner: Point,
-        outer: Point,
-        mirror: bool,
-    ) -> Result<EyeLandmarks, ModelError> {
+    pub fn run(&self, img: &Pyramid, inner: Point, outer: Point, mirror: bool) -> Result<EyeLandmarks, ModelError> {
         let centre = inner.mid(outer);
         let side = 2.3 * inner.dist(outer);
         // The crop's x axis runs along the eye line, image left to right, for either eye: the
         // mirror then puts the inner corner on the crop's left, as for the left eye.
-        let (from, to) = if mirror {
-            (outer, inner)
-        } else {
-            (inner, outer)
-        };
+        let (from, to) = if mirror { (outer, inner) } else { (inner, outer) };
         let angle = (to.y - from.y).atan2(to.x - from.x);
         let transform = Affine::square_crop(centre, side.max(4.0), angle, SIZE, mirror);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
@@ -81,20 +71,10 @@ impl IrisModel {
         let to_points = |index: usize, count: usize| -> Result<Vec<Point>, ModelError> {
             let raw = output(&outputs, index, "iris")?;
             if raw.len() < count * 3 {
-                return Err(ModelError::Run {
-                    model: "iris",
-                    message: format!("short output: {}", raw.len()),
-                });
+                return Err(ModelError::Run { model: "iris", message: format!("short output: {}", raw.len()) });
             }
-            Ok(raw
-                .chunks_exact(3)
-                .take(count)
-                .map(|c| transform.apply(c[0], c[1]))
-                .collect())
+            Ok(raw.chunks_exact(3).take(count).map(|c| transform.apply(c[0], c[1])).collect())
         };
-        Ok(EyeLandmarks {
-            contour: to_points(self.contours, 16)?,
-            iris: to_points(self.iris, 5)?,
-        })
+        Ok(EyeLandmarks { contour: to_points(self.contours, 16)?, iris: to_points(self.iris, 5)? })
     }
 }

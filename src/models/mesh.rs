@@ -31,21 +31,11 @@ pub struct FaceMesh {
 impl FaceMesh {
     pub(crate) fn load(files: &ModelFiles) -> Result<Self, ModelError> {
         let (plan, names) = files.load(FILE, &[1, 3, SIZE, SIZE])?;
-        Ok(FaceMesh {
-            plan,
-            landmarks: output_index(&names, "conv2d_20", FILE)?,
-            presence: output_index(&names, "conv2d_30", FILE)?,
-        })
+        Ok(FaceMesh { plan, landmarks: output_index(&names, "conv2d_20", FILE)?, presence: output_index(&names, "conv2d_30", FILE)? })
     }
 
     /// Runs the mesh on a square crop of `side` pixels around `centre`, rotated by `angle`.
-    pub fn run(
-        &self,
-        img: &Pyramid,
-        centre: Point,
-        side: f32,
-        angle: f32,
-    ) -> Result<MeshResult, ModelError> {
+    pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
         let transform = Affine::square_crop(centre, side, angle, SIZE, false);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
         for v in input.iter_mut() {
@@ -54,15 +44,9 @@ impl FaceMesh {
         let outputs = run(&self.plan, "face mesh", nchw_tensor(input, SIZE, SIZE))?;
         let raw = output(&outputs, self.landmarks, "face mesh")?;
         if raw.len() < POINTS * 3 {
-            return Err(ModelError::Run {
-                model: "face mesh",
-                message: format!("expected 1404 values, got {}", raw.len()),
-            });
+            return Err(ModelError::Run { model: "face mesh", message: format!("expected 1404 values, got {}", raw.len()) });
         }
-        let presence_logit = output(&outputs, self.presence, "face mesh")?
-            .first()
-            .copied()
-            .unwrap_or(f32::NEG_INFINITY);
+        let presence_logit = output(&outputs, self.presence, "face mesh")?.first().copied().unwrap_or(f32::NEG_INFINITY);
         let scale = transform.scale();
         let points = raw
             .chunks_exact(3)
@@ -72,9 +56,6 @@ impl FaceMesh {
                 [p.x, p.y, c[2] * scale]
             })
             .collect();
-        Ok(MeshResult {
-            points,
-            presence_logit,
-        })
+        Ok(MeshResult { points, presence_logit })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod detector;
 pub mod iris;
+pub mod mask_classifier;
 pub mod mesh;
 pub mod segmenter;
 
@@ -18,6 +19,7 @@ use crate::error::ModelError;
 
 pub use detector::{Detection, FaceDetector};
 pub use iris::{EyeLandmarks, IrisModel};
+pub use mask_classifier::{MaskClassifier, MaskOutput};
 pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
 
@@ -29,6 +31,7 @@ pub struct ModelSet {
     pub mesh: FaceMesh,
     pub iris: IrisModel,
     pub segmenter: PersonSegmenter,
+    pub mask: MaskClassifier,
     pub dir: PathBuf,
 }
 
@@ -46,17 +49,11 @@ impl ModelSet {
         // Optimising the graphs dominates start-up: do the two halves on two threads.
         let (first, second) = rayon::join(
             || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?)),
-            || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?)),
+            || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?)),
         );
         let (detector, mesh) = first?;
-        let (iris, segmenter) = second?;
-        Ok(ModelSet {
-            detector,
-            mesh,
-            iris,
-            segmenter,
-            dir: dir.to_path_buf(),
-        })
+        let (iris, segmenter, mask) = second?;
+        Ok(ModelSet { detector, mesh, iris, segmenter, mask, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the
@@ -85,32 +82,18 @@ pub(crate) struct ModelFiles<'a> {
 
 impl ModelFiles<'_> {
     /// Reads, verifies and optimises one ONNX file for a fixed input shape.
-    pub(crate) fn load(
-        &self,
-        file: &str,
-        input_shape: &[usize],
-    ) -> Result<(Plan, Vec<String>), ModelError> {
+    pub(crate) fn load(&self, file: &str, input_shape: &[usize]) -> Result<(Plan, Vec<String>), ModelError> {
         let path = self.dir.join(file);
         let bytes = std::fs::read(&path).map_err(|e| ModelError::Missing {
             path: path.clone(),
             hint: format!("{e}; run scripts/fetch-models.sh or set PHOTOCHECK_MODELS"),
         })?;
-        let expected = self.sums.get(file).ok_or_else(|| ModelError::NotListed {
-            dir: self.dir.to_path_buf(),
-            file: file.to_string(),
-        })?;
+        let expected = self.sums.get(file).ok_or_else(|| ModelError::NotListed { dir: self.dir.to_path_buf(), file: file.to_string() })?;
         let actual = hex(&Sha256::digest(&bytes));
         if &actual != expected {
-            return Err(ModelError::Checksum {
-                path,
-                expected: expected.clone(),
-                actual,
-            });
+            return Err(ModelError::Checksum { path, expected: expected.clone(), actual });
         }
-        let load_err = |e: TractError| ModelError::Load {
-            path: path.clone(),
-            message: format!("{e:#}"),
-        };
+        let load_err = |e: TractError| ModelError::Load { path: path.clone(), message: format!("{e:#}") };
         let model = tract_onnx::onnx()
             .model_for_read(&mut std::io::Cursor::new(bytes))
             .map_err(load_err)?
@@ -120,65 +103,31 @@ impl ModelFiles<'_> {
             .output_outlets()
             .map_err(load_err)?
             .iter()
-            .map(|o| {
-                model
-                    .outlet_label(*o)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| model.node(o.node).name.clone())
-            })
+            .map(|o| model.outlet_label(*o).map(str::to_string).unwrap_or_else(|| model.node(o.node).name.clone()))
             .collect();
-        let plan = model
-            .into_optimized()
-            .map_err(load_err)?
-            .into_runnable()
-            .map_err(load_err)?;
+        let plan = model.into_optimized().map_err(load_err)?.into_runnable().map_err(load_err)?;
         Ok((plan, output_names))
     }
 }
 
 /// Position of a named output, so decoding does not depend on the exporter's output order.
-pub(crate) fn output_index(
-    names: &[String],
-    wanted: &str,
-    path: &str,
-) -> Result<usize, ModelError> {
+pub(crate) fn output_index(names: &[String], wanted: &str, path: &str) -> Result<usize, ModelError> {
     names
         .iter()
         .position(|n| n == wanted)
-        .ok_or_else(|| ModelError::Load {
-            path: PathBuf::from(path),
-            message: format!("no output named {wanted} (outputs: {names:?})"),
-        })
+        .ok_or_else(|| ModelError::Load { path: PathBuf::from(path), message: format!("no output named {wanted} (outputs: {names:?})") })
 }
 
-pub(crate) fn run(
-    plan: &Plan,
-    model: &'static str,
-    input: Tensor,
-) -> Result<TVec<TValue>, ModelError> {
-    plan.run(tvec!(input.into())).map_err(|e| ModelError::Run {
-        model,
-        message: format!("{e:#}"),
-    })
+pub(crate) fn run(plan: &Plan, model: &'static str, input: Tensor) -> Result<TVec<TValue>, ModelError> {
+    plan.run(tvec!(input.into())).map_err(|e| ModelError::Run { model, message: format!("{e:#}") })
 }
 
 /// Copies one f32 output out of the run (outputs here are at most a few hundred KB).
-pub(crate) fn output(
-    outputs: &TVec<TValue>,
-    index: usize,
-    model: &'static str,
-) -> Result<Vec<f32>, ModelError> {
+pub(crate) fn output(outputs: &TVec<TValue>, index: usize, model: &'static str) -> Result<Vec<f32>, ModelError> {
     let fail = |message: String| ModelError::Run { model, message };
-    let value = outputs
-        .get(index)
-        .ok_or_else(|| fail(format!("missing output {index}")))?;
-    let plain = value
-        .try_as_plain_ram()
-        .map_err(|e| fail(format!("{e:#}")))?;
-    Ok(plain
-        .as_slice::<f32>()
-        .map_err(|e| fail(format!("{e:#}")))?
-        .to_vec())
+    let value = outputs.get(index).ok_or_else(|| fail(format!("missing output {index}")))?;
+    let plain = value.try_as_plain_ram().map_err(|e| fail(format!("{e:#}")))?;
+    Ok(plain.as_slice::<f32>().map_err(|e| fail(format!("{e:#}")))?.to_vec())
 }
 
 pub(crate) fn nchw_tensor(planar: Vec<f32>, h: usize, w: usize) -> Tensor {
@@ -215,16 +164,9 @@ mod tests {
     fn a_damaged_model_is_named_in_the_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("m.onnx"), b"not a model").unwrap();
-        std::fs::write(
-            dir.path().join("SHA256SUMS"),
-            format!("{}  m.onnx\n", "0".repeat(64)),
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("SHA256SUMS"), format!("{}  m.onnx\n", "0".repeat(64))).unwrap();
         let sums = read_sums(dir.path()).unwrap();
-        let files = ModelFiles {
-            dir: dir.path(),
-            sums: &sums,
-        };
+        let files = ModelFiles { dir: dir.path(), sums: &sums };
         let err = files.load("m.onnx", &[1]).unwrap_err();
         assert!(matches!(err, ModelError::Checksum { .. }));
         assert!(err.to_string().contains("m.onnx"));

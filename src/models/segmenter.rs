@@ -42,14 +42,7 @@ impl PersonSegmenter {
     pub fn run(&self, img: &Pyramid) -> Result<PersonMask, ModelError> {
         let (w, h) = (img.base().width() as f32, img.base().height() as f32);
         let size = self.size;
-        let stretch = Affine {
-            a: w / size as f32,
-            b: 0.0,
-            c: 0.0,
-            d: 0.0,
-            e: h / size as f32,
-            f: 0.0,
-        };
+        let stretch = Affine { a: w / size as f32, b: 0.0, c: 0.0, d: 0.0, e: h / size as f32, f: 0.0 };
         let mut input = sample_planar(img, &stretch, size, size, [0.0; 3]);
         for v in input.iter_mut() {
             *v /= 255.0;
@@ -57,17 +50,10 @@ impl PersonSegmenter {
         let outputs = run(&self.plan, "segmenter", nchw_tensor(input, size, size))?;
         let data = output(&outputs, 0, "segmenter")?;
         if data.len() != size * size {
-            return Err(ModelError::Run {
-                model: "segmenter",
-                message: format!("expected {} values, got {}", size * size, data.len()),
-            });
+            return Err(ModelError::Run { model: "segmenter", message: format!("expected {} values, got {}", size * size, data.len()) });
         }
         Ok(PersonMask {
-            plane: Plane {
-                width: size,
-                height: size,
-                data,
-            },
+            plane: Plane { width: size, height: size, data },
             image_width: img.base().width(),
             image_height: img.base().height(),
         })

@@ -27,41 +27,20 @@ pub fn render(r: &Report, verbose: bool) -> String {
         Outcome::NotAssessed => "n/a ",
     };
     for c in &r.checks {
-        let show = verbose
-            || matches!(
-                c.outcome,
-                Outcome::Fail | Outcome::Warn | Outcome::NotAssessed
-            );
+        let show = verbose || matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::NotAssessed);
         if !show {
             continue;
         }
-        let measured = c
-            .measured
-            .map(|m| format!("{m}"))
-            .unwrap_or_else(|| "-".into());
+        let measured = c.measured.map(|m| format!("{m}")).unwrap_or_else(|| "-".into());
         let limit = match (c.threshold.min, c.threshold.max) {
             (Some(a), Some(b)) => format!("{a}..{b}"),
             (Some(a), None) => format!(">= {a}"),
             (None, Some(b)) => format!("<= {b}"),
             (None, None) => String::new(),
         };
-        let _ = writeln!(
-            s,
-            "  {} {} {:<18} {} ({} {}; {})",
-            mark(c.outcome),
-            c.code,
-            c.name,
-            c.message,
-            measured,
-            c.unit,
-            limit
-        );
+        let _ = writeln!(s, "  {} {} {:<18} {} ({} {}; {})", mark(c.outcome), c.code, c.name, c.message, measured, c.unit, limit);
     }
-    let passed = r
-        .checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Pass)
-        .count();
+    let passed = r.checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
     if zh {
         let _ = writeln!(
             s,

@@ -11,21 +11,12 @@ use crate::scene::Scene;
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
     codes: &[
-        CodeInfo {
-            code: "BG001",
-            name: "background_white",
-            summary: "Share of background that is near-white (bright and neutral)",
-        },
-        CodeInfo {
-            code: "BG002",
-            name: "background_plain",
-            summary: "Share of background with edges or texture (objects, patterns)",
-        },
+        CodeInfo { code: "BG001", name: "background_white", summary: "Share of background that is near-white (bright and neutral)" },
+        CodeInfo { code: "BG002", name: "background_plain", summary: "Share of background with edges or texture (objects, patterns)" },
         CodeInfo {
             code: "BG003",
             name: "background_shadow",
-            summary:
-                "Background darkening next to the person (shadow behind the head or to one side)",
+            summary: "Background darkening next to the person (shadow behind the head or to one side)",
         },
     ],
     build: |v| build_with(v, Background::new),
@@ -66,23 +57,10 @@ impl Rule for Background {
         let background: Vec<usize> = (0..cells).filter(|&i| s.is_background(i)).collect();
         let share = background.len() as f64 / cells as f64;
         if share < c.min_background_fraction {
-            let why = Text::new(
-                "背景露出太少，无法评估",
-                "Too little background is visible to judge it",
-            );
+            let why = Text::new("背景露出太少，无法评估", "Too little background is visible to judge it");
             return vec![
-                Finding::not_assessed(
-                    "BG001",
-                    "fraction",
-                    Threshold::min(c.min_white_fraction),
-                    why.clone(),
-                ),
-                Finding::not_assessed(
-                    "BG002",
-                    "fraction",
-                    Threshold::max(c.max_edge_fraction),
-                    why.clone(),
-                ),
+                Finding::not_assessed("BG001", "fraction", Threshold::min(c.min_white_fraction), why.clone()),
+                Finding::not_assessed("BG002", "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
                 Finding::not_assessed("BG003", "ratio", Threshold::max(c.max_shadow), why),
             ];
         }
@@ -91,33 +69,16 @@ impl Rule for Background {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
             lo > c.white_min_channel && hi - lo < c.white_max_spread
         };
-        let non_white: Vec<usize> = background
-            .iter()
-            .copied()
-            .filter(|&i| !is_white(s.rgb[i]))
-            .collect();
+        let non_white: Vec<usize> = background.iter().copied().filter(|&i| !is_white(s.rgb[i])).collect();
         let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
         let mean = mean_rgb(s, &background);
 
-        let smooth = crate::rules::image_quality::box_blur(
-            &crate::imaging::Plane {
-                width: s.width,
-                height: s.height,
-                data: s.luma.clone(),
-            },
-            1,
-        )
-        .data;
-        let edges: Vec<usize> = background
-            .iter()
-            .copied()
-            .filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient)
-            .collect();
-        let interior = background
-            .iter()
-            .filter(|&&i| s.is_interior_background(i))
-            .count()
-            .max(1);
+        let smooth =
+            crate::rules::image_quality::box_blur(&crate::imaging::Plane { width: s.width, height: s.height, data: s.luma.clone() }, 1)
+                .data;
+        let edges: Vec<usize> =
+            background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient).collect();
+        let interior = background.iter().filter(|&&i| s.is_interior_background(i)).count().max(1);
         let edge_fraction = edges.len() as f64 / interior as f64;
 
         let to_region = |cells: &[usize]| cells_box(s, cells).map(|r| a.to_original(r));
@@ -130,7 +91,10 @@ impl Rule for Background {
                 Text::new("背景为白色", "The background is white"),
                 Text::new(
                     format!("背景不是白色（平均颜色 RGB {},{},{}）：请在白色墙面前重新拍摄", mean[0], mean[1], mean[2]),
-                    format!("The background is not white (average colour RGB {},{},{}): retake in front of a plain white wall", mean[0], mean[1], mean[2]),
+                    format!(
+                        "The background is not white (average colour RGB {},{},{}): retake in front of a plain white wall",
+                        mean[0], mean[1], mean[2]
+                    ),
                 ),
             )
             .with_region_if_failed(to_region(&non_white)),
@@ -140,7 +104,10 @@ impl Rule for Background {
                 "fraction",
                 Threshold::max(c.max_edge_fraction),
                 Text::new("背景干净无杂物", "The background is plain"),
-                Text::new("背景有物体、图案或纹理：请在纯色无杂物的墙面前拍摄", "There are objects, patterns or texture in the background: use a plain, empty wall"),
+                Text::new(
+                    "背景有物体、图案或纹理：请在纯色无杂物的墙面前拍摄",
+                    "There are objects, patterns or texture in the background: use a plain, empty wall",
+                ),
             )
             .with_region_if_failed(to_region(&edges)),
         ];
@@ -153,7 +120,10 @@ impl Rule for Background {
                     "ratio",
                     Threshold::max(c.max_shadow),
                     Text::new("背景无阴影", "No shadow on the background"),
-                    Text::new("人物身后的背景上有阴影：请离墙面远一些，并从正面均匀补光", "There is a shadow on the background behind you: stand further from the wall and light it evenly from the front"),
+                    Text::new(
+                        "人物身后的背景上有阴影：请离墙面远一些，并从正面均匀补光",
+                        "There is a shadow on the background behind you: stand further from the wall and light it evenly from the front",
+                    ),
                 )
                 .with_region_if_failed(to_region(&cells)),
             ),
@@ -208,17 +178,13 @@ fn shadow(s: &Scene, face_x: Option<f32>) -> Option<(f64, Vec<usize>)> {
         value = value.max(1.0 - (near_y as f64 + 5.0) / (far_y as f64 + 5.0));
     }
     let split = face_x.unwrap_or(s.width as f32 * s.cell_w / 2.0);
-    let (left, right): (Vec<usize>, Vec<usize>) =
-        near.iter().partition(|&&i| s.cell_centre(i).x < split);
+    let (left, right): (Vec<usize>, Vec<usize>) = near.iter().partition(|&&i| s.cell_centre(i).x < split);
     if left.len() >= 100 && right.len() >= 100 {
         let (l, r) = (lum(&left)? as f64 + 5.0, lum(&right)? as f64 + 5.0);
         value = value.max(1.0 - l.min(r) / l.max(r));
     }
     let dark_limit = near_y.min(lum(&far).unwrap_or(near_y)) * 0.9;
-    let shadowed = near
-        .into_iter()
-        .filter(|&i| s.luma[i] < dark_limit)
-        .collect();
+    let shadowed = near.into_iter().filter(|&i| s.luma[i] < dark_limit).collect();
     Some((value.max(0.0), shadowed))
 }
 

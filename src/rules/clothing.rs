@@ -10,16 +10,8 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "clothing",
     codes: &[
-        CodeInfo {
-            code: "CL001",
-            name: "dark_clothing",
-            summary: "Share of the visible top (person, not skin) that is dark",
-        },
-        CodeInfo {
-            code: "CL002",
-            name: "covered_shoulders",
-            summary: "Share of skin in the chest and shoulder area (revealing clothing)",
-        },
+        CodeInfo { code: "CL001", name: "dark_clothing", summary: "Share of the visible top (person, not skin) that is dark" },
+        CodeInfo { code: "CL002", name: "covered_shoulders", summary: "Share of skin in the chest and shoulder area (revealing clothing)" },
     ],
     build: |v| build_with(v, Clothing::new),
 };
@@ -53,16 +45,8 @@ impl Rule for Clothing {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let c = &self.c;
-        let (t_dark, t_skin) = (
-            Threshold::min(c.min_dark_share),
-            Threshold::max(c.max_skin_share),
-        );
-        let Some((frame, skin)) = a
-            .face
-            .as_ref()
-            .and_then(FaceFrame::new)
-            .and_then(|f| Some((f, SkinRef::measure(a, &f)?)))
-        else {
+        let (t_dark, t_skin) = (Threshold::min(c.min_dark_share), Threshold::max(c.max_skin_share));
+        let Some((frame, skin)) = a.face.as_ref().and_then(FaceFrame::new).and_then(|f| Some((f, SkinRef::measure(a, &f)?))) else {
             return vec![
                 Finding::not_assessed("CL001", "fraction", t_dark, no_face()),
                 Finding::not_assessed("CL002", "fraction", t_skin, no_face()),
@@ -70,32 +54,18 @@ impl Rule for Clothing {
         };
         let person = |p: crate::imaging::Point| a.person.at(p.x, p.y) >= 0.5;
         let (top, _) = frame.samples(a, TOP.0, TOP.1, TOP.2, TOP.3);
-        let cloth: Vec<[u8; 3]> = top
-            .iter()
-            .filter(|p| person(**p))
-            .map(|p| pixel(a, *p))
-            .filter(|px| !skin.is_skin(*px))
-            .collect();
-        let region = Some(a.to_original(Region::Polygon {
-            points: frame.polygon(TOP.0, TOP.1, TOP.2, TOP.3),
-        }));
+        let cloth: Vec<[u8; 3]> = top.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).filter(|px| !skin.is_skin(*px)).collect();
+        let region = Some(a.to_original(Region::Polygon { points: frame.polygon(TOP.0, TOP.1, TOP.2, TOP.3) }));
         let mut out = Vec::new();
         if cloth.len() < c.min_samples {
             out.push(Finding::not_assessed(
                 "CL001",
                 "fraction",
                 t_dark,
-                Text::new(
-                    "照片中衣着部分太少，无法评估",
-                    "Too little clothing is visible to judge it",
-                ),
+                Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"),
             ));
         } else {
-            let dark = cloth
-                .iter()
-                .filter(|px| ycbcr(**px).0 < c.dark_luma)
-                .count() as f64
-                / cloth.len() as f64;
+            let dark = cloth.iter().filter(|px| ycbcr(**px).0 < c.dark_luma).count() as f64 / cloth.len() as f64;
             let n = cloth.len() as u32;
             let mean = |k: usize| cloth.iter().map(|px| px[k] as u32).sum::<u32>() / n;
             out.push(
@@ -107,31 +77,28 @@ impl Rule for Clothing {
                     Text::new("衣着为深色", "Clothing is dark"),
                     Text::new(
                         format!("衣着颜色过浅（平均 RGB {},{},{}）：请穿深色上衣重新拍摄，避免白色或浅色衣服", mean(0), mean(1), mean(2)),
-                        format!("The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake", mean(0), mean(1), mean(2)),
+                        format!(
+                            "The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake",
+                            mean(0),
+                            mean(1),
+                            mean(2)
+                        ),
                     ),
                 )
                 .with_region_if_failed(region),
             );
         }
         let (chest, _) = frame.samples(a, CHEST.0, CHEST.1, CHEST.2, CHEST.3);
-        let body: Vec<[u8; 3]> = chest
-            .iter()
-            .filter(|p| person(**p))
-            .map(|p| pixel(a, *p))
-            .collect();
+        let body: Vec<[u8; 3]> = chest.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).collect();
         if body.len() < c.min_samples {
             out.push(Finding::not_assessed(
                 "CL002",
                 "fraction",
                 t_skin,
-                Text::new(
-                    "照片中胸肩部分太少，无法评估",
-                    "Too little of the shoulders is visible to judge it",
-                ),
+                Text::new("照片中胸肩部分太少，无法评估", "Too little of the shoulders is visible to judge it"),
             ));
         } else {
-            let share =
-                body.iter().filter(|px| skin.is_skin(**px)).count() as f64 / body.len() as f64;
+            let share = body.iter().filter(|px| skin.is_skin(**px)).count() as f64 / body.len() as f64;
             out.push(
                 Finding::measured(
                     "CL002",
@@ -139,7 +106,10 @@ impl Rule for Clothing {
                     "fraction",
                     t_skin,
                     Text::new("衣着得体", "Shoulders and chest are covered"),
-                    Text::new("衣着暴露（肩部或胸部露出较多皮肤）：请穿有领或遮住肩膀的上衣", "Too much skin is visible below the neck: wear a top that covers the shoulders"),
+                    Text::new(
+                        "衣着暴露（肩部或胸部露出较多皮肤）：请穿有领或遮住肩膀的上衣",
+                        "Too much skin is visible below the neck: wear a top that covers the shoulders",
+                    ),
                 )
                 .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(CHEST.0, CHEST.1, CHEST.2, CHEST.3) }))),
             );

@@ -11,21 +11,9 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "expression",
     codes: &[
-        CodeInfo {
-            code: "EX001",
-            name: "mouth_closed",
-            summary: "Lip gap over mouth width (mouth closed)",
-        },
-        CodeInfo {
-            code: "EX002",
-            name: "no_teeth",
-            summary: "Share of the mouth opening that looks like teeth (broad smile)",
-        },
-        CodeInfo {
-            code: "EX003",
-            name: "gaze",
-            summary: "Iris centred between the eye corners (looking at the camera)",
-        },
+        CodeInfo { code: "EX001", name: "mouth_closed", summary: "Lip gap over mouth width (mouth closed)" },
+        CodeInfo { code: "EX002", name: "no_teeth", summary: "Share of the mouth opening that looks like teeth (broad smile)" },
+        CodeInfo { code: "EX003", name: "gaze", summary: "Iris centred between the eye corners (looking at the camera)" },
     ],
     build: |v| build_with(v, Expression::new),
 };
@@ -49,9 +37,7 @@ impl Expression {
 }
 
 /// Inner lip outline (mesh), upper lip left to right then lower lip right to left.
-const INNER_LIPS: [usize; 20] = [
-    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95,
-];
+const INNER_LIPS: [usize; 20] = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
 const MOUTH_LEFT: usize = 61;
 const MOUTH_RIGHT: usize = 291;
 
@@ -59,11 +45,8 @@ impl Rule for Expression {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let c = &self.c;
-        let (t_open, t_teeth, t_gaze) = (
-            Threshold::max(c.max_mouth_open),
-            Threshold::max(c.max_teeth_share),
-            Threshold::max(c.max_gaze_offset),
-        );
+        let (t_open, t_teeth, t_gaze) =
+            (Threshold::max(c.max_mouth_open), Threshold::max(c.max_teeth_share), Threshold::max(c.max_gaze_offset));
         let Some(face) = a.face.as_ref() else {
             return vec![
                 Finding::not_assessed("EX001", "ratio", t_open, no_face()),
@@ -73,28 +56,17 @@ impl Rule for Expression {
         };
         let m = &face.mesh;
         let width = m.p(MOUTH_LEFT).dist(m.p(MOUTH_RIGHT)).max(1.0);
-        let opening = m
-            .p(crate::analysis::lm::UPPER_LIP)
-            .dist(m.p(crate::analysis::lm::LOWER_LIP))
-            / width;
+        let opening = m.p(crate::analysis::lm::UPPER_LIP).dist(m.p(crate::analysis::lm::LOWER_LIP)) / width;
         let lips: Vec<Point> = INNER_LIPS.iter().map(|&i| m.p(i)).collect();
         let (x0, y0, x1, y1) = bounds(&[m.p(MOUTH_LEFT), m.p(MOUTH_RIGHT), m.p(0), m.p(17)]);
-        let mouth_region = Some(a.to_original(Region::Box {
-            x: x0,
-            y: y0,
-            width: x1 - x0,
-            height: y1 - y0,
-        }));
+        let mouth_region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
         let mut out = vec![Finding::measured(
             "EX001",
             round(opening as f64, 3),
             "ratio",
             t_open,
             Text::new("嘴巴闭合", "The mouth is closed"),
-            Text::new(
-                "嘴巴张开：请自然闭嘴，保持平静表情",
-                "The mouth is open: close your mouth and keep a neutral expression",
-            ),
+            Text::new("嘴巴张开：请自然闭嘴，保持平静表情", "The mouth is open: close your mouth and keep a neutral expression"),
         )
         .with_region_if_failed(mouth_region.clone())];
 
@@ -121,19 +93,13 @@ impl Rule for Expression {
                 "ratio",
                 t_gaze,
                 Text::new("眼睛直视镜头", "Looking at the camera"),
-                Text::new(
-                    "眼睛没有看镜头：请直视镜头",
-                    "The eyes are not looking at the camera: look straight into the lens",
-                ),
+                Text::new("眼睛没有看镜头：请直视镜头", "The eyes are not looking at the camera: look straight into the lens"),
             )),
             None => out.push(Finding::not_assessed(
                 "EX003",
                 "ratio",
                 t_gaze,
-                Text::new(
-                    "无法定位虹膜，无法评估视线",
-                    "The irises could not be located",
-                ),
+                Text::new("无法定位虹膜，无法评估视线", "The irises could not be located"),
             )),
         }
         out
@@ -160,9 +126,7 @@ fn teeth_share(a: &crate::analysis::Analysis, face: &FaceAnalysis, lips: &[Point
             if inside_polygon(p, lips) {
                 inside += 1;
                 let (luma, cb, cr) = ycbcr(pixel(a, p));
-                let neutral = skin.gray
-                    || (cb * cb + cr * cr).sqrt()
-                        < ((skin.cb * skin.cb + skin.cr * skin.cr).sqrt() * 0.6).max(6.0);
+                let neutral = skin.gray || (cb * cb + cr * cr).sqrt() < ((skin.cb * skin.cb + skin.cr * skin.cr).sqrt() * 0.6).max(6.0);
                 if luma > skin.y * 0.85 && neutral {
                     teeth += 1;
                 }

@@ -7,11 +7,7 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "eyes",
-    codes: &[CodeInfo {
-        code: "EY001",
-        name: "eyes_open",
-        summary: "Both eyes open (eye aspect ratio of the less open eye)",
-    }],
+    codes: &[CodeInfo { code: "EY001", name: "eyes_open", summary: "Both eyes open (eye aspect ratio of the less open eye)" }],
     build: |v| build_with(v, Eyes::new),
 };
 
@@ -37,12 +33,7 @@ impl Rule for Eyes {
         let a = ctx.analysis;
         let threshold = Threshold::min(self.c.min_eye_aspect_ratio);
         let Some(face) = a.face.as_ref() else {
-            return vec![Finding::not_assessed(
-                "EY001",
-                "ratio",
-                threshold,
-                no_face(),
-            )];
+            return vec![Finding::not_assessed("EY001", "ratio", threshold, no_face())];
         };
         let [Some(right), Some(left)] = &face.eyes else {
             return vec![Finding::not_assessed(
@@ -65,8 +56,6 @@ impl Rule for Eyes {
                 "An eye is closed or half-closed: keep both eyes open and retake",
             ),
         )
-        .with_region_if_failed(Some(a.to_original(Region::Polygon {
-            points: eye.outline(),
-        })))]
+        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: eye.outline() })))]
     }
 }

@@ -7,11 +7,7 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
-    codes: &[CodeInfo {
-        code: "FC001",
-        name: "single_face",
-        summary: "Exactly one face is visible",
-    }],
+    codes: &[CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible" }],
     build: |v| build_with(v, FaceCount::new),
 };
 
@@ -35,11 +31,7 @@ impl FaceCount {
 impl Rule for FaceCount {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
-        let counted: Vec<_> = a
-            .faces
-            .iter()
-            .filter(|f| f.score as f64 >= self.c.min_score)
-            .collect();
+        let counted: Vec<_> = a.faces.iter().filter(|f| f.score as f64 >= self.c.min_score).collect();
         let n = counted.len();
         let fail = if n == 0 {
             Text::new(
@@ -53,20 +45,9 @@ impl Rule for FaceCount {
             )
         };
         let primary = a.face.as_ref().map(|f| f.detection);
-        let others: Vec<_> = a
-            .faces
-            .iter()
-            .enumerate()
-            .filter(|(i, f)| Some(*i) != primary && f.score as f64 >= self.c.min_score)
-            .collect();
-        let region = others.first().map(|(_, f)| {
-            a.to_original(Region::Box {
-                x: f.x,
-                y: f.y,
-                width: f.width,
-                height: f.height,
-            })
-        });
+        let others: Vec<_> =
+            a.faces.iter().enumerate().filter(|(i, f)| Some(*i) != primary && f.score as f64 >= self.c.min_score).collect();
+        let region = others.first().map(|(_, f)| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
         vec![Finding::measured(
             "FC001",
             n as f64,

@@ -11,31 +11,11 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "geometry",
     codes: &[
-        CodeInfo {
-            code: "GE001",
-            name: "head_in_frame",
-            summary: "Whole head (crown to chin, both sides) inside the frame with a margin",
-        },
-        CodeInfo {
-            code: "GE002",
-            name: "head_centred",
-            summary: "Face horizontally centred (offset as a share of the width)",
-        },
-        CodeInfo {
-            code: "GE003",
-            name: "head_width",
-            summary: "Head width as a share of the image width",
-        },
-        CodeInfo {
-            code: "GE004",
-            name: "head_length",
-            summary: "Crown-to-chin length as a share of the image height",
-        },
-        CodeInfo {
-            code: "GE005",
-            name: "crown_gap",
-            summary: "Space above the crown as a share of the image height",
-        },
+        CodeInfo { code: "GE001", name: "head_in_frame", summary: "Whole head (crown to chin, both sides) inside the frame with a margin" },
+        CodeInfo { code: "GE002", name: "head_centred", summary: "Face horizontally centred (offset as a share of the width)" },
+        CodeInfo { code: "GE003", name: "head_width", summary: "Head width as a share of the image width" },
+        CodeInfo { code: "GE004", name: "head_length", summary: "Crown-to-chin length as a share of the image height" },
+        CodeInfo { code: "GE005", name: "crown_gap", summary: "Space above the crown as a share of the image height" },
     ],
     build: |v| build_with(v, Geometry::new),
 };
@@ -90,9 +70,7 @@ pub fn head_box(a: &Analysis, face: &FaceAnalysis) -> HeadBox {
     let mut y = forehead.y;
     loop {
         // A few columns across the top of the head, so a parting or a thin spot does not stop it.
-        let person = [-0.15f32, 0.0, 0.15]
-            .iter()
-            .any(|dx| a.person.at(cx + dx * face_w, y) >= 0.5);
+        let person = [-0.15f32, 0.0, 0.15].iter().any(|dx| a.person.at(cx + dx * face_w, y) >= 0.5);
         if !person {
             break;
         }
@@ -122,13 +100,7 @@ pub fn head_box(a: &Analysis, face: &FaceAnalysis) -> HeadBox {
         left_x = cx - face_w * 0.58;
         right_x = cx + face_w * 0.58;
     }
-    HeadBox {
-        crown_y,
-        chin_y: chin.y,
-        left_x,
-        right_x,
-        crown_cut,
-    }
+    HeadBox { crown_y, chin_y: chin.y, left_x, right_x, crown_cut }
 }
 
 impl Rule for Geometry {
@@ -138,30 +110,10 @@ impl Rule for Geometry {
         let Some(face) = a.face.as_ref() else {
             return vec![
                 Finding::not_assessed("GE001", "ratio", Threshold::min(c.min_margin), no_face()),
-                Finding::not_assessed(
-                    "GE002",
-                    "ratio",
-                    Threshold::max(c.max_centre_offset),
-                    no_face(),
-                ),
-                Finding::not_assessed(
-                    "GE003",
-                    "ratio",
-                    Threshold::range(c.min_head_width, c.max_head_width),
-                    no_face(),
-                ),
-                Finding::not_assessed(
-                    "GE004",
-                    "ratio",
-                    Threshold::range(c.min_head_length, c.max_head_length),
-                    no_face(),
-                ),
-                Finding::not_assessed(
-                    "GE005",
-                    "ratio",
-                    Threshold::range(c.min_crown_gap, c.max_crown_gap),
-                    no_face(),
-                ),
+                Finding::not_assessed("GE002", "ratio", Threshold::max(c.max_centre_offset), no_face()),
+                Finding::not_assessed("GE003", "ratio", Threshold::range(c.min_head_width, c.max_head_width), no_face()),
+                Finding::not_assessed("GE004", "ratio", Threshold::range(c.min_head_length, c.max_head_length), no_face()),
+                Finding::not_assessed("GE005", "ratio", Threshold::range(c.min_crown_gap, c.max_crown_gap), no_face()),
             ];
         };
         let (w, h) = (a.image().width() as f32, a.image().height() as f32);
@@ -176,14 +128,7 @@ impl Rule for Geometry {
         let margin = if head.crown_cut {
             0.0
         } else {
-            [
-                head.crown_y / h,
-                (h - head.chin_y) / h,
-                head.left_x / w,
-                (w - head.right_x) / w,
-            ]
-            .into_iter()
-            .fold(f32::MAX, f32::min)
+            [head.crown_y / h, (h - head.chin_y) / h, head.left_x / w, (w - head.right_x) / w].into_iter().fold(f32::MAX, f32::min)
         };
         let centre_x = (head.left_x + head.right_x) / 2.0;
         let offset = (centre_x - w / 2.0) / w;
@@ -198,7 +143,10 @@ impl Rule for Geometry {
                 "ratio",
                 Threshold::min(c.min_margin),
                 Text::new("头部完整在画面内", "The whole head is inside the frame"),
-                Text::new("头部被裁切或太靠边：请让头顶、下巴和两侧都留出空间", "The head is cut off or too close to the edge: leave space above the head, below the chin and at both sides"),
+                Text::new(
+                    "头部被裁切或太靠边：请让头顶、下巴和两侧都留出空间",
+                    "The head is cut off or too close to the edge: leave space above the head, below the chin and at both sides",
+                ),
             )
             .with_region_if_failed(Some(head_region.clone())),
             Finding::measured(
@@ -209,7 +157,10 @@ impl Rule for Geometry {
                 Text::new("头部水平居中", "The head is centred"),
                 Text::new(
                     format!("头部偏{}：请让头部位于照片水平中央", if offset > 0.0 { "右" } else { "左" }),
-                    format!("The head is off-centre to the {}: place it in the middle of the photo", if offset > 0.0 { "right" } else { "left" }),
+                    format!(
+                        "The head is off-centre to the {}: place it in the middle of the photo",
+                        if offset > 0.0 { "right" } else { "left" }
+                    ),
                 ),
             ),
             Finding::measured(
@@ -237,7 +188,10 @@ impl Rule for Geometry {
                 Threshold::range(c.min_crown_gap, c.max_crown_gap),
                 Text::new("头顶留白合格", "Space above the head is within range"),
                 if (crown_gap as f64) < c.min_crown_gap {
-                    Text::new("头顶上方留白太少：请把相机略微抬高或后退", "Too little space above the head: move the camera back or lower the head in the frame")
+                    Text::new(
+                        "头顶上方留白太少：请把相机略微抬高或后退",
+                        "Too little space above the head: move the camera back or lower the head in the frame",
+                    )
                 } else {
                     Text::new("头顶上方留白太多：请让头部在画面中靠上", "Too much space above the head: move the head higher in the frame")
                 },
@@ -248,14 +202,8 @@ impl Rule for Geometry {
 
 fn size_advice(too_small: bool) -> Text {
     if too_small {
-        Text::new(
-            "头部在照片中太小：请靠近相机或裁剪得更紧",
-            "The head is too small in the photo: move closer or crop tighter",
-        )
+        Text::new("头部在照片中太小：请靠近相机或裁剪得更紧", "The head is too small in the photo: move closer or crop tighter")
     } else {
-        Text::new(
-            "头部在照片中太大：请离相机远一些",
-            "The head is too large in the photo: move further from the camera",
-        )
+        Text::new("头部在照片中太大：请离相机远一些", "The head is too large in the photo: move further from the camera")
     }
 }

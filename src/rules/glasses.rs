@@ -14,16 +14,8 @@ use crate::report::{Outcome, Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "glasses",
     codes: &[
-        CodeInfo {
-            code: "GL001",
-            name: "no_glasses",
-            summary: "No eyewear over the eyes (probability from frame and tint features)",
-        },
-        CodeInfo {
-            code: "GL002",
-            name: "no_sunglasses",
-            summary: "No sunglasses or tinted lenses (probability from the tint features)",
-        },
+        CodeInfo { code: "GL001", name: "no_glasses", summary: "No eyewear over the eyes (probability from frame and tint features)" },
+        CodeInfo { code: "GL002", name: "no_sunglasses", summary: "No sunglasses or tinted lenses (probability from the tint features)" },
     ],
     build: |v| build_with(v, Glasses::new),
 };
@@ -111,24 +103,11 @@ impl Canvas {
         // canvas (u, v) → offset ((u/P + X0)·iod, (v/P + Y0)·iod) rotated, around the eye midpoint.
         let (a_, b_, d_, e_) = (cos * s, -sin * s, sin * s, cos * s);
         let (ou, ov) = (X0 * iod, Y0 * iod);
-        let to_image = Affine {
-            a: a_,
-            b: b_,
-            c: mid.x + cos * ou - sin * ov,
-            d: d_,
-            e: e_,
-            f: mid.y + sin * ou + cos * ov,
-        };
+        let to_image = Affine { a: a_, b: b_, c: mid.x + cos * ou - sin * ov, d: d_, e: e_, f: mid.y + sin * ou + cos * ov };
         let rgb = sample_planar(&a.pyramid, &to_image, w, h, [0.0; 3]);
         let n = w * h;
-        let luma: Vec<f32> = (0..n)
-            .map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i])
-            .collect();
-        let y = gaussian_blur_1px(&Plane {
-            width: w,
-            height: h,
-            data: luma,
-        });
+        let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+        let y = gaussian_blur_1px(&Plane { width: w, height: h, data: luma });
         let mut gy = vec![0.0; n];
         let mut lyy = vec![0.0; n];
         for v in 1..h - 1 {
@@ -138,14 +117,7 @@ impl Canvas {
                 lyy[i] = y.data[i + w] - 2.0 * y.data[i] + y.data[i - w];
             }
         }
-        Some(Canvas {
-            y,
-            gy,
-            lyy,
-            mid,
-            angle,
-            iod,
-        })
+        Some(Canvas { y, gy, lyy, mid, angle, iod })
     }
 
     /// Image point → canvas pixel coordinates.
@@ -176,14 +148,7 @@ impl Canvas {
         Some((lyy / n).abs() - 0.5 * gy / n)
     }
 
-    fn median_in(
-        &self,
-        inside: impl Fn(f32, f32) -> bool,
-        u0: f32,
-        u1: f32,
-        v0: f32,
-        v1: f32,
-    ) -> Option<f32> {
+    fn median_in(&self, inside: impl Fn(f32, f32) -> bool, u0: f32, u1: f32, v0: f32, v1: f32) -> Option<f32> {
         let mut values = Vec::new();
         let (w, h) = (self.y.width as i32, self.y.height as i32);
         for v in (v0.floor() as i32).max(0)..=(v1.ceil() as i32).min(h - 1) {
@@ -207,8 +172,7 @@ fn gaussian_blur_1px(p: &Plane) -> Plane {
         for u in 0..w {
             let mut acc = 0.0;
             for (k, weight) in K.iter().enumerate() {
-                acc +=
-                    weight * row[(u as isize + k as isize - 2).clamp(0, w as isize - 1) as usize];
+                acc += weight * row[(u as isize + k as isize - 2).clamp(0, w as isize - 1) as usize];
             }
             tmp[v * w + u] = acc;
         }
@@ -223,11 +187,7 @@ fn gaussian_blur_1px(p: &Plane) -> Plane {
             }
         }
     }
-    Plane {
-        width: w,
-        height: h,
-        data: out,
-    }
+    Plane { width: w, height: h, data: out }
 }
 
 /// Computes the eyewear features; `None` when the face is too small or an eye is missing.
@@ -244,10 +204,7 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     let (mut gsum, mut ysum, mut y2sum, mut n) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for v in 1..h - 1 {
         for (x0, x1) in polygon_row_spans(v as f32 + 0.5, &oval) {
-            let (u0, u1) = (
-                ((x0 - 0.5).ceil().max(1.0)) as usize,
-                ((x1 - 0.5).ceil().min((w - 1) as f32)) as usize,
-            );
+            let (u0, u1) = (((x0 - 0.5).ceil().max(1.0)) as usize, ((x1 - 0.5).ceil().min((w - 1) as f32)) as usize);
             for u in u0..u1 {
                 let i = v * w + u;
                 let gx = (canvas.y.data[i + 1] - canvas.y.data[i - 1]) / 2.0;
@@ -274,11 +231,7 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         let mv = pts.iter().map(|p| p.y).sum::<f32>() / 3.0;
         let mx = pts.iter().map(|p| p.x).sum::<f32>() / 3.0;
         let var = pts.iter().map(|p| (p.y - mv).powi(2)).sum::<f32>();
-        let slope = if var > 1e-3 {
-            pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var
-        } else {
-            0.0
-        };
+        let slope = if var > 1e-3 { pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var } else { 0.0 };
         mx + slope * (v - mv)
     };
     let mut bridge = f32::MIN;
@@ -293,22 +246,11 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     let eyes: Vec<(Point, f32, Vec<Point>, Point, f32)> = [right, left]
         .iter()
         .map(|e| {
-            let outline: Vec<Point> = e
-                .outline()
-                .into_iter()
-                .map(|p| canvas.to_canvas(p))
-                .collect();
-            let (c0, c8) = (
-                canvas.to_canvas(e.contour[0]),
-                canvas.to_canvas(e.contour[8]),
-            );
+            let outline: Vec<Point> = e.outline().into_iter().map(|p| canvas.to_canvas(p)).collect();
+            let (c0, c8) = (canvas.to_canvas(e.contour[0]), canvas.to_canvas(e.contour[8]));
             let centre = c0.mid(c8);
             let iris_c = canvas.to_canvas(e.iris[0]);
-            let iris_r = e.iris[1..]
-                .iter()
-                .map(|p| canvas.to_canvas(*p).dist(iris_c))
-                .sum::<f32>()
-                / 4.0;
+            let iris_r = e.iris[1..].iter().map(|p| canvas.to_canvas(*p).dist(iris_c)).sum::<f32>() / 4.0;
             (centre, c0.dist(c8), outline, iris_c, iris_r)
         })
         .collect();
@@ -323,26 +265,13 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     }
 
     let cheek = |p: Point| {
-        canvas.median_in(
-            |u, v| Point::new(u, v).dist(p) <= 0.12 * P,
-            p.x - 0.12 * P,
-            p.x + 0.12 * P,
-            p.y - 0.12 * P,
-            p.y + 0.12 * P,
-        )
+        canvas.median_in(|u, v| Point::new(u, v).dist(p) <= 0.12 * P, p.x - 0.12 * P, p.x + 0.12 * P, p.y - 0.12 * P, p.y + 0.12 * P)
     };
     let cheeks = [cheek(q(lm::RIGHT_CHEEK))?, cheek(q(lm::LEFT_CHEEK))?];
     let c_ref = (cheeks[0] + cheeks[1]) as f64 / 2.0;
     let mut under = 0.0f64;
     for (c, ew, ..) in &eyes {
-        under += canvas.median_in(
-            |_, _| true,
-            c.x - 0.4 * ew,
-            c.x + 0.4 * ew,
-            c.y + 0.16 * P,
-            c.y + 0.40 * P,
-        )? as f64
-            / 2.0;
+        under += canvas.median_in(|_, _| true, c.x - 0.4 * ew, c.x + 0.4 * ew, c.y + 0.16 * P, c.y + 0.40 * P)? as f64 / 2.0;
     }
     let under_dark = (under + 5.0) / (c_ref + 5.0);
 
@@ -372,12 +301,7 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     }
     let scl_iris = scl / (c_ref + 5.0);
 
-    Some(EyewearFeatures {
-        bridge: bridge.max(0.0) as f64 / face_g,
-        rim_low: rim_low.max(0.0) as f64 / face_std,
-        under_dark,
-        scl_iris,
-    })
+    Some(EyewearFeatures { bridge: bridge.max(0.0) as f64 / face_g, rim_low: rim_low.max(0.0) as f64 / face_std, under_dark, scl_iris })
 }
 
 impl Rule for Glasses {
@@ -393,10 +317,8 @@ impl Rule for Glasses {
             ];
         };
         let Some(features) = eyewear_features(a, face) else {
-            let why = Text::new(
-                "眼部区域太小或无法定位，无法评估眼镜",
-                "The eye region is too small or could not be located to judge eyewear",
-            );
+            let why =
+                Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
             return vec![
                 Finding::not_assessed("GL001", "probability", tg, why.clone()),
                 Finding::not_assessed("GL002", "probability", ts, why),
@@ -404,12 +326,7 @@ impl Rule for Glasses {
         };
         let (p_glasses, p_sun) = features.probabilities(&c.frame_model, &c.tint_model);
         let (x0, y0, x1, y1) = eye_band(face);
-        let region = Some(a.to_original(Region::Box {
-            x: x0,
-            y: y0,
-            width: x1 - x0,
-            height: y1 - y0,
-        }));
+        let region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
 
         let mut glasses = Finding::measured(
             "GL001",
@@ -417,23 +334,16 @@ impl Rule for Glasses {
             "probability",
             tg,
             Text::new("未佩戴眼镜", "No glasses"),
-            Text::new(
-                "检测到佩戴眼镜：请摘下眼镜后重新拍摄",
-                "Glasses detected: take off your glasses and retake the photo",
-            ),
+            Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo"),
         )
         .with_region_if_failed(region.clone());
-        if glasses.outcome == Outcome::Fail
-            && c.policy != Policy::Reject
-            && p_sun <= c.max_sunglasses_probability
-        {
+        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && p_sun <= c.max_sunglasses_probability {
             // Clear glasses under a lenient policy: say so, do not reject.
-            glasses.outcome = if c.policy == Policy::RejectTinted {
-                Outcome::Warn
-            } else {
-                Outcome::Pass
-            };
-            glasses.message = Text::new("检测到眼镜（当前政策允许无色镜片）：请确保镜片无反光、不遮挡眼睛", "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible");
+            glasses.outcome = if c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
+            glasses.message = Text::new(
+                "检测到眼镜（当前政策允许无色镜片）：请确保镜片无反光、不遮挡眼睛",
+                "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible",
+            );
         }
         let sun = Finding::measured(
             "GL002",
@@ -441,10 +351,7 @@ impl Rule for Glasses {
             "probability",
             ts,
             Text::new("未佩戴墨镜", "No sunglasses"),
-            Text::new(
-                "检测到墨镜或有色镜片：请摘下后重新拍摄",
-                "Sunglasses or tinted lenses detected: take them off and retake the photo",
-            ),
+            Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo"),
         )
         .with_region_if_failed(region);
         vec![glasses, sun]
@@ -453,17 +360,10 @@ impl Rule for Glasses {
 
 /// Box around both eyes and brows, in working pixels.
 fn eye_band(face: &FaceAnalysis) -> (f32, f32, f32, f32) {
-    let pts: Vec<Point> = [
-        lm::RIGHT_EYE_OUTER,
-        lm::RIGHT_EYE_INNER,
-        lm::LEFT_EYE_INNER,
-        lm::LEFT_EYE_OUTER,
-        168,
-        6,
-    ]
-    .iter()
-    .map(|&i| face.mesh.p(i))
-    .collect();
+    let pts: Vec<Point> = [lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER, lm::LEFT_EYE_INNER, lm::LEFT_EYE_OUTER, 168, 6]
+        .iter()
+        .map(|&i| face.mesh.p(i))
+        .collect();
     let (x0, y0, x1, y1) = crate::imaging::bounds(&pts);
     let pad = (x1 - x0) * 0.15;
     (x0 - pad, y0 - pad * 1.5, x1 + pad, y1 + pad * 1.5)

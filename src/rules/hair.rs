@@ -13,14 +13,12 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: "HR001",
             name: "ears_visible",
-            summary:
-                "Background visible beside the face at ear height (hair does not hide the ears)",
+            summary: "Background visible beside the face at ear height (hair does not hide the ears)",
         },
         CodeInfo {
             code: "HR002",
             name: "brows_visible",
-            summary:
-                "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
+            summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
         },
     ],
     build: |v| build_with(v, Hair::new),
@@ -55,10 +53,7 @@ impl Rule for Hair {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let c = &self.c;
-        let (t_ear, t_brow) = (
-            Threshold::min(c.min_ear_background),
-            Threshold::min(c.min_brow_brightness),
-        );
+        let (t_ear, t_brow) = (Threshold::min(c.min_ear_background), Threshold::min(c.min_brow_brightness));
         let Some(frame) = a.face.as_ref().and_then(FaceFrame::new) else {
             return vec![
                 Finding::not_assessed("HR001", "fraction", t_ear, no_face()),
@@ -75,20 +70,14 @@ impl Rule for Hair {
                 cut = true;
                 break;
             }
-            shares.push(
-                pts.iter().filter(|p| a.person.at(p.x, p.y) < 0.5).count() as f64
-                    / pts.len() as f64,
-            );
+            shares.push(pts.iter().filter(|p| a.person.at(p.x, p.y) < 0.5).count() as f64 / pts.len() as f64);
         }
         if cut {
             out.push(Finding::not_assessed(
                 "HR001",
                 "fraction",
                 t_ear,
-                Text::new(
-                    "耳朵区域超出画面，无法评估",
-                    "The ear regions are outside the photo",
-                ),
+                Text::new("耳朵区域超出画面，无法评估", "The ear regions are outside the photo"),
             ));
         } else {
             let share = shares.iter().sum::<f64>() / shares.len() as f64;
@@ -101,14 +90,9 @@ impl Rule for Hair {
                     "fraction",
                     t_ear,
                     Text::new("双耳露出", "The ears are visible"),
-                    Text::new(
-                        "头发遮住了耳朵：请将头发拢到耳后，露出双耳",
-                        "Hair covers the ears: tuck your hair behind your ears",
-                    ),
+                    Text::new("头发遮住了耳朵：请将头发拢到耳后，露出双耳", "Hair covers the ears: tuck your hair behind your ears"),
                 )
-                .with_region_if_failed(Some(a.to_original(Region::Polygon {
-                    points: frame.polygon(-EAR_S.1, EAR_S.1, EAR_T.0, EAR_T.1),
-                }))),
+                .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(-EAR_S.1, EAR_S.1, EAR_T.0, EAR_T.1) }))),
             );
         }
 
@@ -124,11 +108,21 @@ impl Rule for Hair {
                             "ratio",
                             t_brow,
                             Text::new("眉毛和眼睛未被头发遮挡", "Hair does not cover the brows or eyes"),
-                            Text::new("头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛", "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible"),
+                            Text::new(
+                                "头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛",
+                                "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible",
+                            ),
                         )
-                        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(BROW.0, BROW.1, BROW.2, BROW.3) }))),
+                        .with_region_if_failed(Some(
+                            a.to_original(Region::Polygon { points: frame.polygon(BROW.0, BROW.1, BROW.2, BROW.3) }),
+                        )),
                     ),
-                    None => out.push(Finding::not_assessed("HR002", "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))),
+                    None => out.push(Finding::not_assessed(
+                        "HR002",
+                        "ratio",
+                        t_brow,
+                        Text::new("额头区域超出画面", "The forehead is outside the photo"),
+                    )),
                 }
             }
             None => out.push(Finding::not_assessed("HR002", "ratio", t_brow, no_face())),

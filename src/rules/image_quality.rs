@@ -11,36 +11,16 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "image_quality",
     codes: &[
-        CodeInfo {
-            code: "IQ001",
-            name: "resolution",
-            summary: "Image width (after EXIF rotation) is at least the minimum",
-        },
-        CodeInfo {
-            code: "IQ002",
-            name: "aspect_ratio",
-            summary: "Width:height lies within the allowed range (2:3 to 3:4)",
-        },
-        CodeInfo {
-            code: "IQ003",
-            name: "colour",
-            summary: "The photo is in colour, not grayscale",
-        },
+        CodeInfo { code: "IQ001", name: "resolution", summary: "Image width (after EXIF rotation) is at least the minimum" },
+        CodeInfo { code: "IQ002", name: "aspect_ratio", summary: "Width:height lies within the allowed range (2:3 to 3:4)" },
+        CodeInfo { code: "IQ003", name: "colour", summary: "The photo is in colour, not grayscale" },
         CodeInfo {
             code: "IQ004",
             name: "face_sharpness",
             summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)",
         },
-        CodeInfo {
-            code: "IQ005",
-            name: "face_clipping",
-            summary: "Few face pixels are blown out or crushed to black",
-        },
-        CodeInfo {
-            code: "IQ006",
-            name: "compression",
-            summary: "JPEG quality (estimated from the quantisation tables) is not too low",
-        },
+        CodeInfo { code: "IQ005", name: "face_clipping", summary: "Few face pixels are blown out or crushed to black" },
+        CodeInfo { code: "IQ006", name: "compression", summary: "JPEG quality (estimated from the quantisation tables) is not too low" },
     ],
     build: |v| build_with(v, ImageQuality::new),
 };
@@ -78,10 +58,16 @@ impl Rule for ImageQuality {
             a.original_width as f64,
             "px",
             Threshold::min(c.min_width as f64),
-            Text::new(format!("分辨率合格（宽 {} 像素）", a.original_width), format!("Resolution is sufficient ({} px wide)", a.original_width)),
+            Text::new(
+                format!("分辨率合格（宽 {} 像素）", a.original_width),
+                format!("Resolution is sufficient ({} px wide)", a.original_width),
+            ),
             Text::new(
                 format!("照片分辨率太低（宽 {} 像素，至少需要 {}）：请用更高分辨率重新拍摄", a.original_width, c.min_width),
-                format!("The photo is too small ({} px wide, at least {} needed): retake it at a higher resolution", a.original_width, c.min_width),
+                format!(
+                    "The photo is too small ({} px wide, at least {} needed): retake it at a higher resolution",
+                    a.original_width, c.min_width
+                ),
             ),
         ));
 
@@ -94,7 +80,10 @@ impl Rule for ImageQuality {
             Text::new("宽高比合格", "Aspect ratio is within range"),
             Text::new(
                 format!("照片宽高比为 {aspect:.2}，应在 {:.2} 到 {:.2} 之间：请按竖版证件照比例裁剪", c.min_aspect, c.max_aspect),
-                format!("The width:height ratio is {aspect:.2}, it must be between {:.2} and {:.2}: crop to a portrait ID-photo shape", c.min_aspect, c.max_aspect),
+                format!(
+                    "The width:height ratio is {aspect:.2}, it must be between {:.2} and {:.2}: crop to a portrait ID-photo shape",
+                    c.min_aspect, c.max_aspect
+                ),
             ),
         ));
 
@@ -105,10 +94,7 @@ impl Rule for ImageQuality {
             "mean chroma",
             Threshold::min(c.min_colourfulness),
             Text::new("照片为彩色", "The photo is in colour"),
-            Text::new(
-                "照片是黑白（灰度）的：请提交彩色照片",
-                "The photo is black-and-white: submit a colour photo",
-            ),
+            Text::new("照片是黑白（灰度）的：请提交彩色照片", "The photo is black-and-white: submit a colour photo"),
         ));
 
         match face_sharpness(a) {
@@ -126,12 +112,7 @@ impl Rule for ImageQuality {
                 )
                 .with_region_if_failed(Some(region)),
             ),
-            None => out.push(Finding::not_assessed(
-                "IQ004",
-                "detail ratio",
-                Threshold::min(c.min_face_sharpness),
-                no_face(),
-            )),
+            None => out.push(Finding::not_assessed("IQ004", "detail ratio", Threshold::min(c.min_face_sharpness), no_face())),
         }
 
         match face_clipping(a) {
@@ -141,7 +122,10 @@ impl Rule for ImageQuality {
                 "fraction",
                 Threshold::max(c.max_face_clipped),
                 Text::new("面部曝光正常", "Face exposure is not clipped"),
-                Text::new("面部过曝或过暗（细节丢失）：请调整光线后重新拍摄", "Parts of the face are blown out or crushed to black: adjust the light and retake"),
+                Text::new(
+                    "面部过曝或过暗（细节丢失）：请调整光线后重新拍摄",
+                    "Parts of the face are blown out or crushed to black: adjust the light and retake",
+                ),
             )),
             None => out.push(Finding::not_assessed("IQ005", "fraction", Threshold::max(c.max_face_clipped), no_face())),
         }
@@ -181,9 +165,7 @@ impl Rule for ImageQuality {
 /// Mean chroma magnitude over a grid of pixels: 0 for grayscale, a few units for colour photos.
 fn colourfulness(a: &Analysis) -> f64 {
     let img = a.image();
-    let step = ((img.width() * img.height()) as f64 / 10_000.0)
-        .sqrt()
-        .max(1.0) as usize;
+    let step = ((img.width() * img.height()) as f64 / 10_000.0).sqrt().max(1.0) as usize;
     let (mut sum, mut n) = (0.0f64, 0usize);
     for y in (0..img.height() as usize).step_by(step) {
         for x in (0..img.width() as usize).step_by(step) {
@@ -209,23 +191,11 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
     let (x0, y0, x1, y1) = face.oval_bounds();
     let side = (x1 - x0).max(y1 - y0) * 0.8;
     let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    let t = Affine::square_crop(
-        centre,
-        side,
-        face.pose.roll.to_radians(),
-        SHARPNESS_CROP,
-        false,
-    );
+    let t = Affine::square_crop(centre, side, face.pose.roll.to_radians(), SHARPNESS_CROP, false);
     let rgb = sample_planar(&a.pyramid, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
     let n = SHARPNESS_CROP * SHARPNESS_CROP;
-    let gray: Vec<f32> = (0..n)
-        .map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i])
-        .collect();
-    let plane = Plane {
-        width: SHARPNESS_CROP,
-        height: SHARPNESS_CROP,
-        data: gray,
-    };
+    let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+    let plane = Plane { width: SHARPNESS_CROP, height: SHARPNESS_CROP, data: gray };
     let b1 = box_blur(&plane, 1);
     let b4 = box_blur(&plane, 4);
     let (mut fine, mut mid) = (0.0f64, 0.0f64);
@@ -237,12 +207,7 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
             mid += ((b1.data[i] - b4.data[i]) as f64).powi(2);
         }
     }
-    let region = crate::report::Region::Box {
-        x: centre.x - side / 2.0,
-        y: centre.y - side / 2.0,
-        width: side,
-        height: side,
-    };
+    let region = crate::report::Region::Box { x: centre.x - side / 2.0, y: centre.y - side / 2.0, width: side, height: side };
     Some(((fine / mid.max(1e-6)).sqrt(), region))
 }
 
@@ -277,10 +242,7 @@ fn face_clipping(a: &Analysis) -> Option<f64> {
     if samples.is_empty() {
         return None;
     }
-    let clipped = samples
-        .iter()
-        .filter(|&&y| !(5.0..250.0).contains(&y))
-        .count();
+    let clipped = samples.iter().filter(|&&y| !(5.0..250.0).contains(&y)).count();
     Some(clipped as f64 / samples.len() as f64)
 }
 
@@ -290,11 +252,7 @@ mod tests {
 
     #[test]
     fn box_blur_matches_a_direct_average() {
-        let p = Plane {
-            width: 7,
-            height: 5,
-            data: (0..35).map(|i| ((i * 37) % 11) as f32).collect(),
-        };
+        let p = Plane { width: 7, height: 5, data: (0..35).map(|i| ((i * 37) % 11) as f32).collect() };
         let fast = box_blur(&p, 2);
         let (x, y) = (3usize, 2usize);
         let mut direct = 0.0;

@@ -10,9 +10,17 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "lighting",
     codes: &[
-        CodeInfo { code: "LI001", name: "even_lighting", summary: "Left and right halves of the face equally bright (relative difference of cheek patches)" },
+        CodeInfo {
+            code: "LI001",
+            name: "even_lighting",
+            summary: "Left and right halves of the face equally bright (relative difference of cheek patches)",
+        },
         CodeInfo { code: "LI002", name: "face_exposure", summary: "Median brightness of the face within range" },
-        CodeInfo { code: "LI003", name: "colour_cast", summary: "Bright background is neutral (no colour cast from light or white balance)" },
+        CodeInfo {
+            code: "LI003",
+            name: "colour_cast",
+            summary: "Bright background is neutral (no colour cast from light or white balance)",
+        },
     ],
     build: |v| build_with(v, Lighting::new),
 };
@@ -58,7 +66,10 @@ impl Rule for Lighting {
                         "ratio",
                         Threshold::max(c.max_side_difference),
                         Text::new("面部光线均匀", "The face is evenly lit"),
-                        Text::new("面部一侧偏暗（光线不均匀）：请面向光源，让脸部两侧亮度一致", "One side of the face is darker: face the light so both sides are equally bright"),
+                        Text::new(
+                            "面部一侧偏暗（光线不均匀）：请面向光源，让脸部两侧亮度一致",
+                            "One side of the face is darker: face the light so both sides are equally bright",
+                        ),
                     )
                     .with_region_if_failed(Some(a.to_original(region))),
                 );
@@ -70,38 +81,17 @@ impl Rule for Lighting {
                         Threshold::range(c.min_face_luma, c.max_face_luma),
                         Text::new("面部亮度合适", "Face brightness is good"),
                         if (median as f64) < c.min_face_luma {
-                            Text::new(
-                                "面部太暗：请在光线充足处重新拍摄",
-                                "The face is too dark: retake in brighter light",
-                            )
+                            Text::new("面部太暗：请在光线充足处重新拍摄", "The face is too dark: retake in brighter light")
                         } else {
-                            Text::new(
-                                "面部太亮（过曝）：请避免强光直射",
-                                "The face is too bright: avoid direct strong light",
-                            )
+                            Text::new("面部太亮（过曝）：请避免强光直射", "The face is too bright: avoid direct strong light")
                         },
                     )),
-                    None => out.push(Finding::not_assessed(
-                        "LI002",
-                        "luma",
-                        Threshold::range(c.min_face_luma, c.max_face_luma),
-                        no_face(),
-                    )),
+                    None => out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
                 }
             }
             None => {
-                out.push(Finding::not_assessed(
-                    "LI001",
-                    "ratio",
-                    Threshold::max(c.max_side_difference),
-                    no_face(),
-                ));
-                out.push(Finding::not_assessed(
-                    "LI002",
-                    "luma",
-                    Threshold::range(c.min_face_luma, c.max_face_luma),
-                    no_face(),
-                ));
+                out.push(Finding::not_assessed("LI001", "ratio", Threshold::max(c.max_side_difference), no_face()));
+                out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
             }
         }
         out.push(colour_cast(a, c.max_colour_cast));
@@ -140,30 +130,20 @@ fn side_region(face: &FaceAnalysis, ids: &[usize]) -> Region {
     let pts: Vec<Point> = ids.iter().map(|&i| face.mesh.p(i)).collect();
     let (x0, y0, x1, y1) = crate::imaging::bounds(&pts);
     let pad = (x1 - x0).max(y1 - y0) * 0.3 + 4.0;
-    Region::Box {
-        x: x0 - pad,
-        y: y0 - pad,
-        width: x1 - x0 + 2.0 * pad,
-        height: y1 - y0 + 2.0 * pad,
-    }
+    Region::Box { x: x0 - pad, y: y0 - pad, width: x1 - x0 + 2.0 * pad, height: y1 - y0 + 2.0 * pad }
 }
 
 /// Mean chroma of bright background cells: a white wall photographed under neutral light is
 /// neutral; a cast shows as a consistent Cb/Cr offset.
 fn colour_cast(a: &Analysis, max_cast: f64) -> Finding {
     let s = &a.scene;
-    let bright: Vec<usize> = (0..s.width * s.height)
-        .filter(|&i| s.is_background(i) && s.luma[i] > 150.0)
-        .collect();
+    let bright: Vec<usize> = (0..s.width * s.height).filter(|&i| s.is_background(i) && s.luma[i] > 150.0).collect();
     if bright.len() < 2000 {
         return Finding::not_assessed(
             "LI003",
             "chroma",
             Threshold::max(max_cast),
-            Text::new(
-                "没有足够的浅色背景，无法评估色偏",
-                "Not enough light background to judge a colour cast",
-            ),
+            Text::new("没有足够的浅色背景，无法评估色偏", "Not enough light background to judge a colour cast"),
         );
     }
     let (mut cb, mut cr) = (0.0f64, 0.0f64);

@@ -12,6 +12,7 @@ pub mod glasses;
 pub mod hair;
 pub mod image_quality;
 pub mod lighting;
+pub mod mask;
 pub mod pose;
 pub mod posture;
 pub mod recency;
@@ -31,6 +32,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &pose::SPEC,
     &eyes::SPEC,
     &glasses::SPEC,
+    &mask::SPEC,
     &hair::SPEC,
     &expression::SPEC,
     &background::SPEC,
@@ -74,13 +76,8 @@ pub trait Rule: Send + Sync {
 }
 
 /// Parses a rule's section of the profile into its typed config and builds the rule.
-pub fn build_with<C: DeserializeOwned, R: Rule + 'static>(
-    section: toml::Value,
-    make: fn(C) -> R,
-) -> Result<Box<dyn Rule>, String> {
-    let config: C = section
-        .try_into()
-        .map_err(|e: toml::de::Error| e.message().to_string())?;
+pub fn build_with<C: DeserializeOwned, R: Rule + 'static>(section: toml::Value, make: fn(C) -> R) -> Result<Box<dyn Rule>, String> {
+    let config: C = section.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
     Ok(Box::new(make(config)))
 }
 
@@ -98,14 +95,7 @@ pub struct Finding {
 
 impl Finding {
     /// Pass when `threshold` admits `measured`, fail otherwise.
-    pub fn measured(
-        code: &'static str,
-        measured: f64,
-        unit: &'static str,
-        threshold: Threshold,
-        pass: Text,
-        fail: Text,
-    ) -> Finding {
+    pub fn measured(code: &'static str, measured: f64, unit: &'static str, threshold: Threshold, pass: Text, fail: Text) -> Finding {
         let ok = threshold.admits(measured);
         Finding {
             code,
@@ -118,21 +108,8 @@ impl Finding {
         }
     }
 
-    pub fn not_assessed(
-        code: &'static str,
-        unit: &'static str,
-        threshold: Threshold,
-        why: Text,
-    ) -> Finding {
-        Finding {
-            code,
-            outcome: Outcome::NotAssessed,
-            measured: None,
-            unit,
-            threshold,
-            message: why,
-            region: None,
-        }
+    pub fn not_assessed(code: &'static str, unit: &'static str, threshold: Threshold, why: Text) -> Finding {
+        Finding { code, outcome: Outcome::NotAssessed, measured: None, unit, threshold, message: why, region: None }
     }
 
     pub fn with_region(mut self, region: Option<Region>) -> Finding {
@@ -152,10 +129,7 @@ impl Finding {
 
 /// Shared reasons for checks that cannot be assessed.
 pub fn no_face() -> Text {
-    Text::new(
-        "未检测到人脸，无法评估",
-        "No face was found, so this could not be assessed",
-    )
+    Text::new("未检测到人脸，无法评估", "No face was found, so this could not be assessed")
 }
 
 /// Rounds for display and for stable JSON.

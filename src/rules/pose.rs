@@ -8,21 +8,9 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "pose",
     codes: &[
-        CodeInfo {
-            code: "PO001",
-            name: "yaw",
-            summary: "Head not turned left or right beyond the limit",
-        },
-        CodeInfo {
-            code: "PO002",
-            name: "pitch",
-            summary: "Head not tilted up or down beyond the limit",
-        },
-        CodeInfo {
-            code: "PO003",
-            name: "roll",
-            summary: "Head not tilted sideways beyond the limit",
-        },
+        CodeInfo { code: "PO001", name: "yaw", summary: "Head not turned left or right beyond the limit" },
+        CodeInfo { code: "PO002", name: "pitch", summary: "Head not tilted up or down beyond the limit" },
+        CodeInfo { code: "PO003", name: "roll", summary: "Head not tilted sideways beyond the limit" },
     ],
     build: |v| build_with(v, Pose::new),
 };
@@ -50,24 +38,9 @@ impl Rule for Pose {
         let c = &self.c;
         let Some(face) = ctx.analysis.face.as_ref() else {
             return vec![
-                Finding::not_assessed(
-                    "PO001",
-                    "deg",
-                    Threshold::range(-c.max_yaw_deg, c.max_yaw_deg),
-                    no_face(),
-                ),
-                Finding::not_assessed(
-                    "PO002",
-                    "deg",
-                    Threshold::range(-c.max_pitch_deg, c.max_pitch_deg),
-                    no_face(),
-                ),
-                Finding::not_assessed(
-                    "PO003",
-                    "deg",
-                    Threshold::range(-c.max_roll_deg, c.max_roll_deg),
-                    no_face(),
-                ),
+                Finding::not_assessed("PO001", "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
+                Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_deg, c.max_pitch_deg), no_face()),
+                Finding::not_assessed("PO003", "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
             ];
         };
         let p = face.pose;
@@ -91,7 +64,11 @@ impl Rule for Pose {
                 Text::new("头部未抬头或低头", "Head is level (not tilted up or down)"),
                 Text::new(
                     format!("头部{}约 {:.0}°：请平视镜头", if p.pitch > 0.0 { "上仰" } else { "低下" }, p.pitch.abs()),
-                    format!("The head is tilted {} about {:.0}°: look straight at the camera", if p.pitch > 0.0 { "up" } else { "down" }, p.pitch.abs()),
+                    format!(
+                        "The head is tilted {} about {:.0}°: look straight at the camera",
+                        if p.pitch > 0.0 { "up" } else { "down" },
+                        p.pitch.abs()
+                    ),
                 ),
             ),
             Finding::measured(

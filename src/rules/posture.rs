@@ -63,16 +63,12 @@ impl Rule for Posture {
             }
             None
         };
-        let (Some(left), Some(right)) = (top_of_shoulder(-SHOULDER_S), top_of_shoulder(SHOULDER_S))
-        else {
+        let (Some(left), Some(right)) = (top_of_shoulder(-SHOULDER_S), top_of_shoulder(SHOULDER_S)) else {
             return vec![Finding::not_assessed(
                 "SH001",
                 "deg",
                 t,
-                Text::new(
-                    "肩部不在画面内，无法评估",
-                    "The shoulders are not in the photo",
-                ),
+                Text::new("肩部不在画面内，无法评估", "The shoulders are not in the photo"),
             )];
         };
         let tilt = (right.y - left.y).atan2(right.x - left.x).to_degrees();
@@ -84,14 +80,9 @@ impl Rule for Posture {
             Text::new("双肩水平", "Shoulders are level"),
             Text::new(
                 format!("双肩不平（倾斜约 {:.0}°）：请坐正，双肩放平", tilt.abs()),
-                format!(
-                    "The shoulders are tilted about {:.0}°: sit upright with level shoulders",
-                    tilt.abs()
-                ),
+                format!("The shoulders are tilted about {:.0}°: sit upright with level shoulders", tilt.abs()),
             ),
         )
-        .with_region_if_failed(Some(a.to_original(Region::Polygon {
-            points: vec![left, right],
-        })))]
+        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: vec![left, right] })))]
     }
 }

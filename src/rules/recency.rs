@@ -9,11 +9,7 @@ use crate::report::{Outcome, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "recency",
-    codes: &[CodeInfo {
-        code: "DT001",
-        name: "capture_date",
-        summary: "EXIF capture date within the allowed age, not in the future",
-    }],
+    codes: &[CodeInfo { code: "DT001", name: "capture_date", summary: "EXIF capture date within the allowed age, not in the future" }],
     build: |v| build_with(v, Recency::new),
 };
 
@@ -44,9 +40,7 @@ impl Recency {
 
     /// Age limit in days as of a date: calendar months back from it.
     fn max_age_days(&self, as_of: DateTime<Utc>) -> f64 {
-        let earliest = as_of
-            .checked_sub_months(Months::new(self.c.max_age_months))
-            .unwrap_or(as_of);
+        let earliest = as_of.checked_sub_months(Months::new(self.c.max_age_months)).unwrap_or(as_of);
         (as_of - earliest).num_seconds() as f64 / 86_400.0
     }
 }
@@ -54,21 +48,14 @@ impl Recency {
 impl Rule for Recency {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let exif = &ctx.analysis.exif;
-        let threshold = Threshold::range(
-            -self.c.future_tolerance_days,
-            round(self.max_age_days(ctx.as_of), 2),
-        );
+        let threshold = Threshold::range(-self.c.future_tolerance_days, round(self.max_age_days(ctx.as_of), 2));
         let Some(date) = exif.capture_date.as_ref() else {
             let why = match (&exif.status, &exif.invalid_date) {
-                (ExifStatus::Corrupt { .. }, _) => (
-                    "照片的 EXIF 信息已损坏，无法读取拍摄日期",
-                    "The photo's EXIF data is damaged, so its capture date cannot be read",
-                ),
+                (ExifStatus::Corrupt { .. }, _) => {
+                    ("照片的 EXIF 信息已损坏，无法读取拍摄日期", "The photo's EXIF data is damaged, so its capture date cannot be read")
+                }
                 (_, Some(_)) => ("照片的拍摄日期无效", "The photo's capture date is invalid"),
-                _ => (
-                    "照片没有拍摄日期（EXIF）",
-                    "The photo has no capture date (EXIF)",
-                ),
+                _ => ("照片没有拍摄日期（EXIF）", "The photo has no capture date (EXIF)"),
             };
             let outcome = match self.c.missing_date {
                 MissingDate::Warn => Outcome::Warn,
@@ -82,10 +69,7 @@ impl Rule for Recency {
                 threshold,
                 message: Text::new(
                     format!("{}：请上传相机或手机直接拍摄的原始照片", why.0),
-                    format!(
-                        "{}: upload the original photo straight from the camera or phone",
-                        why.1
-                    ),
+                    format!("{}: upload the original photo straight from the camera or phone", why.1),
                 ),
                 region: None,
             }];
@@ -93,11 +77,17 @@ impl Rule for Recency {
         let age_days = (ctx.as_of - date.instant()).num_seconds() as f64 / 86_400.0;
         let taken = date.local.format("%Y-%m-%d");
         let fail = if age_days < 0.0 {
-            Text::new(format!("拍摄日期 {taken} 晚于今天：请检查设备时间并上传真实拍摄的照片"), format!("The capture date {taken} is in the future: check the device clock and upload a genuine photo"))
+            Text::new(
+                format!("拍摄日期 {taken} 晚于今天：请检查设备时间并上传真实拍摄的照片"),
+                format!("The capture date {taken} is in the future: check the device clock and upload a genuine photo"),
+            )
         } else {
             Text::new(
                 format!("照片拍摄于 {taken}，已超过 {} 个月：请上传近 {} 个月内拍摄的照片", self.c.max_age_months, self.c.max_age_months),
-                format!("The photo was taken on {taken}, more than {} months ago: upload a photo taken within the last {} months", self.c.max_age_months, self.c.max_age_months),
+                format!(
+                    "The photo was taken on {taken}, more than {} months ago: upload a photo taken within the last {} months",
+                    self.c.max_age_months, self.c.max_age_months
+                ),
             )
         };
         vec![Finding::measured(
@@ -105,10 +95,7 @@ impl Rule for Recency {
             round(age_days, 2),
             "days",
             threshold,
-            Text::new(
-                format!("拍摄于 {taken}，在有效期内"),
-                format!("Taken on {taken}, recent enough"),
-            ),
+            Text::new(format!("拍摄于 {taken}，在有效期内"), format!("Taken on {taken}, recent enough")),
             fail,
         )]
     }

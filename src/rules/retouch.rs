@@ -14,21 +14,12 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
     codes: &[
-        CodeInfo {
-            code: "RT001",
-            name: "editing_software",
-            summary: "EXIF Software names a photo editor or beauty app",
-        },
-        CodeInfo {
-            code: "RT002",
-            name: "camera_metadata",
-            summary: "EXIF names the camera (Make/Model)",
-        },
+        CodeInfo { code: "RT001", name: "editing_software", summary: "EXIF Software names a photo editor or beauty app" },
+        CodeInfo { code: "RT002", name: "camera_metadata", summary: "EXIF names the camera (Make/Model)" },
         CodeInfo {
             code: "RT003",
             name: "camera_jpeg_tables",
-            summary:
-                "JPEG quantisation tables are not the standard library tables a re-save writes",
+            summary: "JPEG quantisation tables are not the standard library tables a re-save writes",
         },
         CodeInfo {
             code: "RT004",
@@ -114,17 +105,17 @@ impl Rule for Retouch {
                     "flag",
                     Threshold::max(0.0),
                     Text::new("JPEG 编码表与相机一致", "JPEG tables look like a camera's"),
-                    Text::new("JPEG 使用标准库编码表（照片可能被软件重新保存过）：请上传原始照片", "The JPEG uses standard library tables (it was probably re-saved by software): upload the original photo"),
+                    Text::new(
+                        "JPEG 使用标准库编码表（照片可能被软件重新保存过）：请上传原始照片",
+                        "The JPEG uses standard library tables (it was probably re-saved by software): upload the original photo",
+                    ),
                 ));
             }
             _ => out.push(Finding::not_assessed(
                 "RT003",
                 "flag",
                 Threshold::max(0.0),
-                Text::new(
-                    "不是 JPEG 照片，无法评估",
-                    "Not a JPEG, so its tables cannot be judged",
-                ),
+                Text::new("不是 JPEG 照片，无法评估", "Not a JPEG, so its tables cannot be judged"),
             )),
         }
 
@@ -135,7 +126,10 @@ impl Rule for Retouch {
                 "ratio",
                 Threshold::min(c.min_skin_detail),
                 Text::new("皮肤纹理自然", "Skin texture looks natural"),
-                Text::new("皮肤过于平滑（疑似美颜）：请关闭美颜、滤镜后重新拍摄", "The skin is much smoother than the rest of the face (beauty filter?): turn off beauty and filter effects and retake"),
+                Text::new(
+                    "皮肤过于平滑（疑似美颜）：请关闭美颜、滤镜后重新拍摄",
+                    "The skin is much smoother than the rest of the face (beauty filter?): turn off beauty and filter effects and retake",
+                ),
             )),
             None => out.push(Finding::not_assessed("RT004", "ratio", Threshold::min(c.min_skin_detail), no_face())),
         }
@@ -147,9 +141,17 @@ impl Rule for Retouch {
                 "fraction",
                 Threshold::max(c.max_flat_background),
                 Text::new("背景为实拍", "The background looks photographed"),
-                Text::new("背景颜色完全一致（疑似抠图换背景）：请在真实的白色墙面前拍摄", "The background is one exact colour (it looks digitally replaced): photograph in front of a real white wall"),
+                Text::new(
+                    "背景颜色完全一致（疑似抠图换背景）：请在真实的白色墙面前拍摄",
+                    "The background is one exact colour (it looks digitally replaced): photograph in front of a real white wall",
+                ),
             )),
-            None => out.push(Finding::not_assessed("RT005", "fraction", Threshold::max(c.max_flat_background), Text::new("背景露出太少，无法评估", "Too little background to judge"))),
+            None => out.push(Finding::not_assessed(
+                "RT005",
+                "fraction",
+                Threshold::max(c.max_flat_background),
+                Text::new("背景露出太少，无法评估", "Too little background to judge"),
+            )),
         }
         out
     }
@@ -182,19 +184,12 @@ pub fn skin_detail(a: &Analysis) -> Option<f64> {
         (v.len() >= 10).then(|| v.iter().sum::<f32>() / v.len() as f32)
     };
     let mut skin_pts = Vec::new();
-    for (s0, s1, t0, t1) in [
-        (-0.32, -0.18, 0.42, 0.52),
-        (0.18, 0.32, 0.42, 0.52),
-        (-0.15, 0.15, 0.06, 0.16),
-    ] {
+    for (s0, s1, t0, t1) in [(-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.15, 0.15, 0.06, 0.16)] {
         skin_pts.extend(frame.samples(a, s0, s1, t0, t1).0);
     }
     let m = &face.mesh;
     let mut eye_pts = Vec::new();
-    for (outer, inner) in [
-        (lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER),
-        (lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER),
-    ] {
+    for (outer, inner) in [(lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER), (lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER)] {
         let (p, q) = (m.p(outer), m.p(inner));
         for i in 0..=12 {
             for j in -2..=2 {
@@ -212,10 +207,7 @@ pub fn skin_detail(a: &Analysis) -> Option<f64> {
 /// channel); `None` without enough background.
 fn flat_background(a: &Analysis) -> Option<f64> {
     let s = &a.scene;
-    let cells: Vec<[u8; 3]> = (0..s.width * s.height)
-        .filter(|&i| s.is_background(i))
-        .map(|i| s.rgb[i])
-        .collect();
+    let cells: Vec<[u8; 3]> = (0..s.width * s.height).filter(|&i| s.is_background(i)).map(|i| s.rgb[i]).collect();
     if cells.len() < 500 {
         return None;
     }
@@ -224,13 +216,7 @@ fn flat_background(a: &Analysis) -> Option<f64> {
         *counts.entry(*p).or_insert(0usize) += 1;
     }
     // A blown-out white wall is uniformly 255: that is exposure, not compositing evidence.
-    let (mode, _) = counts
-        .iter()
-        .filter(|(p, _)| p.iter().any(|&v| v < 250))
-        .max_by_key(|(_, n)| **n)?;
-    let near = cells
-        .iter()
-        .filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1))
-        .count();
+    let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(_, n)| **n)?;
+    let near = cells.iter().filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1)).count();
     Some(near as f64 / cells.len() as f64)
 }

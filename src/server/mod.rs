@@ -42,9 +42,7 @@ impl Default for ServerConfig {
         ServerConfig {
             max_body_bytes: 10 * 1024 * 1024,
             max_pixels: 40_000_000,
-            concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             queue: 16,
             timeout: Duration::from_secs(10),
             token: None,
@@ -67,10 +65,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(checkers: Vec<Checker>, config: ServerConfig) -> Arc<AppState> {
-        let default_profile = checkers
-            .first()
-            .map(|c| c.profile.name.clone())
-            .unwrap_or_default();
+        let default_profile = checkers.first().map(|c| c.profile.name.clone()).unwrap_or_default();
         let checkers = checkers
             .into_iter()
             .map(|mut c| {
@@ -111,10 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(
-        title = "photocheck",
-        description = "Driving-licence portrait compliance checks with explained verdicts"
-    ),
+    info(title = "photocheck", description = "Driving-licence portrait compliance checks with explained verdicts"),
     paths(post_check, healthz, readyz, metrics_text),
     components(schemas(Report, ErrorBody, ErrorDetail))
 )]
@@ -152,27 +144,15 @@ struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
+        ApiError { status, code, message: message.into(), retry_after: None }
     }
 
     fn into_response(self, request_id: &str) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message,
-                request_id: request_id.to_string(),
-            },
-        };
+        let body =
+            ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message, request_id: request_id.to_string() } };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -197,11 +177,7 @@ impl ApiError {
         (status = 504, description = "The check exceeded its time budget", body = ErrorBody),
     )
 )]
-async fn post_check(
-    State(state): State<Arc<AppState>>,
-    Query(query): Query<CheckQuery>,
-    request: Request,
-) -> Response {
+async fn post_check(State(state): State<Arc<AppState>>, Query(query): Query<CheckQuery>, request: Request) -> Response {
     let started = Instant::now();
     let request_id = request
         .headers()
@@ -209,19 +185,11 @@ async fn post_check(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
         .map(str::to_string)
-        .unwrap_or_else(|| {
-            format!(
-                "pc-{:x}-{}",
-                std::process::id(),
-                state.next_id.fetch_add(1, Ordering::Relaxed)
-            )
-        });
+        .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), state.next_id.fetch_add(1, Ordering::Relaxed)));
     let outcome = handle_check(&state, query, request).await;
     let (mut response, verdict, failed) = match outcome {
         Ok(report) => {
-            state
-                .metrics
-                .record_report(verdict_name(report.verdict), &report.failed);
+            state.metrics.record_report(verdict_name(report.verdict), &report.failed);
             let v = verdict_name(report.verdict);
             let failed = report.failed.join(",");
             ((StatusCode::OK, Json(report)).into_response(), v, failed)
@@ -254,78 +222,41 @@ struct Upload {
     lang: Option<String>,
 }
 
-async fn handle_check(
-    state: &Arc<AppState>,
-    query: CheckQuery,
-    request: Request,
-) -> Result<Report, ApiError> {
+async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request) -> Result<Report, ApiError> {
     authorize(state, request.headers())?;
-    let accept_language = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let accept_language = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let upload = read_upload(state, request).await?;
 
-    let profile = upload
-        .profile
-        .or(query.profile)
-        .unwrap_or_else(|| state.default_profile.clone());
+    let profile = upload.profile.or(query.profile).unwrap_or_else(|| state.default_profile.clone());
     let checker = state
         .checkers
         .get(&profile)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unknown_profile",
-                format!("no profile named '{profile}' is loaded"),
-            )
-        })?
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "unknown_profile", format!("no profile named '{profile}' is loaded")))?
         .clone();
     let lang = match upload.lang.or(query.lang) {
-        Some(l) => l
-            .parse::<Lang>()
-            .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_lang", m))?,
-        None => accept_language
-            .as_deref()
-            .map(lang_from_header)
-            .unwrap_or_default(),
+        Some(l) => l.parse::<Lang>().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_lang", m))?,
+        None => accept_language.as_deref().map(lang_from_header).unwrap_or_default(),
     };
     let as_of = match upload.as_of.or(query.as_of) {
-        Some(s) => crate::pipeline::parse_as_of(&s)
-            .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", m))?,
+        Some(s) => crate::pipeline::parse_as_of(&s).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", m))?,
         None => chrono::Utc::now(),
     };
 
     // Shed load at once when the queue is full; never queue without bound.
-    let admitted = state
-        .admission
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError {
-            retry_after: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "the check queue is full; retry shortly",
-            )
-        })?;
+    let admitted = state.admission.clone().try_acquire_owned().map_err(|_| ApiError {
+        retry_after: Some(1),
+        ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the check queue is full; retry shortly")
+    })?;
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-    let in_flight = InFlight {
-        state: state.clone(),
-        _permit: admitted,
-    };
+    let in_flight = InFlight { state: state.clone(), _permit: admitted };
 
     let workers = state.workers.clone();
     let budget = state.config.timeout;
     let work = async move {
-        let worker = workers.acquire_owned().await.map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
-                "the server is stopping",
-            )
-        })?;
+        let worker = workers
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "the server is stopping"))?;
         let opts = CheckOptions { as_of, lang };
         // The blocking task keeps both permits until the models finish, even if the client has
         // given up: the pool never runs more checks than it has workers.
@@ -333,20 +264,10 @@ async fn handle_check(
             let _hold = (worker, in_flight);
             checker.check_bytes("upload", &upload.bytes, &opts)
         });
-        task.await.map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("check failed: {e}"),
-            )
-        })
+        task.await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("check failed: {e}")))
     };
     let report = tokio::time::timeout(budget, work).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "timeout",
-            format!("the check took longer than {} ms", budget.as_millis()),
-        )
+        ApiError::new(StatusCode::GATEWAY_TIMEOUT, "timeout", format!("the check took longer than {} ms", budget.as_millis()))
     })??;
     if let (Verdict::Error, Some(err)) = (report.verdict, &report.error) {
         return Err(input_error_from_report(&err.kind, &err.message));
@@ -385,22 +306,11 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(expected) = &state.config.token else {
         return Ok(());
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     match given {
         Some(t) if constant_time_eq(t.trim().as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "the bearer token is wrong",
-        )),
-        None => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a bearer token is required (Authorization: Bearer …)",
-        )),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong")),
+        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a bearer token is required (Authorization: Bearer …)")),
     }
 }
 
@@ -411,12 +321,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn lang_from_header(value: &str) -> Lang {
     // First language tag we support wins, in the client's order.
     for tag in value.split(',') {
-        let tag = tag
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let tag = tag.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if tag.starts_with("zh") {
             return Lang::ZhCn;
         }
@@ -429,31 +334,10 @@ fn lang_from_header(value: &str) -> Lang {
 
 async fn read_upload(state: &Arc<AppState>, request: Request) -> Result<Upload, ApiError> {
     let limit = state.config.max_body_bytes;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body exceeds {limit} bytes"),
-        )
-    };
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    if let Some(len) = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-    {
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body exceeds {limit} bytes"));
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
+    if let Some(len) = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()) {
         if len > limit + 64 * 1024 {
             return Err(too_large());
         }
@@ -464,7 +348,9 @@ async fn read_upload(state: &Arc<AppState>, request: Request) -> Result<Upload, 
             Ok(Upload { bytes, as_of: None, profile: None, lang: None })
         }
         "multipart/form-data" => {
-            let mut multipart = Multipart::from_request(request, state).await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", e.body_text()))?;
+            let mut multipart = Multipart::from_request(request, state)
+                .await
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", e.body_text()))?;
             let mut upload = Upload { bytes: Bytes::new(), as_of: None, profile: None, lang: None };
             let mut found = false;
             loop {
@@ -502,7 +388,11 @@ async fn read_upload(state: &Arc<AppState>, request: Request) -> Result<Upload, 
             }
             Ok(upload)
         }
-        "" => Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Content-Type is required: image/jpeg, image/png, image/webp or multipart/form-data")),
+        "" => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Content-Type is required: image/jpeg, image/png, image/webp or multipart/form-data",
+        )),
         other => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -521,28 +411,18 @@ async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Models loaded, accepting checks")))]
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let profiles: Vec<&String> = state.checkers.keys().collect();
-    (
-        StatusCode::OK,
-        Json(serde_json::json!({"ready": true, "profiles": profiles})),
-    )
-        .into_response()
+    (StatusCode::OK, Json(serde_json::json!({"ready": true, "profiles": profiles}))).into_response()
 }
 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
-    let body = state
-        .metrics
-        .render(state.config.concurrency + state.config.queue);
+    let body = state.metrics.render(state.config.concurrency + state.config.queue);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 async fn openapi_json() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        ApiDoc::openapi().to_pretty_json().unwrap_or_default(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], ApiDoc::openapi().to_pretty_json().unwrap_or_default()).into_response()
 }
 
 /// Resolves on SIGTERM or Ctrl-C: the server then stops accepting and drains in-flight requests.

@@ -25,18 +25,11 @@ pub fn checker() -> &'static Checker {
 }
 
 pub fn as_of() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(2026, 11, 26)
-        .unwrap()
-        .and_hms_opt(12, 0, 0)
-        .unwrap()
-        .and_utc()
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
 }
 
 pub fn opts() -> CheckOptions {
-    CheckOptions {
-        as_of: as_of(),
-        lang: Lang::En,
-    }
+    CheckOptions { as_of: as_of(), lang: Lang::En }
 }
 
 pub fn sample(name: &str) -> Vec<u8> {
@@ -44,22 +37,16 @@ pub fn sample(name: &str) -> Vec<u8> {
 }
 
 pub fn hopper() -> RgbImage {
-    image::load_from_memory(&sample("grace_hopper.jpg"))
-        .unwrap()
-        .to_rgb8()
+    image::load_from_memory(&sample("grace_hopper.jpg")).unwrap().to_rgb8()
 }
 
 pub fn astronaut() -> RgbImage {
-    image::load_from_memory(&sample("astronaut.png"))
-        .unwrap()
-        .to_rgb8()
+    image::load_from_memory(&sample("astronaut.png")).unwrap().to_rgb8()
 }
 
 pub fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    DynamicImage::ImageRgb8(img.clone())
-        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-        .unwrap();
+    DynamicImage::ImageRgb8(img.clone()).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
     out
 }
 
@@ -79,19 +66,12 @@ pub fn outcome(r: &Report, code: &str) -> Outcome {
 }
 
 pub fn find<'a>(r: &'a Report, code: &str) -> &'a CheckResult {
-    r.check(code).unwrap_or_else(|| {
-        panic!(
-            "{}: no check {code}; checks: {:?}",
-            r.file,
-            r.checks.iter().map(|c| c.code).collect::<Vec<_>>()
-        )
-    })
+    r.check(code)
+        .unwrap_or_else(|| panic!("{}: no check {code}; checks: {:?}", r.file, r.checks.iter().map(|c| c.code).collect::<Vec<_>>()))
 }
 
 pub fn measured(r: &Report, code: &str) -> f64 {
-    find(r, code)
-        .measured
-        .unwrap_or_else(|| panic!("{code} has no measured value: {:?}", find(r, code)))
+    find(r, code).measured.unwrap_or_else(|| panic!("{code} has no measured value: {:?}", find(r, code)))
 }
 
 /// Inserts an APP1 EXIF segment built from `fields` right after the JPEG's SOI marker.
@@ -119,29 +99,17 @@ pub fn with_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
 }
 
 pub fn ascii(tag: exif::Tag, ifd: exif::In, text: &str) -> exif::Field {
-    exif::Field {
-        tag,
-        ifd_num: ifd,
-        value: exif::Value::Ascii(vec![text.as_bytes().to_vec()]),
-    }
+    exif::Field { tag, ifd_num: ifd, value: exif::Value::Ascii(vec![text.as_bytes().to_vec()]) }
 }
 
 pub fn date_original(when: DateTime<Utc>) -> exif::Field {
-    ascii(
-        exif::Tag::DateTimeOriginal,
-        exif::In::PRIMARY,
-        &when.format("%Y:%m:%d %H:%M:%S").to_string(),
-    )
+    ascii(exif::Tag::DateTimeOriginal, exif::In::PRIMARY, &when.format("%Y:%m:%d %H:%M:%S").to_string())
 }
 
 /// Paints every background pixel (person probability < 0.5) with `colour`, using the shipped
 /// segmentation model, as a photographer's backdrop swap would.
 pub fn replace_background(img: &RgbImage, colour: [u8; 3]) -> RgbImage {
-    let mask = checker()
-        .models
-        .segmenter
-        .run(&photocheck::imaging::Pyramid::new(img.clone()))
-        .unwrap();
+    let mask = checker().models.segmenter.run(&photocheck::imaging::Pyramid::new(img.clone())).unwrap();
     let mut out = img.clone();
     for (x, y, p) in out.enumerate_pixels_mut() {
         let person = mask.at(x as f32 + 0.5, y as f32 + 0.5).clamp(0.0, 1.0);

@@ -1,0 +1,60 @@
+//! Masks and lower-face covering: masks, scarves or a hand over the mouth fail.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "mask",
+    codes: &[CodeInfo { code: "MK001", name: "no_mask", summary: "No mask or covering over nose and mouth (mask classifier probability)" }],
+    build: |v| build_with(v, Mask::new),
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub max_mask_probability: f64,
+}
+
+pub struct Mask {
+    c: Config,
+}
+
+impl Mask {
+    fn new(c: Config) -> Self {
+        Mask { c }
+    }
+}
+
+impl Rule for Mask {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let t = Threshold::max(self.c.max_mask_probability);
+        let Some(face) = a.face.as_ref() else {
+            return vec![Finding::not_assessed("MK001", "probability", t, no_face())];
+        };
+        let Some(mask) = face.mask.as_ref() else {
+            return vec![Finding::not_assessed(
+                "MK001",
+                "probability",
+                t,
+                Text::new("口罩检测未能运行", "The mask classifier could not run"),
+            )];
+        };
+        let det = &a.faces[face.detection];
+        let region = Region::Box { x: det.x, y: det.y + det.height * 0.45, width: det.width, height: det.height * 0.6 };
+        vec![Finding::measured(
+            "MK001",
+            round(mask.p_mask as f64, 3),
+            "probability",
+            t,
+            Text::new("口鼻未被遮挡", "Nose and mouth are uncovered"),
+            Text::new(
+                "口鼻被遮挡（口罩、围巾或手）：请摘下口罩，露出完整面部",
+                "The nose and mouth are covered (mask, scarf or hand): take it off and show your whole face",
+            ),
+        )
+        .with_region_if_failed(Some(a.to_original(region)))]
+    }
+}
