@@ -51,6 +51,8 @@ fn benches(c: &mut Criterion) {
             models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).unwrap();
         })
     });
+    let det = &faces[0];
+    g.bench_function("stage_mask_classifier", |b| b.iter(|| models.mask.run(&image, det.centre(), det.width.max(det.height)).unwrap()));
     g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
     let analysis = analyse(&models, photo).unwrap();
     g.bench_function("stage_rules", |b| b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts)));
