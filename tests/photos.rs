@@ -247,10 +247,11 @@ fn a_painted_surgical_mask_fails_the_mask_check() {
     assert_eq!(outcome(&r0, "MK001"), Pass);
     let lm = &r0.faces[0].primary.as_ref().unwrap().landmarks;
     // Lower face oval from cheek to cheek under the nose bridge: where a mask sits.
-    let mut poly: Vec<photocheck::imaging::Point> = [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454]
-        .iter()
-        .map(|&i| lm[i])
-        .collect();
+    let mut poly: Vec<photocheck::imaging::Point> =
+        [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454]
+            .iter()
+            .map(|&i| lm[i])
+            .collect();
     poly.push(lm[195]);
     let mut masked = img.clone();
     for (x, y, p) in masked.enumerate_pixels_mut() {

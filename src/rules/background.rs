@@ -19,7 +19,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Background darkening next to the person (shadow behind the head or to one side)",
         },
     ],
-    build: |v| build_with(v, Background::new),
+    build: |v| build_with(v, |c| Background { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -40,12 +40,6 @@ pub struct Config {
 
 pub struct Background {
     c: Config,
-}
-
-impl Background {
-    fn new(c: Config) -> Self {
-        Background { c }
-    }
 }
 
 impl Rule for Background {

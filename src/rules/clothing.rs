@@ -13,7 +13,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "CL001", name: "dark_clothing", summary: "Share of the visible top (person, not skin) that is dark" },
         CodeInfo { code: "CL002", name: "covered_shoulders", summary: "Share of skin in the chest and shoulder area (revealing clothing)" },
     ],
-    build: |v| build_with(v, Clothing::new),
+    build: |v| build_with(v, |c| Clothing { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -28,12 +28,6 @@ pub struct Config {
 
 pub struct Clothing {
     c: Config,
-}
-
-impl Clothing {
-    fn new(c: Config) -> Self {
-        Clothing { c }
-    }
 }
 
 /// The top: three face widths wide, from just below the chin to about 2.5 face heights down.

@@ -15,7 +15,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "EX002", name: "no_teeth", summary: "Share of the mouth opening that looks like teeth (broad smile)" },
         CodeInfo { code: "EX003", name: "gaze", summary: "Iris centred between the eye corners (looking at the camera)" },
     ],
-    build: |v| build_with(v, Expression::new),
+    build: |v| build_with(v, |c| Expression { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -28,12 +28,6 @@ pub struct Config {
 
 pub struct Expression {
     c: Config,
-}
-
-impl Expression {
-    fn new(c: Config) -> Self {
-        Expression { c }
-    }
 }
 
 /// Inner lip outline (mesh), upper lip left to right then lower lip right to left.

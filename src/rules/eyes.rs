@@ -8,7 +8,7 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "eyes",
     codes: &[CodeInfo { code: "EY001", name: "eyes_open", summary: "Both eyes open (eye aspect ratio of the less open eye)" }],
-    build: |v| build_with(v, Eyes::new),
+    build: |v| build_with(v, |c| Eyes { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -20,12 +20,6 @@ pub struct Config {
 
 pub struct Eyes {
     c: Config,
-}
-
-impl Eyes {
-    fn new(c: Config) -> Self {
-        Eyes { c }
-    }
 }
 
 impl Rule for Eyes {

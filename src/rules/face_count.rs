@@ -8,7 +8,7 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
     codes: &[CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible" }],
-    build: |v| build_with(v, FaceCount::new),
+    build: |v| build_with(v, |c| FaceCount { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -20,12 +20,6 @@ pub struct Config {
 
 pub struct FaceCount {
     c: Config,
-}
-
-impl FaceCount {
-    fn new(c: Config) -> Self {
-        FaceCount { c }
-    }
 }
 
 impl Rule for FaceCount {

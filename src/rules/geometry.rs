@@ -17,7 +17,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "GE004", name: "head_length", summary: "Crown-to-chin length as a share of the image height" },
         CodeInfo { code: "GE005", name: "crown_gap", summary: "Space above the crown as a share of the image height" },
     ],
-    build: |v| build_with(v, Geometry::new),
+    build: |v| build_with(v, |c| Geometry { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -35,12 +35,6 @@ pub struct Config {
 
 pub struct Geometry {
     c: Config,
-}
-
-impl Geometry {
-    fn new(c: Config) -> Self {
-        Geometry { c }
-    }
 }
 
 /// Head extent in working pixels.

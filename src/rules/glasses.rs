@@ -17,7 +17,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "GL001", name: "no_glasses", summary: "No eyewear over the eyes (probability from frame and tint features)" },
         CodeInfo { code: "GL002", name: "no_sunglasses", summary: "No sunglasses or tinted lenses (probability from the tint features)" },
     ],
-    build: |v| build_with(v, Glasses::new),
+    build: |v| build_with(v, |c| Glasses { c }),
 };
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +44,6 @@ pub struct Config {
 
 pub struct Glasses {
     c: Config,
-}
-
-impl Glasses {
-    fn new(c: Config) -> Self {
-        Glasses { c }
-    }
 }
 
 /// Canvas resolution: pixels per inter-ocular distance.

@@ -21,7 +21,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
         },
     ],
-    build: |v| build_with(v, Hair::new),
+    build: |v| build_with(v, |c| Hair { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -37,12 +37,6 @@ pub struct Config {
 
 pub struct Hair {
     c: Config,
-}
-
-impl Hair {
-    fn new(c: Config) -> Self {
-        Hair { c }
-    }
 }
 
 const EAR_S: (f32, f32) = (0.55, 0.75);

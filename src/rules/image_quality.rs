@@ -22,7 +22,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "IQ005", name: "face_clipping", summary: "Few face pixels are blown out or crushed to black" },
         CodeInfo { code: "IQ006", name: "compression", summary: "JPEG quality (estimated from the quantisation tables) is not too low" },
     ],
-    build: |v| build_with(v, ImageQuality::new),
+    build: |v| build_with(v, |c| ImageQuality { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -39,12 +39,6 @@ pub struct Config {
 
 pub struct ImageQuality {
     c: Config,
-}
-
-impl ImageQuality {
-    fn new(c: Config) -> Self {
-        ImageQuality { c }
-    }
 }
 
 impl Rule for ImageQuality {

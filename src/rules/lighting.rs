@@ -22,7 +22,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Bright background is neutral (no colour cast from light or white balance)",
         },
     ],
-    build: |v| build_with(v, Lighting::new),
+    build: |v| build_with(v, |c| Lighting { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -36,12 +36,6 @@ pub struct Config {
 
 pub struct Lighting {
     c: Config,
-}
-
-impl Lighting {
-    fn new(c: Config) -> Self {
-        Lighting { c }
-    }
 }
 
 /// Cheek, mid-cheek and jaw points on each side (subject's right first).

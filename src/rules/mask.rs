@@ -8,7 +8,7 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
     codes: &[CodeInfo { code: "MK001", name: "no_mask", summary: "No mask or covering over nose and mouth (mask classifier probability)" }],
-    build: |v| build_with(v, Mask::new),
+    build: |v| build_with(v, |c| Mask { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -19,12 +19,6 @@ pub struct Config {
 
 pub struct Mask {
     c: Config,
-}
-
-impl Mask {
-    fn new(c: Config) -> Self {
-        Mask { c }
-    }
 }
 
 impl Rule for Mask {

@@ -12,7 +12,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "PO002", name: "pitch", summary: "Head not tilted up or down beyond the limit" },
         CodeInfo { code: "PO003", name: "roll", summary: "Head not tilted sideways beyond the limit" },
     ],
-    build: |v| build_with(v, Pose::new),
+    build: |v| build_with(v, |c| Pose { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -25,12 +25,6 @@ pub struct Config {
 
 pub struct Pose {
     c: Config,
-}
-
-impl Pose {
-    fn new(c: Config) -> Self {
-        Pose { c }
-    }
 }
 
 impl Rule for Pose {

@@ -14,7 +14,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "shoulders_level",
         summary: "Tilt of the line across the tops of the shoulders (person mask)",
     }],
-    build: |v| build_with(v, Posture::new),
+    build: |v| build_with(v, |c| Posture { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -25,12 +25,6 @@ pub struct Config {
 
 pub struct Posture {
     c: Config,
-}
-
-impl Posture {
-    fn new(c: Config) -> Self {
-        Posture { c }
-    }
 }
 
 /// Shoulders are looked for this many face widths either side of the face centre, scanning down

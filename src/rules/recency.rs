@@ -10,7 +10,7 @@ use crate::report::{Outcome, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "recency",
     codes: &[CodeInfo { code: "DT001", name: "capture_date", summary: "EXIF capture date within the allowed age, not in the future" }],
-    build: |v| build_with(v, Recency::new),
+    build: |v| build_with(v, |c| Recency { c }),
 };
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -34,10 +34,6 @@ pub struct Recency {
 }
 
 impl Recency {
-    fn new(c: Config) -> Self {
-        Recency { c }
-    }
-
     /// Age limit in days as of a date: calendar months back from it.
     fn max_age_days(&self, as_of: DateTime<Utc>) -> f64 {
         let earliest = as_of.checked_sub_months(Months::new(self.c.max_age_months)).unwrap_or(as_of);

@@ -32,7 +32,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Share of the background at one exact colour (digitally replaced backdrop)",
         },
     ],
-    build: |v| build_with(v, Retouch::new),
+    build: |v| build_with(v, |c| Retouch { c }),
 };
 
 #[derive(Debug, Deserialize)]
@@ -46,12 +46,6 @@ pub struct Config {
 
 pub struct Retouch {
     c: Config,
-}
-
-impl Retouch {
-    fn new(c: Config) -> Self {
-        Retouch { c }
-    }
 }
 
 impl Rule for Retouch {
