@@ -171,10 +171,29 @@ impl Checker {
             faces: Vec::new(),
             checks: Vec::new(),
             failed: Vec::new(),
-            error: Some(ErrorInfo { kind: kind.to_string(), message }),
+            error: Some(ErrorInfo { kind: kind.to_string(), message: localized_error(kind, &message, opts.lang) }),
             timings_ms: Default::default(),
         }
     }
+}
+
+/// The applicant-facing sentence for an unreadable upload; the technical detail stays in
+/// parentheses for support staff.
+fn localized_error(kind: &str, detail: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return detail.to_string();
+    }
+    let zh = match kind {
+        "empty_file" => "文件是空的：请重新选择照片上传",
+        "file_too_large" => "文件太大：请上传 10 MB 以内的照片",
+        "not_an_image" => "文件不是图片：请上传 JPEG、PNG 或 WebP 格式的照片",
+        "unsupported_format" => "不支持该图片格式：请导出为 JPEG 或 PNG 后上传",
+        "dimensions_too_large" | "resource_limit" => "图片尺寸过大：请缩小后重新上传",
+        "corrupt_image" => "图片已损坏或不完整：请重新拍摄或重新上传",
+        "io_error" => "无法读取文件：请重新上传",
+        _ => "照片无法处理：请重新上传",
+    };
+    format!("{zh}（{detail}）")
 }
 
 fn face_summaries(a: &Analysis) -> Vec<FaceSummary> {

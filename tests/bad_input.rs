@@ -122,3 +122,12 @@ fn webp_is_decoded_and_checked() {
     assert_eq!(r.image.as_ref().unwrap().format, "webp");
     assert_eq!(outcome(&r, "FC001"), Outcome::Pass);
 }
+
+#[test]
+fn unreadable_input_is_explained_in_chinese_by_default() {
+    let opts = photocheck::CheckOptions { lang: photocheck::Lang::ZhCn, ..opts() };
+    let r = checker().check_bytes("notes.jpg", b"hello", &opts);
+    let message = r.error.unwrap().message;
+    assert!(message.starts_with("文件不是图片"), "{message}");
+    assert!(message.contains("not an image"), "technical detail kept: {message}");
+}
