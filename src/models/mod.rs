@@ -7,6 +7,7 @@ pub mod iris;
 pub mod mask_classifier;
 pub mod mesh;
 pub mod segmenter;
+pub mod text_detector;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use iris::{EyeLandmarks, IrisModel};
 pub use mask_classifier::{MaskClassifier, MaskOutput};
 pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
+pub use text_detector::{TextBox, TextDetector};
 
 pub(crate) type Plan = Arc<TypedSimplePlan>;
 
@@ -32,6 +34,7 @@ pub struct ModelSet {
     pub iris: IrisModel,
     pub segmenter: PersonSegmenter,
     pub mask: MaskClassifier,
+    pub text: TextDetector,
     pub dir: PathBuf,
 }
 
@@ -48,12 +51,12 @@ impl ModelSet {
         let files = ModelFiles { dir, sums: &sums };
         // Optimising the graphs dominates start-up: do the two halves on two threads.
         let (first, second) = rayon::join(
-            || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?)),
+            || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?, TextDetector::load(&files)?)),
             || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?)),
         );
-        let (detector, mesh) = first?;
+        let (detector, mesh, text) = first?;
         let (iris, segmenter, mask) = second?;
-        Ok(ModelSet { detector, mesh, iris, segmenter, mask, dir: dir.to_path_buf() })
+        Ok(ModelSet { detector, mesh, iris, segmenter, mask, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the

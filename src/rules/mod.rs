@@ -17,6 +17,7 @@ pub mod pose;
 pub mod posture;
 pub mod recency;
 pub mod retouch;
+pub mod text;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -39,6 +40,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &lighting::SPEC,
     &clothing::SPEC,
     &posture::SPEC,
+    &text::SPEC,
     &recency::SPEC,
     &retouch::SPEC,
 ];
