@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
     });
     let det = &faces[0];
     g.bench_function("stage_mask_classifier", |b| b.iter(|| models.mask.run(&image, det.centre(), det.width.max(det.height)).unwrap()));
+    g.bench_function("stage_text_detector", |b| b.iter(|| models.text.run(&image).unwrap()));
     g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
     let analysis = analyse(&models, photo).unwrap();
     g.bench_function("stage_rules", |b| b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts)));
