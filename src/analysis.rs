@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
+use crate::face_frame::{FaceFrame, SkinRef};
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
 use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, TextBox};
 use crate::scene::Scene;
@@ -114,6 +115,9 @@ pub struct Analysis {
     pub person: PersonMask,
     pub scene: Scene,
     pub text: TextScan,
+    /// The primary face's coordinate frame and skin colour, shared by the appearance rules.
+    pub face_frame: Option<FaceFrame>,
+    pub skin: Option<SkinRef>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -176,7 +180,7 @@ const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
 const TEXT_EDGE: f32 = 24.0;
 
 fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, face: Option<&FaceAnalysis>) -> Result<TextScan, ModelError> {
-    let frame = face.and_then(crate::face_frame::FaceFrame::new);
+    let frame = face.and_then(FaceFrame::new);
     // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
     let in_head = |p: Point| -> bool {
         let Some(f) = frame else { return false };
@@ -206,12 +210,7 @@ fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, face: Option
     if edge_share < TEXT_GATE_EDGE_SHARE {
         return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new() });
     }
-    let boxes = models
-        .text
-        .run(image)?
-        .into_iter()
-        .filter(|b| !in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0)))
-        .collect();
+    let boxes = models.text.run(image)?.into_iter().filter(|b| !in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0))).collect();
     Ok(TextScan { edge_share, detector_ran: true, boxes })
 }
 
@@ -273,7 +272,27 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let t = Instant::now();
     let text = scan_for_text(models, &image, &scene, face.as_ref())?;
     timings.text_ms = ms(t);
-    Ok(Analysis { pyramid: image, scale, original_width, original_height, source, exif, faces, face, person, scene, face_luma, text, timings })
+    let face_frame = face.as_ref().and_then(FaceFrame::new);
+    let mut analysis = Analysis {
+        pyramid: image,
+        scale,
+        original_width,
+        original_height,
+        source,
+        exif,
+        faces,
+        face,
+        person,
+        scene,
+        face_luma,
+        text,
+        face_frame,
+        skin: None,
+        timings,
+    };
+    // The skin reference samples the image through the analysis, so it is measured last.
+    analysis.skin = face_frame.and_then(|f| SkinRef::measure(&analysis, &f));
+    Ok(analysis)
 }
 
 fn ms(t: Instant) -> f64 {

@@ -249,11 +249,6 @@ pub struct Plane {
 }
 
 impl Plane {
-    pub fn luma_of(img: &RgbImage) -> Plane {
-        let data = img.pixels().map(|p| luma(p.0)).collect();
-        Plane { width: img.width() as usize, height: img.height() as usize, data }
-    }
-
     #[inline]
     pub fn at(&self, x: usize, y: usize) -> f32 {
         self.data[y * self.width + x]

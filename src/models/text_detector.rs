@@ -81,7 +81,8 @@ fn components(prob: &[f32], size: usize) -> Vec<(usize, usize, usize, usize, f32
             y1 = y1.max(y);
             sum += prob[i];
             count += 1;
-            let neighbours = [(x > 0).then(|| i - 1), (x + 1 < size).then(|| i + 1), (y > 0).then(|| i - size), (y + 1 < size).then(|| i + size)];
+            let neighbours =
+                [(x > 0).then(|| i - 1), (x + 1 < size).then(|| i + 1), (y > 0).then(|| i - size), (y + 1 < size).then(|| i + size)];
             for j in neighbours.into_iter().flatten() {
                 if !seen[j] && prob[j] > PIXEL_THRESHOLD {
                     seen[j] = true;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::face_frame::{pixel, ycbcr, FaceFrame, SkinRef};
+use crate::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -40,7 +40,7 @@ impl Rule for Clothing {
         let a = ctx.analysis;
         let c = &self.c;
         let (t_dark, t_skin) = (Threshold::min(c.min_dark_share), Threshold::max(c.max_skin_share));
-        let Some((frame, skin)) = a.face.as_ref().and_then(FaceFrame::new).and_then(|f| Some((f, SkinRef::measure(a, &f)?))) else {
+        let (Some(frame), Some(skin)) = (a.face_frame, a.skin) else {
             return vec![
                 Finding::not_assessed("CL001", "fraction", t_dark, no_face()),
                 Finding::not_assessed("CL002", "fraction", t_skin, no_face()),

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::FaceAnalysis;
-use crate::face_frame::{pixel, ycbcr, FaceFrame, SkinRef};
+use crate::face_frame::{pixel, ycbcr};
 use crate::imaging::{bounds, inside_polygon, Point};
 use crate::report::{Region, Text, Threshold};
 
@@ -64,7 +64,7 @@ impl Rule for Expression {
         )
         .with_region_if_failed(mouth_region.clone())];
 
-        let teeth = teeth_share(a, face, &lips);
+        let teeth = teeth_share(a, &lips);
         out.push(
             Finding::measured(
                 "EX002",
@@ -102,11 +102,8 @@ impl Rule for Expression {
 
 /// Share of pixels inside the inner lips that are bright and nearly colourless (teeth), where
 /// the lips are apart; 0 for a closed mouth.
-fn teeth_share(a: &crate::analysis::Analysis, face: &FaceAnalysis, lips: &[Point]) -> f64 {
-    let Some(frame) = FaceFrame::new(face) else {
-        return 0.0;
-    };
-    let Some(skin) = SkinRef::measure(a, &frame) else {
+fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> f64 {
+    let Some(skin) = a.skin else {
         return 0.0;
     };
     let (x0, y0, x1, y1) = bounds(lips);

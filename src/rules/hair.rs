@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::face_frame::{pixel, ycbcr, FaceFrame, SkinRef};
+use crate::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -48,7 +48,7 @@ impl Rule for Hair {
         let a = ctx.analysis;
         let c = &self.c;
         let (t_ear, t_brow) = (Threshold::min(c.min_ear_background), Threshold::min(c.min_brow_brightness));
-        let Some(frame) = a.face.as_ref().and_then(FaceFrame::new) else {
+        let Some(frame) = a.face_frame else {
             return vec![
                 Finding::not_assessed("HR001", "fraction", t_ear, no_face()),
                 Finding::not_assessed("HR002", "ratio", t_brow, no_face()),
@@ -90,7 +90,7 @@ impl Rule for Hair {
             );
         }
 
-        match SkinRef::measure(a, &frame) {
+        match a.skin {
             Some(skin) => {
                 let (pts, _) = frame.samples(a, BROW.0, BROW.1, BROW.2, BROW.3);
                 let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a, *p)).0).collect();

@@ -3,7 +3,6 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::face_frame::FaceFrame;
 use crate::imaging::Point;
 use crate::report::{Region, Text, Threshold};
 
@@ -35,7 +34,7 @@ impl Rule for Posture {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let t = Threshold::range(-self.c.max_shoulder_tilt_deg, self.c.max_shoulder_tilt_deg);
-        let Some(frame) = a.face.as_ref().and_then(FaceFrame::new) else {
+        let Some(frame) = a.face_frame else {
             return vec![Finding::not_assessed("SH001", "deg", t, no_face())];
         };
         let (w, h) = (a.image().width() as f32, a.image().height() as f32);

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::{lm, Analysis};
 use crate::exif::ExifStatus;
-use crate::face_frame::FaceFrame;
 use crate::imaging::{luma, Point};
 use crate::report::{Text, Threshold};
 
@@ -156,7 +155,7 @@ impl Rule for Retouch {
 /// lowers both and leaves it alone.
 pub fn skin_detail(a: &Analysis) -> Option<f64> {
     let face = a.face.as_ref()?;
-    let frame = FaceFrame::new(face)?;
+    let frame = a.face_frame?;
     let img = a.image();
     let (w, h) = (img.width() as i32, img.height() as i32);
     let detail = |p: Point| -> Option<f32> {
