@@ -64,9 +64,8 @@ impl Rule for Expression {
         )
         .with_region_if_failed(mouth_region.clone())];
 
-        let teeth = teeth_share(a, &lips);
-        out.push(
-            Finding::measured(
+        out.push(match teeth_share(a, &lips) {
+            Some(teeth) => Finding::measured(
                 "EX002",
                 round(teeth, 3),
                 "fraction",
@@ -78,7 +77,13 @@ impl Rule for Expression {
                 ),
             )
             .with_region_if_failed(mouth_region),
-        );
+            None => Finding::not_assessed(
+                "EX002",
+                "fraction",
+                t_teeth,
+                Text::new("无法测量肤色，无法评估是否露齿", "The skin colour could not be measured to judge teeth"),
+            ),
+        });
 
         match gaze_offset(face) {
             Some(offset) => out.push(Finding::measured(
@@ -101,11 +106,9 @@ impl Rule for Expression {
 }
 
 /// Share of pixels inside the inner lips that are bright and nearly colourless (teeth), where
-/// the lips are apart; 0 for a closed mouth.
-fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> f64 {
-    let Some(skin) = a.skin else {
-        return 0.0;
-    };
+/// the lips are apart; 0 for a closed mouth. `None` without a skin reference to compare with.
+fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> Option<f64> {
+    let skin = a.skin?;
     let (x0, y0, x1, y1) = bounds(lips);
     let step = ((x1 - x0) / 40.0).max(1.0);
     let (mut inside, mut teeth) = (0usize, 0usize);
@@ -127,9 +130,9 @@ fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> f64 {
         y += step;
     }
     if inside < 10 {
-        return 0.0;
+        return Some(0.0);
     }
-    teeth as f64 / inside as f64
+    Some(teeth as f64 / inside as f64)
 }
 
 /// How far the irises sit from the middle of the eyes, as a share of the eye width (0 = centred).

@@ -49,24 +49,36 @@ impl Rule for Lighting {
         let mut out = Vec::new();
         match a.face.as_ref() {
             Some(face) => {
-                let (right, left) = side_brightness(a, face);
-                let diff = (right - left).abs() / right.max(left).max(1.0);
-                let darker = if right < left { 0 } else { 1 };
-                let region = side_region(face, if darker == 0 { &RIGHT_SIDE } else { &LEFT_SIDE });
-                out.push(
-                    Finding::measured(
+                match side_brightness(a, face) {
+                    Some((right, left)) => {
+                        let diff = (right - left).abs() / right.max(left).max(1.0);
+                        let darker = if right < left { 0 } else { 1 };
+                        let region = side_region(face, if darker == 0 { &RIGHT_SIDE } else { &LEFT_SIDE });
+                        out.push(
+                            Finding::measured(
+                                "LI001",
+                                round(diff as f64, 4),
+                                "ratio",
+                                Threshold::max(c.max_side_difference),
+                                Text::new("面部光线均匀", "The face is evenly lit"),
+                                Text::new(
+                                    "面部一侧偏暗（光线不均匀）：请面向光源，让脸部两侧亮度一致",
+                                    "One side of the face is darker: face the light so both sides are equally bright",
+                                ),
+                            )
+                            .with_region_if_failed(Some(a.to_original(region))),
+                        );
+                    }
+                    None => out.push(Finding::not_assessed(
                         "LI001",
-                        round(diff as f64, 4),
                         "ratio",
                         Threshold::max(c.max_side_difference),
-                        Text::new("面部光线均匀", "The face is evenly lit"),
                         Text::new(
-                            "面部一侧偏暗（光线不均匀）：请面向光源，让脸部两侧亮度一致",
-                            "One side of the face is darker: face the light so both sides are equally bright",
+                            "面部一侧超出画面，无法评估光线",
+                            "Part of the face is outside the photo, so lighting could not be compared",
                         ),
-                    )
-                    .with_region_if_failed(Some(a.to_original(region))),
-                );
+                    )),
+                }
                 match median_luma(a.face_luma_samples().iter().copied()) {
                     Some(median) => out.push(Finding::measured(
                         "LI002",
@@ -94,10 +106,11 @@ impl Rule for Lighting {
 }
 
 /// Median luma of disks around the side landmarks, per side.
-fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> (f32, f32) {
+/// `None` when a side lies outside the photo.
+fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> Option<(f32, f32)> {
     let (x0, _, x1, _) = face.oval_bounds();
     let radius = (x1 - x0) * 0.06;
-    let side = |ids: &[usize]| -> f32 {
+    let side = |ids: &[usize]| -> Option<f32> {
         let mut values = Vec::new();
         for &id in ids {
             let c = face.mesh.p(id);
@@ -115,9 +128,9 @@ fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> (f32, f32) {
                 }
             }
         }
-        quantile(&values, 0.5).unwrap_or(0.0)
+        quantile(&values, 0.5)
     };
-    (side(&RIGHT_SIDE), side(&LEFT_SIDE))
+    Some((side(&RIGHT_SIDE)?, side(&LEFT_SIDE)?))
 }
 
 fn side_region(face: &FaceAnalysis, ids: &[usize]) -> Region {
