@@ -44,11 +44,22 @@ const MAPPINGS: &[Mapping] = &[
     },
     Mapping { label: "glasses", code: "GL001", decided_by: &["GL001", "GL002"], violation: true, score: |c| c.measured },
     Mapping { label: "sunglasses", code: "GL002", decided_by: &["GL002"], violation: true, score: |c| c.measured },
+    Mapping { label: "headwear", code: "HW001", decided_by: &["HW001"], violation: true, score: |c| c.measured },
     Mapping { label: "mask", code: "MK001", decided_by: &["MK001"], violation: true, score: |c| c.measured },
-    Mapping { label: "ears_covered", code: "HR001", decided_by: &["HR001"], violation: true, score: |c| c.measured.map(|v| -v) },
-    Mapping { label: "hair_over_brows", code: "HR002", decided_by: &["HR002"], violation: true, score: |c| c.measured.map(|v| -v) },
-    Mapping { label: "clothing_light", code: "CL001", decided_by: &["CL001"], violation: true, score: |c| c.measured.map(|v| -v) },
+    Mapping { label: "ears_covered", code: "HR001", decided_by: &["HR001"], violation: true, score: lower_is_violation },
+    Mapping { label: "hair_over_brows", code: "HR002", decided_by: &["HR002"], violation: true, score: lower_is_violation },
+    Mapping { label: "clothing_light", code: "CL001", decided_by: &["CL001"], violation: true, score: lower_is_violation },
 ];
+
+/// Hand-made signals where a low value is the violation (little background beside the ears);
+/// a learned head reports p(violation) instead, which already points the right way.
+fn lower_is_violation(c: &CheckResult) -> Option<f64> {
+    if c.unit == "probability" {
+        c.measured
+    } else {
+        c.measured.map(|v| -v)
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Confusion {

@@ -6,11 +6,13 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod calibrate;
 pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod exif;
 pub mod face_frame;
+pub mod heads;
 pub mod imaging;
 pub mod jpeg_markers;
 pub mod models;

@@ -74,6 +74,48 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Fit the profile's attribute heads and thresholds from labelled photos (labels.csv format).
+    Calibrate {
+        #[arg(long)]
+        labels: PathBuf,
+        #[arg(long)]
+        photos: PathBuf,
+        /// The profile to write: it extends --base and holds the fitted heads.
+        #[arg(long)]
+        out: PathBuf,
+        /// The profile whose thresholds and severities the result keeps (built-in name or file).
+        #[arg(long, default_value = photocheck::profile::DEFAULT_PROFILE)]
+        base: String,
+        /// Name of the written profile (default: the --out file stem).
+        #[arg(long)]
+        name: Option<String>,
+        /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
+        #[arg(long, default_value = "eer")]
+        target: String,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Repeat the k-fold split this many times (different seeds) and average the scores.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        #[arg(long, default_value_t = 20261126)]
+        seed: u64,
+        /// Refuse a column with fewer examples than this in either class.
+        #[arg(long, default_value_t = 15)]
+        min_per_class: usize,
+        /// Where no embedding head beats a check's own signal, keep the base threshold instead of
+        /// re-thresholding that signal for the label.
+        #[arg(long)]
+        keep_hand_thresholds: bool,
+        /// Language and models as for the other commands; the profile is --base.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        models: Option<PathBuf>,
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Audit folders of uploads: results.jsonl, results.csv, summary.json and report.html in --out.
     Audit {
         /// Folders (recursive), files, or @list.txt (one path per line).
@@ -241,6 +283,11 @@ fn run() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Calibrate { labels, photos, out, base, name, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, as_of, models, jobs, quiet } => {
+            let common = Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
+            let target = parse_target(&target)?;
+            calibrate(labels, photos, out, base, name, target, (folds, repeats, seed), (min_per_class, keep_hand_thresholds), quiet, &common)
+        }
         Command::Eval { labels, photos, format, floors, common } => {
             let (checker, opts) = setup(&common)?;
             let result = evaluate(&checker, &EvalOptions { labels, photos, check: opts })?;
@@ -261,6 +308,111 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_target(s: &str) -> Result<photocheck::calibrate::fit::Target> {
+    use photocheck::calibrate::fit::Target;
+    let rate = |v: &str| -> Result<f64> {
+        let r: f64 = v.parse().with_context(|| format!("--target: '{v}' is not a number"))?;
+        anyhow::ensure!((0.0..1.0).contains(&r), "--target: rate {r} must be in [0, 1)");
+        Ok(r)
+    };
+    match s.split_once('=') {
+        None if s == "eer" => Ok(Target::Eer),
+        Some(("max-false-reject", v)) => Ok(Target::MaxFalseReject(rate(v)?)),
+        Some(("max-false-accept", v)) => Ok(Target::MaxFalseAccept(rate(v)?)),
+        _ => anyhow::bail!("--target must be eer, max-false-reject=R or max-false-accept=A (got '{s}')"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn calibrate(
+    labels: PathBuf,
+    photos: PathBuf,
+    out: PathBuf,
+    base: String,
+    name: Option<String>,
+    target: photocheck::calibrate::fit::Target,
+    (folds, repeats, seed): (usize, usize, u64),
+    (min_per_class, keep_hand_thresholds): (usize, bool),
+    quiet: bool,
+    common: &Common,
+) -> Result<ExitCode> {
+    use photocheck::calibrate::{self, CalibrateOptions, LabelResult};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let (checker, check) = setup(common)?;
+    // Calibrate reads each check's hand-made signal, so the base's own heads must not decide.
+    let mut profile = Profile::load(&base).context("loading the base profile")?;
+    profile.heads.clear();
+    let checker = Checker::new(checker.models.clone(), Arc::new(profile));
+    let total = photocheck::eval::read_labels(&labels)?.len();
+    let opts = CalibrateOptions { labels, photos, check, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, ..Default::default() };
+    // The written profile names its base so that it resolves from the profile's own folder.
+    let base_ref = if photocheck::profile::is_builtin(&base) {
+        base.clone()
+    } else {
+        let path = std::fs::canonicalize(&base).with_context(|| format!("resolving --base {base}"))?;
+        let out_dir = std::fs::canonicalize(out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")))?;
+        path.strip_prefix(&out_dir).map(|p| p.display().to_string()).unwrap_or_else(|_| path.display().to_string())
+    };
+    let name = name.unwrap_or_else(|| out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "calibrated".into()));
+    let command = format!(
+        "photocheck calibrate --labels {} --photos {} --base {base} --target {} --folds {folds} --repeats {repeats} --seed {seed}{}",
+        opts.labels.display(),
+        opts.photos.display(),
+        opts.target.describe().replace('_', "-"),
+        if keep_hand_thresholds { " --keep-hand-thresholds" } else { "" }
+    );
+    let done = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    let results = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                if !quiet && !finished.load(Ordering::Relaxed) {
+                    let d = done.load(Ordering::Relaxed);
+                    eprint!("\ranalysing {d}/{total} photos{}", if d >= total { ", fitting heads…" } else { "" });
+                }
+            }
+            if !quiet {
+                eprintln!();
+            }
+        });
+        let r = calibrate::calibrate(&checker, &opts, &done, &out, &name, &base_ref, &command);
+        finished.store(true, Ordering::Relaxed);
+        r
+    })?;
+    println!("{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6}", "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR");
+    for (label, r) in &results {
+        match r {
+            LabelResult::Fitted { head, .. } => {
+                let p = &head.provenance;
+                println!(
+                    "{label:<16} {:<22} {:>5} {:>5} {:>7.3} {:>7.3} {:>9.3} {:>6.3} {:>6.3}",
+                    head.inputs.name(),
+                    p.positives,
+                    p.negatives,
+                    p.cv_auc,
+                    p.cv_eer,
+                    head.threshold,
+                    p.threshold_tpr,
+                    p.threshold_fpr
+                );
+                let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("{n} {a:.3}")).collect();
+                println!("{:<16}   tried: {}", "", alts.join(", "));
+            }
+            LabelResult::TooFew { positives, negatives } => {
+                println!("{label:<16} refused: too few examples ({positives} positive, {negatives} negative; need {min_per_class} of each)")
+            }
+            LabelResult::Unmapped => println!("{label:<16} not fitted: no head decides this column (a dedicated check measures it)"),
+            LabelResult::HandMade { signal_auc, best_embedding_auc } => println!(
+                "{label:<16} hand-made check kept: its signal (CV AUC {signal_auc:.3}) is not beaten by an embedding head ({best_embedding_auc:.3})"
+            ),
+        }
+    }
+    println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &Common) -> Result<ExitCode> {

@@ -88,7 +88,7 @@ impl Checker {
     /// Runs the profile's rules over an analysis and assembles the report.
     pub fn judge(&self, name: &str, sha256: Option<String>, a: &Analysis, opts: &CheckOptions) -> Report {
         let t = Instant::now();
-        let ctx = Context { analysis: a, as_of: opts.as_of };
+        let ctx = Context { analysis: a, as_of: opts.as_of, heads: &self.profile.heads };
         let mut checks = Vec::new();
         for (spec, rule) in &self.profile.rules {
             for finding in rule.evaluate(&ctx) {

@@ -8,11 +8,20 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::ProfileError;
+use crate::heads::{attribute, Head};
 use crate::report::Severity;
 use crate::rules::{Rule, RuleSpec, REGISTRY};
 
 pub const DEFAULT_PROFILE: &str = "cn-driving-licence";
-const BUILTIN: &[(&str, &str)] = &[(DEFAULT_PROFILE, include_str!("../profiles/cn-driving-licence.toml"))];
+/// The default is the hand-written base (every threshold and severity) plus the heads that
+/// `photocheck calibrate` fitted on the dev photos; the base alone is built in too, as the
+/// starting point for an operator's own calibration.
+const BUILTIN: &[(&str, &str)] = &[
+    (DEFAULT_PROFILE, include_str!("../profiles/cn-driving-licence.toml")),
+    ("cn-driving-licence-base", include_str!("../profiles/cn-driving-licence-base.toml")),
+];
+/// Guards against a profile that (indirectly) extends itself.
+const MAX_EXTENDS_DEPTH: usize = 8;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +41,8 @@ pub struct Profile {
     pub description: String,
     pub severity: BTreeMap<String, Severity>,
     pub rules: Vec<(&'static RuleSpec, Box<dyn Rule>)>,
+    /// Learned heads by label column; rules consult them through [`crate::rules::Context`].
+    pub heads: BTreeMap<String, Head>,
     /// The merged TOML, for `photocheck profile --show`.
     pub source: toml::Table,
 }
@@ -63,27 +74,33 @@ impl Profile {
         }
         let path = Path::new(name_or_path);
         let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
-        Profile::from_toml(&text, &path.display().to_string())
+        Profile::from_toml_in(&text, &path.display().to_string(), path.parent())
     }
 
+    /// A profile's text; `extends` may name a built-in profile only.
     pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        Profile::from_toml_in(text, origin, None)
+    }
+
+    /// A profile's text; `extends` may also name a profile file, relative to `dir`.
+    pub fn from_toml_in(text: &str, origin: &str, dir: Option<&Path>) -> Result<Profile, ProfileError> {
         let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
-        let header: Header = table
-            .get("profile")
-            .cloned()
-            .ok_or_else(|| invalid("missing [profile] section".into()))?
-            .try_into()
-            .map_err(|e: toml::de::Error| invalid(format!("[profile]: {}", e.message())))?;
-        if let Some(base) = &header.extends {
-            let base_text = builtin_text(base).ok_or_else(|| invalid(format!("extends unknown profile '{base}'")))?;
-            let mut merged: toml::Table = base_text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
-            deep_merge(&mut merged, table);
-            table = merged;
-        }
+        let (table, header) = merged_table(text, origin, dir, 0)?;
         for key in table.keys() {
-            if !matches!(key.as_str(), "profile" | "severity" | "rules") {
+            if !matches!(key.as_str(), "profile" | "severity" | "rules" | "heads") {
                 return Err(invalid(format!("unknown top-level section [{key}]")));
+            }
+        }
+        let mut heads = BTreeMap::new();
+        if let Some(section) = table.get("heads") {
+            let section = section.as_table().ok_or_else(|| invalid("[heads] must be a table".into()))?;
+            for (label, value) in section {
+                if attribute(label).is_none() {
+                    return Err(invalid(format!("[heads.{label}]: no check reads a head for the label '{label}'")));
+                }
+                let head: Head = value.clone().try_into().map_err(|e: toml::de::Error| invalid(format!("[heads.{label}]: {}", e.message())))?;
+                head.validate().map_err(|m| invalid(format!("[heads.{label}]: {m}")))?;
+                heads.insert(label.clone(), head);
             }
         }
 
@@ -120,7 +137,7 @@ impl Profile {
             let rule = (spec.build)(section).map_err(|m| invalid(format!("[rules.{}]: {m}", spec.family)))?;
             rules.push((*spec, rule));
         }
-        Ok(Profile { name: header.name, version: header.version, description: header.description, severity, rules, source: table })
+        Ok(Profile { name: header.name, version: header.version, description: header.description, severity, rules, heads, source: table })
     }
 
     pub fn severity_of(&self, code: &str) -> Severity {
@@ -128,8 +145,52 @@ impl Profile {
     }
 }
 
+pub fn is_builtin(name: &str) -> bool {
+    builtin_text(name).is_some()
+}
+
 fn builtin_text(name: &str) -> Option<&'static str> {
     BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Parses a profile and the chain of profiles it extends into one table (the child wins).
+fn merged_table(text: &str, origin: &str, dir: Option<&Path>, depth: usize) -> Result<(toml::Table, Header), ProfileError> {
+    let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+    let header: Header = table
+        .get("profile")
+        .cloned()
+        .ok_or_else(|| invalid("missing [profile] section".into()))?
+        .try_into()
+        .map_err(|e: toml::de::Error| invalid(format!("[profile]: {}", e.message())))?;
+    let Some(base) = &header.extends else {
+        return Ok((table, header));
+    };
+    if depth >= MAX_EXTENDS_DEPTH {
+        return Err(invalid(format!("extends chain is deeper than {MAX_EXTENDS_DEPTH} (a profile extending itself?)")));
+    }
+    let (mut merged, _) = match builtin_text(base) {
+        Some(base_text) => merged_table(base_text, base, None, depth + 1)?,
+        None => {
+            let path = match dir {
+                Some(d) => d.join(base),
+                None => return Err(invalid(format!("extends unknown profile '{base}'"))),
+            };
+            let base_text = std::fs::read_to_string(&path).map_err(|e| invalid(format!("extends '{}': {e}", path.display())))?;
+            merged_table(&base_text, &path.display().to_string(), path.parent(), depth + 1)?
+        }
+    };
+    let mut table = table;
+    // A head is replaced whole: merging a refitted head key by key into the old one would mix
+    // two fits.
+    if let Some(toml::Value::Table(heads)) = table.remove("heads") {
+        let base_heads = merged.entry("heads").or_insert_with(|| toml::Value::Table(Default::default()));
+        if let toml::Value::Table(base_heads) = base_heads {
+            base_heads.extend(heads);
+        }
+    }
+    deep_merge(&mut merged, table);
+    Ok((merged, header))
 }
 
 fn deep_merge(base: &mut toml::Table, over: toml::Table) {

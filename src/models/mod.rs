@@ -33,7 +33,8 @@ pub struct ModelSet {
     pub mesh: FaceMesh,
     pub iris: IrisModel,
     pub segmenter: PersonSegmenter,
-    pub mask: MaskClassifier,
+    /// The mask classifier, run on the head crop: p(mask) and the embedding the heads read.
+    pub appearance: MaskClassifier,
     pub text: TextDetector,
     pub dir: PathBuf,
 }
@@ -55,8 +56,8 @@ impl ModelSet {
             || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?)),
         );
         let (detector, mesh, text) = first?;
-        let (iris, segmenter, mask) = second?;
-        Ok(ModelSet { detector, mesh, iris, segmenter, mask, text, dir: dir.to_path_buf() })
+        let (iris, segmenter, appearance) = second?;
+        Ok(ModelSet { detector, mesh, iris, segmenter, appearance, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the

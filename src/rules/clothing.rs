@@ -51,37 +51,27 @@ impl Rule for Clothing {
         let cloth: Vec<[u8; 3]> = top.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).filter(|px| !skin.is_skin(*px)).collect();
         let region = Some(a.to_original(Region::Polygon { points: frame.polygon(TOP.0, TOP.1, TOP.2, TOP.3) }));
         let mut out = Vec::new();
-        if cloth.len() < c.min_samples {
-            out.push(Finding::not_assessed(
-                "CL001",
-                "fraction",
-                t_dark,
-                Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"),
-            ));
+        let pass = Text::new("衣着为深色", "Clothing is dark");
+        let hand = if cloth.len() < c.min_samples {
+            Finding::not_assessed("CL001", "fraction", t_dark, Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"))
         } else {
             let dark = cloth.iter().filter(|px| ycbcr(**px).0 < c.dark_luma).count() as f64 / cloth.len() as f64;
-            let n = cloth.len() as u32;
-            let mean = |k: usize| cloth.iter().map(|px| px[k] as u32).sum::<u32>() / n;
-            out.push(
-                Finding::measured(
-                    "CL001",
-                    round(dark, 3),
-                    "fraction",
-                    t_dark,
-                    Text::new("衣着为深色", "Clothing is dark"),
-                    Text::new(
-                        format!("衣着颜色过浅（平均 RGB {},{},{}）：请穿深色上衣重新拍摄，避免白色或浅色衣服", mean(0), mean(1), mean(2)),
-                        format!(
-                            "The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake",
-                            mean(0),
-                            mean(1),
-                            mean(2)
-                        ),
-                    ),
-                )
-                .with_region_if_failed(region),
-            );
-        }
+            Finding::measured("CL001", round(dark, 3), "fraction", t_dark, pass.clone(), Text::new("", ""))
+        };
+        // The measured colour makes the advice concrete; a head may also judge a top the hand-made
+        // share could not (too few samples), so the colour is taken over what there is.
+        let n = cloth.len().max(1) as u32;
+        let mean = |k: usize| cloth.iter().map(|px| px[k] as u32).sum::<u32>() / n;
+        let fail = if cloth.is_empty() {
+            Text::new("衣着颜色过浅：请穿深色上衣重新拍摄，避免白色或浅色衣服", "The clothing is too light: wear a dark top, not white or light colours, and retake")
+        } else {
+            Text::new(
+                format!("衣着颜色过浅（平均 RGB {},{},{}）：请穿深色上衣重新拍摄，避免白色或浅色衣服", mean(0), mean(1), mean(2)),
+                format!("The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake", mean(0), mean(1), mean(2)),
+            )
+        };
+        let hand = if hand.outcome == crate::report::Outcome::Fail { Finding { message: fail.clone(), ..hand } } else { hand };
+        out.push(ctx.decide("clothing_light", hand, pass, fail, region));
         let (chest, _) = frame.samples(a, CHEST.0, CHEST.1, CHEST.2, CHEST.3);
         let body: Vec<[u8; 3]> = chest.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).collect();
         if body.len() < c.min_samples {

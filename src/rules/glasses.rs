@@ -322,16 +322,16 @@ impl Rule for Glasses {
         let (x0, y0, x1, y1) = eye_band(face);
         let region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
 
-        let mut glasses = Finding::measured(
-            "GL001",
-            round(p_glasses, 3),
-            "probability",
-            tg,
-            Text::new("未佩戴眼镜", "No glasses"),
-            Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo"),
-        )
-        .with_region_if_failed(region.clone());
-        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && p_sun <= c.max_sunglasses_probability {
+        let sun_pass = Text::new("未佩戴墨镜", "No sunglasses");
+        let sun_fail = Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo");
+        let sun = Finding::measured("GL002", round(p_sun, 3), "probability", ts, sun_pass.clone(), sun_fail.clone());
+        let sun = ctx.decide("sunglasses", sun, sun_pass, sun_fail, region.clone());
+
+        let pass = Text::new("未佩戴眼镜", "No glasses");
+        let fail = Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo");
+        let glasses = Finding::measured("GL001", round(p_glasses, 3), "probability", tg, pass.clone(), fail.clone());
+        let mut glasses = ctx.decide("glasses", glasses, pass, fail, region);
+        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && sun.outcome != Outcome::Fail {
             // Clear glasses under a lenient policy: say so, do not reject.
             glasses.outcome = if c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
             glasses.message = Text::new(
@@ -339,15 +339,6 @@ impl Rule for Glasses {
                 "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible",
             );
         }
-        let sun = Finding::measured(
-            "GL002",
-            round(p_sun, 3),
-            "probability",
-            ts,
-            Text::new("未佩戴墨镜", "No sunglasses"),
-            Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo"),
-        )
-        .with_region_if_failed(region);
         vec![glasses, sun]
     }
 }

@@ -55,6 +55,9 @@ impl Rule for Hair {
             ];
         };
         let mut out = Vec::new();
+        let ear_pass = Text::new("双耳露出", "The ears are visible");
+        let ear_fail = Text::new("头发遮住了耳朵：请将头发拢到耳后，露出双耳", "Hair covers the ears: tuck your hair behind your ears");
+        let ear_polygon = frame.polygon(-EAR_S.1, EAR_S.1, EAR_T.0, EAR_T.1);
 
         let mut shares = Vec::new();
         let mut cut = false;
@@ -75,52 +78,36 @@ impl Rule for Hair {
             ));
         } else {
             let share = shares.iter().sum::<f64>() / shares.len() as f64;
-            let mut polygon = frame.polygon(-EAR_S.1, -EAR_S.0, EAR_T.0, EAR_T.1);
-            polygon.extend(frame.polygon(EAR_S.0, EAR_S.1, EAR_T.0, EAR_T.1));
-            out.push(
-                Finding::measured(
-                    "HR001",
-                    round(share, 3),
-                    "fraction",
-                    t_ear,
-                    Text::new("双耳露出", "The ears are visible"),
-                    Text::new("头发遮住了耳朵：请将头发拢到耳后，露出双耳", "Hair covers the ears: tuck your hair behind your ears"),
-                )
-                .with_region_if_failed(Some(a.to_original(Region::Polygon { points: frame.polygon(-EAR_S.1, EAR_S.1, EAR_T.0, EAR_T.1) }))),
-            );
+            out.push(Finding::measured("HR001", round(share, 3), "fraction", t_ear, ear_pass.clone(), ear_fail.clone()));
         }
+        let hand = out.pop().expect("one HR001 finding was pushed");
+        out.push(ctx.decide("ears_covered", hand, ear_pass, ear_fail, Some(a.to_original(Region::Polygon { points: ear_polygon }))));
 
-        match a.skin {
+        let brow_pass = Text::new("眉毛和眼睛未被头发遮挡", "Hair does not cover the brows or eyes");
+        let brow_fail =
+            Text::new("头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛", "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible");
+        let brows = match a.skin {
             Some(skin) => {
                 let (pts, _) = frame.samples(a, BROW.0, BROW.1, BROW.2, BROW.3);
                 let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a, *p)).0).collect();
                 match crate::imaging::quantile(&ys, 0.5) {
-                    Some(y) => out.push(
-                        Finding::measured(
-                            "HR002",
-                            round((y / skin.y.max(1.0)) as f64, 3),
-                            "ratio",
-                            t_brow,
-                            Text::new("眉毛和眼睛未被头发遮挡", "Hair does not cover the brows or eyes"),
-                            Text::new(
-                                "头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛",
-                                "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible",
-                            ),
-                        )
-                        .with_region_if_failed(Some(
-                            a.to_original(Region::Polygon { points: frame.polygon(BROW.0, BROW.1, BROW.2, BROW.3) }),
-                        )),
-                    ),
-                    None => out.push(Finding::not_assessed(
-                        "HR002",
-                        "ratio",
-                        t_brow,
-                        Text::new("额头区域超出画面", "The forehead is outside the photo"),
-                    )),
+                    Some(y) => {
+                        Finding::measured("HR002", round((y / skin.y.max(1.0)) as f64, 3), "ratio", t_brow, brow_pass.clone(), brow_fail.clone())
+                    }
+                    None => {
+                        Finding::not_assessed("HR002", "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))
+                    }
                 }
             }
-            None => out.push(Finding::not_assessed("HR002", "ratio", t_brow, no_face())),
-        }
+            None => Finding::not_assessed(
+                "HR002",
+                "ratio",
+                t_brow,
+                Text::new("未能测得肤色参考，无法评估", "No skin reference could be measured, so this could not be assessed"),
+            ),
+        };
+        let brow_region = a.to_original(Region::Polygon { points: frame.polygon(BROW.0, BROW.1, BROW.2, BROW.3) });
+        out.push(ctx.decide("hair_over_brows", brows, brow_pass, brow_fail, Some(brow_region)));
         out
     }
 }

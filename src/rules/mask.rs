@@ -28,7 +28,7 @@ impl Rule for Mask {
         let Some(face) = a.face.as_ref() else {
             return vec![Finding::not_assessed("MK001", "probability", t, no_face())];
         };
-        let Some(mask) = face.mask.as_ref() else {
+        let Some(mask) = face.appearance.as_ref() else {
             return vec![Finding::not_assessed(
                 "MK001",
                 "probability",
@@ -38,17 +38,12 @@ impl Rule for Mask {
         };
         let det = &a.faces[face.detection];
         let region = Region::Box { x: det.x, y: det.y + det.height * 0.45, width: det.width, height: det.height * 0.6 };
-        vec![Finding::measured(
-            "MK001",
-            round(mask.p_mask as f64, 3),
-            "probability",
-            t,
-            Text::new("口鼻未被遮挡", "Nose and mouth are uncovered"),
-            Text::new(
-                "口鼻被遮挡（口罩、围巾或手）：请摘下口罩，露出完整面部",
-                "The nose and mouth are covered (mask, scarf or hand): take it off and show your whole face",
-            ),
-        )
-        .with_region_if_failed(Some(a.to_original(region)))]
+        let pass = Text::new("口鼻未被遮挡", "Nose and mouth are uncovered");
+        let fail = Text::new(
+            "口鼻被遮挡（口罩、围巾或手）：请摘下口罩，露出完整面部",
+            "The nose and mouth are covered (mask, scarf or hand): take it off and show your whole face",
+        );
+        let hand = Finding::measured("MK001", round(mask.p_mask as f64, 3), "probability", t, pass.clone(), fail.clone());
+        vec![ctx.decide("mask", hand, pass, fail, Some(a.to_original(region)))]
     }
 }

@@ -10,6 +10,7 @@ pub mod face_count;
 pub mod geometry;
 pub mod glasses;
 pub mod hair;
+pub mod headwear;
 pub mod image_quality;
 pub mod lighting;
 pub mod mask;
@@ -19,10 +20,13 @@ pub mod recency;
 pub mod retouch;
 pub mod text;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::analysis::Analysis;
+use crate::heads::Head;
 use crate::report::{Outcome, Region, Text, Threshold};
 
 /// Every rule family, in report order.
@@ -32,6 +36,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &geometry::SPEC,
     &pose::SPEC,
     &eyes::SPEC,
+    &headwear::SPEC,
     &glasses::SPEC,
     &mask::SPEC,
     &hair::SPEC,
@@ -71,6 +76,45 @@ impl RuleSpec {
 pub struct Context<'a> {
     pub analysis: &'a Analysis,
     pub as_of: DateTime<Utc>,
+    /// The profile's learned heads by label column (see [`crate::heads`]).
+    pub heads: &'a BTreeMap<String, Head>,
+}
+
+impl Context<'_> {
+    /// The head crop's appearance embedding, when it was computed.
+    pub fn embedding(&self) -> Option<&[f32]> {
+        self.analysis.face.as_ref().and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.as_slice())
+    }
+
+    /// Decides an attribute check with the profile's learned head for `label` when there is
+    /// one; otherwise the rule's own (hand-made) finding stands. `hand` is that finding, built
+    /// without a region; `region` is attached only if the final decision fails.
+    pub fn decide(&self, label: &str, hand: Finding, pass: Text, fail: Text, region: Option<Region>) -> Finding {
+        let Some(head) = self.heads.get(label) else {
+            return hand.with_region_if_failed(region);
+        };
+        let signal = if hand.outcome == Outcome::NotAssessed { None } else { hand.measured };
+        let decided = if let Some(threshold) = head.signal_threshold() {
+            // A recalibrated hand-made signal: keep showing it in its own units.
+            match signal {
+                Some(s) => Finding::measured(hand.code, s, hand.unit, threshold, pass, fail),
+                None => Finding { threshold, ..hand },
+            }
+        } else {
+            let t = Threshold::max(head.threshold);
+            match head.score(self.embedding(), signal) {
+                Some(p) => Finding::measured(hand.code, round(p, 3), "probability", t, pass, fail),
+                None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", ..hand },
+                None => Finding::not_assessed(
+                    hand.code,
+                    "probability",
+                    t,
+                    Text::new("外观模型未能运行，无法评估", "The appearance model could not run, so this could not be assessed"),
+                ),
+            }
+        };
+        decided.with_region_if_failed(region)
+    }
 }
 
 pub trait Rule: Send + Sync {

@@ -1,0 +1,413 @@
+//! `photocheck calibrate`: fits the learned heads of a profile from an operator's labelled photos.
+//!
+//! For every label column a head can decide (see [`crate::heads::ATTRIBUTES`]) with enough
+//! examples of both classes, it tries each feature set (the face-box or head-crop embedding, the
+//! rule's own hand-made signal, or an embedding with the signal) and each L2 strength in k-fold
+//! cross-validation, keeps the best by out-of-fold AUC, picks the threshold for the target from
+//! those out-of-fold scores, refits on everything and records the provenance.
+
+pub mod fit;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::eval::{read_labels, EvalError};
+use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
+use crate::pipeline::{CheckOptions, Checker};
+use crate::report::{Outcome, Verdict};
+use fit::{auc_and_eer, choose_threshold, fit_logistic, out_of_fold, stratified_folds, Standardiser, Target};
+
+pub struct CalibrateOptions {
+    pub labels: PathBuf,
+    pub photos: PathBuf,
+    pub check: CheckOptions,
+    pub target: Target,
+    pub folds: usize,
+    /// k-fold CV is repeated with seeds seed, seed+1, …; each photo's out-of-fold score is the
+    /// mean over repeats (one split of a few dozen positives is noisy: ±0.03 AUC).
+    pub repeats: usize,
+    pub seed: u64,
+    /// Fewer examples than this in either class and the column is refused.
+    pub min_per_class: usize,
+    /// L2 strengths tried per feature set (on standardised features).
+    pub l2_grid: Vec<f64>,
+    /// When no embedding head beats the check's hand-made signal, keep the base profile's
+    /// threshold rather than re-thresholding the signal for the label (useful when the label is
+    /// narrower than the rule: "light top" vs the notice's "dark clothing").
+    pub keep_hand_thresholds: bool,
+}
+
+impl Default for CalibrateOptions {
+    fn default() -> Self {
+        CalibrateOptions {
+            labels: PathBuf::new(),
+            photos: PathBuf::new(),
+            check: CheckOptions::default(),
+            target: Target::Eer,
+            folds: 5,
+            repeats: 3,
+            seed: 20261126,
+            min_per_class: 15,
+            l2_grid: vec![0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0],
+            keep_hand_thresholds: false,
+        }
+    }
+}
+
+/// What one labelled photo contributes: its content hash, the appearance embedding and every
+/// check's hand-made measured value.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub sha256: String,
+    pub embedding: Option<Vec<f32>>,
+    pub signals: BTreeMap<&'static str, f64>,
+}
+
+/// Runs the pipeline over the labelled photos; `None` for unreadable ones. The checker's profile
+/// must have no heads, so that each check reports its hand-made signal.
+pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &CalibrateOptions, done: &AtomicUsize) -> Vec<Option<Sample>> {
+    rows.par_iter()
+        .map(|row| {
+            let file = row.get("file").map(String::as_str).unwrap_or("");
+            let (report, analysis) = checker.check_path_keeping_analysis(&opts.photos.join(file), &opts.check);
+            done.fetch_add(1, Ordering::Relaxed);
+            if report.verdict == Verdict::Error {
+                return None;
+            }
+            let embedding = analysis.as_ref().and_then(|a| a.face.as_ref()).and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.clone());
+            let signals = report
+                .checks
+                .iter()
+                .filter(|c| c.outcome != Outcome::NotAssessed)
+                .filter_map(|c| c.measured.map(|m| (c.code, m)))
+                .collect();
+            Some(Sample { sha256: report.sha256.clone().unwrap_or_default(), embedding, signals })
+        })
+        .collect()
+}
+
+/// The cross-validated record of one feature set.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub inputs: Inputs,
+    pub rows: usize,
+    pub l2: f64,
+    pub cv_auc: f64,
+}
+
+#[derive(Debug, Clone)]
+pub enum LabelResult {
+    Fitted { head: Box<Head>, candidates: Vec<Candidate> },
+    TooFew { positives: usize, negatives: usize },
+    /// No embedding head beat the hand-made signal and the base threshold was kept.
+    HandMade { signal_auc: f64, best_embedding_auc: f64 },
+    /// A column no head decides (e.g. `eyes_open`, checked by a dedicated measurement).
+    Unmapped,
+}
+
+/// Fits every mappable label column. Deterministic for the same samples and options.
+pub fn fit_heads(
+    rows: &[BTreeMap<String, String>],
+    samples: &[Option<Sample>],
+    columns: &[String],
+    opts: &CalibrateOptions,
+    labels_file: &str,
+    fitted_on: &str,
+) -> Vec<(String, LabelResult)> {
+    let ignored = ["file", "source", "license", "compliant"];
+    columns
+        .par_iter()
+        .filter(|c| !ignored.contains(&c.as_str()))
+        .map(|column| {
+            let Some(attr) = crate::heads::attribute(column) else {
+                return (column.clone(), LabelResult::Unmapped);
+            };
+            let labelled: Vec<(&Sample, bool)> = rows
+                .iter()
+                .zip(samples)
+                .filter_map(|(row, s)| {
+                    let label = match row.get(column.as_str()).map(String::as_str) {
+                        Some("1") => true,
+                        Some("0") => false,
+                        _ => return None,
+                    };
+                    s.as_ref().map(|s| (s, label))
+                })
+                .collect();
+            (column.clone(), fit_one(attr.code, attr.has_signal, &labelled, opts, labels_file, fitted_on))
+        })
+        .collect()
+}
+
+fn feature_sets(has_signal: bool) -> Vec<Inputs> {
+    // Simplest first: ties keep the earlier set.
+    let mut sets = Vec::new();
+    if has_signal {
+        sets.push(Inputs { embedding: false, signal: true });
+    }
+    sets.push(Inputs { embedding: true, signal: false });
+    if has_signal {
+        sets.push(Inputs { embedding: true, signal: true });
+    }
+    sets
+}
+
+/// Feature rows for one feature set; photos missing a required feature are left out (a missing
+/// signal beside an embedding is filled with the mean, as [`Head::score`] does).
+fn design(labelled: &[(&Sample, bool)], code: &str, inputs: Inputs) -> (Vec<Vec<f64>>, Vec<bool>, Vec<String>, f64) {
+    let present: Vec<f64> = labelled.iter().filter_map(|(s, _)| s.signals.get(code).copied()).collect();
+    let signal_mean = if present.is_empty() { 0.0 } else { present.iter().sum::<f64>() / present.len() as f64 };
+    let (mut x, mut y, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+    for (s, label) in labelled {
+        let mut row = Vec::new();
+        if inputs.embedding {
+            match &s.embedding {
+                Some(e) if e.len() == EMBEDDING_LEN => row.extend(e.iter().map(|&v| embedding_feature(v) as f64)),
+                _ => continue,
+            }
+        }
+        if inputs.signal {
+            match (s.signals.get(code), inputs.embedding) {
+                (Some(v), _) => row.push(*v),
+                (None, true) => row.push(signal_mean),
+                (None, false) => continue,
+            }
+        }
+        x.push(row);
+        y.push(*label);
+        hashes.push(s.sha256.clone());
+    }
+    (x, y, hashes, signal_mean)
+}
+
+fn fit_one(code: &str, has_signal: bool, labelled: &[(&Sample, bool)], opts: &CalibrateOptions, labels_file: &str, fitted_on: &str) -> LabelResult {
+    let positives = labelled.iter().filter(|l| l.1).count();
+    let negatives = labelled.len() - positives;
+    if positives < opts.min_per_class || negatives < opts.min_per_class {
+        return LabelResult::TooFew { positives, negatives };
+    }
+    let k = opts.folds.clamp(2, opts.min_per_class.max(2));
+    let mut candidates = Vec::new();
+    let mut best: Option<(f64, Inputs, f64, Vec<f64>)> = None;
+    for inputs in feature_sets(has_signal) {
+        let (x, y, _, _) = design(labelled, code, inputs);
+        let (pos, neg) = (y.iter().filter(|b| **b).count(), y.iter().filter(|b| !**b).count());
+        if pos < opts.min_per_class || neg < opts.min_per_class {
+            continue;
+        }
+        let z = Standardiser::fit(&x).apply(&x);
+        let splits: Vec<Vec<usize>> = (0..opts.repeats.max(1)).map(|r| stratified_folds(&y, k, opts.seed.wrapping_add(r as u64))).collect();
+        // A single feature needs almost no shrinkage; the grid is for the 1280-value embeddings.
+        let grid: Vec<f64> = if inputs.embedding { opts.l2_grid.clone() } else { vec![1e-3] };
+        for l2 in grid {
+            let mut oof = vec![0.0; y.len()];
+            for folds in &splits {
+                for (o, s) in oof.iter_mut().zip(out_of_fold(&z, &y, folds, k, l2)) {
+                    *o += s / splits.len() as f64;
+                }
+            }
+            let (auc, _) = auc_and_eer(&oof, &y);
+            candidates.push(Candidate { inputs, rows: y.len(), l2, cv_auc: auc });
+            // Strictly better only: ties keep the simpler set or the weaker shrinkage tried first.
+            if best.as_ref().is_none_or(|b| auc > b.0 + 1e-9) {
+                best = Some((auc, inputs, l2, oof));
+            }
+        }
+    }
+    let Some((cv_auc, inputs, l2, oof)) = best else {
+        return LabelResult::TooFew { positives, negatives };
+    };
+    if opts.keep_hand_thresholds && !inputs.embedding {
+        let best_embedding_auc = candidates.iter().filter(|c| c.inputs.embedding).map(|c| c.cv_auc).fold(0.0, f64::max);
+        return LabelResult::HandMade { signal_auc: round(cv_auc, 4), best_embedding_auc: round(best_embedding_auc, 4) };
+    }
+    let (x, y, hashes, signal_mean) = design(labelled, code, inputs);
+    let (_, cv_eer) = auc_and_eer(&oof, &y);
+    let choice = choose_threshold(&oof, &y, opts.target);
+    let standardiser = Standardiser::fit(&x);
+    let model = fit_logistic(&standardiser.apply(&x), &y, l2).unstandardised(&standardiser);
+    let (embedding_weights, signal_weight) = match (inputs.embedding, inputs.signal) {
+        (true, true) => (model.weights[..EMBEDDING_LEN].iter().map(|&w| w as f32).collect(), model.weights[EMBEDDING_LEN]),
+        (true, false) => (model.weights.iter().map(|&w| w as f32).collect(), 0.0),
+        (false, _) => (Vec::new(), model.weights.first().copied().unwrap_or(0.0)),
+    };
+    let best_per_set = |set: Inputs| candidates.iter().filter(|c| c.inputs == set).map(|c| c.cv_auc).fold(f64::NAN, f64::max);
+    let alternatives =
+        feature_sets(has_signal).into_iter().map(|s| (s.name().to_string(), round(best_per_set(s), 4))).filter(|(_, a)| a.is_finite()).collect();
+    let head = Head {
+        inputs,
+        threshold: round(choice.threshold, 4),
+        bias: model.bias,
+        signal_mean: if inputs.signal { signal_mean } else { 0.0 },
+        signal_weight,
+        embedding_weights,
+        provenance: Provenance {
+            labels_file: labels_file.to_string(),
+            training_set_sha256: training_set_hash(&hashes, &y),
+            fitted_on: fitted_on.to_string(),
+            positives: y.iter().filter(|b| **b).count(),
+            negatives: y.iter().filter(|b| !**b).count(),
+            folds: k,
+            repeats: opts.repeats.max(1),
+            seed: opts.seed,
+            l2,
+            cv_auc: round(cv_auc, 4),
+            cv_eer: round(cv_eer, 4),
+            target: opts.target.describe(),
+            threshold_tpr: round(choice.tpr, 4),
+            threshold_fpr: round(choice.fpr, 4),
+            alternatives,
+        },
+    };
+    LabelResult::Fitted { head: Box::new(head), candidates }
+}
+
+/// sha256 over the sorted "content-hash label" lines: the same photos and labels give the same
+/// hash whatever their file names or order.
+fn training_set_hash(hashes: &[String], y: &[bool]) -> String {
+    let mut lines: Vec<String> = hashes.iter().zip(y).map(|(h, l)| format!("{h} {}", u8::from(*l))).collect();
+    lines.sort();
+    let mut hasher = Sha256::new();
+    for l in lines {
+        hasher.update(l.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    #[error(transparent)]
+    Labels(#[from] EvalError),
+    #[error("no label column could be fitted: {0}")]
+    NothingFitted(String),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// The profile `calibrate` writes: it extends the base and adds (or replaces) the fitted heads.
+pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String, LabelResult)], command: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Written by `photocheck calibrate`; refit rather than edit the heads by hand.");
+    let _ = writeln!(s, "# {command}");
+    let _ = writeln!(s, "# Every threshold and severity comes from the base profile; this file adds the learned heads.");
+    for (label, r) in results {
+        match r {
+            LabelResult::Fitted { head, .. } => {
+                let p = &head.provenance;
+                let _ = writeln!(
+                    s,
+                    "#   {label:<16} {:<22} CV AUC {:.3}  EER {:.3}  threshold {:.3}  TPR {:.3}  FPR {:.3}  ({}+/{}-)",
+                    head.inputs.name(),
+                    p.cv_auc,
+                    p.cv_eer,
+                    head.threshold,
+                    p.threshold_tpr,
+                    p.threshold_fpr,
+                    p.positives,
+                    p.negatives
+                );
+            }
+            LabelResult::TooFew { positives, negatives } => {
+                let _ = writeln!(s, "#   {label:<16} not fitted: too few examples ({positives} positive, {negatives} negative)");
+            }
+            LabelResult::HandMade { signal_auc, best_embedding_auc } => {
+                let _ = writeln!(
+                    s,
+                    "#   {label:<16} hand-made check kept: signal CV AUC {signal_auc:.3} >= best embedding head {best_embedding_auc:.3}"
+                );
+            }
+            LabelResult::Unmapped => {}
+        }
+    }
+    let _ = writeln!(s, "\n[profile]");
+    let _ = writeln!(s, "name = {}", toml_string(name));
+    let _ = writeln!(s, "version = {}", toml_string(version));
+    let _ = writeln!(s, "extends = {}", toml_string(base));
+    let _ = writeln!(s, "description = {}", toml_string(&format!("{base} with attribute heads fitted by photocheck calibrate")));
+    for (label, r) in results {
+        let LabelResult::Fitted { head, .. } = r else { continue };
+        let _ = writeln!(s, "\n[heads.{label}]");
+        let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
+        let _ = writeln!(s, "threshold = {}", head.threshold);
+        let _ = writeln!(s, "bias = {:e}", head.bias);
+        if head.inputs.signal {
+            let _ = writeln!(s, "signal_mean = {:e}", head.signal_mean);
+            let _ = writeln!(s, "signal_weight = {:e}", head.signal_weight);
+        }
+        if !head.embedding_weights.is_empty() {
+            let _ = writeln!(s, "embedding_weights = [");
+            for chunk in head.embedding_weights.chunks(8) {
+                let line: Vec<String> = chunk.iter().map(|w| format!("{w:.6e}")).collect();
+                let _ = writeln!(s, "  {},", line.join(", "));
+            }
+            let _ = writeln!(s, "]");
+        }
+        let p = &head.provenance;
+        let _ = writeln!(s, "[heads.{label}.provenance]");
+        let _ = writeln!(s, "labels_file = {}", toml_string(&p.labels_file));
+        let _ = writeln!(s, "training_set_sha256 = \"{}\"", p.training_set_sha256);
+        let _ = writeln!(s, "fitted_on = \"{}\"", p.fitted_on);
+        let _ = writeln!(
+            s,
+            "positives = {}\nnegatives = {}\nfolds = {}\nrepeats = {}\nseed = {}\nl2 = {}",
+            p.positives, p.negatives, p.folds, p.repeats, p.seed, p.l2
+        );
+        let _ = writeln!(s, "cv_auc = {}\ncv_eer = {}", p.cv_auc, p.cv_eer);
+        let _ = writeln!(s, "target = \"{}\"\nthreshold_tpr = {}\nthreshold_fpr = {}", p.target, p.threshold_tpr, p.threshold_fpr);
+        let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("[\"{n}\", {a}]")).collect();
+        let _ = writeln!(s, "alternatives = [{}]", alts.join(", "));
+    }
+    s
+}
+
+fn toml_string(v: &str) -> String {
+    toml::Value::String(v.to_string()).to_string()
+}
+
+/// The whole command: read labels, analyse, fit, write. Returns the per-label results.
+pub fn calibrate(
+    checker: &Checker,
+    opts: &CalibrateOptions,
+    done: &AtomicUsize,
+    out: &Path,
+    name: &str,
+    base: &str,
+    command: &str,
+) -> Result<Vec<(String, LabelResult)>, CalibrateError> {
+    let rows = read_labels(&opts.labels)?;
+    let columns: Vec<String> = csv::Reader::from_path(&opts.labels)
+        .and_then(|mut r| r.headers().map(|h| h.iter().map(str::to_string).collect()))
+        .map_err(|e| EvalError::Labels { path: opts.labels.clone(), message: e.to_string() })?;
+    let samples = collect(checker, &rows, opts, done);
+    let fitted_on = opts.check.as_of.format("%Y-%m-%d").to_string();
+    let results = fit_heads(&rows, &samples, &columns, opts, &opts.labels.display().to_string(), &fitted_on);
+    if !results.iter().any(|(_, r)| matches!(r, LabelResult::Fitted { .. } | LabelResult::HandMade { .. })) {
+        let why: Vec<String> = results
+            .iter()
+            .map(|(l, r)| match r {
+                LabelResult::TooFew { positives, negatives } => {
+                    format!("{l}: {positives} positive / {negatives} negative, need {} of each", opts.min_per_class)
+                }
+                LabelResult::Unmapped => format!("{l}: no head decides this column"),
+                LabelResult::HandMade { .. } => format!("{l}: the hand-made check was kept"),
+                LabelResult::Fitted { .. } => String::new(),
+            })
+            .collect();
+        return Err(CalibrateError::NothingFitted(why.join("; ")));
+    }
+    let version = opts.check.as_of.format("%Y.%m.%d").to_string();
+    let text = render_profile(name, base, &version, &results, command);
+    std::fs::write(out, text).map_err(|source| CalibrateError::Write { path: out.to_path_buf(), source })?;
+    Ok(results)
+}

@@ -1,0 +1,223 @@
+//! Learned attribute heads: small logistic models fitted by `photocheck calibrate` on labelled
+//! photos and stored in the profile (`[heads.LABEL]`), with the provenance of their fit.
+//!
+//! A head scores p(violation) from the pooled appearance embedding of the head crop, from the
+//! rule's own hand-made signal, or from both. Standardisation is folded into the stored weights,
+//! so a head applies to raw features: score = σ(b + Σ wᵢ·xᵢ).
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::Threshold;
+
+/// The label columns a head can decide, the check it decides, and whether that check measures a
+/// hand-made signal the head may use as a feature.
+#[derive(Debug)]
+pub struct Attribute {
+    pub label: &'static str,
+    pub code: &'static str,
+    pub has_signal: bool,
+}
+
+pub const ATTRIBUTES: &[Attribute] = &[
+    Attribute { label: "headwear", code: "HW001", has_signal: false },
+    Attribute { label: "glasses", code: "GL001", has_signal: true },
+    Attribute { label: "sunglasses", code: "GL002", has_signal: true },
+    Attribute { label: "mask", code: "MK001", has_signal: true },
+    Attribute { label: "ears_covered", code: "HR001", has_signal: true },
+    Attribute { label: "hair_over_brows", code: "HR002", has_signal: true },
+    Attribute { label: "clothing_light", code: "CL001", has_signal: true },
+];
+
+pub fn attribute(label: &str) -> Option<&'static Attribute> {
+    ATTRIBUTES.iter().find(|a| a.label == label)
+}
+
+/// Which features a head reads: √ of the 1280 pooled values of the appearance network on the
+/// head crop, the check's own measured value (its hand-made signal), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    pub embedding: bool,
+    pub signal: bool,
+}
+
+impl Inputs {
+    pub fn uses_embedding(self) -> bool {
+        self.embedding
+    }
+    pub fn uses_signal(self) -> bool {
+        self.signal
+    }
+    pub fn name(self) -> &'static str {
+        match (self.embedding, self.signal) {
+            (true, true) => "embedding+signal",
+            (true, false) => "embedding",
+            (false, _) => "signal",
+        }
+    }
+}
+
+/// Where a head came from, so a reviewer can judge how far to trust it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    pub labels_file: String,
+    /// sha256 over the sorted (file content hash, label) pairs the head was fitted on.
+    pub training_set_sha256: String,
+    pub fitted_on: String,
+    pub positives: usize,
+    pub negatives: usize,
+    pub folds: usize,
+    pub repeats: usize,
+    pub seed: u64,
+    pub l2: f64,
+    /// Out-of-fold figures: every score was made by a model that never saw that photo.
+    pub cv_auc: f64,
+    pub cv_eer: f64,
+    /// How the threshold was chosen: "eer", "max_false_reject=0.05", "max_false_accept=0.02".
+    pub target: String,
+    pub threshold_tpr: f64,
+    pub threshold_fpr: f64,
+    /// CV AUC of every feature set tried, for the record.
+    #[serde(default)]
+    pub alternatives: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    pub inputs: Inputs,
+    /// p(violation) at or above this fails the check.
+    pub threshold: f64,
+    pub bias: f64,
+    /// Training mean of the signal, used when a photo's signal could not be measured.
+    #[serde(default)]
+    pub signal_mean: f64,
+    #[serde(default)]
+    pub signal_weight: f64,
+    /// One weight per embedding value (empty unless the head reads the embedding).
+    #[serde(default)]
+    pub embedding_weights: Vec<f32>,
+    pub provenance: Provenance,
+}
+
+pub const EMBEDDING_LEN: usize = 1280;
+
+impl Head {
+    pub fn validate(&self) -> Result<(), String> {
+        let want = if self.inputs.uses_embedding() { EMBEDDING_LEN } else { 0 };
+        if self.embedding_weights.len() != want {
+            return Err(format!("{} embedding weights, expected {want}", self.embedding_weights.len()));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err(format!("threshold {} is not a probability", self.threshold));
+        }
+        if !self.bias.is_finite() || !self.signal_weight.is_finite() || self.embedding_weights.iter().any(|w| !w.is_finite()) {
+            return Err("weights must be finite".into());
+        }
+        Ok(())
+    }
+
+    /// p(violation), or `None` when a feature the head needs is missing.
+    pub fn score(&self, embedding: Option<&[f32]>, signal: Option<f64>) -> Option<f64> {
+        let mut logit = self.bias;
+        if self.inputs.embedding {
+            let e = embedding?;
+            if e.len() != self.embedding_weights.len() {
+                return None;
+            }
+            logit += e.iter().zip(&self.embedding_weights).map(|(&v, &w)| embedding_feature(v) as f64 * w as f64).sum::<f64>();
+        }
+        if self.inputs.uses_signal() {
+            let s = match signal {
+                Some(s) => s,
+                // With the embedding there is still evidence; alone, the signal is the evidence.
+                None if self.inputs.uses_embedding() => self.signal_mean,
+                None => return None,
+            };
+            logit += self.signal_weight * s;
+        }
+        Some(sigmoid(logit))
+    }
+
+    /// For a signal-only head, the same decision as a threshold on the signal itself, so the
+    /// report can keep showing the interpretable value.
+    pub fn signal_threshold(&self) -> Option<Threshold> {
+        if self.inputs.uses_embedding() || !self.inputs.signal || self.signal_weight == 0.0 {
+            return None;
+        }
+        let t = self.threshold.clamp(1e-6, 1.0 - 1e-6);
+        // Rounded for display; the signal itself is reported to 3 decimals.
+        let cut = (((t / (1.0 - t)).ln() - self.bias) / self.signal_weight * 1e4).round() / 1e4;
+        // Violation when w·s + b ≥ logit(t): above the cut for w > 0, below it for w < 0.
+        Some(if self.signal_weight > 0.0 { Threshold::max(cut) } else { Threshold::min(cut) })
+    }
+}
+
+/// Pooled activations are non-negative and heavy-tailed; the square root evens them out.
+pub fn embedding_feature(v: f32) -> f32 {
+    v.max(0.0).sqrt()
+}
+
+pub fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIGNAL: Inputs = Inputs { embedding: false, signal: true };
+
+    fn head(inputs: Inputs, signal_weight: f64, bias: f64) -> Head {
+        Head {
+            inputs,
+            threshold: 0.5,
+            bias,
+            signal_mean: 0.3,
+            signal_weight,
+            embedding_weights: if inputs.uses_embedding() { vec![0.0; EMBEDDING_LEN] } else { vec![] },
+            provenance: Provenance {
+                labels_file: "x".into(),
+                training_set_sha256: "0".into(),
+                fitted_on: "2026-11-26".into(),
+                positives: 20,
+                negatives: 20,
+                folds: 5,
+                repeats: 1,
+                seed: 1,
+                l2: 1.0,
+                cv_auc: 0.9,
+                cv_eer: 0.1,
+                target: "eer".into(),
+                threshold_tpr: 0.9,
+                threshold_fpr: 0.1,
+                alternatives: vec![],
+            },
+        }
+    }
+
+    #[test]
+    fn signal_threshold_matches_the_probability_decision() {
+        for w in [-4.0, 3.0] {
+            let h = head(SIGNAL, w, 1.2);
+            let t = h.signal_threshold().unwrap();
+            for s in [-1.0, -0.2, 0.0, 0.39, 0.41, 0.8, 2.0] {
+                let p = h.score(None, Some(s)).unwrap();
+                assert_eq!(p >= h.threshold, !t.admits(s), "w {w} s {s} p {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_features_are_not_scored_unless_imputable() {
+        assert_eq!(head(SIGNAL, 1.0, 0.0).score(None, None), None);
+        let embedding = Inputs { embedding: true, signal: false };
+        assert_eq!(head(embedding, 0.0, 0.0).score(None, Some(1.0)), None);
+        let both = head(Inputs { embedding: true, signal: true }, 2.0, 0.0);
+        let e = vec![1.0; EMBEDDING_LEN];
+        assert!((both.score(Some(&e), None).unwrap() - sigmoid(0.6)).abs() < 1e-9);
+        assert!(both.validate().is_ok());
+        assert!(head(SIGNAL, 1.0, 0.0).validate().is_ok());
+    }
+}

@@ -1,0 +1,68 @@
+//! Headwear: hats, caps, beanies, hoods, headscarves, helmets, wide headbands fail.
+//!
+//! No registry ships a hat model, and hand-made colour and edge cues do not hold up (black caps on
+//! black hair, crops with no room above the forehead). The check is decided by the profile's
+//! learned head (`[heads.headwear]`, fitted by `photocheck calibrate`) on the appearance
+//! embedding of the head crop; without one it is not assessed.
+
+use serde::Deserialize;
+
+use super::{build_with, no_face, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::report::{Region, Text, Threshold};
+
+pub static SPEC: RuleSpec = RuleSpec {
+    family: "headwear",
+    codes: &[CodeInfo {
+        code: "HW001",
+        name: "no_headwear",
+        summary: "No hat, cap, hood, headscarf or headband (learned head on the head-crop embedding)",
+    }],
+    build: |v| build_with(v, |c| Headwear { _c: c }),
+};
+
+/// The decision lives in `[heads.headwear]`; this section exists so the rule is listed in every
+/// profile and can take options later without a format change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {}
+
+pub struct Headwear {
+    _c: Config,
+}
+
+/// The part of the head crop a hat would occupy, in face coordinates (see `face_frame`).
+const HAT_ZONE: (f32, f32, f32, f32) = (-0.7, 0.7, -0.65, 0.1);
+
+impl Rule for Headwear {
+    fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        let a = ctx.analysis;
+        let t = Threshold::max(ctx.heads.get("headwear").map_or(0.5, |h| h.threshold));
+        let Some(frame) = a.face_frame else {
+            return vec![Finding::not_assessed("HW001", "probability", t, no_face())];
+        };
+        if !ctx.heads.contains_key("headwear") {
+            return vec![Finding::not_assessed(
+                "HW001",
+                "probability",
+                t,
+                Text::new(
+                    "当前配置没有帽子检测模型（[heads.headwear]），无法评估",
+                    "This profile has no fitted headwear head ([heads.headwear]), so headwear was not assessed",
+                ),
+            )];
+        }
+        let why = Text::new("外观模型未能运行，无法评估", "The appearance model could not run, so this could not be assessed");
+        let hand = Finding::not_assessed("HW001", "probability", t, why);
+        let region = a.to_original(Region::Polygon { points: frame.polygon(HAT_ZONE.0, HAT_ZONE.1, HAT_ZONE.2, HAT_ZONE.3) });
+        vec![ctx.decide(
+            "headwear",
+            hand,
+            Text::new("未佩戴帽子或头饰", "No hat or head covering"),
+            Text::new(
+                "检测到帽子或头饰（帽子、头巾、发带等）：请摘下后重新拍摄，露出完整头部",
+                "A hat or head covering was detected (cap, scarf, hood, headband): take it off and retake the photo",
+            ),
+            Some(region),
+        )]
+    }
+}
