@@ -182,7 +182,10 @@ fn appearance_rules_on_the_samples() {
     assert_eq!(outcome(&hopper, "CL001"), Pass, "navy uniform is dark");
     assert_eq!(outcome(&hopper, "EX001"), Pass, "mouth closed");
     assert_eq!(outcome(&hopper, "HR001"), Pass, "ears visible under the cap");
+    assert_eq!(outcome(&hopper, "HW001"), Fail, "naval officer's cap: {:?}", find(&hopper, "HW001"));
+    assert!(hopper.failed.contains(&"GL001") && hopper.failed.contains(&"BG001"), "{:?}", hopper.failed);
     let astronaut = check("astronaut.png", &sample("astronaut.png"));
+    assert_eq!(outcome(&astronaut, "HW001"), Pass, "bare head: {:?}", find(&astronaut, "HW001"));
     assert_eq!(outcome(&astronaut, "EX001"), Fail, "open smile");
     assert!(measured(&astronaut, "EX001") > 2.0 * measured(&hopper, "EX001"));
     assert_eq!(outcome(&astronaut, "CL001"), Fail, "orange suit is not dark");
@@ -245,21 +248,7 @@ fn a_painted_surgical_mask_fails_the_mask_check() {
     let img = hopper();
     let r0 = check("hopper.png", &png(&img));
     assert_eq!(outcome(&r0, "MK001"), Pass);
-    let lm = &r0.faces[0].primary.as_ref().unwrap().landmarks;
-    // Lower face oval from cheek to cheek under the nose bridge: where a mask sits.
-    let mut poly: Vec<photocheck::imaging::Point> =
-        [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454]
-            .iter()
-            .map(|&i| lm[i])
-            .collect();
-    poly.push(lm[195]);
-    let mut masked = img.clone();
-    for (x, y, p) in masked.enumerate_pixels_mut() {
-        if photocheck::imaging::inside_polygon(photocheck::imaging::Point::new(x as f32, y as f32), &poly) {
-            let shade = ((x + y) % 7) as u8;
-            *p = image::Rgb([150 + shade, 195 + shade, 225]);
-        }
-    }
+    let masked = paint_mask(&img, &r0.faces[0].primary.as_ref().unwrap().landmarks);
     let r = check("masked.png", &png(&masked));
     assert_eq!(outcome(&r, "MK001"), Fail, "{:?}", find(&r, "MK001"));
 }

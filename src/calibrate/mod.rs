@@ -339,7 +339,8 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
         let LabelResult::Fitted { head, .. } = r else { continue };
         let _ = writeln!(s, "\n[heads.{label}]");
         let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
-        let _ = writeln!(s, "threshold = {}", head.threshold);
+        // `{:?}` keeps a decimal point on whole numbers, so TOML reads them back as floats.
+        let _ = writeln!(s, "threshold = {:?}", head.threshold);
         let _ = writeln!(s, "bias = {:e}", head.bias);
         if head.inputs.signal {
             let _ = writeln!(s, "signal_mean = {:e}", head.signal_mean);
@@ -360,12 +361,12 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
         let _ = writeln!(s, "fitted_on = \"{}\"", p.fitted_on);
         let _ = writeln!(
             s,
-            "positives = {}\nnegatives = {}\nfolds = {}\nrepeats = {}\nseed = {}\nl2 = {}",
+            "positives = {}\nnegatives = {}\nfolds = {}\nrepeats = {}\nseed = {}\nl2 = {:?}",
             p.positives, p.negatives, p.folds, p.repeats, p.seed, p.l2
         );
-        let _ = writeln!(s, "cv_auc = {}\ncv_eer = {}", p.cv_auc, p.cv_eer);
-        let _ = writeln!(s, "target = \"{}\"\nthreshold_tpr = {}\nthreshold_fpr = {}", p.target, p.threshold_tpr, p.threshold_fpr);
-        let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("[\"{n}\", {a}]")).collect();
+        let _ = writeln!(s, "cv_auc = {:?}\ncv_eer = {:?}", p.cv_auc, p.cv_eer);
+        let _ = writeln!(s, "target = \"{}\"\nthreshold_tpr = {:?}\nthreshold_fpr = {:?}", p.target, p.threshold_tpr, p.threshold_fpr);
+        let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("[\"{n}\", {a:?}]")).collect();
         let _ = writeln!(s, "alternatives = [{}]", alts.join(", "));
     }
     s
