@@ -106,6 +106,9 @@ enum Command {
         /// re-thresholding that signal for the label.
         #[arg(long)]
         keep_hand_thresholds: bool,
+        /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
+        #[arg(long)]
+        floors: Option<PathBuf>,
         /// Language and models as for the other commands; the profile is --base.
         #[arg(long)]
         as_of: Option<String>,
@@ -283,10 +286,10 @@ fn run() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Calibrate { labels, photos, out, base, name, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, as_of, models, jobs, quiet } => {
+        Command::Calibrate { labels, photos, out, base, name, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, floors, as_of, models, jobs, quiet } => {
             let common = Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
             let target = parse_target(&target)?;
-            calibrate(labels, photos, out, base, name, target, (folds, repeats, seed), (min_per_class, keep_hand_thresholds), quiet, &common)
+            calibrate(labels, photos, out, base, name, target, (folds, repeats, seed), (min_per_class, keep_hand_thresholds), floors, quiet, &common)
         }
         Command::Eval { labels, photos, format, floors, common } => {
             let (checker, opts) = setup(&common)?;
@@ -335,6 +338,7 @@ fn calibrate(
     target: photocheck::calibrate::fit::Target,
     (folds, repeats, seed): (usize, usize, u64),
     (min_per_class, keep_hand_thresholds): (usize, bool),
+    floors: Option<PathBuf>,
     quiet: bool,
     common: &Common,
 ) -> Result<ExitCode> {
@@ -412,6 +416,16 @@ fn calibrate(
         }
     }
     println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
+    if let Some(floors) = floors {
+        let breaches = calibrate::check_cv_floors(&results, &floors)?;
+        if !breaches.is_empty() {
+            for b in &breaches {
+                eprintln!("cross-validation floor breached: {b}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!("all cross-validation floors met ({})", floors.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
