@@ -286,10 +286,39 @@ fn run() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Calibrate { labels, photos, out, base, name, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, floors, as_of, models, jobs, quiet } => {
+        Command::Calibrate {
+            labels,
+            photos,
+            out,
+            base,
+            name,
+            target,
+            folds,
+            repeats,
+            seed,
+            min_per_class,
+            keep_hand_thresholds,
+            floors,
+            as_of,
+            models,
+            jobs,
+            quiet,
+        } => {
             let common = Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
             let target = parse_target(&target)?;
-            calibrate(labels, photos, out, base, name, target, (folds, repeats, seed), (min_per_class, keep_hand_thresholds), floors, quiet, &common)
+            calibrate(
+                labels,
+                photos,
+                out,
+                base,
+                name,
+                target,
+                (folds, repeats, seed),
+                (min_per_class, keep_hand_thresholds),
+                floors,
+                quiet,
+                &common,
+            )
         }
         Command::Eval { labels, photos, format, floors, common } => {
             let (checker, opts) = setup(&common)?;
@@ -351,7 +380,8 @@ fn calibrate(
     profile.heads.clear();
     let checker = Checker::new(checker.models.clone(), Arc::new(profile));
     let total = photocheck::eval::read_labels(&labels)?.len();
-    let opts = CalibrateOptions { labels, photos, check, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, ..Default::default() };
+    let opts =
+        CalibrateOptions { labels, photos, check, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, ..Default::default() };
     // The written profile names its base so that it resolves from the profile's own folder.
     let base_ref = if photocheck::profile::is_builtin(&base) {
         base.clone()
@@ -387,7 +417,10 @@ fn calibrate(
         finished.store(true, Ordering::Relaxed);
         r
     })?;
-    println!("{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6}", "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR");
+    println!(
+        "{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6}",
+        "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR"
+    );
     for (label, r) in &results {
         match r {
             LabelResult::Fitted { head, .. } => {

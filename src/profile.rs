@@ -98,7 +98,8 @@ impl Profile {
                 if attribute(label).is_none() {
                     return Err(invalid(format!("[heads.{label}]: no check reads a head for the label '{label}'")));
                 }
-                let head: Head = value.clone().try_into().map_err(|e: toml::de::Error| invalid(format!("[heads.{label}]: {}", e.message())))?;
+                let head: Head =
+                    value.clone().try_into().map_err(|e: toml::de::Error| invalid(format!("[heads.{label}]: {}", e.message())))?;
                 head.validate().map_err(|m| invalid(format!("[heads.{label}]: {m}")))?;
                 heads.insert(label.clone(), head);
             }
@@ -221,6 +222,40 @@ mod tests {
         let p = Profile::from_toml(text, "test").unwrap();
         assert_eq!(p.severity_of("DT001"), Severity::Fail);
         assert_eq!(p.rules.len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn default_profile_ships_a_headwear_head_and_the_base_has_none() {
+        let p = Profile::default_profile();
+        let head = p.heads.get("headwear").expect("headwear head");
+        assert!(head.inputs.embedding && head.provenance.cv_auc > 0.9);
+        assert!(Profile::builtin("cn-driving-licence-base").unwrap().heads.is_empty());
+    }
+
+    #[test]
+    fn file_extends_resolve_beside_the_profile_and_heads_are_replaced_whole() {
+        let dir = std::env::temp_dir().join(format!("photocheck-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let signal_head = |threshold: f64, extra: &str| {
+            format!(
+                "[heads.clothing_light]\ninputs = {{ embedding = false, signal = true }}\nthreshold = {threshold:?}\nbias = 1.0\nsignal_weight = -2.0\n{extra}\
+                 [heads.clothing_light.provenance]\nlabels_file='x'\ntraining_set_sha256='0'\nfitted_on='2026-11-26'\npositives=20\nnegatives=20\n\
+                 folds=5\nrepeats=1\nseed=1\nl2=1.0\ncv_auc=0.9\ncv_eer=0.1\ntarget='eer'\nthreshold_tpr=0.9\nthreshold_fpr=0.1\n"
+            )
+        };
+        let mid = format!("[profile]\nname='mid'\nversion='1'\nextends='cn-driving-licence'\n{}", signal_head(0.3, "signal_mean = 5.0\n"));
+        std::fs::write(dir.join("mid.toml"), mid).unwrap();
+        let top = format!("[profile]\nname='top'\nversion='1'\nextends='mid.toml'\n{}", signal_head(0.7, ""));
+        std::fs::write(dir.join("top.toml"), top).unwrap();
+        let p = Profile::load(dir.join("top.toml").to_str().unwrap()).unwrap();
+        assert_eq!(p.name, "top");
+        assert_eq!(p.heads["clothing_light"].threshold, 0.7);
+        assert_eq!(p.heads["clothing_light"].signal_mean, 0.0, "no key of the replaced head survives");
+        // Heads of the built-in default that neither file touched are kept.
+        assert!(p.heads.contains_key("headwear"));
+        let bad = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[heads.eyes_open]\n";
+        assert!(Profile::from_toml(bad, "test").unwrap_err().to_string().contains("eyes_open"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -125,7 +125,8 @@ fn calibrate_writes_a_profile_that_eval_and_check_then_use() {
 
     // check reports the head's probability and threshold for MK001.
     let masked = photos.join(&rows.iter().find(|r| r.1).unwrap().0);
-    let (_, report, _) = photocheck(&["check", masked.to_str().unwrap(), "--profile", out.to_str().unwrap(), "--format", "json", "--as-of", "2026-11-26"]);
+    let (_, report, _) =
+        photocheck(&["check", masked.to_str().unwrap(), "--profile", out.to_str().unwrap(), "--format", "json", "--as-of", "2026-11-26"]);
     let report: serde_json::Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
     let mk = report["checks"].as_array().unwrap().iter().find(|c| c["code"] == "MK001").unwrap();
     assert_eq!(mk["unit"], "probability");

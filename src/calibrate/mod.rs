@@ -79,7 +79,8 @@ pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &Cali
             if report.verdict == Verdict::Error {
                 return None;
             }
-            let embedding = analysis.as_ref().and_then(|a| a.face.as_ref()).and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.clone());
+            let embedding =
+                analysis.as_ref().and_then(|a| a.face.as_ref()).and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.clone());
             let signals = report
                 .checks
                 .iter()
@@ -102,10 +103,19 @@ pub struct Candidate {
 
 #[derive(Debug, Clone)]
 pub enum LabelResult {
-    Fitted { head: Box<Head>, candidates: Vec<Candidate> },
-    TooFew { positives: usize, negatives: usize },
+    Fitted {
+        head: Box<Head>,
+        candidates: Vec<Candidate>,
+    },
+    TooFew {
+        positives: usize,
+        negatives: usize,
+    },
     /// No embedding head beat the hand-made signal and the base threshold was kept.
-    HandMade { signal_auc: f64, best_embedding_auc: f64 },
+    HandMade {
+        signal_auc: f64,
+        best_embedding_auc: f64,
+    },
     /// A column no head decides (e.g. `eyes_open`, checked by a dedicated measurement).
     Unmapped,
 }
@@ -185,7 +195,14 @@ fn design(labelled: &[(&Sample, bool)], code: &str, inputs: Inputs) -> (Vec<Vec<
     (x, y, hashes, signal_mean)
 }
 
-fn fit_one(code: &str, has_signal: bool, labelled: &[(&Sample, bool)], opts: &CalibrateOptions, labels_file: &str, fitted_on: &str) -> LabelResult {
+fn fit_one(
+    code: &str,
+    has_signal: bool,
+    labelled: &[(&Sample, bool)],
+    opts: &CalibrateOptions,
+    labels_file: &str,
+    fitted_on: &str,
+) -> LabelResult {
     let positives = labelled.iter().filter(|l| l.1).count();
     let negatives = labelled.len() - positives;
     if positives < opts.min_per_class || negatives < opts.min_per_class {
@@ -237,8 +254,11 @@ fn fit_one(code: &str, has_signal: bool, labelled: &[(&Sample, bool)], opts: &Ca
         (false, _) => (Vec::new(), model.weights.first().copied().unwrap_or(0.0)),
     };
     let best_per_set = |set: Inputs| candidates.iter().filter(|c| c.inputs == set).map(|c| c.cv_auc).fold(f64::NAN, f64::max);
-    let alternatives =
-        feature_sets(has_signal).into_iter().map(|s| (s.name().to_string(), round(best_per_set(s), 4))).filter(|(_, a)| a.is_finite()).collect();
+    let alternatives = feature_sets(has_signal)
+        .into_iter()
+        .map(|s| (s.name().to_string(), round(best_per_set(s), 4)))
+        .filter(|(_, a)| a.is_finite())
+        .collect();
     let head = Head {
         inputs,
         threshold: round(choice.threshold, 4),

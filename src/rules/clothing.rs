@@ -53,7 +53,12 @@ impl Rule for Clothing {
         let mut out = Vec::new();
         let pass = Text::new("衣着为深色", "Clothing is dark");
         let hand = if cloth.len() < c.min_samples {
-            Finding::not_assessed("CL001", "fraction", t_dark, Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"))
+            Finding::not_assessed(
+                "CL001",
+                "fraction",
+                t_dark,
+                Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"),
+            )
         } else {
             let dark = cloth.iter().filter(|px| ycbcr(**px).0 < c.dark_luma).count() as f64 / cloth.len() as f64;
             Finding::measured("CL001", round(dark, 3), "fraction", t_dark, pass.clone(), Text::new("", ""))
@@ -63,11 +68,19 @@ impl Rule for Clothing {
         let n = cloth.len().max(1) as u32;
         let mean = |k: usize| cloth.iter().map(|px| px[k] as u32).sum::<u32>() / n;
         let fail = if cloth.is_empty() {
-            Text::new("衣着颜色过浅：请穿深色上衣重新拍摄，避免白色或浅色衣服", "The clothing is too light: wear a dark top, not white or light colours, and retake")
+            Text::new(
+                "衣着颜色过浅：请穿深色上衣重新拍摄，避免白色或浅色衣服",
+                "The clothing is too light: wear a dark top, not white or light colours, and retake",
+            )
         } else {
             Text::new(
                 format!("衣着颜色过浅（平均 RGB {},{},{}）：请穿深色上衣重新拍摄，避免白色或浅色衣服", mean(0), mean(1), mean(2)),
-                format!("The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake", mean(0), mean(1), mean(2)),
+                format!(
+                    "The clothing is too light (average RGB {},{},{}): wear a dark top, not white or light colours, and retake",
+                    mean(0),
+                    mean(1),
+                    mean(2)
+                ),
             )
         };
         let hand = if hand.outcome == crate::report::Outcome::Fail { Finding { message: fail.clone(), ..hand } } else { hand };

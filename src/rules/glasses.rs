@@ -323,7 +323,8 @@ impl Rule for Glasses {
         let region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
 
         let sun_pass = Text::new("未佩戴墨镜", "No sunglasses");
-        let sun_fail = Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo");
+        let sun_fail =
+            Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo");
         let sun = Finding::measured("GL002", round(p_sun, 3), "probability", ts, sun_pass.clone(), sun_fail.clone());
         let sun = ctx.decide("sunglasses", sun, sun_pass, sun_fail, region.clone());
 

@@ -84,16 +84,23 @@ impl Rule for Hair {
         out.push(ctx.decide("ears_covered", hand, ear_pass, ear_fail, Some(a.to_original(Region::Polygon { points: ear_polygon }))));
 
         let brow_pass = Text::new("眉毛和眼睛未被头发遮挡", "Hair does not cover the brows or eyes");
-        let brow_fail =
-            Text::new("头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛", "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible");
+        let brow_fail = Text::new(
+            "头发遮住了眉毛或眼睛：请将刘海拨开，露出眉毛",
+            "Hair covers the eyebrows or eyes: move your fringe aside so the brows are visible",
+        );
         let brows = match a.skin {
             Some(skin) => {
                 let (pts, _) = frame.samples(a, BROW.0, BROW.1, BROW.2, BROW.3);
                 let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a, *p)).0).collect();
                 match crate::imaging::quantile(&ys, 0.5) {
-                    Some(y) => {
-                        Finding::measured("HR002", round((y / skin.y.max(1.0)) as f64, 3), "ratio", t_brow, brow_pass.clone(), brow_fail.clone())
-                    }
+                    Some(y) => Finding::measured(
+                        "HR002",
+                        round((y / skin.y.max(1.0)) as f64, 3),
+                        "ratio",
+                        t_brow,
+                        brow_pass.clone(),
+                        brow_fail.clone(),
+                    ),
                     None => {
                         Finding::not_assessed("HR002", "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))
                     }

@@ -129,7 +129,10 @@ pub fn crop(img: &RgbImage, x: u32, y: u32, w: u32, h: u32) -> RgbImage {
 /// given the photo's 468 mesh landmarks from a report.
 pub fn paint_mask(img: &RgbImage, lm: &[photocheck::imaging::Point]) -> RgbImage {
     let mut poly: Vec<photocheck::imaging::Point> =
-        [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454].iter().map(|&i| lm[i]).collect();
+        [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454]
+            .iter()
+            .map(|&i| lm[i])
+            .collect();
     poly.push(lm[195]);
     let mut masked = img.clone();
     for (x, y, p) in masked.enumerate_pixels_mut() {
