@@ -296,21 +296,27 @@ impl EvalResult {
 
     /// Floors file: `[auc]` table of label = minimum AUC. Returns the breaches.
     pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
-        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
-        let floors = table.get("auc").and_then(|v| v.as_table()).ok_or_else(|| err("missing [auc] table".into()))?;
-        let mut breaches = Vec::new();
-        for (label, floor) in floors {
-            let floor = floor.as_float().ok_or_else(|| err(format!("{label}: floor must be a number")))?;
-            match self.attributes.iter().find(|a| &a.label == label).and_then(|a| a.auc) {
-                Some(auc) if auc >= floor => {}
-                Some(auc) => breaches.push(format!("{label}: AUC {auc:.3} < floor {floor:.3}")),
-                None => breaches.push(format!("{label}: no AUC measured (floor {floor:.3})")),
-            }
-        }
-        Ok(breaches)
+        floor_breaches(path, "auc", |label| self.attributes.iter().find(|a| a.label == label).and_then(|a| a.auc))
     }
+}
+
+/// Reads the `[table]` of label = minimum AUC from a floors file and lists every label whose
+/// measured AUC (`auc_of`) is missing or below its floor.
+pub fn floor_breaches(path: &Path, table: &str, auc_of: impl Fn(&str) -> Option<f64>) -> Result<Vec<String>, EvalError> {
+    let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let parsed: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+    let floors = parsed.get(table).and_then(|v| v.as_table()).ok_or_else(|| err(format!("missing [{table}] table")))?;
+    let mut breaches = Vec::new();
+    for (label, floor) in floors {
+        let floor = floor.as_float().ok_or_else(|| err(format!("{label}: floor must be a number")))?;
+        match auc_of(label) {
+            Some(auc) if auc >= floor => {}
+            Some(auc) => breaches.push(format!("{label}: {table} {auc:.3} < floor {floor:.3}")),
+            None => breaches.push(format!("{label}: no {table} measured (floor {floor:.3})")),
+        }
+    }
+    Ok(breaches)
 }
 
 #[cfg(test)]

@@ -46,6 +46,52 @@ struct Common {
     jobs: Option<usize>,
 }
 
+#[derive(clap::Args)]
+struct CalibrateArgs {
+    #[arg(long)]
+    labels: PathBuf,
+    #[arg(long)]
+    photos: PathBuf,
+    /// The profile to write: it extends --base and holds the fitted heads.
+    #[arg(long)]
+    out: PathBuf,
+    /// The profile whose thresholds and severities the result keeps (built-in name or file).
+    #[arg(long, default_value = photocheck::profile::DEFAULT_PROFILE)]
+    base: String,
+    /// Name of the written profile (default: the --out file stem).
+    #[arg(long)]
+    name: Option<String>,
+    /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
+    #[arg(long, default_value = "eer")]
+    target: String,
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Repeat the k-fold split this many times (different seeds) and average the scores.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    #[arg(long, default_value_t = 20261126)]
+    seed: u64,
+    /// Refuse a column with fewer examples than this in either class.
+    #[arg(long, default_value_t = 15)]
+    min_per_class: usize,
+    /// Where no embedding head beats a check's own signal, keep the base threshold instead of
+    /// re-thresholding that signal for the label.
+    #[arg(long)]
+    keep_hand_thresholds: bool,
+    /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
+    #[arg(long)]
+    floors: Option<PathBuf>,
+    /// Language and models as for the other commands; the profile is --base.
+    #[arg(long)]
+    as_of: Option<String>,
+    #[arg(long)]
+    models: Option<PathBuf>,
+    #[arg(long)]
+    jobs: Option<usize>,
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check photos and print a report per photo.
@@ -75,50 +121,7 @@ enum Command {
         common: Common,
     },
     /// Fit the profile's attribute heads and thresholds from labelled photos (labels.csv format).
-    Calibrate {
-        #[arg(long)]
-        labels: PathBuf,
-        #[arg(long)]
-        photos: PathBuf,
-        /// The profile to write: it extends --base and holds the fitted heads.
-        #[arg(long)]
-        out: PathBuf,
-        /// The profile whose thresholds and severities the result keeps (built-in name or file).
-        #[arg(long, default_value = photocheck::profile::DEFAULT_PROFILE)]
-        base: String,
-        /// Name of the written profile (default: the --out file stem).
-        #[arg(long)]
-        name: Option<String>,
-        /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
-        #[arg(long, default_value = "eer")]
-        target: String,
-        #[arg(long, default_value_t = 5)]
-        folds: usize,
-        /// Repeat the k-fold split this many times (different seeds) and average the scores.
-        #[arg(long, default_value_t = 3)]
-        repeats: usize,
-        #[arg(long, default_value_t = 20261126)]
-        seed: u64,
-        /// Refuse a column with fewer examples than this in either class.
-        #[arg(long, default_value_t = 15)]
-        min_per_class: usize,
-        /// Where no embedding head beats a check's own signal, keep the base threshold instead of
-        /// re-thresholding that signal for the label.
-        #[arg(long)]
-        keep_hand_thresholds: bool,
-        /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
-        #[arg(long)]
-        floors: Option<PathBuf>,
-        /// Language and models as for the other commands; the profile is --base.
-        #[arg(long)]
-        as_of: Option<String>,
-        #[arg(long)]
-        models: Option<PathBuf>,
-        #[arg(long)]
-        jobs: Option<usize>,
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Calibrate(CalibrateArgs),
     /// Audit folders of uploads: results.jsonl, results.csv, summary.json and report.html in --out.
     Audit {
         /// Folders (recursive), files, or @list.txt (one path per line).
@@ -286,40 +289,7 @@ fn run() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Calibrate {
-            labels,
-            photos,
-            out,
-            base,
-            name,
-            target,
-            folds,
-            repeats,
-            seed,
-            min_per_class,
-            keep_hand_thresholds,
-            floors,
-            as_of,
-            models,
-            jobs,
-            quiet,
-        } => {
-            let common = Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
-            let target = parse_target(&target)?;
-            calibrate(
-                labels,
-                photos,
-                out,
-                base,
-                name,
-                target,
-                (folds, repeats, seed),
-                (min_per_class, keep_hand_thresholds),
-                floors,
-                quiet,
-                &common,
-            )
-        }
+        Command::Calibrate(args) => calibrate(args),
         Command::Eval { labels, photos, format, floors, common } => {
             let (checker, opts) = setup(&common)?;
             let result = evaluate(&checker, &EvalOptions { labels, photos, check: opts })?;
@@ -327,17 +297,10 @@ fn run() -> Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Text => print!("{}", result.render_text()),
             }
-            if let Some(floors) = floors {
-                let breaches = result.check_floors(&floors)?;
-                if !breaches.is_empty() {
-                    for b in &breaches {
-                        eprintln!("accuracy floor breached: {b}");
-                    }
-                    return Ok(ExitCode::from(1));
-                }
-                eprintln!("all accuracy floors met ({})", floors.display());
+            match floors {
+                Some(floors) => Ok(report_floors(&result.check_floors(&floors)?, "accuracy", &floors)),
+                None => Ok(ExitCode::SUCCESS),
             }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -357,20 +320,27 @@ fn parse_target(s: &str) -> Result<photocheck::calibrate::fit::Target> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn calibrate(
-    labels: PathBuf,
-    photos: PathBuf,
-    out: PathBuf,
-    base: String,
-    name: Option<String>,
-    target: photocheck::calibrate::fit::Target,
-    (folds, repeats, seed): (usize, usize, u64),
-    (min_per_class, keep_hand_thresholds): (usize, bool),
-    floors: Option<PathBuf>,
-    quiet: bool,
-    common: &Common,
-) -> Result<ExitCode> {
+fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+    let CalibrateArgs {
+        labels,
+        photos,
+        out,
+        base,
+        name,
+        target,
+        folds,
+        repeats,
+        seed,
+        min_per_class,
+        keep_hand_thresholds,
+        floors,
+        as_of,
+        models,
+        jobs,
+        quiet,
+    } = args;
+    let common = &Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
+    let target = parse_target(&target)?;
     use photocheck::calibrate::{self, CalibrateOptions, LabelResult};
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -449,17 +419,23 @@ fn calibrate(
         }
     }
     println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
-    if let Some(floors) = floors {
-        let breaches = calibrate::check_cv_floors(&results, &floors)?;
-        if !breaches.is_empty() {
-            for b in &breaches {
-                eprintln!("cross-validation floor breached: {b}");
-            }
-            return Ok(ExitCode::from(1));
-        }
-        eprintln!("all cross-validation floors met ({})", floors.display());
+    match floors {
+        Some(floors) => Ok(report_floors(&calibrate::check_cv_floors(&results, &floors)?, "cross-validation", &floors)),
+        None => Ok(ExitCode::SUCCESS),
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints floor breaches; exit 1 when there are any.
+fn report_floors(breaches: &[String], kind: &str, path: &std::path::Path) -> ExitCode {
+    for b in breaches {
+        eprintln!("{kind} floor breached: {b}");
+    }
+    if breaches.is_empty() {
+        eprintln!("all {kind} floors met ({})", path.display());
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &Common) -> Result<ExitCode> {

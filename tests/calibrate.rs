@@ -56,6 +56,10 @@ fn write_labels(path: &Path, rows: &[(String, bool)]) {
     std::fs::write(path, csv).unwrap();
 }
 
+fn calibrate_args<'a>(labels: &'a Path, photos: &'a Path, out: &'a Path) -> Vec<&'a str> {
+    vec!["calibrate", "--labels", labels.to_str().unwrap(), "--photos", photos.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]
+}
+
 #[test]
 fn calibrate_writes_a_profile_that_eval_and_check_then_use() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,22 +69,8 @@ fn calibrate_writes_a_profile_that_eval_and_check_then_use() {
     let labels = dir.path().join("labels.csv");
     write_labels(&labels, &rows);
     let out = dir.path().join("ours.toml");
-    let args = [
-        "calibrate",
-        "--labels",
-        labels.to_str().unwrap(),
-        "--photos",
-        photos.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2026-11-26",
-        "--folds",
-        "4",
-        "--min-per-class",
-        "15",
-        "--quiet",
-    ];
+    let mut args = calibrate_args(&labels, &photos, &out);
+    args.extend(["--as-of", "2026-11-26", "--folds", "4", "--min-per-class", "15"]);
     let (code, stdout, stderr) = photocheck(&args);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("eyes_open") && stdout.contains("no head decides"), "{stdout}");
@@ -157,16 +147,7 @@ fn calibrate_refuses_columns_with_too_few_examples() {
     let labels = dir.path().join("labels.csv");
     write_labels(&labels, &rows);
     let out = dir.path().join("never.toml");
-    let (code, stdout, stderr) = photocheck(&[
-        "calibrate",
-        "--labels",
-        labels.to_str().unwrap(),
-        "--photos",
-        photos.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (code, stdout, stderr) = photocheck(&calibrate_args(&labels, &photos, &out));
     assert_ne!(code, 0, "{stdout}{stderr}");
     assert!(stderr.contains("mask: 3 positive / 3 negative, need 15 of each"), "{stderr}");
     assert!(!out.exists(), "no profile is written when nothing could be fitted");

@@ -318,25 +318,13 @@ pub enum CalibrateError {
 /// Floors file: `[cv_auc]` table of label = minimum out-of-fold AUC (the head's, or the kept
 /// hand-made signal's). Returns the breaches.
 pub fn check_cv_floors(results: &[(String, LabelResult)], path: &Path) -> Result<Vec<String>, EvalError> {
-    let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
-    let floors = table.get("cv_auc").and_then(|v| v.as_table()).ok_or_else(|| err("missing [cv_auc] table".into()))?;
-    let mut breaches = Vec::new();
-    for (label, floor) in floors {
-        let floor = floor.as_float().ok_or_else(|| err(format!("{label}: floor must be a number")))?;
-        let auc = results.iter().find(|(l, _)| l == label).and_then(|(_, r)| match r {
+    crate::eval::floor_breaches(path, "cv_auc", |label| {
+        results.iter().find(|(l, _)| l == label).and_then(|(_, r)| match r {
             LabelResult::Fitted { head, .. } => Some(head.provenance.cv_auc),
             LabelResult::HandMade { signal_auc, .. } => Some(*signal_auc),
             _ => None,
-        });
-        match auc {
-            Some(a) if a >= floor => {}
-            Some(a) => breaches.push(format!("{label}: CV AUC {a:.3} < floor {floor:.3}")),
-            None => breaches.push(format!("{label}: not fitted (floor {floor:.3})")),
-        }
-    }
-    Ok(breaches)
+        })
+    })
 }
 
 /// The profile `calibrate` writes: it extends the base and adds (or replaces) the fitted heads.
