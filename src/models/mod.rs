@@ -25,7 +25,19 @@ pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
 pub use text_detector::{TextBox, TextDetector};
 
-pub(crate) type Plan = Arc<TypedSimplePlan>;
+/// An optimised network and a pool of run states: a state keeps its ops' scratch buffers, so
+/// reusing one saves reallocating them on every run (each worker thread takes its own).
+#[derive(Debug)]
+pub(crate) struct Plan {
+    plan: Arc<TypedSimplePlan>,
+    states: std::sync::Mutex<Vec<TypedSimpleState>>,
+}
+
+impl Plan {
+    fn new(plan: Arc<TypedSimplePlan>) -> Plan {
+        Plan { plan, states: std::sync::Mutex::new(Vec::new()) }
+    }
+}
 
 /// Every model the analysis needs, loaded once.
 pub struct ModelSet {
@@ -110,7 +122,7 @@ impl ModelFiles<'_> {
             .map(|o| model.outlet_label(*o).map(str::to_string).unwrap_or_else(|| model.node(o.node).name.clone()))
             .collect();
         let plan = model.into_optimized().map_err(load_err)?.into_runnable().map_err(load_err)?;
-        Ok((plan, output_names))
+        Ok((Plan::new(plan), output_names))
     }
 }
 
@@ -123,7 +135,16 @@ pub(crate) fn output_index(names: &[String], wanted: &str, path: &str) -> Result
 }
 
 pub(crate) fn run(plan: &Plan, model: &'static str, input: Tensor) -> Result<TVec<TValue>, ModelError> {
-    plan.run(tvec!(input.into())).map_err(|e| ModelError::Run { model, message: format!("{e:#}") })
+    let fail = |e: TractError| ModelError::Run { model, message: format!("{e:#}") };
+    // A poisoned pool only means another thread panicked mid-run; its states are still whole.
+    let pooled = plan.states.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let mut state = match pooled {
+        Some(state) => state,
+        None => plan.plan.spawn().map_err(fail)?,
+    };
+    let outputs = state.run(tvec!(input.into())).map_err(fail)?;
+    plan.states.lock().unwrap_or_else(|p| p.into_inner()).push(state);
+    Ok(outputs)
 }
 
 /// Copies one f32 output out of the run (outputs here are at most a few hundred KB).
