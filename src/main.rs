@@ -410,7 +410,9 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
                 println!("{:<16}   tried: {}", "", alts.join(", "));
             }
             LabelResult::TooFew { positives, negatives } => {
-                println!("{label:<16} refused: too few examples ({positives} positive, {negatives} negative; need {min_per_class} of each)")
+                println!(
+                    "{label:<16} refused: too few examples ({positives} positive, {negatives} negative; need {min_per_class} of each); the base profile's head or check stays in force"
+                )
             }
             LabelResult::Unmapped => println!("{label:<16} not fitted: no head decides this column (a dedicated check measures it)"),
             LabelResult::HandMade { signal_auc, best_embedding_auc } => println!(

@@ -302,8 +302,10 @@ fn rewrite_jsonl<'a>(path: &Path, rows: impl Iterator<Item = &'a Row>) -> Result
     std::fs::rename(&tmp, path).map_err(write_err(path))
 }
 
-/// Measured values worth a column in the CSV.
-const CSV_MEASURES: &[&str] = &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001"];
+/// Measured values worth a column in the CSV. New columns go at the end, so scripts reading the
+/// CSV by position keep working.
+const CSV_MEASURES: &[&str] =
+    &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001"];
 
 fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
