@@ -95,6 +95,7 @@ pub struct StageTimings {
     pub detect_ms: f64,
     pub mesh_ms: f64,
     pub iris_ms: f64,
+    pub appearance_ms: f64,
     pub segment_ms: f64,
     pub text_ms: f64,
     pub rules_ms: f64,
@@ -227,7 +228,6 @@ const DETECT_SCORE: f32 = 0.5;
 const DETECT_SCORE_LAST_TRY: f32 = 0.3;
 
 pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> {
-    let mut timings = StageTimings::default();
     let Photo { rgb, source, exif } = photo;
     let (original_width, original_height) = rgb.dimensions();
     let long = original_width.max(original_height);
@@ -236,47 +236,18 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let scale = original_width as f32 / image.width() as f32;
     let image = Pyramid::new(image);
 
-    let t = Instant::now();
-    let faces = detect_faces(models, &image)?;
-    timings.detect_ms = ms(t);
-
-    let t = Instant::now();
-    let mut face = None;
-    let mut best_iod = 0.0f32;
-    for (index, det) in faces.iter().enumerate().take(3) {
-        let mesh = fit_mesh(models, &image, det)?;
-        if mesh.presence_logit <= 0.0 {
-            continue;
-        }
-        let iod =
-            mesh.p(lm::RIGHT_EYE_OUTER).mid(mesh.p(lm::RIGHT_EYE_INNER)).dist(mesh.p(lm::LEFT_EYE_OUTER).mid(mesh.p(lm::LEFT_EYE_INNER)));
-        if iod > best_iod {
-            best_iod = iod;
-            face = Some((index, mesh));
-        }
-    }
-    timings.mesh_ms = ms(t);
-
-    let t = Instant::now();
-    let face = match face {
-        Some((detection, mesh)) => {
-            let right = models.iris.run(&image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
-            let left = models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
-            let pose = pose_from_mesh(&mesh);
-            let mut face = FaceAnalysis { detection, mesh, pose, eyes: [right, left], appearance: None };
-            face.appearance = FaceFrame::new(&face).and_then(|frame| {
-                let centre = frame.point(0.0, HEAD_CROP_CENTRE_T);
-                models.appearance.run(&image, centre, HEAD_CROP_SIDE * frame.height).ok()
-            });
-            Some(face)
-        }
-        None => None,
-    };
-    timings.iris_ms = ms(t);
-
-    let t = Instant::now();
-    let person = models.segmenter.run(&image)?;
-    timings.segment_ms = ms(t);
+    // The person mask does not depend on the face: on an idle machine it is computed beside the
+    // face chain (one thread: one after the other, as before).
+    let (face_chain, segmented) = rayon::join(
+        || analyse_face(models, &image),
+        || {
+            let t = Instant::now();
+            models.segmenter.run(&image).map(|person| (person, ms(t)))
+        },
+    );
+    let (faces, face, face_timings) = face_chain?;
+    let (person, segment_ms) = segmented?;
+    let mut timings = StageTimings { segment_ms, ..face_timings };
 
     let scene = Scene::new(image.base(), &person);
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
@@ -304,6 +275,47 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     // The skin reference samples the image through the analysis, so it is measured last.
     analysis.skin = face_frame.and_then(|f| SkinRef::measure(&analysis, &f));
     Ok(analysis)
+}
+
+/// Detector, mesh, iris and the appearance network: everything that follows the face.
+fn analyse_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Option<FaceAnalysis>, StageTimings), ModelError> {
+    let mut timings = StageTimings::default();
+    let t = Instant::now();
+    let faces = detect_faces(models, image)?;
+    timings.detect_ms = ms(t);
+
+    let t = Instant::now();
+    let mut face = None;
+    let mut best_iod = 0.0f32;
+    for (index, det) in faces.iter().enumerate().take(3) {
+        let mesh = fit_mesh(models, image, det)?;
+        if mesh.presence_logit <= 0.0 {
+            continue;
+        }
+        let iod =
+            mesh.p(lm::RIGHT_EYE_OUTER).mid(mesh.p(lm::RIGHT_EYE_INNER)).dist(mesh.p(lm::LEFT_EYE_OUTER).mid(mesh.p(lm::LEFT_EYE_INNER)));
+        if iod > best_iod {
+            best_iod = iod;
+            face = Some((index, mesh));
+        }
+    }
+    timings.mesh_ms = ms(t);
+    let Some((detection, mesh)) = face else {
+        return Ok((faces, None, timings));
+    };
+    let t = Instant::now();
+    let right = models.iris.run(image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
+    let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
+    timings.iris_ms = ms(t);
+    let pose = pose_from_mesh(&mesh);
+    let mut face = FaceAnalysis { detection, mesh, pose, eyes: [right, left], appearance: None };
+    let t = Instant::now();
+    face.appearance = FaceFrame::new(&face).and_then(|frame| {
+        let centre = frame.point(0.0, HEAD_CROP_CENTRE_T);
+        models.appearance.run(image, centre, HEAD_CROP_SIDE * frame.height).ok()
+    });
+    timings.appearance_ms = ms(t);
+    Ok((faces, Some(face), timings))
 }
 
 fn ms(t: Instant) -> f64 {
