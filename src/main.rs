@@ -357,8 +357,9 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         base.clone()
     } else {
         let path = std::fs::canonicalize(&base).with_context(|| format!("resolving --base {base}"))?;
-        let out_dir = std::fs::canonicalize(out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")))?;
-        path.strip_prefix(&out_dir).map(|p| p.display().to_string()).unwrap_or_else(|_| path.display().to_string())
+        let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let out_dir = std::fs::canonicalize(out_dir).with_context(|| format!("resolving the folder of --out {}", out.display()))?;
+        relative_path(&path, &out_dir).display().to_string()
     };
     let name = name.unwrap_or_else(|| out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "calibrated".into()));
     let command = format!(
@@ -425,6 +426,16 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         Some(floors) => Ok(report_floors(&calibrate::check_cv_floors(&results, &floors)?, "cross-validation", &floors)),
         None => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// `path` as seen from `dir` (both absolute): `../profiles/base.toml`, so the written profile and
+/// its base can move together.
+fn relative_path(path: &std::path::Path, dir: &std::path::Path) -> PathBuf {
+    let (p, d): (Vec<_>, Vec<_>) = (path.components().collect(), dir.components().collect());
+    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    let mut out: PathBuf = d[common..].iter().map(|_| "..").collect();
+    out.extend(&p[common..]);
+    out
 }
 
 /// Prints floor breaches; exit 1 when there are any.

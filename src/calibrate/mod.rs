@@ -211,9 +211,15 @@ fn fit_one(
     let k = opts.folds.clamp(2, opts.min_per_class.max(2));
     let mut candidates = Vec::new();
     let mut best: Option<(f64, Inputs, f64, Vec<f64>)> = None;
+    // The most examples any feature set could use (photos without a face have no embedding, some
+    // photos no measured signal), for the refusal message.
+    let mut usable = (0, 0);
     for inputs in feature_sets(has_signal) {
         let (x, y, _, _) = design(labelled, code, inputs);
         let (pos, neg) = (y.iter().filter(|b| **b).count(), y.iter().filter(|b| !**b).count());
+        if pos.min(neg) > usable.0.min(usable.1) {
+            usable = (pos, neg);
+        }
         if pos < opts.min_per_class || neg < opts.min_per_class {
             continue;
         }
@@ -237,7 +243,7 @@ fn fit_one(
         }
     }
     let Some((cv_auc, inputs, l2, oof)) = best else {
-        return LabelResult::TooFew { positives, negatives };
+        return LabelResult::TooFew { positives: usable.0, negatives: usable.1 };
     };
     if opts.keep_hand_thresholds && !inputs.embedding {
         let best_embedding_auc = candidates.iter().filter(|c| c.inputs.embedding).map(|c| c.cv_auc).fold(0.0, f64::max);
