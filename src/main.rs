@@ -48,8 +48,10 @@ struct Common {
 
 #[derive(clap::Args)]
 struct CalibrateArgs {
+    /// CSV with a `file` column and one 0/1 column per label (empty = unknown).
     #[arg(long)]
     labels: PathBuf,
+    /// Folder the `file` names are relative to.
     #[arg(long)]
     photos: PathBuf,
     /// The profile to write: it extends --base and holds the fitted heads.
@@ -64,11 +66,13 @@ struct CalibrateArgs {
     /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
     #[arg(long, default_value = "eer")]
     target: String,
+    /// Cross-validation folds (stratified by label).
     #[arg(long, default_value_t = 5)]
     folds: usize,
     /// Repeat the k-fold split this many times (different seeds) and average the scores.
     #[arg(long, default_value_t = 3)]
     repeats: usize,
+    /// Seed of the fold shuffles: the same photos, labels and seed write the same profile.
     #[arg(long, default_value_t = 20261126)]
     seed: u64,
     /// Refuse a column with fewer examples than this in either class.
@@ -81,13 +85,16 @@ struct CalibrateArgs {
     /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
     #[arg(long)]
     floors: Option<PathBuf>,
-    /// Language and models as for the other commands; the profile is --base.
+    /// Judge the photos as of this date (YYYY-MM-DD); also the fit's recorded date and version.
     #[arg(long)]
     as_of: Option<String>,
+    /// Directory holding the models and SHA256SUMS (default: $PHOTOCHECK_MODELS or ./models).
     #[arg(long)]
     models: Option<PathBuf>,
+    /// Worker threads (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// No progress output.
     #[arg(long, short)]
     quiet: bool,
 }
