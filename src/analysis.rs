@@ -181,8 +181,7 @@ const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
 /// Smoothed-grid luma step that counts as a strong edge.
 const TEXT_EDGE: f32 = 24.0;
 
-fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, face: Option<&FaceAnalysis>) -> Result<TextScan, ModelError> {
-    let frame = face.and_then(FaceFrame::new);
+fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>) -> Result<TextScan, ModelError> {
     // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
     let in_head = |p: Point| -> bool {
         let Some(f) = frame else { return false };
@@ -236,25 +235,35 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let scale = original_width as f32 / image.width() as f32;
     let image = Pyramid::new(image);
 
-    // The person mask does not depend on the face: on an idle machine it is computed beside the
-    // face chain (one thread: one after the other, as before).
-    let (face_chain, segmented) = rayon::join(
-        || analyse_face(models, &image),
+    // Two rounds of independent work. On an idle machine each pair runs on two cores; on one
+    // thread (or a busy pool) they run one after the other, exactly as before.
+    // 1. Finding the face, and the person mask (which does not depend on it).
+    let (located, segmented) = rayon::join(
+        || locate_face(models, &image),
         || {
             let t = Instant::now();
             models.segmenter.run(&image).map(|person| (person, ms(t)))
         },
     );
-    let (faces, face, face_timings) = face_chain?;
+    let (faces, chosen, mut timings) = located?;
     let (person, segment_ms) = segmented?;
-    let mut timings = StageTimings { segment_ms, ..face_timings };
-
+    timings.segment_ms = segment_ms;
     let scene = Scene::new(image.base(), &person);
+    let face_frame = chosen.as_ref().and_then(|(_, mesh)| FaceFrame::from_mesh(mesh));
+
+    // 2. The networks that read the face's crops, and the text scan (which needs the face only to
+    // know where the head is).
+    let (described, scanned) = rayon::join(
+        || describe_face(models, &image, chosen, face_frame, &mut timings),
+        || {
+            let t = Instant::now();
+            scan_for_text(models, &image, &scene, face_frame).map(|text| (text, ms(t)))
+        },
+    );
+    let face = described;
+    let (text, text_ms) = scanned?;
+    timings.text_ms = text_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
-    let t = Instant::now();
-    let text = scan_for_text(models, &image, &scene, face.as_ref())?;
-    timings.text_ms = ms(t);
-    let face_frame = face.as_ref().and_then(FaceFrame::new);
     let mut analysis = Analysis {
         pyramid: image,
         scale,
@@ -277,8 +286,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     Ok(analysis)
 }
 
-/// Detector, mesh, iris and the appearance network: everything that follows the face.
-fn analyse_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Option<FaceAnalysis>, StageTimings), ModelError> {
+/// Detector and mesh: every face found, and the one the rules examine (the largest with a mesh
+/// that believes in it) with its landmarks.
+#[allow(clippy::type_complexity)]
+fn locate_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Option<(usize, MeshResult)>, StageTimings), ModelError> {
     let mut timings = StageTimings::default();
     let t = Instant::now();
     let faces = detect_faces(models, image)?;
@@ -300,22 +311,30 @@ fn analyse_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, O
         }
     }
     timings.mesh_ms = ms(t);
-    let Some((detection, mesh)) = face else {
-        return Ok((faces, None, timings));
-    };
+    Ok((faces, face, timings))
+}
+
+/// Iris and the appearance network on the chosen face's crops.
+fn describe_face(
+    models: &ModelSet,
+    image: &Pyramid,
+    chosen: Option<(usize, MeshResult)>,
+    frame: Option<FaceFrame>,
+    timings: &mut StageTimings,
+) -> Option<FaceAnalysis> {
+    let (detection, mesh) = chosen?;
     let t = Instant::now();
     let right = models.iris.run(image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
     let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
     timings.iris_ms = ms(t);
     let pose = pose_from_mesh(&mesh);
-    let mut face = FaceAnalysis { detection, mesh, pose, eyes: [right, left], appearance: None };
     let t = Instant::now();
-    face.appearance = FaceFrame::new(&face).and_then(|frame| {
+    let appearance = frame.and_then(|frame| {
         let centre = frame.point(0.0, HEAD_CROP_CENTRE_T);
         models.appearance.run(image, centre, HEAD_CROP_SIDE * frame.height).ok()
     });
     timings.appearance_ms = ms(t);
-    Ok((faces, Some(face), timings))
+    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left], appearance })
 }
 
 fn ms(t: Instant) -> f64 {

@@ -6,6 +6,7 @@
 
 use crate::analysis::{lm, Analysis, FaceAnalysis};
 use crate::imaging::Point;
+use crate::models::MeshResult;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FaceFrame {
@@ -18,7 +19,10 @@ pub struct FaceFrame {
 
 impl FaceFrame {
     pub fn new(face: &FaceAnalysis) -> Option<FaceFrame> {
-        let m = &face.mesh;
+        FaceFrame::from_mesh(&face.mesh)
+    }
+
+    pub fn from_mesh(m: &MeshResult) -> Option<FaceFrame> {
         let (a, b) = (m.p(lm::RIGHT_CHEEK_EDGE), m.p(lm::LEFT_CHEEK_EDGE));
         let width = a.dist(b);
         if width < 4.0 {
