@@ -74,6 +74,12 @@ pub struct Provenance {
     /// Out-of-fold figures: every score was made by a model that never saw that photo.
     pub cv_auc: f64,
     pub cv_eer: f64,
+    /// The whole procedure (feature set and L2 chosen inside each outer fold) cross-validated:
+    /// the estimate to expect on new photos like these.
+    #[serde(default)]
+    pub nested_cv_auc: f64,
+    #[serde(default)]
+    pub nested_cv_eer: f64,
     /// How the threshold was chosen: "eer", "max_false_reject=0.05", "max_false_accept=0.02".
     pub target: String,
     pub threshold_tpr: f64,
@@ -189,6 +195,8 @@ mod tests {
                 l2: 1.0,
                 cv_auc: 0.9,
                 cv_eer: 0.1,
+                nested_cv_auc: 0.88,
+                nested_cv_eer: 0.12,
                 target: "eer".into(),
                 threshold_tpr: 0.9,
                 threshold_fpr: 0.1,

@@ -396,15 +396,15 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         r
     })?;
     println!(
-        "{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6}",
-        "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR"
+        "{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6} {:>10}",
+        "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR", "nested AUC"
     );
     for (label, r) in &results {
         match r {
             LabelResult::Fitted { head, .. } => {
                 let p = &head.provenance;
                 println!(
-                    "{label:<16} {:<22} {:>5} {:>5} {:>7.3} {:>7.3} {:>9.3} {:>6.3} {:>6.3}",
+                    "{label:<16} {:<22} {:>5} {:>5} {:>7.3} {:>7.3} {:>9.3} {:>6.3} {:>6.3} {:>10.3}",
                     head.inputs.name(),
                     p.positives,
                     p.negatives,
@@ -412,7 +412,8 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
                     p.cv_eer,
                     head.threshold,
                     p.threshold_tpr,
-                    p.threshold_fpr
+                    p.threshold_fpr,
+                    p.nested_cv_auc
                 );
                 let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("{n} {a:.3}")).collect();
                 println!("{:<16}   tried: {}", "", alts.join(", "));

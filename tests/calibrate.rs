@@ -87,6 +87,7 @@ fn calibrate_writes_a_profile_that_eval_and_check_then_use() {
     assert_eq!(provenance["training_set_sha256"].as_str().map(str::len), Some(64));
     // A painted mask is easy: out of fold the head must separate the two halves.
     assert!(provenance["cv_auc"].as_float().unwrap() > 0.9, "{provenance}");
+    assert!(provenance["nested_cv_auc"].as_float().unwrap() > 0.9, "{provenance}");
 
     // Deterministic: the same photos, labels and seed give the same file.
     let (code, _, stderr) = photocheck(&args);
