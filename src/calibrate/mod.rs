@@ -306,11 +306,11 @@ fn fit_one(
 /// therefore measured per outer fold and averaged (over folds and `repeats` outer splits).
 fn nested_cv(labelled: &[(&Sample, bool)], code: &str, has_signal: bool, opts: &CalibrateOptions, k: usize) -> (f64, f64) {
     let all_labels: Vec<bool> = labelled.iter().map(|l| l.1).collect();
-    let sets: Vec<(Inputs, Vec<Vec<f64>>, Vec<bool>, Vec<usize>)> = feature_sets(has_signal)
+    let sets: Vec<StandardisedSet> = feature_sets(has_signal)
         .into_iter()
         .map(|inputs| {
             let (x, y, rows, _) = design(labelled, code, inputs);
-            (inputs, Standardiser::fit(&x).apply(&x), y, rows)
+            StandardisedSet { inputs, z: Standardiser::fit(&x).apply(&x), y, rows }
         })
         .collect();
     let mut per_fold = Vec::new();
@@ -329,15 +329,17 @@ fn nested_cv(labelled: &[(&Sample, bool)], code: &str, has_signal: bool, opts: &
 
 /// One outer fold of [`nested_cv`]: (AUC, EER) on its held-out photos, `None` when no candidate
 /// could be fitted or the held-out photos hold one class only.
-fn nested_fold(
-    sets: &[(Inputs, Vec<Vec<f64>>, Vec<bool>, Vec<usize>)],
-    outer: &[usize],
-    fold: usize,
-    opts: &CalibrateOptions,
-    k: usize,
-) -> Option<(f64, f64)> {
+/// One feature set's standardised rows, labels and indices into the labelled photos.
+struct StandardisedSet {
+    inputs: Inputs,
+    z: Vec<Vec<f64>>,
+    y: Vec<bool>,
+    rows: Vec<usize>,
+}
+
+fn nested_fold(sets: &[StandardisedSet], outer: &[usize], fold: usize, opts: &CalibrateOptions, k: usize) -> Option<(f64, f64)> {
     let mut best: Option<(f64, usize, f64)> = None;
-    for (set, (inputs, z, y, rows)) in sets.iter().enumerate() {
+    for (set, StandardisedSet { inputs, z, y, rows }) in sets.iter().enumerate() {
         let train: Vec<usize> = (0..y.len()).filter(|&i| outer[rows[i]] != fold).collect();
         let (zt, yt): (Vec<Vec<f64>>, Vec<bool>) = train.iter().map(|&i| (z[i].clone(), y[i])).unzip();
         let pos = yt.iter().filter(|b| **b).count();
@@ -354,7 +356,7 @@ fn nested_fold(
         }
     }
     let (_, set, l2) = best?;
-    let (_, z, y, rows) = &sets[set];
+    let StandardisedSet { z, y, rows, .. } = &sets[set];
     let (zt, yt): (Vec<Vec<f64>>, Vec<bool>) = (0..y.len()).filter(|&i| outer[rows[i]] != fold).map(|i| (z[i].clone(), y[i])).unzip();
     let model = fit_logistic(&zt, &yt, l2);
     let (scores, truth): (Vec<f64>, Vec<bool>) =
