@@ -103,7 +103,8 @@ impl Context<'_> {
         } else {
             let t = Threshold::max(head.threshold);
             match head.score(self.embedding(), signal) {
-                Some(p) => Finding::measured(hand.code, round(p, 3), "probability", t, pass, fail),
+                // As many decimals as the fitted threshold, so rounding does not blur the comparison.
+                Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail),
                 None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", ..hand },
                 None => Finding::not_assessed(
                     hand.code,
