@@ -123,6 +123,15 @@ pub enum EvalError {
     Floors { path: PathBuf, message: String },
 }
 
+/// A label cell: "1" and "0" are the classes; anything else (empty, "?") is unknown.
+pub fn label_value(cell: Option<&str>) -> Option<bool> {
+    match cell {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
+}
+
 pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalError> {
     let err = |message: String| EvalError::Labels { path: path.to_path_buf(), message };
     let mut reader = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
@@ -148,13 +157,7 @@ pub fn evaluate(checker: &Checker, opts: &EvalOptions) -> Result<EvalResult, Eva
 
 /// Scores reports against label rows (same order).
 pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &str, elapsed_ms: f64) -> EvalResult {
-    let label_of = |row: &BTreeMap<String, String>, col: &str| -> Option<bool> {
-        match row.get(col).map(String::as_str) {
-            Some("1") => Some(true),
-            Some("0") => Some(false),
-            _ => None,
-        }
-    };
+    let label_of = |row: &BTreeMap<String, String>, col: &str| label_value(row.get(col).map(String::as_str));
     let mut attributes = Vec::new();
     for m in MAPPINGS {
         if !rows.iter().any(|r| r.contains_key(m.label)) {

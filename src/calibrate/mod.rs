@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::eval::{read_labels, EvalError};
+use crate::eval::{label_value, read_labels, EvalError};
 use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{Outcome, Verdict};
@@ -140,14 +140,7 @@ pub fn fit_heads(
             let labelled: Vec<(&Sample, bool)> = rows
                 .iter()
                 .zip(samples)
-                .filter_map(|(row, s)| {
-                    let label = match row.get(column.as_str()).map(String::as_str) {
-                        Some("1") => true,
-                        Some("0") => false,
-                        _ => return None,
-                    };
-                    s.as_ref().map(|s| (s, label))
-                })
+                .filter_map(|(row, s)| Some((s.as_ref()?, label_value(row.get(column.as_str()).map(String::as_str))?)))
                 .collect();
             (column.clone(), fit_one(attr.code, attr.has_signal, &labelled, opts, labels_file, fitted_on))
         })
