@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::{Lang, Outcome, Report, Verdict};
+use crate::report::{Lang, Outcome, Report, Text, Verdict};
 
 pub fn render(r: &Report, verbose: bool) -> String {
     let zh = r.lang == Lang::ZhCn;
@@ -41,26 +41,11 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let _ = writeln!(s, "  {} {} {:<18} {} ({} {}; {})", mark(c.outcome), c.code, c.name, c.message, measured, c.unit, limit);
     }
     let passed = r.checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
-    if zh {
-        let _ = writeln!(
-            s,
-            "  共 {} 项检查：{} 项通过，{} 项不通过（配置 {} {}）",
-            r.checks.len(),
-            passed,
-            r.failed.len(),
-            r.profile.name,
-            r.profile.version
-        );
-    } else {
-        let _ = writeln!(
-            s,
-            "  {} checks: {} passed, {} failed (profile {} {})",
-            r.checks.len(),
-            passed,
-            r.failed.len(),
-            r.profile.name,
-            r.profile.version
-        );
-    }
+    let (total, failed, name, version) = (r.checks.len(), r.failed.len(), &r.profile.name, &r.profile.version);
+    let summary = Text::new(
+        format!("共 {total} 项检查：{passed} 项通过，{failed} 项不通过（配置 {name} {version}）"),
+        format!("{total} checks: {passed} passed, {failed} failed (profile {name} {version})"),
+    );
+    let _ = writeln!(s, "  {}", summary.get(r.lang));
     s
 }
