@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use image::RgbImage;
-use serde::Serialize;
 
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
@@ -13,6 +12,8 @@ use crate::face_frame::{FaceFrame, SkinRef};
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
 use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, TextBox};
 use crate::scene::Scene;
+// The report owns these types (they are part of its JSON contract); the analysis fills them.
+pub use crate::report::{Pose, StageTimings};
 
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
 /// models' input sizes, and a 40 MP upload costs no more than a 1 MP one.
@@ -40,15 +41,6 @@ pub mod lm {
     ];
 }
 
-/// Head orientation in degrees. Yaw > 0: the face turns toward the image's right; pitch > 0: chin
-/// up; roll > 0: the eye line slopes down to the image's right.
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
-pub struct Pose {
-    pub yaw: f32,
-    pub pitch: f32,
-    pub roll: f32,
-}
-
 #[derive(Debug, Clone)]
 pub struct FaceAnalysis {
     /// Index into [`Analysis::faces`] of the face the mesh was fitted to.
@@ -57,9 +49,27 @@ pub struct FaceAnalysis {
     pub pose: Pose,
     /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
     pub eyes: [Option<EyeLandmarks>; 2],
-    /// The mask classifier on the head crop (hat, hair, ears and face): p(mask) and the pooled
-    /// embedding the learned attribute heads read.
-    pub appearance: Option<MaskOutput>,
+}
+
+/// Where the appearance network looked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppearanceCrop {
+    /// The head crop placed from the face mesh (the normal case).
+    HeadCrop,
+    /// The same crop estimated from the detector's box, when the mesh did not confirm the face
+    /// (a mask, a hand or a scarf over it): the heads can still say what covers it.
+    DetectorBox,
+}
+
+/// The mask classifier on the head crop (hat, hair, ears and face): p(mask) and the pooled
+/// embedding the learned attribute heads read.
+#[derive(Debug, Clone)]
+pub struct Appearance {
+    pub output: MaskOutput,
+    pub crop: AppearanceCrop,
+    /// The crop's centre and side, working pixels.
+    pub centre: Point,
+    pub side: f32,
 }
 
 impl FaceAnalysis {
@@ -89,19 +99,6 @@ impl FaceAnalysis {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct StageTimings {
-    pub decode_ms: f64,
-    pub detect_ms: f64,
-    pub mesh_ms: f64,
-    pub iris_ms: f64,
-    pub appearance_ms: f64,
-    pub segment_ms: f64,
-    pub text_ms: f64,
-    pub rules_ms: f64,
-    pub total_ms: f64,
-}
-
 pub struct Analysis {
     /// Upright RGB at working resolution (level 0) and its halvings.
     pub pyramid: Pyramid,
@@ -114,6 +111,11 @@ pub struct Analysis {
     /// Every face found, strongest first, in working pixels.
     pub faces: Vec<Detection>,
     pub face: Option<FaceAnalysis>,
+    /// The highest face-presence logit the mesh gave any detection it was fitted to; `None`
+    /// without a detection. A detected face the mesh does not confirm (≤ 0) cannot be analysed.
+    pub mesh_presence: Option<f32>,
+    /// The appearance network's output on the primary face's head crop.
+    pub appearance: Option<Appearance>,
     pub person: PersonMask,
     pub scene: Scene,
     pub text: TextScan,
@@ -245,7 +247,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
             models.segmenter.run(&image).map(|person| (person, ms(t)))
         },
     );
-    let (faces, chosen, mut timings) = located?;
+    let (faces, chosen, mesh_presence, mut timings) = located?;
     let (person, segment_ms) = segmented?;
     timings.segment_ms = segment_ms;
     let scene = Scene::new(image.base(), &person);
@@ -253,14 +255,21 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
 
     // 2. The networks that read the face's crops, and the text scan (which needs the face only to
     // know where the head is).
+    let first_detection = faces.first().cloned();
     let (described, scanned) = rayon::join(
-        || describe_face(models, &image, chosen, face_frame, &mut timings),
+        || {
+            let face = describe_face(models, &image, chosen, &mut timings);
+            let t = Instant::now();
+            let appearance = describe_appearance(models, &image, face_frame, first_detection.as_ref());
+            timings.appearance_ms = ms(t);
+            (face, appearance)
+        },
         || {
             let t = Instant::now();
             scan_for_text(models, &image, &scene, face_frame).map(|text| (text, ms(t)))
         },
     );
-    let face = described;
+    let (face, appearance) = described;
     let (text, text_ms) = scanned?;
     timings.text_ms = text_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
@@ -273,6 +282,8 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         exif,
         faces,
         face,
+        mesh_presence,
+        appearance,
         person,
         scene,
         face_luma,
@@ -289,7 +300,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
 /// Detector and mesh: every face found, and the one the rules examine (the largest with a mesh
 /// that believes in it) with its landmarks.
 #[allow(clippy::type_complexity)]
-fn locate_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Option<(usize, MeshResult)>, StageTimings), ModelError> {
+fn locate_face(
+    models: &ModelSet,
+    image: &Pyramid,
+) -> Result<(Vec<Detection>, Option<(usize, MeshResult)>, Option<f32>, StageTimings), ModelError> {
     let mut timings = StageTimings::default();
     let t = Instant::now();
     let faces = detect_faces(models, image)?;
@@ -298,8 +312,10 @@ fn locate_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Op
     let t = Instant::now();
     let mut face = None;
     let mut best_iod = 0.0f32;
+    let mut best_presence: Option<f32> = None;
     for (index, det) in faces.iter().enumerate().take(3) {
         let mesh = fit_mesh(models, image, det)?;
+        best_presence = Some(best_presence.map_or(mesh.presence_logit, |b| b.max(mesh.presence_logit)));
         if mesh.presence_logit <= 0.0 {
             continue;
         }
@@ -311,15 +327,14 @@ fn locate_face(models: &ModelSet, image: &Pyramid) -> Result<(Vec<Detection>, Op
         }
     }
     timings.mesh_ms = ms(t);
-    Ok((faces, face, timings))
+    Ok((faces, face, best_presence, timings))
 }
 
-/// Iris and the appearance network on the chosen face's crops.
+/// Iris on the chosen face's eyes, and the pose.
 fn describe_face(
     models: &ModelSet,
     image: &Pyramid,
     chosen: Option<(usize, MeshResult)>,
-    frame: Option<FaceFrame>,
     timings: &mut StageTimings,
 ) -> Option<FaceAnalysis> {
     let (detection, mesh) = chosen?;
@@ -328,13 +343,29 @@ fn describe_face(
     let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
     timings.iris_ms = ms(t);
     let pose = pose_from_mesh(&mesh);
-    let t = Instant::now();
-    let appearance = frame.and_then(|frame| {
-        let centre = frame.point(0.0, HEAD_CROP_CENTRE_T);
-        models.appearance.run(image, centre, HEAD_CROP_SIDE * frame.height).ok()
-    });
-    timings.appearance_ms = ms(t);
-    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left], appearance })
+    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left] })
+}
+
+/// The face frame's height per detector-box height, and the head crop's centre below the box
+/// centre in box heights: the head crop placed from the detector alone (median over the London
+/// dev portraits, measured with `examples/pose_reference.rs`).
+const FRAME_HEIGHT_PER_BOX: f32 = 1.16;
+const HEAD_CROP_BELOW_BOX_CENTRE: f32 = -0.12;
+
+/// The appearance network on the head crop: placed from the mesh's face frame, or estimated from
+/// the strongest detection when the mesh did not confirm the face.
+fn describe_appearance(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>, detection: Option<&Detection>) -> Option<Appearance> {
+    let (centre, side, crop) = match (frame, detection) {
+        (Some(frame), _) => (frame.point(0.0, HEAD_CROP_CENTRE_T), HEAD_CROP_SIDE * frame.height, AppearanceCrop::HeadCrop),
+        (None, Some(det)) => {
+            let c = det.centre();
+            let centre = Point::new(c.x, c.y + HEAD_CROP_BELOW_BOX_CENTRE * det.height);
+            (centre, HEAD_CROP_SIDE * FRAME_HEIGHT_PER_BOX * det.height, AppearanceCrop::DetectorBox)
+        }
+        (None, None) => return None,
+    };
+    let output = models.appearance.run(image, centre, side).ok()?;
+    Some(Appearance { output, crop, centre, side })
 }
 
 fn ms(t: Instant) -> f64 {

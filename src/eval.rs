@@ -1,5 +1,7 @@
 //! Accuracy measurement on a labelled folder: AUC, EER and the confusion at the profile's
-//! threshold, per label column that maps to a check, plus approve/reject against `compliant`.
+//! threshold, per label column that maps to a check; and the gate itself against `compliant`:
+//! approve / review / reject counts, false-approve, false-reject and review rates, and how often
+//! each check failed a compliant photo.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,83 @@ use crate::report::{CheckResult, Outcome, Report, Verdict};
 pub struct EvalOptions {
     pub labels: PathBuf,
     pub photos: PathBuf,
+    /// The labels column naming each photo (rows with it empty are skipped): `file`, or e.g.
+    /// `ready_file` for the licence-ready versions of the London portraits.
+    pub file_column: String,
     pub check: CheckOptions,
+}
+
+/// Label values that mean the photo breaks the notice, by column. A photo with any of them
+/// should never be approved.
+const VIOLATIONS: &[(&str, bool)] = &[
+    ("mask", true),
+    ("headwear", true),
+    ("sunglasses", true),
+    ("glasses", true),
+    ("eyes_open", false),
+    ("single_face", false),
+    ("white_background", false),
+    ("ears_covered", true),
+    ("hair_over_brows", true),
+    ("clothing_light", true),
+    ("hand", true),
+    ("mouth_open", true),
+    ("expression_ok", false),
+    ("pose_ok", false),
+    ("accessories", true),
+];
+
+/// Violations no check covers yet (jewellery): a non-compliant photo whose only violations are
+/// these is counted apart, since approving it is a missing check, not a wrong one.
+const UNCOVERED: &[&str] = &["accessories"];
+
+/// The gate against the `compliant` column.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GateResult {
+    pub compliant: VerdictCounts,
+    /// Non-compliant photos with at least one violation a check covers.
+    pub non_compliant: VerdictCounts,
+    /// Non-compliant only through an uncovered violation (jewellery).
+    pub uncovered_only: VerdictCounts,
+    /// Approved non-compliant / non-compliant (uncovered-only rows excluded).
+    pub false_approve_rate: f64,
+    /// Rejected compliant / compliant.
+    pub false_reject_rate: f64,
+    /// Compliant photos sent to review / compliant.
+    pub compliant_review_rate: f64,
+    /// Reviews / all photos judged.
+    pub review_rate: f64,
+    /// Approved compliant / compliant.
+    pub compliant_approve_rate: f64,
+    /// Per check code: compliant photos it failed, and compliant photos it sent to review.
+    pub failed_compliant: BTreeMap<String, usize>,
+    pub review_compliant: BTreeMap<String, usize>,
+    /// Per violation column: photos with that violation by verdict.
+    pub by_violation: BTreeMap<String, VerdictCounts>,
+    /// Non-compliant photos that were approved, with their violations.
+    pub false_approvals: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct VerdictCounts {
+    pub approve: usize,
+    pub review: usize,
+    pub reject: usize,
+    pub error: usize,
+}
+
+impl VerdictCounts {
+    fn add(&mut self, v: Verdict) {
+        match v {
+            Verdict::Approve => self.approve += 1,
+            Verdict::Review => self.review += 1,
+            Verdict::Reject => self.reject += 1,
+            Verdict::Error => self.error += 1,
+        }
+    }
+    pub fn total(&self) -> usize {
+        self.approve + self.review + self.reject + self.error
+    }
 }
 
 /// How a label column is read off a report.
@@ -112,6 +190,9 @@ pub struct EvalResult {
     pub attributes: Vec<AttributeResult>,
     /// Positive = compliant (1) / approved.
     pub compliance: Confusion,
+    /// The gate's three outcomes against `compliant`, when the labels have that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateResult>,
     pub mean_ms_per_photo: f64,
 }
 
@@ -148,9 +229,14 @@ pub fn read_labels(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalErr
 }
 
 pub fn evaluate(checker: &Checker, opts: &EvalOptions) -> Result<EvalResult, EvalError> {
-    let rows = read_labels(&opts.labels)?;
+    let mut rows = read_labels(&opts.labels)?;
+    if !rows.iter().any(|r| r.contains_key(&opts.file_column)) {
+        return Err(EvalError::Labels { path: opts.labels.clone(), message: format!("no '{}' column", opts.file_column) });
+    }
+    rows.retain(|r| r.get(&opts.file_column).is_some_and(|f| !f.is_empty()));
     let started = std::time::Instant::now();
-    let reports: Vec<Report> = rows.par_iter().map(|row| checker.check_path(&opts.photos.join(&row["file"]), &opts.check)).collect();
+    let reports: Vec<Report> =
+        rows.par_iter().map(|row| checker.check_path(&opts.photos.join(&row[&opts.file_column]), &opts.check)).collect();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(score(&rows, &reports, &checker.profile.name, elapsed_ms))
 }
@@ -207,14 +293,58 @@ pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &st
             }
         }
     }
+    let gate = rows.iter().any(|r| label_of(r, "compliant").is_some()).then(|| gate(rows, reports));
     EvalResult {
         photos: reports.len(),
         unreadable: reports.iter().filter(|r| r.verdict == Verdict::Error).count(),
         profile: profile.to_string(),
         attributes,
         compliance,
+        gate,
         mean_ms_per_photo: elapsed_ms / reports.len().max(1) as f64,
     }
+}
+
+/// The gate's verdicts against the `compliant` column (rows without it are left out).
+fn gate(rows: &[BTreeMap<String, String>], reports: &[Report]) -> GateResult {
+    let mut g = GateResult::default();
+    for (row, report) in rows.iter().zip(reports) {
+        let Some(compliant) = label_value(row.get("compliant").map(String::as_str)) else { continue };
+        let violations: Vec<&str> = VIOLATIONS
+            .iter()
+            .filter(|(col, bad)| label_value(row.get(*col).map(String::as_str)) == Some(*bad))
+            .map(|(col, _)| *col)
+            .collect();
+        for v in &violations {
+            g.by_violation.entry(v.to_string()).or_default().add(report.verdict);
+        }
+        if compliant {
+            g.compliant.add(report.verdict);
+            for c in &report.checks {
+                if c.outcome == Outcome::Fail {
+                    *g.failed_compliant.entry(c.code.to_string()).or_default() += 1;
+                }
+            }
+            for code in &report.review {
+                *g.review_compliant.entry(code.to_string()).or_default() += 1;
+            }
+        } else if !violations.is_empty() && violations.iter().all(|v| UNCOVERED.contains(v)) {
+            g.uncovered_only.add(report.verdict);
+        } else {
+            g.non_compliant.add(report.verdict);
+            if report.verdict == Verdict::Approve {
+                g.false_approvals.push(format!("{} ({})", report.file, violations.join(", ")));
+            }
+        }
+    }
+    let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let judged = g.compliant.total() + g.non_compliant.total() + g.uncovered_only.total();
+    g.false_approve_rate = rate(g.non_compliant.approve, g.non_compliant.total());
+    g.false_reject_rate = rate(g.compliant.reject, g.compliant.total());
+    g.compliant_review_rate = rate(g.compliant.review, g.compliant.total());
+    g.compliant_approve_rate = rate(g.compliant.approve, g.compliant.total());
+    g.review_rate = rate(g.compliant.review + g.non_compliant.review + g.uncovered_only.review, judged);
+    g
 }
 
 /// AUC (Mann–Whitney, ties count half) and equal error rate of scores against labels.
@@ -294,13 +424,102 @@ impl EvalResult {
         }
         let c = self.compliance;
         let _ = writeln!(s, "compliant vs approve: TP {} FP {} TN {} FN {} (accuracy {:.3})", c.tp, c.fp, c.tn, c.fn_, c.accuracy());
+        if let Some(g) = &self.gate {
+            let row = |name: &str, v: &VerdictCounts| {
+                format!("  {name:<15} {:>4} {:>8} {:>7} {:>7} {:>6}\n", v.total(), v.approve, v.review, v.reject, v.error)
+            };
+            let _ = writeln!(s, "gate:             photos  approve  review  reject  error");
+            s.push_str(&row("compliant", &g.compliant));
+            s.push_str(&row("non-compliant", &g.non_compliant));
+            if g.uncovered_only.total() > 0 {
+                s.push_str(&row("jewellery only", &g.uncovered_only));
+            }
+            let _ = writeln!(
+                s,
+                "  compliant approved {:.3}, review {:.3}, false reject {:.3}; false approve {:.3}; review rate (all) {:.3}",
+                g.compliant_approve_rate, g.compliant_review_rate, g.false_reject_rate, g.false_approve_rate, g.review_rate
+            );
+            let list = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(s, "  failed on compliant: {}", list(&g.failed_compliant));
+            let _ = writeln!(s, "  review on compliant: {}", list(&g.review_compliant));
+            for (label, v) in &g.by_violation {
+                let _ = writeln!(s, "  {label:<18} {} photos: approve {}, review {}, reject {}", v.total(), v.approve, v.review, v.reject);
+            }
+            for f in &g.false_approvals {
+                let _ = writeln!(s, "  FALSE APPROVAL {f}");
+            }
+        }
         s
     }
 
-    /// Floors file: `[auc]` table of label = minimum AUC. Returns the breaches.
+    /// Floors file: `[auc]` table of label = minimum AUC, and/or `[gate]` limits (see
+    /// [`gate_breaches`]). Returns the breaches.
     pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
-        floor_breaches(path, "auc", |label| self.attributes.iter().find(|a| a.label == label).and_then(|a| a.auc))
+        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let parsed: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+        let mut breaches = Vec::new();
+        if parsed.contains_key("auc") || !parsed.contains_key("gate") {
+            breaches.extend(floor_breaches(path, "auc", |label| self.attributes.iter().find(|a| a.label == label).and_then(|a| a.auc))?);
+        }
+        if let Some(limits) = parsed.get("gate") {
+            let limits: GateFloors = limits.clone().try_into().map_err(|e: toml::de::Error| err(format!("[gate]: {}", e.message())))?;
+            breaches.extend(gate_breaches(self.gate.as_ref(), &limits));
+        }
+        Ok(breaches)
     }
+}
+
+/// `[gate]` limits of a floors file. Every field is optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateFloors {
+    pub min_compliant_approve: Option<f64>,
+    pub max_compliant_review: Option<f64>,
+    pub max_false_approve: Option<f64>,
+    /// No check may fail more than this share of the compliant photos.
+    pub max_check_fail_on_compliant: Option<f64>,
+    /// Violation columns whose photos must never be approved.
+    #[serde(default)]
+    pub never_approved: Vec<String>,
+}
+
+pub fn gate_breaches(gate: Option<&GateResult>, f: &GateFloors) -> Vec<String> {
+    let Some(g) = gate else {
+        return vec!["gate: the labels have no 'compliant' column, so the gate could not be measured".into()];
+    };
+    let mut out = Vec::new();
+    if let Some(min) = f.min_compliant_approve {
+        if g.compliant_approve_rate < min {
+            out.push(format!("gate: compliant approved {:.3} < floor {min:.3}", g.compliant_approve_rate));
+        }
+    }
+    if let Some(max) = f.max_compliant_review {
+        if g.compliant_review_rate > max {
+            out.push(format!("gate: compliant sent to review {:.3} > limit {max:.3}", g.compliant_review_rate));
+        }
+    }
+    if let Some(max) = f.max_false_approve {
+        if g.false_approve_rate > max {
+            out.push(format!("gate: false approve {:.3} > limit {max:.3} ({})", g.false_approve_rate, g.false_approvals.join("; ")));
+        }
+    }
+    if let Some(max) = f.max_check_fail_on_compliant {
+        let n = g.compliant.total().max(1) as f64;
+        for (code, failed) in &g.failed_compliant {
+            if *failed as f64 / n > max {
+                out.push(format!("gate: {code} failed {failed} of {} compliant photos (> {max:.3})", g.compliant.total()));
+            }
+        }
+    }
+    for label in &f.never_approved {
+        if let Some(v) = g.by_violation.get(label) {
+            if v.approve > 0 {
+                out.push(format!("gate: {} photo(s) labelled {label} approved", v.approve));
+            }
+        }
+    }
+    out
 }
 
 /// Reads the `[table]` of label = minimum AUC from a floors file and lists every label whose

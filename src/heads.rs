@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::Threshold;
+use crate::report::{Band, Threshold};
 
 /// The label columns a head can decide, the check it decides, and whether that check measures a
 /// hand-made signal the head may use as a feature.
@@ -84,6 +84,14 @@ pub struct Provenance {
     pub target: String,
     pub threshold_tpr: f64,
     pub threshold_fpr: f64,
+    /// The review band's lower cut-off: chosen for at most this share of violations passing
+    /// clearly (out of fold), and what it cost: the share of compliant photos sent to review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_false_approve: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_false_approve: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_review_share: Option<f64>,
     /// CV AUC of every feature set tried, for the record.
     #[serde(default)]
     pub alternatives: Vec<(String, f64)>,
@@ -93,8 +101,13 @@ pub struct Provenance {
 #[serde(deny_unknown_fields)]
 pub struct Head {
     pub inputs: Inputs,
-    /// p(violation) at or above this fails the check.
+    /// p(violation) above this fails the check.
     pub threshold: f64,
+    /// p(violation) at or below this passes clearly; between it and `threshold` the check is
+    /// `uncertain` and the photo goes to a person. Fitted by `calibrate` for a false-approve
+    /// target on out-of-fold scores; absent = no band (the threshold alone decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_below: Option<f64>,
     pub bias: f64,
     /// Training mean of the signal, used when a photo's signal could not be measured.
     #[serde(default)]
@@ -117,6 +130,11 @@ impl Head {
         }
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(format!("threshold {} is not a probability", self.threshold));
+        }
+        if let Some(below) = self.review_below {
+            if !(0.0..=self.threshold).contains(&below) {
+                return Err(format!("review_below {below} must lie between 0 and the threshold {}", self.threshold));
+            }
         }
         if !self.bias.is_finite() || !self.signal_weight.is_finite() || self.embedding_weights.iter().any(|w| !w.is_finite()) {
             return Err("weights must be finite".into());
@@ -149,14 +167,27 @@ impl Head {
     /// For a signal-only head, the same decision as a threshold on the signal itself, so the
     /// report can keep showing the interpretable value.
     pub fn signal_threshold(&self) -> Option<Threshold> {
+        let cut = self.signal_cut(self.threshold)?;
+        // Violation when w·s + b ≥ logit(t): above the cut for w > 0, below it for w < 0.
+        Some(if self.signal_weight > 0.0 { Threshold::max(cut) } else { Threshold::min(cut) })
+    }
+
+    /// The review band of a signal-only head, in the signal's own units.
+    pub fn signal_band(&self) -> Option<Band> {
+        let fail_outside = self.signal_threshold()?;
+        let cut = self.signal_cut(self.review_below?)?;
+        let pass_within = if self.signal_weight > 0.0 { Threshold::max(cut) } else { Threshold::min(cut) };
+        Some(Band { pass_within, fail_outside })
+    }
+
+    /// The signal value at which a signal-only head gives probability `p`.
+    fn signal_cut(&self, p: f64) -> Option<f64> {
         if self.inputs.uses_embedding() || !self.inputs.signal || self.signal_weight == 0.0 {
             return None;
         }
-        let t = self.threshold.clamp(1e-6, 1.0 - 1e-6);
+        let t = p.clamp(1e-6, 1.0 - 1e-6);
         // Rounded for display; the signal itself is reported to 3 decimals.
-        let cut = (((t / (1.0 - t)).ln() - self.bias) / self.signal_weight * 1e4).round() / 1e4;
-        // Violation when w·s + b ≥ logit(t): above the cut for w > 0, below it for w < 0.
-        Some(if self.signal_weight > 0.0 { Threshold::max(cut) } else { Threshold::min(cut) })
+        Some((((t / (1.0 - t)).ln() - self.bias) / self.signal_weight * 1e4).round() / 1e4)
     }
 }
 
@@ -179,6 +210,7 @@ mod tests {
         Head {
             inputs,
             threshold: 0.5,
+            review_below: None,
             bias,
             signal_mean: 0.3,
             signal_weight,
@@ -200,6 +232,9 @@ mod tests {
                 target: "eer".into(),
                 threshold_tpr: 0.9,
                 threshold_fpr: 0.1,
+                max_false_approve: None,
+                band_false_approve: None,
+                band_review_share: None,
                 alternatives: vec![],
             },
         }

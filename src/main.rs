@@ -82,6 +82,11 @@ struct CalibrateArgs {
     /// re-thresholding that signal for the label.
     #[arg(long)]
     keep_hand_thresholds: bool,
+    /// Fit each head's review band: scores at or below its lower cut-off pass clearly, chosen so
+    /// that at most this share of out-of-fold violations does (e.g. 0.005); scores between it and
+    /// the threshold send the photo to a person. Without it heads have no band.
+    #[arg(long)]
+    max_false_approve: Option<f64>,
     /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
     #[arg(long)]
     floors: Option<PathBuf>,
@@ -121,9 +126,13 @@ enum Command {
         photos: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// Fail (exit 1) when an attribute's AUC falls below the floor in this TOML file.
+        /// Fail (exit 1) when an attribute's AUC falls below the floor in this TOML file, or the
+        /// gate breaks its `[gate]` limits.
         #[arg(long)]
         floors: Option<PathBuf>,
+        /// The labels column naming each photo (e.g. ready_file for the London ready photos).
+        #[arg(long, default_value = "file")]
+        file_column: String,
         #[command(flatten)]
         common: Common,
     },
@@ -276,10 +285,12 @@ fn run() -> Result<ExitCode> {
             let (checker, opts) = setup(&common)?;
             let reports: Vec<_> = files.par_iter().map(|f| checker.check_path(f, &opts)).collect();
             let mut any_reject = false;
+            let mut any_review = false;
             let mut any_error = false;
             for r in &reports {
                 match r.verdict {
                     Verdict::Reject => any_reject = true,
+                    Verdict::Review => any_review = true,
                     Verdict::Error => any_error = true,
                     Verdict::Approve => {}
                 }
@@ -292,14 +303,16 @@ fn run() -> Result<ExitCode> {
                 ExitCode::from(2)
             } else if any_reject {
                 ExitCode::from(1)
+            } else if any_review {
+                ExitCode::from(3)
             } else {
                 ExitCode::SUCCESS
             })
         }
         Command::Calibrate(args) => calibrate(args),
-        Command::Eval { labels, photos, format, floors, common } => {
+        Command::Eval { labels, photos, format, floors, file_column, common } => {
             let (checker, opts) = setup(&common)?;
-            let result = evaluate(&checker, &EvalOptions { labels, photos, check: opts })?;
+            let result = evaluate(&checker, &EvalOptions { labels, photos, file_column, check: opts })?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Text => print!("{}", result.render_text()),
@@ -340,6 +353,7 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         seed,
         min_per_class,
         keep_hand_thresholds,
+        max_false_approve,
         floors,
         as_of,
         models,
@@ -348,6 +362,9 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     } = args;
     let common = &Common { profile: base.clone(), as_of, lang: "en".into(), models, jobs };
     let target = parse_target(&target)?;
+    if let Some(a) = max_false_approve {
+        anyhow::ensure!((0.0..1.0).contains(&a), "--max-false-approve: rate {a} must be in [0, 1)");
+    }
     use photocheck::calibrate::{self, CalibrateOptions, LabelResult};
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -357,8 +374,19 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     profile.heads.clear();
     let checker = Checker::new(checker.models.clone(), Arc::new(profile));
     let total = photocheck::eval::read_labels(&labels)?.len();
-    let opts =
-        CalibrateOptions { labels, photos, check, target, folds, repeats, seed, min_per_class, keep_hand_thresholds, ..Default::default() };
+    let opts = CalibrateOptions {
+        labels,
+        photos,
+        check,
+        target,
+        folds,
+        repeats,
+        seed,
+        min_per_class,
+        keep_hand_thresholds,
+        max_false_approve,
+        ..Default::default()
+    };
     // The written profile names its base so that it resolves from the profile's own folder.
     let base_ref = if photocheck::profile::is_builtin(&base) {
         base.clone()
@@ -370,11 +398,12 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     };
     let name = name.unwrap_or_else(|| out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "calibrated".into()));
     let command = format!(
-        "photocheck calibrate --labels {} --photos {} --base {base} --target {} --folds {folds} --repeats {repeats} --seed {seed}{}",
+        "photocheck calibrate --labels {} --photos {} --base {base} --target {} --folds {folds} --repeats {repeats} --seed {seed}{}{}",
         opts.labels.display(),
         opts.photos.display(),
         opts.target.describe().replace('_', "-"),
-        if keep_hand_thresholds { " --keep-hand-thresholds" } else { "" }
+        if keep_hand_thresholds { " --keep-hand-thresholds" } else { "" },
+        max_false_approve.map(|a| format!(" --max-false-approve {a}")).unwrap_or_default()
     );
     let done = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
@@ -523,10 +552,11 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &
     })?;
     let v = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
     println!(
-        "{} inputs: {} approved, {} rejected, {} unreadable{}; {:.1} photos/s; reports in {}",
+        "{} inputs: {} approved, {} rejected, {} for review, {} unreadable{}; {:.1} photos/s; reports in {}",
         summary.inputs,
         v("approve"),
         v("reject"),
+        v("review"),
         v("error"),
         if summary.not_checked > 0 {
             format!(", {} not checked (interrupted: rerun with --resume)", summary.not_checked)
@@ -542,6 +572,8 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &
         ExitCode::from(2)
     } else if v("reject") > 0 {
         ExitCode::from(1)
+    } else if v("review") > 0 {
+        ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })

@@ -13,7 +13,7 @@ use crate::error::{InputError, ModelError};
 use crate::models::ModelSet;
 use crate::profile::Profile;
 use crate::report::*;
-use crate::rules::{Context, REGISTRY};
+use crate::rules::{Context, Finding, REGISTRY};
 
 /// Per-request options.
 #[derive(Debug, Clone, Copy)]
@@ -96,28 +96,27 @@ impl Checker {
                 if severity == Severity::Off {
                     continue;
                 }
-                let outcome = match (finding.outcome, severity) {
-                    (Outcome::Fail, Severity::Warn) => Outcome::Warn,
-                    (o, _) => o,
-                };
                 let info = spec.code(finding.code);
                 debug_assert!(info.is_some(), "rule {} emitted undeclared code {}", spec.family, finding.code);
+                let band = finding.band.or_else(|| self.profile.band_for(finding.code, finding.threshold));
+                let (outcome, message) = settle(&finding, band, severity, opts.lang);
                 checks.push(CheckResult {
                     code: finding.code,
                     rule: spec.family,
                     name: info.map(|i| i.name).unwrap_or(""),
                     outcome,
                     severity,
+                    mandatory: severity == Severity::Fail,
                     measured: finding.measured,
                     unit: finding.unit,
                     threshold: finding.threshold,
-                    message: finding.message.get(opts.lang).to_string(),
-                    region: finding.region,
+                    band,
+                    message,
+                    region: if outcome == Outcome::Pass { None } else { finding.region },
                 });
             }
         }
-        let failed: Vec<&'static str> = checks.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.code).collect();
-        let verdict = if failed.is_empty() { Verdict::Approve } else { Verdict::Reject };
+        let (verdict, failed, review) = decide(&checks);
         let mut timings = a.timings.clone();
         timings.rules_ms = t.elapsed().as_secs_f64() * 1000.0;
         Report {
@@ -141,6 +140,7 @@ impl Checker {
             faces: face_summaries(a),
             checks,
             failed,
+            review,
             error: None,
             timings_ms: timings,
         }
@@ -171,10 +171,54 @@ impl Checker {
             faces: Vec::new(),
             checks: Vec::new(),
             failed: Vec::new(),
+            review: Vec::new(),
             error: Some(ErrorInfo { kind: kind.to_string(), message: localized_error(kind, &message, opts.lang) }),
             timings_ms: Default::default(),
         }
     }
+}
+
+/// A finding's final outcome and message once its uncertainty band and the profile's severity
+/// apply. A measured value inside the band is `uncertain` whatever side of the limit it lies on;
+/// a rule whose own decision disagrees with its threshold (it decided on more than the one
+/// value) keeps that decision.
+pub fn settle(finding: &Finding, band: Option<Band>, severity: Severity, lang: Lang) -> (Outcome, String) {
+    let mut outcome = finding.outcome;
+    if let (Some(band), Some(v), Outcome::Pass | Outcome::Fail) = (band, finding.measured, outcome) {
+        if finding.threshold.admits(v) == (outcome == Outcome::Pass) {
+            outcome = band.classify(v);
+        }
+    }
+    let mut message = finding.message.get(lang).to_string();
+    if outcome == Outcome::Uncertain {
+        let what = finding.if_failed.as_ref().unwrap_or(&finding.message).get(lang);
+        message = match lang {
+            Lang::ZhCn => format!("需人工审核（测量值接近限值）：{what}"),
+            Lang::En => format!("A person must check this (the value is close to the limit): {what}"),
+        };
+    }
+    if outcome == Outcome::Fail && severity == Severity::Warn {
+        outcome = Outcome::Warn;
+    }
+    (outcome, message)
+}
+
+/// The verdict from the settled checks: reject when a mandatory check failed; review when none
+/// failed but a mandatory one is uncertain or could not be assessed; approve only when every
+/// mandatory check passed clearly. Also returns the failed codes and the codes behind a review.
+pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<&'static str>, Vec<&'static str>) {
+    let failed: Vec<&'static str> = checks.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.code).collect();
+    let review: Vec<&'static str> =
+        checks.iter().filter(|c| c.mandatory && matches!(c.outcome, Outcome::Uncertain | Outcome::NotAssessed)).map(|c| c.code).collect();
+    let verdict = if !failed.is_empty() {
+        Verdict::Reject
+    } else if !review.is_empty() || !checks.iter().any(|c| c.mandatory) {
+        // A profile with nothing mandatory has decided nothing: a person looks.
+        Verdict::Review
+    } else {
+        Verdict::Approve
+    };
+    (verdict, failed, review)
 }
 
 /// The applicant-facing sentence for an unreadable upload; the technical detail stays in

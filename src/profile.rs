@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::error::ProfileError;
 use crate::heads::{attribute, Head};
-use crate::report::Severity;
+use crate::report::{Band, Severity, Threshold};
 use crate::rules::{Rule, RuleSpec, REGISTRY};
 
 pub const DEFAULT_PROFILE: &str = "cn-driving-licence";
@@ -34,12 +34,32 @@ struct Header {
     extends: Option<String>,
 }
 
+/// How far either side of a check's limit a measured value is too close to call: a number (the
+/// same both sides) or `{ pass = P, fail = F }` (P inside the limit, F beyond it).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum BandWidth {
+    Both(f64),
+    Sides { pass: f64, fail: f64 },
+}
+
+impl BandWidth {
+    fn sides(self) -> (f64, f64) {
+        match self {
+            BandWidth::Both(w) => (w, w),
+            BandWidth::Sides { pass, fail } => (pass, fail),
+        }
+    }
+}
+
 /// A parsed profile with its rules built.
 pub struct Profile {
     pub name: String,
     pub version: String,
     pub description: String,
     pub severity: BTreeMap<String, Severity>,
+    /// Uncertainty bands by check code (`[bands]`), in the check's own units.
+    pub bands: BTreeMap<String, BandWidth>,
     pub rules: Vec<(&'static RuleSpec, Box<dyn Rule>)>,
     /// Learned heads by label column; rules consult them through [`crate::rules::Context`].
     pub heads: BTreeMap<String, Head>,
@@ -87,7 +107,7 @@ impl Profile {
         let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
         let (table, header) = merged_table(text, origin, dir, 0)?;
         for key in table.keys() {
-            if !matches!(key.as_str(), "profile" | "severity" | "rules" | "heads") {
+            if !matches!(key.as_str(), "profile" | "severity" | "bands" | "rules" | "heads") {
                 return Err(invalid(format!("unknown top-level section [{key}]")));
             }
         }
@@ -123,6 +143,23 @@ impl Profile {
             }
         }
 
+        let bands: BTreeMap<String, BandWidth> =
+            table
+                .get("bands")
+                .cloned()
+                .unwrap_or(toml::Value::Table(Default::default()))
+                .try_into()
+                .map_err(|e: toml::de::Error| invalid(format!("[bands]: {} (a number, or {{ pass = P, fail = F }})", e.message())))?;
+        for (code, width) in &bands {
+            if !known.contains(&code.as_str()) {
+                return Err(invalid(format!("[bands] names unknown check code {code}")));
+            }
+            let (pass, fail) = width.sides();
+            if !(pass.is_finite() && fail.is_finite() && pass >= 0.0 && fail >= 0.0) {
+                return Err(invalid(format!("[bands] {code}: widths must be finite and not negative")));
+            }
+        }
+
         let sections = match table.get("rules") {
             Some(toml::Value::Table(t)) => t.clone(),
             _ => return Err(invalid("missing [rules] section".into())),
@@ -138,11 +175,26 @@ impl Profile {
             let rule = (spec.build)(section).map_err(|m| invalid(format!("[rules.{}]: {m}", spec.family)))?;
             rules.push((*spec, rule));
         }
-        Ok(Profile { name: header.name, version: header.version, description: header.description, severity, rules, heads, source: table })
+        Ok(Profile {
+            name: header.name,
+            version: header.version,
+            description: header.description,
+            severity,
+            bands,
+            rules,
+            heads,
+            source: table,
+        })
     }
 
     pub fn severity_of(&self, code: &str) -> Severity {
         self.severity.get(code).copied().unwrap_or(Severity::Fail)
+    }
+
+    /// The profile's uncertainty band for a check with this threshold, if it gives one.
+    pub fn band_for(&self, code: &str, threshold: Threshold) -> Option<Band> {
+        let (pass, fail) = self.bands.get(code)?.sides();
+        Some(Band::around(threshold, pass, fail))
     }
 }
 
@@ -256,6 +308,20 @@ mod tests {
         let bad = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[heads.eyes_open]\n";
         assert!(Profile::from_toml(bad, "test").unwrap_err().to_string().contains("eyes_open"));
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bands_parse_both_forms_and_reject_unknown_codes() {
+        let text = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[bands]\nPO001=2.0\nPO002={pass=1.0,fail=0.5}\n";
+        let p = Profile::from_toml(text, "test").unwrap();
+        let b = p.band_for("PO001", Threshold::range(-5.0, 5.0)).unwrap();
+        assert_eq!((b.pass_within.max, b.fail_outside.max), (Some(3.0), Some(7.0)));
+        let b = p.band_for("PO002", Threshold::max(5.0)).unwrap();
+        assert_eq!((b.pass_within.max, b.fail_outside.max), (Some(4.0), Some(5.5)));
+        let bad = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[bands]\nXX001=1.0\n";
+        assert!(Profile::from_toml(bad, "test").unwrap_err().to_string().contains("XX001"));
+        let negative = "[profile]\nname='x'\nversion='1'\nextends='cn-driving-licence'\n[bands]\nPO001=-1.0\n";
+        assert!(Profile::from_toml(negative, "test").is_err());
     }
 
     #[test]

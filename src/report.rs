@@ -1,12 +1,13 @@
 //! The report: the stable contract every front end prints or serves.
-//! Schema `photocheck.report/1`; see README "Report schema". Fields are only ever added.
+//! Schema `photocheck.report/2`; see README "Report schema". Within a version fields are only
+//! ever added; /2 added the `review` verdict, the `uncertain` outcome, `band`, `mandatory` and
+//! `review` (the codes that sent the photo to a person).
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Pose, StageTimings};
 use crate::imaging::Point;
 
-pub const SCHEMA: &str = "photocheck.report/1";
+pub const SCHEMA: &str = "photocheck.report/2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub enum Lang {
@@ -50,9 +51,15 @@ impl Text {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Measured and admitted by the check's clear-pass limit.
     Pass,
+    /// Measured and beyond the check's clear-fail limit (or failed outright).
     Fail,
+    /// Failed, but the profile makes this check a warning.
     Warn,
+    /// Measured inside the uncertainty band around the limit: a person must look.
+    Uncertain,
+    /// Could not be measured (no face, a model could not run, no EXIF date…): never a pass.
     NotAssessed,
 }
 
@@ -85,6 +92,41 @@ impl Threshold {
     pub fn admits(&self, v: f64) -> bool {
         self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
     }
+    /// The limits moved outward by `by` (inward when negative); a range never inverts.
+    pub fn widened(&self, by: f64) -> Threshold {
+        let mut t = Threshold { min: self.min.map(|m| m - by), max: self.max.map(|m| m + by) };
+        if let (Some(a), Some(b)) = (t.min, t.max) {
+            if a > b {
+                let mid = (a + b) / 2.0;
+                t = Threshold { min: Some(mid), max: Some(mid) };
+            }
+        }
+        t
+    }
+}
+
+/// The uncertainty band around a check's threshold: a value admitted by `pass_within` passes
+/// clearly, one not admitted by `fail_outside` fails clearly, anything between is `uncertain`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Band {
+    pub pass_within: Threshold,
+    pub fail_outside: Threshold,
+}
+
+impl Band {
+    /// A band of `pass` below and `fail` beyond each limit of `threshold` (in its units).
+    pub fn around(threshold: Threshold, pass: f64, fail: f64) -> Band {
+        Band { pass_within: threshold.widened(-pass.max(0.0)), fail_outside: threshold.widened(fail.max(0.0)) }
+    }
+    pub fn classify(&self, v: f64) -> Outcome {
+        if self.pass_within.admits(v) {
+            Outcome::Pass
+        } else if self.fail_outside.admits(v) {
+            Outcome::Uncertain
+        } else {
+            Outcome::Fail
+        }
+    }
 }
 
 /// Where a finding is, in original (upright) image pixels, so a report can draw it.
@@ -111,9 +153,15 @@ pub struct CheckResult {
     pub name: &'static str,
     pub outcome: Outcome,
     pub severity: Severity,
+    /// A mandatory check must pass clearly for the photo to be approved (profile severity
+    /// `fail`); the others can only warn.
+    pub mandatory: bool,
     pub measured: Option<f64>,
     pub unit: &'static str,
     pub threshold: Threshold,
+    /// The uncertainty band around `threshold`, when the profile gives the check one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
@@ -122,8 +170,13 @@ pub struct CheckResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// Every mandatory check was assessed and passed clearly.
     Approve,
+    /// A mandatory check failed clearly.
     Reject,
+    /// No mandatory check failed, but one could not be assessed or lies in its uncertainty
+    /// band: a person must look (see `review`).
+    Review,
     /// The input could not be read as an image; see `error`.
     Error,
 }
@@ -187,6 +240,9 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     /// Codes of failed checks, in report order.
     pub failed: Vec<&'static str>,
+    /// Codes of mandatory checks that were uncertain or not assessed, in report order: why a
+    /// `review` verdict needs a person.
+    pub review: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
     pub timings_ms: StageTimings,
@@ -196,4 +252,26 @@ impl Report {
     pub fn check(&self, code: &str) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.code == code)
     }
+}
+
+/// Head orientation in degrees. Yaw > 0: the face turns toward the image's right; pitch > 0: chin
+/// up; roll > 0: the eye line slopes down to the image's right.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct Pose {
+    pub yaw: f32,
+    pub pitch: f32,
+    pub roll: f32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct StageTimings {
+    pub decode_ms: f64,
+    pub detect_ms: f64,
+    pub mesh_ms: f64,
+    pub iris_ms: f64,
+    pub appearance_ms: f64,
+    pub segment_ms: f64,
+    pub text_ms: f64,
+    pub rules_ms: f64,
+    pub total_ms: f64,
 }

@@ -114,7 +114,7 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
     let count = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
     let _ = write!(
         s,
-        r#"<header><h1>{}</h1><p class="meta">{} · {} {} · {} {}</p><div class="counts"><span class="c all">{} <b>{}</b></span><span class="c approve">{} <b>{}</b></span><span class="c reject">{} <b>{}</b></span><span class="c error">{} <b>{}</b></span>{}</div>"#,
+        r#"<header><h1>{}</h1><p class="meta">{} · {} {} · {} {}</p><div class="counts"><span class="c all">{} <b>{}</b></span><span class="c approve">{} <b>{}</b></span><span class="c review">{} <b>{}</b></span><span class="c reject">{} <b>{}</b></span><span class="c error">{} <b>{}</b></span>{}</div>"#,
         t("照片审核报告", "Photo audit report"),
         escape(&summary.profile),
         t("基准日期", "as of"),
@@ -125,6 +125,8 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         summary.checked,
         t("通过", "Approved"),
         count("approve"),
+        t("需人工审核", "For review"),
+        count("review"),
         t("不通过", "Rejected"),
         count("reject"),
         t("无法读取", "Unreadable"),
@@ -137,10 +139,11 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
     );
     let _ = write!(
         s,
-        r#"<nav><label>{} <select id="verdict"><option value="">{}</option><option value="approve">{}</option><option value="reject">{}</option><option value="error">{}</option></select></label> <label>{} <select id="code"><option value="">{}</option>"#,
+        r#"<nav><label>{} <select id="verdict"><option value="">{}</option><option value="approve">{}</option><option value="review">{}</option><option value="reject">{}</option><option value="error">{}</option></select></label> <label>{} <select id="code"><option value="">{}</option>"#,
         t("结论", "Verdict"),
         t("全部", "all"),
         t("通过", "approved"),
+        t("需人工审核", "for review"),
         t("不通过", "rejected"),
         t("无法读取", "unreadable"),
         t("规则", "Rule"),
@@ -159,7 +162,7 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
             s,
             r#"<article class="card {v}" data-verdict="{v}" data-codes="{codes}">"#,
             v = escape(verdict),
-            codes = escape(&failed.join(" "))
+            codes = escape(&failed.iter().chain(row.review().iter()).copied().collect::<Vec<_>>().join(" "))
         );
         if row.json["image"].is_object() && !sha.is_empty() {
             let _ = write!(s, r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#, escape(sha), overlay(row));
@@ -169,6 +172,7 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         let badge = match verdict {
             "approve" => t("通过", "APPROVED"),
             "reject" => t("不通过", "REJECTED"),
+            "review" => t("需人工审核", "REVIEW"),
             _ => t("无法读取", "UNREADABLE"),
         };
         let _ = write!(
@@ -187,7 +191,8 @@ pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
         }
         for check in row.json["checks"].as_array().into_iter().flatten() {
             let outcome = check["outcome"].as_str().unwrap_or("");
-            if outcome == "fail" || outcome == "warn" {
+            let sent_to_review = check["mandatory"].as_bool() == Some(true) && (outcome == "uncertain" || outcome == "not_assessed");
+            if outcome == "fail" || outcome == "warn" || sent_to_review {
                 let _ = write!(
                     s,
                     r#"<li class="{o}"><b>{}</b> {}</li>"#,
@@ -208,11 +213,11 @@ body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:0;
 header{position:sticky;top:0;background:#fff;padding:12px 20px;box-shadow:0 1px 4px rgba(0,0,0,.12);z-index:2}
 h1{font-size:20px;margin:0 0 4px}.meta{margin:0 0 8px;color:#667;font-size:13px}
 .counts{display:flex;gap:10px;flex-wrap:wrap;margin-bottom:8px}.c{padding:4px 10px;border-radius:14px;background:#eef;font-size:14px}
-.c.approve{background:#e3f6e8}.c.reject{background:#fde7e7}.c.error{background:#fff1d6}.c.pending{background:#e8e8e8}
+.c.approve{background:#e3f6e8}.c.review{background:#e4ecfb}.c.reject{background:#fde7e7}.c.error{background:#fff1d6}.c.pending{background:#e8e8e8}
 nav{font-size:14px}select{font-size:14px;margin-right:12px}
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:14px;padding:16px 20px}
 .card{background:#fff;border-radius:8px;overflow:hidden;box-shadow:0 1px 3px rgba(0,0,0,.1);border-top:4px solid #999}
-.card.approve{border-color:#2e9d4f}.card.reject{border-color:#d93636}.card.error{border-color:#e39b00}
+.card.approve{border-color:#2e9d4f}.card.review{border-color:#3866c9}.card.reject{border-color:#d93636}.card.error{border-color:#e39b00}
 figure{position:relative;margin:0;background:#222;display:flex;justify-content:center}
 figure img{display:block;max-width:100%;max-height:320px}
 figure.none{height:120px;align-items:center;color:#bbb}
@@ -221,7 +226,7 @@ figure.none{height:120px;align-items:center;color:#bbb}
 .ov .eye{fill:none;stroke:#ff0}.ov .bad{fill:rgba(255,40,40,.12);stroke:#ff2a2a;pointer-events:auto}.ov .bad.warn{fill:rgba(255,170,0,.1);stroke:#fa0}
 .body{padding:8px 10px}.name{font-size:13px;word-break:break-all;color:#333;margin-bottom:4px}
 .badge{font-size:12px;font-weight:600;padding:2px 8px;border-radius:10px;color:#fff;background:#999}
-.badge.approve{background:#2e9d4f}.badge.reject{background:#d93636}.badge.error{background:#e39b00}
+.badge.approve{background:#2e9d4f}.badge.review{background:#3866c9}.badge.reject{background:#d93636}.badge.error{background:#e39b00}
 ul{margin:6px 0 0;padding-left:16px;font-size:13px}li.fail b{color:#c22}li.warn b{color:#b70}li{margin:2px 0}
 "#;
 

@@ -121,6 +121,10 @@ impl Row {
     pub fn failed(&self) -> Vec<&str> {
         self.json["failed"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
     }
+    /// The mandatory checks that sent the photo to review (uncertain or not assessed).
+    pub fn review(&self) -> Vec<&str> {
+        self.json["review"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    }
     pub fn error_kind(&self) -> Option<&str> {
         self.json["error"]["kind"].as_str()
     }
@@ -138,6 +142,8 @@ pub struct Summary {
     pub interrupted: bool,
     pub verdicts: BTreeMap<String, usize>,
     pub failed_by_code: BTreeMap<String, usize>,
+    /// Mandatory checks that sent photos to review (uncertain or not assessed), by code.
+    pub review_by_code: BTreeMap<String, usize>,
     pub warned_by_code: BTreeMap<String, usize>,
     pub errors_by_kind: BTreeMap<String, usize>,
     pub profile: String,
@@ -311,6 +317,7 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
     let mut header = vec!["file", "sha256", "verdict", "failed", "error_kind"];
     header.extend(CSV_MEASURES);
+    header.push("review");
     let io = |e: csv::Error| AuditError::Write { path: path.to_path_buf(), source: e.into() };
     w.write_record(&header).map_err(io)?;
     for row in rows {
@@ -322,6 +329,7 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
             row.error_kind().unwrap_or("").to_string(),
         ];
         record.extend(CSV_MEASURES.iter().map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()));
+        record.push(row.review().join(";"));
         w.write_record(&record).map_err(io)?;
     }
     w.flush().map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e })
@@ -331,8 +339,12 @@ fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row]
     let mut verdicts = BTreeMap::new();
     let mut failed_by_code = BTreeMap::new();
     let mut warned_by_code = BTreeMap::new();
+    let mut review_by_code = BTreeMap::new();
     let mut errors_by_kind = BTreeMap::new();
     for row in rows {
+        for code in row.review() {
+            *review_by_code.entry(code.to_string()).or_insert(0) += 1;
+        }
         *verdicts.entry(row.verdict().to_string()).or_insert(0) += 1;
         for code in row.failed() {
             *failed_by_code.entry(code.to_string()).or_insert(0) += 1;
@@ -354,6 +366,7 @@ fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row]
         verdicts,
         failed_by_code,
         warned_by_code,
+        review_by_code,
         errors_by_kind,
         profile: format!("{} {}", checker.profile.name, checker.profile.version),
         as_of: opts.check.as_of.to_rfc3339(),

@@ -319,6 +319,31 @@ pub fn choose_threshold(scores: &[f64], y: &[bool], target: Target) -> Threshold
     best.map(|b| b.1).unwrap_or(ThresholdChoice { threshold: 0.5, tpr: 0.0, fpr: 0.0 })
 }
 
+/// The lower cut-off of a head's review band: the highest out-of-fold score at or below which at
+/// most `max_false_approve` of the violations fall (they would pass clearly), never above the
+/// threshold. Returns the cut-off, the share of violations at or below it, and the share of
+/// compliant photos between it and the threshold (the review cost).
+pub fn choose_review_below(scores: &[f64], y: &[bool], threshold: f64, max_false_approve: f64) -> (f64, f64, f64) {
+    let mut positives: Vec<f64> = scores.iter().zip(y).filter(|(_, l)| **l).map(|(s, _)| *s).collect();
+    positives.sort_by(f64::total_cmp);
+    let pos = positives.len();
+    let neg = y.iter().filter(|b| !**b).count().max(1) as f64;
+    // Violations allowed to pass clearly: floor(A·pos); the cut sits just below the next one.
+    let allowed = (max_false_approve.max(0.0) * pos as f64).floor() as usize;
+    let below = match positives.get(allowed) {
+        Some(&next) => {
+            let prev = if allowed == 0 { 0.0 } else { positives[allowed - 1] };
+            ((prev + next) / 2.0).min(next - 1e-6).max(0.0)
+        }
+        None => threshold,
+    }
+    .min(threshold);
+    let below = (below * 1e4).floor() / 1e4;
+    let passed = positives.iter().filter(|s| **s <= below).count() as f64 / pos.max(1) as f64;
+    let review = scores.iter().zip(y).filter(|(s, l)| !**l && **s > below && **s <= threshold).count() as f64 / neg;
+    (below, passed, review)
+}
+
 pub fn auc_and_eer(scores: &[f64], y: &[bool]) -> (f64, f64) {
     let scored: Vec<(f64, bool)> = scores.iter().copied().zip(y.iter().copied()).collect();
     let (auc, eer) = auc_eer(&scored);
@@ -406,6 +431,21 @@ mod tests {
         for f in 0..5 {
             assert_eq!((0..50).filter(|&i| a[i] == f && y[i]).count(), 2);
         }
+    }
+
+    #[test]
+    fn review_cut_off_lets_through_at_most_the_allowed_share_of_violations() {
+        let scores = [0.05, 0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9, 0.95];
+        let y = [false, false, false, true, false, true, true, true, true, true];
+        let (below, passed, review) = choose_review_below(&scores, &y, 0.5, 0.0);
+        assert!(below < 0.3 && below > 0.2, "{below}");
+        assert_eq!(passed, 0.0);
+        assert!((review - 0.25).abs() < 1e-9, "{review}"); // 0.35 of four negatives
+                                                           // Allowing one violation in six through moves the cut above the lowest one (0.3).
+        let (below, passed, _) = choose_review_below(&scores, &y, 0.5, 1.0 / 6.0 + 1e-9);
+        assert!(below > 0.3 && passed > 0.0, "{below}");
+        // Never above the threshold.
+        assert_eq!(choose_review_below(&scores, &y, 0.25, 0.5).0, 0.25);
     }
 
     #[test]

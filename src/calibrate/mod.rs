@@ -16,11 +16,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::analysis::AppearanceCrop;
 use crate::eval::{label_value, read_labels, EvalError};
 use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{Outcome, Verdict};
-use fit::{auc_and_eer, choose_threshold, fit_logistic, out_of_fold, stratified_folds, Standardiser, Target};
+use fit::{auc_and_eer, choose_review_below, choose_threshold, fit_logistic, out_of_fold, stratified_folds, Standardiser, Target};
 
 pub struct CalibrateOptions {
     pub labels: PathBuf,
@@ -40,6 +41,10 @@ pub struct CalibrateOptions {
     /// threshold rather than re-thresholding the signal for the label (useful when the label is
     /// narrower than the rule: "light top" vs the notice's "dark clothing").
     pub keep_hand_thresholds: bool,
+    /// Fit each head's review band: p(violation) at or below the lower cut-off passes clearly,
+    /// chosen so that at most this share of out-of-fold violations does; between it and the
+    /// threshold the photo goes to a person. `None`: no band.
+    pub max_false_approve: Option<f64>,
 }
 
 impl Default for CalibrateOptions {
@@ -55,6 +60,7 @@ impl Default for CalibrateOptions {
             min_per_class: 15,
             l2_grid: vec![0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0],
             keep_hand_thresholds: false,
+            max_false_approve: None,
         }
     }
 }
@@ -79,8 +85,11 @@ pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &Cali
             if report.verdict == Verdict::Error {
                 return None;
             }
-            let embedding =
-                analysis.as_ref().and_then(|a| a.face.as_ref()).and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.clone());
+            let embedding = analysis
+                .as_ref()
+                .and_then(|a| a.appearance.as_ref())
+                .filter(|m| m.crop == AppearanceCrop::HeadCrop)
+                .map(|m| m.output.embedding.clone());
             let signals = report
                 .checks
                 .iter()
@@ -248,6 +257,7 @@ fn fit_one(
     let (nested_auc, nested_eer) = nested_cv(labelled, code, has_signal, opts, k);
     let (_, cv_eer) = auc_and_eer(&oof, &y);
     let choice = choose_threshold(&oof, &y, opts.target);
+    let band = opts.max_false_approve.map(|a| choose_review_below(&oof, &y, round(choice.threshold, 4), a));
     let standardiser = Standardiser::fit(&x);
     let model = fit_logistic(&standardiser.apply(&x), &y, l2).unstandardised(&standardiser);
     let (embedding_weights, signal_weight) = match (inputs.embedding, inputs.signal) {
@@ -264,6 +274,7 @@ fn fit_one(
     let head = Head {
         inputs,
         threshold: round(choice.threshold, 4),
+        review_below: band.map(|b| b.0),
         bias: model.bias,
         signal_mean: if inputs.signal { signal_mean } else { 0.0 },
         signal_weight,
@@ -285,6 +296,9 @@ fn fit_one(
             target: opts.target.describe(),
             threshold_tpr: round(choice.tpr, 4),
             threshold_fpr: round(choice.fpr, 4),
+            max_false_approve: opts.max_false_approve,
+            band_false_approve: band.map(|b| round(b.1, 4)),
+            band_review_share: band.map(|b| round(b.2, 4)),
             alternatives,
         },
     };
@@ -447,6 +461,9 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
         let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
         // `{:?}` keeps a decimal point on whole numbers, so TOML reads them back as floats.
         let _ = writeln!(s, "threshold = {:?}", head.threshold);
+        if let Some(below) = head.review_below {
+            let _ = writeln!(s, "review_below = {below:?}");
+        }
         let _ = writeln!(s, "bias = {:e}", head.bias);
         if head.inputs.signal {
             let _ = writeln!(s, "signal_mean = {:e}", head.signal_mean);
@@ -473,6 +490,9 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
         let _ = writeln!(s, "cv_auc = {:?}\ncv_eer = {:?}", p.cv_auc, p.cv_eer);
         let _ = writeln!(s, "nested_cv_auc = {:?}\nnested_cv_eer = {:?}", p.nested_cv_auc, p.nested_cv_eer);
         let _ = writeln!(s, "target = \"{}\"\nthreshold_tpr = {:?}\nthreshold_fpr = {:?}", p.target, p.threshold_tpr, p.threshold_fpr);
+        if let (Some(a), Some(passed), Some(review)) = (p.max_false_approve, p.band_false_approve, p.band_review_share) {
+            let _ = writeln!(s, "max_false_approve = {a:?}\nband_false_approve = {passed:?}\nband_review_share = {review:?}");
+        }
         let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("[\"{n}\", {a:?}]")).collect();
         let _ = writeln!(s, "alternatives = [{}]", alts.join(", "));
     }

@@ -12,10 +12,20 @@ pub fn render(r: &Report, verbose: bool) -> String {
         (Verdict::Approve, false) => "APPROVED",
         (Verdict::Reject, true) => "不通过",
         (Verdict::Reject, false) => "REJECTED",
+        (Verdict::Review, true) => "需人工审核",
+        (Verdict::Review, false) => "REVIEW",
         (Verdict::Error, true) => "无法读取",
         (Verdict::Error, false) => "UNREADABLE",
     };
     let _ = writeln!(s, "{}: {}", r.file, verdict);
+    if r.verdict == Verdict::Review {
+        let codes = r.review.join(", ");
+        let why = Text::new(
+            format!("照片需人工审核：{codes} 无法自动判定（见下方说明）"),
+            format!("A person must review this photo: {codes} could not be decided automatically (see below)"),
+        );
+        let _ = writeln!(s, "  {}", why.get(r.lang));
+    }
     if let Some(err) = &r.error {
         let _ = writeln!(s, "  [{}] {}", err.kind, err.message);
         return s;
@@ -24,10 +34,11 @@ pub fn render(r: &Report, verbose: bool) -> String {
         Outcome::Pass => "ok  ",
         Outcome::Fail => "FAIL",
         Outcome::Warn => "warn",
+        Outcome::Uncertain => "??? ",
         Outcome::NotAssessed => "n/a ",
     };
     for c in &r.checks {
-        let show = verbose || matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::NotAssessed);
+        let show = verbose || c.outcome != Outcome::Pass;
         if !show {
             continue;
         }
@@ -41,10 +52,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let _ = writeln!(s, "  {} {} {:<18} {} ({} {}; {})", mark(c.outcome), c.code, c.name, c.message, measured, c.unit, limit);
     }
     let passed = r.checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
-    let (total, failed, name, version) = (r.checks.len(), r.failed.len(), &r.profile.name, &r.profile.version);
+    let (total, failed, review, name, version) = (r.checks.len(), r.failed.len(), r.review.len(), &r.profile.name, &r.profile.version);
     let summary = Text::new(
-        format!("共 {total} 项检查：{passed} 项通过，{failed} 项不通过（配置 {name} {version}）"),
-        format!("{total} checks: {passed} passed, {failed} failed (profile {name} {version})"),
+        format!("共 {total} 项检查：{passed} 项通过，{failed} 项不通过，{review} 项需人工审核（配置 {name} {version}）"),
+        format!("{total} checks: {passed} passed, {failed} failed, {review} for review (profile {name} {version})"),
     );
     let _ = writeln!(s, "  {}", summary.get(r.lang));
     s

@@ -1,13 +1,22 @@
-//! Exactly one face: a second face anywhere, also small in the background, fails.
+//! Exactly one face, and that face fully visible: a second face anywhere, also small in the
+//! background, fails; so does a face the detector finds but the face mesh cannot confirm (a mask,
+//! a hand, a scarf or hair over it, or a face cut off), since no face check could be made on it.
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
-    codes: &[CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible" }],
+    codes: &[
+        CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible" },
+        CodeInfo {
+            code: "FC002",
+            name: "face_visible",
+            summary: "The detected face is fully visible to the face mesh (presence logit), so every face check can be made",
+        },
+    ],
     build: |v| build_with(v, |c| FaceCount { c }),
 };
 
@@ -16,6 +25,8 @@ pub static SPEC: RuleSpec = RuleSpec {
 pub struct Config {
     /// Detector score from which a detection counts as a face.
     pub min_score: f64,
+    /// The face mesh's presence logit from which a detected face counts as analysable.
+    pub min_mesh_presence: f64,
 }
 
 pub struct FaceCount {
@@ -42,7 +53,7 @@ impl Rule for FaceCount {
         let others: Vec<_> =
             a.faces.iter().enumerate().filter(|(i, f)| Some(*i) != primary && f.score as f64 >= self.c.min_score).collect();
         let region = others.first().map(|(_, f)| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
-        vec![Finding::measured(
+        let count = Finding::measured(
             "FC001",
             n as f64,
             "faces",
@@ -50,6 +61,40 @@ impl Rule for FaceCount {
             Text::new("检测到一张人脸", "Exactly one face"),
             fail,
         )
-        .with_region_if_failed(region)]
+        .with_region_if_failed(region);
+        vec![count, self.visible(ctx)]
+    }
+}
+
+impl FaceCount {
+    fn visible(&self, ctx: &Context) -> Finding {
+        let a = ctx.analysis;
+        let t = Threshold::min(self.c.min_mesh_presence);
+        let Some(presence) = a.mesh_presence else {
+            return Finding::not_assessed("FC002", "logit", t, no_face());
+        };
+        // Name the likely cover when the appearance network, run on the detector's box, sees a mask.
+        let masked = a.face.is_none() && a.appearance.as_ref().is_some_and(|m| m.output.p_mask >= 0.5);
+        let fail = if masked {
+            Text::new(
+                "面部被遮挡（疑似口罩）：请摘下口罩，露出完整面部后重新拍摄",
+                "The face is covered (it looks like a mask): take it off and retake the photo with your whole face visible",
+            )
+        } else {
+            Text::new(
+                "面部被遮挡或不完整（口罩、手、头发或围巾）：请露出完整面部后重新拍摄",
+                "The face is covered or not fully visible (mask, hand, hair or scarf): retake the photo with your whole face visible",
+            )
+        };
+        let region = a.faces.first().map(|f| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
+        let mut finding =
+            Finding::measured("FC002", round(presence as f64, 2), "logit", t, Text::new("面部完整可见", "The whole face is visible"), fail)
+                .with_region_if_failed(region);
+        // The rules examined no face: whatever the logit, this face could not be analysed.
+        if a.face.is_none() && finding.outcome == crate::report::Outcome::Pass {
+            finding.outcome = crate::report::Outcome::Fail;
+            finding.message = finding.if_failed.clone().unwrap_or(finding.message);
+        }
+        finding
     }
 }

@@ -37,9 +37,9 @@ impl Rule for Headwear {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let t = Threshold::max(ctx.heads.get("headwear").map_or(0.5, |h| h.threshold));
-        let Some(frame) = a.face_frame else {
+        if a.appearance.is_none() {
             return vec![Finding::not_assessed("HW001", "probability", t, no_face())];
-        };
+        }
         if !ctx.heads.contains_key("headwear") {
             return vec![Finding::not_assessed(
                 "HW001",
@@ -53,7 +53,18 @@ impl Rule for Headwear {
         }
         let why = Text::new("外观模型未能运行，无法评估", "The appearance model could not run, so this could not be assessed");
         let hand = Finding::not_assessed("HW001", "probability", t, why);
-        let region = a.to_original(Region::Polygon { points: frame.polygon(HAT_ZONE.0, HAT_ZONE.1, HAT_ZONE.2, HAT_ZONE.3) });
+        let region = match (a.face_frame, a.appearance.as_ref()) {
+            (Some(frame), _) => Region::Polygon { points: frame.polygon(HAT_ZONE.0, HAT_ZONE.1, HAT_ZONE.2, HAT_ZONE.3) },
+            // Estimated from the detector: the top third of the head crop.
+            (None, Some(crop)) => Region::Box {
+                x: crop.centre.x - crop.side / 2.0,
+                y: crop.centre.y - crop.side / 2.0,
+                width: crop.side,
+                height: crop.side / 3.0,
+            },
+            (None, None) => return vec![hand],
+        };
+        let region = a.to_original(region);
         vec![ctx.decide(
             "headwear",
             hand,

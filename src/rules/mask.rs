@@ -25,10 +25,12 @@ impl Rule for Mask {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let t = Threshold::max(self.c.max_mask_probability);
-        let Some(face) = a.face.as_ref() else {
+        // Without a confirmed face the appearance network still ran on the detector's box, so a
+        // mask (the usual reason the mesh gives up) is still named.
+        let Some(det) = a.face.as_ref().and_then(|f| a.faces.get(f.detection)).or(a.faces.first()) else {
             return vec![Finding::not_assessed("MK001", "probability", t, no_face())];
         };
-        let Some(mask) = face.appearance.as_ref() else {
+        let Some(mask) = a.appearance.as_ref().map(|m| &m.output) else {
             return vec![Finding::not_assessed(
                 "MK001",
                 "probability",
@@ -36,7 +38,6 @@ impl Rule for Mask {
                 Text::new("口罩检测未能运行", "The mask classifier could not run"),
             )];
         };
-        let det = &a.faces[face.detection];
         let region = Region::Box { x: det.x, y: det.y + det.height * 0.45, width: det.width, height: det.height * 0.6 };
         let pass = Text::new("口鼻未被遮挡", "Nose and mouth are uncovered");
         let fail = Text::new(

@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 
 use crate::analysis::Analysis;
 use crate::heads::Head;
-use crate::report::{Outcome, Region, Text, Threshold};
+use crate::report::{Band, Outcome, Region, Text, Threshold};
 
 /// Every rule family, in report order.
 pub const REGISTRY: &[&RuleSpec] = &[
@@ -83,7 +83,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The head crop's appearance embedding, when it was computed.
     pub fn embedding(&self) -> Option<&[f32]> {
-        self.analysis.face.as_ref().and_then(|f| f.appearance.as_ref()).map(|m| m.embedding.as_slice())
+        self.analysis.appearance.as_ref().map(|a| a.output.embedding.as_slice())
     }
 
     /// Decides an attribute check with the profile's learned head for `label` when there is
@@ -96,16 +96,18 @@ impl Context<'_> {
         let signal = if hand.outcome == Outcome::NotAssessed { None } else { hand.measured };
         let decided = if let Some(threshold) = head.signal_threshold() {
             // A recalibrated hand-made signal: keep showing it in its own units.
+            let band = head.signal_band();
             match signal {
-                Some(s) => Finding::measured(hand.code, s, hand.unit, threshold, pass, fail),
-                None => Finding { threshold, ..hand },
+                Some(s) => Finding::measured(hand.code, s, hand.unit, threshold, pass, fail).with_band(band),
+                None => Finding { threshold, band, ..hand },
             }
         } else {
             let t = Threshold::max(head.threshold);
+            let band = head.review_below.map(|below| Band { pass_within: Threshold::max(below), fail_outside: t });
             match head.score(self.embedding(), signal) {
                 // As many decimals as the fitted threshold, so rounding does not blur the comparison.
-                Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail),
-                None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", ..hand },
+                Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail).with_band(band),
+                None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", band, ..hand },
                 None => Finding::not_assessed(
                     hand.code,
                     "probability",
@@ -136,7 +138,13 @@ pub struct Finding {
     pub measured: Option<f64>,
     pub unit: &'static str,
     pub threshold: Threshold,
+    /// The uncertainty band the check decided with, when it brings its own (a learned head's
+    /// two cut-offs); otherwise the profile's `[bands]` entry for the code applies.
+    pub band: Option<Band>,
     pub message: Text,
+    /// What to tell the applicant should the value turn out uncertain or failing: kept even
+    /// when the finding passes, so a value in the band can still say what to fix.
+    pub if_failed: Option<Text>,
     pub region: Option<Region>,
 }
 
@@ -150,13 +158,30 @@ impl Finding {
             measured: Some(measured),
             unit,
             threshold,
+            band: None,
+            if_failed: Some(fail.clone()),
             message: if ok { pass } else { fail },
             region: None,
         }
     }
 
+    pub fn with_band(mut self, band: Option<Band>) -> Finding {
+        self.band = band;
+        self
+    }
+
     pub fn not_assessed(code: &'static str, unit: &'static str, threshold: Threshold, why: Text) -> Finding {
-        Finding { code, outcome: Outcome::NotAssessed, measured: None, unit, threshold, message: why, region: None }
+        Finding {
+            code,
+            outcome: Outcome::NotAssessed,
+            measured: None,
+            unit,
+            threshold,
+            band: None,
+            message: why,
+            if_failed: None,
+            region: None,
+        }
     }
 
     pub fn with_region(mut self, region: Option<Region>) -> Finding {
@@ -164,9 +189,11 @@ impl Finding {
         self
     }
 
-    /// Attaches the region only when the check did not pass: it marks what to look at.
+    /// Attaches the region unless the check passed clearly: it marks what to look at. (A pass
+    /// may still land in the profile's uncertainty band, so the region is kept for any measured
+    /// value; the report drops it again for a clear pass.)
     pub fn with_region_if_failed(self, region: Option<Region>) -> Finding {
-        if self.outcome == Outcome::Fail {
+        if self.outcome != Outcome::NotAssessed {
             self.with_region(region)
         } else {
             self

@@ -16,6 +16,8 @@ pub static SPEC: RuleSpec = RuleSpec {
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum MissingDate {
+    /// Not assessed: a mandatory DT001 then sends the photo to review.
+    Review,
     Warn,
     Fail,
 }
@@ -54,6 +56,7 @@ impl Rule for Recency {
                 _ => ("照片没有拍摄日期（EXIF）", "The photo has no capture date (EXIF)"),
             };
             let outcome = match self.c.missing_date {
+                MissingDate::Review => Outcome::NotAssessed,
                 MissingDate::Warn => Outcome::Warn,
                 MissingDate::Fail => Outcome::Fail,
             };
@@ -63,6 +66,8 @@ impl Rule for Recency {
                 measured: None,
                 unit: "days",
                 threshold,
+                band: None,
+                if_failed: None,
                 message: Text::new(
                     format!("{}：请上传相机或手机直接拍摄的原始照片", why.0),
                     format!("{}: upload the original photo straight from the camera or phone", why.1),

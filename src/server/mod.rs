@@ -211,6 +211,7 @@ fn verdict_name(v: Verdict) -> &'static str {
     match v {
         Verdict::Approve => "approve",
         Verdict::Reject => "reject",
+        Verdict::Review => "review",
         Verdict::Error => "error",
     }
 }
