@@ -210,7 +210,8 @@ pub struct FaceSummary {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PrimaryFace {
-    pub pose: Pose,
+    /// Absent when the mesh was too degenerate to align.
+    pub pose: Option<Pose>,
     pub eye_aspect_ratio: [Option<f32>; 2],
     /// 468 mesh points (x, y) in image pixels.
     pub landmarks: Vec<Point>,

@@ -185,7 +185,7 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
     let (x0, y0, x1, y1) = face.oval_bounds();
     let side = (x1 - x0).max(y1 - y0) * 0.8;
     let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    let t = Affine::square_crop(centre, side, face.pose.roll.to_radians(), SHARPNESS_CROP, false);
+    let t = Affine::square_crop(centre, side, face.pose.map_or(0.0, |p| p.roll).to_radians(), SHARPNESS_CROP, false);
     let rgb = sample_planar(&a.pyramid, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
     let n = SHARPNESS_CROP * SHARPNESS_CROP;
     let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();

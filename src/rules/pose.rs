@@ -30,14 +30,13 @@ pub struct Pose {
 impl Rule for Pose {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let c = &self.c;
-        let Some(face) = ctx.analysis.face.as_ref() else {
+        let Some(p) = ctx.analysis.face.as_ref().and_then(|f| f.pose) else {
             return vec![
                 Finding::not_assessed("PO001", "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
                 Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_deg, c.max_pitch_deg), no_face()),
                 Finding::not_assessed("PO003", "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
             ];
         };
-        let p = face.pose;
         vec![
             Finding::measured(
                 "PO001",

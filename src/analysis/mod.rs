@@ -15,6 +15,8 @@ use crate::scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
 pub use crate::report::{Pose, StageTimings};
 
+pub mod pose;
+
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
 /// models' input sizes, and a 40 MP upload costs no more than a 1 MP one.
 pub const WORKING_LONG_SIDE: u32 = 1280;
@@ -46,7 +48,8 @@ pub struct FaceAnalysis {
     /// Index into [`Analysis::faces`] of the face the mesh was fitted to.
     pub detection: usize,
     pub mesh: MeshResult,
-    pub pose: Pose,
+    /// `None` only for a degenerate mesh; the pose checks are then not assessed.
+    pub pose: Option<Pose>,
     /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
     pub eyes: [Option<EyeLandmarks>; 2],
 }
@@ -342,15 +345,15 @@ fn describe_face(
     let right = models.iris.run(image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
     let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
     timings.iris_ms = ms(t);
-    let pose = pose_from_mesh(&mesh);
+    let pose = pose::REFERENCE.pose(&mesh.points);
     Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left] })
 }
 
 /// The face frame's height per detector-box height, and the head crop's centre below the box
 /// centre in box heights: the head crop placed from the detector alone (median over the London
 /// dev portraits, measured with `examples/pose_reference.rs`).
-const FRAME_HEIGHT_PER_BOX: f32 = 1.16;
-const HEAD_CROP_BELOW_BOX_CENTRE: f32 = -0.12;
+const FRAME_HEIGHT_PER_BOX: f32 = 1.063;
+const HEAD_CROP_BELOW_BOX_CENTRE: f32 = -0.549;
 
 /// The appearance network on the head crop: placed from the mesh's face frame, or estimated from
 /// the strongest detection when the mesh did not confirm the face.
@@ -427,27 +430,4 @@ pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<M
     }
     let second = models.mesh.run(image, centre, side, angle)?;
     Ok(if second.presence_logit >= first.presence_logit - 1.0 { second } else { first })
-}
-
-/// The mesh's chin-to-forehead vector leans back by this much in a level, frontal face
-/// (measured as the median over frontal dev portraits); pitch is reported relative to it.
-const NEUTRAL_PITCH_DEG: f32 = -8.5;
-
-/// Head pose from the mesh geometry: roll from the eye corners, yaw from the depth difference
-/// across the cheeks, pitch from the depth difference between forehead and chin.
-pub fn pose_from_mesh(mesh: &MeshResult) -> Pose {
-    let p = |i: usize| mesh.points[i];
-    let (a, b) = (p(lm::RIGHT_EYE_OUTER), p(lm::LEFT_EYE_OUTER));
-    let roll = (b[1] - a[1]).atan2(b[0] - a[0]);
-    let (sin, cos) = roll.sin_cos();
-    let unroll = |v: [f32; 3]| [v[0] * cos + v[1] * sin, -v[0] * sin + v[1] * cos, v[2]];
-    let across = unroll(sub(p(lm::LEFT_CHEEK_EDGE), p(lm::RIGHT_CHEEK_EDGE)));
-    let down = unroll(sub(p(lm::CHIN), p(lm::FOREHEAD_TOP)));
-    let yaw = across[2].atan2(across[0]).to_degrees();
-    let pitch = (-down[2]).atan2(down[1]).to_degrees() - NEUTRAL_PITCH_DEG;
-    Pose { yaw, pitch, roll: roll.to_degrees() }
-}
-
-fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
