@@ -87,6 +87,10 @@ struct CalibrateArgs {
     /// the threshold send the photo to a person. Without it heads have no band.
     #[arg(long)]
     max_false_approve: Option<f64>,
+    /// With --max-false-approve: at most this share of compliant photos in a head's band (the
+    /// cost); where the false-approve target would cost more, the cut-off moves up to this.
+    #[arg(long, default_value_t = 0.05)]
+    max_review_share: f64,
     /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
     #[arg(long)]
     floors: Option<PathBuf>,
@@ -354,6 +358,7 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         min_per_class,
         keep_hand_thresholds,
         max_false_approve,
+        max_review_share,
         floors,
         as_of,
         models,
@@ -385,6 +390,7 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         min_per_class,
         keep_hand_thresholds,
         max_false_approve,
+        max_review_share,
         ..Default::default()
     };
     // The written profile names its base so that it resolves from the profile's own folder.
@@ -403,7 +409,7 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         opts.photos.display(),
         opts.target.describe().replace('_', "-"),
         if keep_hand_thresholds { " --keep-hand-thresholds" } else { "" },
-        max_false_approve.map(|a| format!(" --max-false-approve {a}")).unwrap_or_default()
+        max_false_approve.map(|a| format!(" --max-false-approve {a} --max-review-share {max_review_share}")).unwrap_or_default()
     );
     let done = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);

@@ -281,3 +281,89 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 pub fn rule_table() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, c.summary))).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(outcome: Outcome, measured: Option<f64>, threshold: Threshold) -> Finding {
+        Finding {
+            code: "PO001",
+            outcome,
+            measured,
+            unit: "deg",
+            threshold,
+            band: None,
+            message: Text::new("好", "fine"),
+            if_failed: Some(Text::new("转头", "turned")),
+            region: None,
+        }
+    }
+
+    fn result(code: &'static str, outcome: Outcome, mandatory: bool) -> CheckResult {
+        CheckResult {
+            code,
+            rule: "test",
+            name: "test",
+            outcome,
+            severity: if mandatory { Severity::Fail } else { Severity::Warn },
+            mandatory,
+            measured: None,
+            unit: "",
+            threshold: Threshold::default(),
+            band: None,
+            message: String::new(),
+            region: None,
+        }
+    }
+
+    #[test]
+    fn values_in_the_band_are_uncertain_on_either_side_of_the_limit() {
+        let t = Threshold::range(-5.0, 5.0);
+        let band = Some(Band::around(t, 1.5, 1.5));
+        let cases = [
+            (0.0, Outcome::Pass),
+            (3.4, Outcome::Pass),
+            (3.6, Outcome::Uncertain),
+            (5.0, Outcome::Uncertain),
+            (6.4, Outcome::Uncertain),
+            (6.6, Outcome::Fail),
+            (-7.0, Outcome::Fail),
+        ];
+        for (v, want) in cases {
+            let f = finding(if t.admits(v) { Outcome::Pass } else { Outcome::Fail }, Some(v), t);
+            let (got, message) = settle(&f, band, Severity::Fail, Lang::En);
+            assert_eq!(got, want, "{v}");
+            if got == Outcome::Uncertain {
+                assert!(message.contains("turned") && message.contains("person"), "{message}");
+            }
+        }
+        // Without a band the threshold alone decides.
+        assert_eq!(settle(&finding(Outcome::Pass, Some(4.9), t), None, Severity::Fail, Lang::En).0, Outcome::Pass);
+        // A warning check fails as a warning; not assessed stays not assessed.
+        assert_eq!(settle(&finding(Outcome::Fail, Some(9.0), t), band, Severity::Warn, Lang::En).0, Outcome::Warn);
+        assert_eq!(settle(&finding(Outcome::NotAssessed, None, t), band, Severity::Fail, Lang::En).0, Outcome::NotAssessed);
+        // A rule that decided on more than its one value keeps its decision.
+        assert_eq!(settle(&finding(Outcome::Fail, Some(0.0), t), band, Severity::Fail, Lang::En).0, Outcome::Fail);
+    }
+
+    #[test]
+    fn approve_only_when_every_mandatory_check_passed_clearly() {
+        use Outcome::*;
+        let all_pass = [result("A", Pass, true), result("B", Pass, true), result("W", Warn, false)];
+        assert_eq!(decide(&all_pass).0, Verdict::Approve);
+        for open in [Uncertain, NotAssessed] {
+            let checks = [result("A", Pass, true), result("B", open, true)];
+            let (v, failed, review) = decide(&checks);
+            assert_eq!((v, failed.len(), review), (Verdict::Review, 0, vec!["B"]), "{open:?}");
+            // The same outcome on a warning check does not hold the photo back.
+            assert_eq!(decide(&[result("A", Pass, true), result("B", open, false)]).0, Verdict::Approve);
+        }
+        let failing = [result("A", Fail, true), result("B", NotAssessed, true), result("C", Uncertain, true)];
+        let (v, failed, review) = decide(&failing);
+        assert_eq!((v, failed, review), (Verdict::Reject, vec!["A"], vec!["B", "C"]));
+        // Nothing mandatory decided nothing: never an approval.
+        assert_eq!(decide(&[result("W", Pass, false)]).0, Verdict::Review);
+        assert_eq!(decide(&[]).0, Verdict::Review);
+    }
+}

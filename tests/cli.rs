@@ -44,7 +44,7 @@ fn unreadable_input_exits_2_and_still_reports_it() {
 fn json_report_contract() {
     let (_, out, _) = photocheck(&["check", "sample_photos/astronaut.png", "--format", "json", "--lang", "en", "--as-of", "2026-11-26"]);
     let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(r["schema"], "photocheck.report/1");
+    assert_eq!(r["schema"], "photocheck.report/2");
     assert_eq!(r["profile"]["name"], "cn-driving-licence");
     assert!(r["profile"]["version"].is_string());
     assert_eq!(r["as_of"], "2026-11-26T12:00:00+00:00");

@@ -27,8 +27,9 @@ fn grace_hopper_is_rejected_with_the_expected_reasons() {
     // She wears clear glasses: eyewear fails, but they are not sunglasses.
     assert_eq!(outcome(&r, "GL001"), Fail);
     assert_eq!(outcome(&r, "GL002"), Pass);
-    // No EXIF date in the sample file: a warning, not a pass.
-    assert_eq!(outcome(&r, "DT001"), Warn);
+    // No EXIF date in the sample file: not assessed (a person would have to check), never a pass.
+    assert_eq!(outcome(&r, "DT001"), NotAssessed);
+    assert!(r.review.contains(&"DT001"));
     assert_eq!(r.faces.len(), 1);
     let primary = r.faces[0].primary.as_ref().expect("mesh on the face");
     assert_eq!(primary.landmarks.len(), 468);
@@ -149,7 +150,7 @@ fn capture_dates_recent_old_future_and_missing() {
         assert_eq!(outcome(&r, "DT001"), expected, "{when}: {:?}", find(&r, "DT001"));
     }
     let r = check("undated.jpg", &base);
-    assert_eq!(outcome(&r, "DT001"), Warn);
+    assert_eq!(outcome(&r, "DT001"), NotAssessed, "no date: the 6-month rule cannot be checked");
 }
 
 #[test]

@@ -39,7 +39,7 @@ async fn jpeg_body_gets_a_full_report() {
     let (status, headers, json) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("x-request-id").is_some());
-    assert_eq!(json["schema"], "photocheck.report/1");
+    assert_eq!(json["schema"], "photocheck.report/2");
     assert_eq!(json["verdict"], "reject");
     assert!(json["failed"].as_array().unwrap().iter().any(|c| c == "BG001"));
     assert!(json["checks"].as_array().unwrap().len() >= 20);

@@ -321,9 +321,10 @@ pub fn choose_threshold(scores: &[f64], y: &[bool], target: Target) -> Threshold
 
 /// The lower cut-off of a head's review band: the highest out-of-fold score at or below which at
 /// most `max_false_approve` of the violations fall (they would pass clearly), never above the
-/// threshold. Returns the cut-off, the share of violations at or below it, and the share of
-/// compliant photos between it and the threshold (the review cost).
-pub fn choose_review_below(scores: &[f64], y: &[bool], threshold: f64, max_false_approve: f64) -> (f64, f64, f64) {
+/// threshold; raised again, if need be, until at most `max_review_share` of the compliant photos
+/// land in the band (the review cost). Returns the cut-off, the share of violations at or below
+/// it, and the share of compliant photos between it and the threshold.
+pub fn choose_review_below(scores: &[f64], y: &[bool], threshold: f64, max_false_approve: f64, max_review_share: f64) -> (f64, f64, f64) {
     let mut positives: Vec<f64> = scores.iter().zip(y).filter(|(_, l)| **l).map(|(s, _)| *s).collect();
     positives.sort_by(f64::total_cmp);
     let pos = positives.len();
@@ -331,14 +332,35 @@ pub fn choose_review_below(scores: &[f64], y: &[bool], threshold: f64, max_false
     // Violations allowed to pass clearly: floor(A·pos); the cut sits just below the next one.
     let allowed = (max_false_approve.max(0.0) * pos as f64).floor() as usize;
     let below = match positives.get(allowed) {
+        // Just below that violation: midway to the next lower score of either class, so the band
+        // holds no more compliant photos than it must.
         Some(&next) => {
-            let prev = if allowed == 0 { 0.0 } else { positives[allowed - 1] };
+            let prev = scores.iter().copied().filter(|s| *s < next).fold(0.0, f64::max);
             ((prev + next) / 2.0).min(next - 1e-6).max(0.0)
         }
         None => threshold,
     }
     .min(threshold);
-    let below = (below * 1e4).floor() / 1e4;
+    let mut below = (below * 1e4).floor() / 1e4;
+    // Too costly: the lowest cut that keeps the review share within bounds.
+    let mut negatives: Vec<f64> = scores.iter().zip(y).filter(|(s, l)| !**l && **s <= threshold).map(|(s, _)| *s).collect();
+    negatives.sort_by(f64::total_cmp);
+    let allowed_reviews = (max_review_share.max(0.0) * neg).floor() as usize;
+    let in_band = negatives.iter().filter(|s| **s > below).count();
+    if in_band > allowed_reviews {
+        // Keep only the `allowed_reviews` highest compliant scores in the band.
+        let k = negatives.len() - allowed_reviews;
+        below = ((negatives[k - 1] * 1e4).ceil() / 1e4).min(threshold);
+    }
+    // Tighten: the band need reach no lower than its lowest violation (below that it only costs
+    // reviews); with no violation in it, it catches nothing and is dropped (cut = threshold).
+    below = match positives.iter().copied().find(|s| *s > below && *s <= threshold) {
+        Some(lowest) => {
+            let prev = scores.iter().copied().filter(|s| *s < lowest).fold(below, f64::max);
+            (((prev + lowest) / 2.0 * 1e4).floor() / 1e4).max(below)
+        }
+        None => threshold,
+    };
     let passed = positives.iter().filter(|s| **s <= below).count() as f64 / pos.max(1) as f64;
     let review = scores.iter().zip(y).filter(|(s, l)| !**l && **s > below && **s <= threshold).count() as f64 / neg;
     (below, passed, review)
@@ -437,15 +459,25 @@ mod tests {
     fn review_cut_off_lets_through_at_most_the_allowed_share_of_violations() {
         let scores = [0.05, 0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9, 0.95];
         let y = [false, false, false, true, false, true, true, true, true, true];
-        let (below, passed, review) = choose_review_below(&scores, &y, 0.5, 0.0);
+        // No violation may pass clearly: the cut sits below the lowest one (0.3), and the
+        // compliant 0.35 (one of four) lands in the band.
+        let (below, passed, review) = choose_review_below(&scores, &y, 0.5, 0.0, 1.0);
         assert!(below < 0.3 && below > 0.2, "{below}");
         assert_eq!(passed, 0.0);
-        assert!((review - 0.25).abs() < 1e-9, "{review}"); // 0.35 of four negatives
-                                                           // Allowing one violation in six through moves the cut above the lowest one (0.3).
-        let (below, passed, _) = choose_review_below(&scores, &y, 0.5, 1.0 / 6.0 + 1e-9);
+        assert!((review - 0.25).abs() < 1e-9, "{review}");
+        // Allowing one violation in six through moves the cut above the lowest one.
+        let (below, passed, _) = choose_review_below(&scores, &y, 0.5, 1.0 / 6.0 + 1e-9, 1.0);
         assert!(below > 0.3 && passed > 0.0, "{below}");
         // Never above the threshold.
-        assert_eq!(choose_review_below(&scores, &y, 0.25, 0.5).0, 0.25);
+        assert_eq!(choose_review_below(&scores, &y, 0.25, 0.5, 1.0).0, 0.25);
+        // No review allowed: the cut moves up past the compliant 0.35, letting the 0.3 through,
+        // and a band with no violation in it is dropped.
+        let (below, passed, review) = choose_review_below(&scores, &y, 0.5, 0.0, 0.0);
+        assert!(below == 0.5 && review == 0.0 && passed > 0.0, "{below} {passed} {review}");
+        // A band reaches no lower than its lowest violation: here 0.3, not the 0.2 below it.
+        let y2 = [false, false, false, false, true, false, true, true, true, true];
+        let (below, _, review) = choose_review_below(&scores, &y2, 0.5, 0.0, 1.0);
+        assert!(below > 0.3 && below < 0.35 && review == 0.0, "{below} {review}");
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct CalibrateOptions {
     /// chosen so that at most this share of out-of-fold violations does; between it and the
     /// threshold the photo goes to a person. `None`: no band.
     pub max_false_approve: Option<f64>,
+    /// The band's cost limit: at most this share of compliant photos in it (the cut-off moves up
+    /// past what `max_false_approve` asked when needed).
+    pub max_review_share: f64,
 }
 
 impl Default for CalibrateOptions {
@@ -61,6 +64,7 @@ impl Default for CalibrateOptions {
             l2_grid: vec![0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0],
             keep_hand_thresholds: false,
             max_false_approve: None,
+            max_review_share: 0.05,
         }
     }
 }
@@ -257,7 +261,7 @@ fn fit_one(
     let (nested_auc, nested_eer) = nested_cv(labelled, code, has_signal, opts, k);
     let (_, cv_eer) = auc_and_eer(&oof, &y);
     let choice = choose_threshold(&oof, &y, opts.target);
-    let band = opts.max_false_approve.map(|a| choose_review_below(&oof, &y, round(choice.threshold, 4), a));
+    let band = opts.max_false_approve.map(|a| choose_review_below(&oof, &y, round(choice.threshold, 4), a, opts.max_review_share));
     let standardiser = Standardiser::fit(&x);
     let model = fit_logistic(&standardiser.apply(&x), &y, l2).unstandardised(&standardiser);
     let (embedding_weights, signal_weight) = match (inputs.embedding, inputs.signal) {

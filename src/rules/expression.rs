@@ -14,6 +14,11 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo { code: "EX001", name: "mouth_closed", summary: "Lip gap over mouth width (mouth closed)" },
         CodeInfo { code: "EX002", name: "no_teeth", summary: "Share of the mouth opening that looks like teeth (broad smile)" },
         CodeInfo { code: "EX003", name: "gaze", summary: "Iris centred between the eye corners (looking at the camera)" },
+        CodeInfo {
+            code: "EX004",
+            name: "no_smile",
+            summary: "Mouth corners not raised above the lip line (closed-mouth smile), as a share of the mouth height",
+        },
     ],
     build: |v| build_with(v, |c| Expression { c }),
 };
@@ -24,6 +29,7 @@ pub struct Config {
     pub max_mouth_open: f64,
     pub max_teeth_share: f64,
     pub max_gaze_offset: f64,
+    pub max_corner_lift: f64,
 }
 
 pub struct Expression {
@@ -41,11 +47,13 @@ impl Rule for Expression {
         let c = &self.c;
         let (t_open, t_teeth, t_gaze) =
             (Threshold::max(c.max_mouth_open), Threshold::max(c.max_teeth_share), Threshold::max(c.max_gaze_offset));
+        let t_smile = Threshold::max(c.max_corner_lift);
         let Some(face) = a.face.as_ref() else {
             return vec![
                 Finding::not_assessed("EX001", "ratio", t_open, no_face()),
                 Finding::not_assessed("EX002", "fraction", t_teeth, no_face()),
                 Finding::not_assessed("EX003", "ratio", t_gaze, no_face()),
+                Finding::not_assessed("EX004", "ratio", t_smile, no_face()),
             ];
         };
         let m = &face.mesh;
@@ -63,6 +71,26 @@ impl Rule for Expression {
             Text::new("嘴巴张开：请自然闭嘴，保持平静表情", "The mouth is open: close your mouth and keep a neutral expression"),
         )
         .with_region_if_failed(mouth_region.clone())];
+        let smile = match (a.face_frame, corner_lift(face, a.face_frame)) {
+            (Some(_), Some(lift)) => Finding::measured(
+                "EX004",
+                round(lift as f64, 3),
+                "ratio",
+                t_smile,
+                Text::new("表情自然，未微笑", "Neutral expression, not smiling"),
+                Text::new(
+                    "面带微笑（嘴角上扬）：请保持自然平静的表情",
+                    "Smiling (the corners of the mouth are raised): keep a neutral, relaxed expression",
+                ),
+            )
+            .with_region_if_failed(mouth_region.clone()),
+            _ => Finding::not_assessed(
+                "EX004",
+                "ratio",
+                t_smile,
+                Text::new("无法测量嘴角位置，无法评估是否微笑", "The mouth corners could not be measured"),
+            ),
+        };
 
         out.push(match teeth_share(a, &lips) {
             Some(teeth) => Finding::measured(
@@ -85,6 +113,7 @@ impl Rule for Expression {
             ),
         });
 
+        out.push(smile);
         match gaze_offset(face) {
             Some(offset) => out.push(Finding::measured(
                 "EX003",
@@ -134,6 +163,27 @@ fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> Option<f64> {
     }
     Some(teeth as f64 / inside as f64)
 }
+
+/// How far the mouth corners sit above the middle of the lip line, as a share of the mouth
+/// height (top of the upper lip to the bottom of the lower lip), measured along the face's own
+/// down axis so head roll does not count. A neutral mouth is near 0 (corners level or lower); a
+/// closed-mouth smile lifts the corners by 0.15–0.4 of the mouth height (London dev portraits).
+fn corner_lift(face: &FaceAnalysis, frame: Option<crate::face_frame::FaceFrame>) -> Option<f32> {
+    let f = frame?;
+    let m = &face.mesh;
+    let t = |i: usize| {
+        let p = m.p(i);
+        (p.x - f.origin.x) * f.down.0 + (p.y - f.origin.y) * f.down.1
+    };
+    let corners = (t(MOUTH_LEFT) + t(MOUTH_RIGHT)) / 2.0;
+    let centre = (t(crate::analysis::lm::UPPER_LIP) + t(crate::analysis::lm::LOWER_LIP)) / 2.0;
+    let height = t(LOWER_LIP_BOTTOM) - t(UPPER_LIP_TOP);
+    (height > 1.0).then(|| (centre - corners) / height)
+}
+
+/// Outer lip extremes (mesh): top of the upper lip, bottom of the lower lip.
+const UPPER_LIP_TOP: usize = 0;
+const LOWER_LIP_BOTTOM: usize = 17;
 
 /// How far the irises sit from the middle of the eyes, as a share of the eye width (0 = centred).
 fn gaze_offset(face: &FaceAnalysis) -> Option<f32> {

@@ -19,7 +19,9 @@ pub static SPEC: RuleSpec = RuleSpec {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub max_yaw_deg: f64,
-    pub max_pitch_deg: f64,
+    /// Chin raised (positive pitch) and chin lowered (negative pitch) limits.
+    pub max_pitch_up_deg: f64,
+    pub max_pitch_down_deg: f64,
     pub max_roll_deg: f64,
 }
 
@@ -33,7 +35,7 @@ impl Rule for Pose {
         let Some(p) = ctx.analysis.face.as_ref().and_then(|f| f.pose) else {
             return vec![
                 Finding::not_assessed("PO001", "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
-                Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_deg, c.max_pitch_deg), no_face()),
+                Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_down_deg, c.max_pitch_up_deg), no_face()),
                 Finding::not_assessed("PO003", "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
             ];
         };
@@ -53,7 +55,7 @@ impl Rule for Pose {
                 "PO002",
                 round(p.pitch as f64, 1),
                 "deg",
-                Threshold::range(-c.max_pitch_deg, c.max_pitch_deg),
+                Threshold::range(-c.max_pitch_down_deg, c.max_pitch_up_deg),
                 Text::new("头部未抬头或低头", "Head is level (not tilted up or down)"),
                 Text::new(
                     format!("头部{}约 {:.0}°：请平视镜头", if p.pitch > 0.0 { "上仰" } else { "低下" }, p.pitch.abs()),
