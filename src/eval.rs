@@ -102,8 +102,8 @@ struct Mapping {
     /// Checks that together decide the label at the profile's thresholds (the confusion).
     decided_by: &'static [&'static str],
     /// Label 1 means a violation (glasses worn), so "predicted 1" is "some check flags it"
-    /// (fail or warn); otherwise label 1 is the compliant state (eyes open) and "predicted 1" is
-    /// "no check fails".
+    /// (fail, warn or uncertain); otherwise label 1 is the compliant state (eyes open) and
+    /// "predicted 1" is "no check flags it".
     violation: bool,
     /// Continuous score, oriented so that higher means the label is more likely 1.
     score: fn(&CheckResult) -> Option<f64>,
@@ -261,12 +261,12 @@ pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &st
             match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
                 Some((_, s)) => {
                     scored.push((s, label));
-                    let flagged = |code: &&str| report.check(code).is_some_and(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn));
-                    let predicted = if m.violation {
-                        m.decided_by.iter().any(flagged)
-                    } else {
-                        !m.decided_by.iter().any(|code| report.check(code).is_some_and(|c| c.outcome == Outcome::Fail))
+                    // Anything short of a clear pass flags the photo: a value in the uncertainty band
+                    // sends it to a person, so it is not let through.
+                    let flagged = |code: &&str| {
+                        report.check(code).is_some_and(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Uncertain))
                     };
+                    let predicted = if m.violation { m.decided_by.iter().any(flagged) } else { !m.decided_by.iter().any(flagged) };
                     confusion.add(label, predicted);
                 }
                 None => not_assessed += 1,

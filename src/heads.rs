@@ -175,7 +175,7 @@ impl Head {
     /// The review band of a signal-only head, in the signal's own units.
     pub fn signal_band(&self) -> Option<Band> {
         let fail_outside = self.signal_threshold()?;
-        let cut = self.signal_cut(self.review_below?)?;
+        let cut = self.signal_cut(self.review_below.filter(|b| *b < self.threshold)?)?;
         let pass_within = if self.signal_weight > 0.0 { Threshold::max(cut) } else { Threshold::min(cut) };
         Some(Band { pass_within, fail_outside })
     }

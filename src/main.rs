@@ -27,6 +27,12 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RulesFormat {
+    Tsv,
+    Markdown,
+}
+
 #[derive(clap::Args, Clone)]
 struct Common {
     /// Profile: a built-in name or a TOML file.
@@ -191,7 +197,11 @@ enum Command {
         common: Common,
     },
     /// List every check code with its rule and meaning.
-    Rules,
+    Rules {
+        /// tsv (code, rule, name, summary) or markdown (the README's rules table).
+        #[arg(long, value_enum, default_value = "tsv")]
+        format: RulesFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -278,9 +288,14 @@ fn run() -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules => {
-            for (code, family, name, summary) in rule_table() {
-                println!("{code}\t{family}\t{name}\t{summary}");
+        Command::Rules { format } => {
+            match format {
+                RulesFormat::Tsv => {
+                    for (code, family, name, summary) in rule_table() {
+                        println!("{code}\t{family}\t{name}\t{summary}");
+                    }
+                }
+                RulesFormat::Markdown => print!("{}", photocheck::pipeline::rule_table_markdown()),
             }
             Ok(ExitCode::SUCCESS)
         }

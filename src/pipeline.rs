@@ -277,6 +277,15 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The README's rules table, made from the declarations (`photocheck rules --format markdown`).
+pub fn rule_table_markdown() -> String {
+    let mut s = String::from("| code | rule | check |\n|---|---|---|\n");
+    for (code, family, _, summary) in rule_table() {
+        s.push_str(&format!("| {code} | {family} | {summary} |\n"));
+    }
+    s
+}
+
 /// The rules table: every code with its family and summary, in report order.
 pub fn rule_table() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, c.summary))).collect()

@@ -51,12 +51,15 @@ fn json_report_contract() {
     let checks = r["checks"].as_array().unwrap();
     assert!(checks.len() >= 20);
     for c in checks {
-        for key in ["code", "rule", "name", "outcome", "severity", "measured", "unit", "threshold", "message"] {
+        for key in ["code", "rule", "name", "outcome", "severity", "mandatory", "measured", "unit", "threshold", "message"] {
             assert!(c.get(key).is_some(), "check lacks {key}: {c}");
         }
         let outcome = c["outcome"].as_str().unwrap();
-        assert!(["pass", "fail", "warn", "not_assessed"].contains(&outcome));
+        assert!(["pass", "fail", "warn", "uncertain", "not_assessed"].contains(&outcome), "{outcome}");
+        assert_eq!(c["mandatory"], c["severity"] == "fail");
     }
+    assert!(["approve", "review", "reject"].contains(&r["verdict"].as_str().unwrap()));
+    assert!(r["review"].is_array());
     let failed: Vec<&str> = r["failed"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(failed.contains(&"BG001"));
     assert_eq!(r["faces"][0]["primary"]["landmarks"].as_array().unwrap().len(), 468);
@@ -125,4 +128,13 @@ fn serve_drains_in_flight_requests_on_sigterm_and_exits_0() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(TcpStream::connect(&addr).is_err(), "no longer accepting");
+}
+
+#[test]
+fn the_readme_rules_table_is_the_one_the_code_declares() {
+    let out = Command::new(env!("CARGO_BIN_EXE_photocheck")).args(["rules", "--format", "markdown"]).output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(&table), "README's rules table differs from `photocheck rules --format markdown`:\n{table}");
 }

@@ -34,7 +34,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         Outcome::Pass => "ok  ",
         Outcome::Fail => "FAIL",
         Outcome::Warn => "warn",
-        Outcome::Uncertain => "??? ",
+        Outcome::Uncertain => "rev ",
         Outcome::NotAssessed => "n/a ",
     };
     for c in &r.checks {

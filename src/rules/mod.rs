@@ -103,7 +103,9 @@ impl Context<'_> {
             }
         } else {
             let t = Threshold::max(head.threshold);
-            let band = head.review_below.map(|below| Band { pass_within: Threshold::max(below), fail_outside: t });
+            // A cut-off at the threshold is no band (calibrate drops a band that catches nothing).
+            let band =
+                head.review_below.filter(|b| *b < head.threshold).map(|below| Band { pass_within: Threshold::max(below), fail_outside: t });
             match head.score(self.embedding(), signal) {
                 // As many decimals as the fitted threshold, so rounding does not blur the comparison.
                 Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail).with_band(band),
