@@ -14,11 +14,50 @@ use crate::jpeg_markers::{self, JpegHeaders};
 pub struct DecodeLimits {
     pub max_file_bytes: u64,
     pub max_pixels: u64,
+    /// The shorter side must be at least this (a portrait smaller than this holds no face a
+    /// model can read), and the long side at most `max_aspect` times the short side.
+    #[serde(default = "default_min_short_side")]
+    pub min_short_side: u32,
+    #[serde(default = "default_max_aspect")]
+    pub max_aspect: f64,
+}
+
+fn default_min_short_side() -> u32 {
+    32
+}
+fn default_max_aspect() -> f64 {
+    8.0
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits { max_file_bytes: 25 * 1024 * 1024, max_pixels: 40_000_000 }
+        DecodeLimits {
+            max_file_bytes: 25 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            min_short_side: default_min_short_side(),
+            max_aspect: default_max_aspect(),
+        }
+    }
+}
+
+impl DecodeLimits {
+    /// Refuses sizes no portrait has, before any decoder allocates: too many pixels (bombs), a
+    /// side too short, or a strip (a 40,000,000×1 PNG is 117 KB).
+    pub fn check_dimensions(&self, width: u32, height: u32) -> Result<(), InputError> {
+        if width as u64 * height as u64 > self.max_pixels {
+            return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: self.max_pixels });
+        }
+        let (short, long) = (width.min(height), width.max(height));
+        if short < self.min_short_side {
+            return Err(InputError::BadShape(format!("{width}x{height}: the shorter side is under {} px", self.min_short_side)));
+        }
+        if long as f64 > self.max_aspect * short as f64 {
+            return Err(InputError::BadShape(format!(
+                "{width}x{height}: one side is more than {} times the other (a portrait is about 3:4)",
+                self.max_aspect
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -60,11 +99,14 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     }
     let format = sniff_format(bytes)?;
     let jpeg = if format == ImageFormat::Jpeg { jpeg_markers::read_headers(bytes) } else { None };
-    // Refuse bombs from the header alone, before any decoder allocates.
+    // Refuse bombs and strips from the header alone, before any decoder allocates.
     if let Some((width, height)) = header_dimensions(bytes, jpeg.as_ref()) {
-        if width as u64 * height as u64 > limits.max_pixels {
-            return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
-        }
+        limits.check_dimensions(width, height)?;
+    }
+    if let Some(why) = jpeg.as_ref().and_then(|h| h.unsupported_coding()) {
+        return Err(InputError::UnsupportedFormat(format!(
+            "{why}; save the photo as an ordinary (baseline or progressive 8-bit) JPEG or PNG"
+        )));
     }
     if jpeg.as_ref().is_some_and(|h| !h.complete) {
         return Err(InputError::Corrupt("the JPEG data ends before the end-of-image marker (the file is truncated)".into()));
@@ -72,13 +114,10 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
 
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
-    let pixels = width as u64 * height as u64;
-    if pixels > limits.max_pixels {
-        return Err(InputError::DimensionsTooLarge { width, height, limit_pixels: limits.max_pixels });
-    }
     if width == 0 || height == 0 {
         return Err(InputError::Corrupt(format!("image has zero size {width}x{height}")));
     }
+    limits.check_dimensions(width, height)?;
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = image::Limits::default();
@@ -243,13 +282,13 @@ mod tests {
 
     #[test]
     fn file_size_limit_applies_before_decoding() {
-        let limits = DecodeLimits { max_file_bytes: 10, max_pixels: 100 };
+        let limits = DecodeLimits { max_file_bytes: 10, max_pixels: 100, ..DecodeLimits::default() };
         assert_eq!(decode(&[0u8; 11], &limits).unwrap_err().kind(), "file_too_large");
     }
 
     #[test]
     fn alpha_is_composited_over_white() {
-        let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0]));
+        let img = image::RgbaImage::from_pixel(32, 32, image::Rgba([0, 0, 0, 0]));
         let photo = decode(&png_bytes(&DynamicImage::ImageRgba8(img)), &DecodeLimits::default()).unwrap();
         assert!(photo.source.alpha_used);
         assert_eq!(photo.rgb.get_pixel(0, 0).0, [255, 255, 255]);

@@ -18,6 +18,10 @@ pub enum InputError {
     DimensionsTooLarge { width: u32, height: u32, limit_pixels: u64 },
     #[error("decoding would exceed a resource limit: {0}")]
     ResourceLimit(String),
+    #[error("image shape refused: {0}")]
+    BadShape(String),
+    #[error("{path} is not a regular file ({what}); only files are read")]
+    NotRegularFile { path: PathBuf, what: &'static str },
     #[error("the image data is truncated or corrupt: {0}")]
     Corrupt(String),
     #[error("cannot read {path}: {source}")]
@@ -37,10 +41,92 @@ impl InputError {
             InputError::UnsupportedFormat(_) => "unsupported_format",
             InputError::DimensionsTooLarge { .. } => "dimensions_too_large",
             InputError::ResourceLimit(_) => "resource_limit",
+            InputError::BadShape(_) => "bad_dimensions",
+            InputError::NotRegularFile { .. } => "not_a_regular_file",
             InputError::Corrupt(_) => "corrupt_image",
             InputError::Io { .. } => "io_error",
         }
     }
+}
+
+/// What each input-error kind means to the two people who see it: the HTTP status the gate
+/// answers with, and the sentence an applicant reads (zh-CN, en). One table, used by the report
+/// printers and the server alike; `analysis_error` is the pipeline's own failure.
+pub struct KindInfo {
+    pub kind: &'static str,
+    pub http_status: u16,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+pub const INPUT_ERROR_KINDS: &[KindInfo] = &[
+    KindInfo {
+        kind: "empty_file",
+        http_status: 400,
+        zh: "文件是空的：请重新选择照片上传",
+        en: "The file is empty: choose the photo again",
+    },
+    KindInfo {
+        kind: "file_too_large",
+        http_status: 413,
+        zh: "文件太大：请上传 10 MB 以内的照片",
+        en: "The file is too large: upload a photo under 10 MB",
+    },
+    KindInfo {
+        kind: "not_an_image",
+        http_status: 400,
+        zh: "文件不是图片：请上传 JPEG、PNG 或 WebP 格式的照片",
+        en: "The file is not an image: upload a JPEG, PNG or WebP photo",
+    },
+    KindInfo {
+        kind: "unsupported_format",
+        http_status: 415,
+        zh: "不支持该图片格式：请导出为 JPEG 或 PNG 后上传",
+        en: "This image format is not supported: export the photo as JPEG or PNG",
+    },
+    KindInfo {
+        kind: "dimensions_too_large",
+        http_status: 413,
+        zh: "图片尺寸过大：请缩小后重新上传",
+        en: "The image is too large: scale it down and upload it again",
+    },
+    KindInfo {
+        kind: "resource_limit",
+        http_status: 413,
+        zh: "图片尺寸过大：请缩小后重新上传",
+        en: "The image is too large: scale it down and upload it again",
+    },
+    KindInfo {
+        kind: "bad_dimensions",
+        http_status: 400,
+        zh: "图片尺寸或比例不是证件照：请上传竖幅人像照片",
+        en: "The image's size or shape is not a portrait: upload a portrait photo",
+    },
+    KindInfo {
+        kind: "corrupt_image",
+        http_status: 400,
+        zh: "图片已损坏或不完整：请重新拍摄或重新上传",
+        en: "The image is damaged or incomplete: take or upload it again",
+    },
+    KindInfo {
+        kind: "not_a_regular_file",
+        http_status: 400,
+        zh: "不是普通文件，无法读取：请选择照片文件",
+        en: "This is not a regular file: choose a photo file",
+    },
+    KindInfo {
+        kind: "io_error", http_status: 400, zh: "无法读取文件：请重新上传", en: "The file could not be read: upload it again"
+    },
+    KindInfo {
+        kind: "analysis_error",
+        http_status: 500,
+        zh: "照片无法处理：请稍后重试",
+        en: "The photo could not be processed: try again later",
+    },
+];
+
+pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
+    INPUT_ERROR_KINDS.iter().find(|k| k.kind == kind)
 }
 
 /// Problems with the model files: these are set-up errors, not photo errors.

@@ -203,23 +203,25 @@ pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
     let (w, h) = (img.width() / factor, img.height() / factor);
     let (w, h) = (w.max(1), h.max(1));
     let mut out = RgbImage::new(w, h);
-    let area = (factor * factor) as u32;
     let src = img.as_raw();
-    let sw = img.width() as usize;
-    for y in 0..h {
-        for x in 0..w {
-            let mut acc = [0u32; 3];
-            for dy in 0..factor {
-                let row = ((y * factor + dy) as usize).min(img.height() as usize - 1) * sw;
-                for dx in 0..factor {
-                    let col = ((x * factor + dx) as usize).min(sw - 1);
-                    let i = (row + col) * 3;
-                    acc[0] += src[i] as u32;
-                    acc[1] += src[i + 1] as u32;
-                    acc[2] += src[i + 2] as u32;
+    let (sw, sh) = (img.width() as usize, img.height() as usize);
+    let f = factor as usize;
+    // Each source pixel is read once: the block of an output pixel is clipped to the source, so
+    // the cost is linear in the source size whatever its shape (a 1-px-high strip included).
+    for y in 0..h as usize {
+        let (y0, y1) = ((y * f).min(sh - 1), ((y + 1) * f).min(sh).max((y * f).min(sh - 1) + 1));
+        for x in 0..w as usize {
+            let (x0, x1) = ((x * f).min(sw - 1), ((x + 1) * f).min(sw).max((x * f).min(sw - 1) + 1));
+            let mut acc = [0u64; 3];
+            for row in y0..y1 {
+                for p in src[(row * sw + x0) * 3..(row * sw + x1) * 3].chunks_exact(3) {
+                    acc[0] += p[0] as u64;
+                    acc[1] += p[1] as u64;
+                    acc[2] += p[2] as u64;
                 }
             }
-            out.put_pixel(x, y, image::Rgb([(acc[0] / area) as u8, (acc[1] / area) as u8, (acc[2] / area) as u8]));
+            let n = ((y1 - y0) * (x1 - x0)) as u64;
+            out.put_pixel(x as u32, y as u32, image::Rgb([(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]));
         }
     }
     out
@@ -399,4 +401,23 @@ pub fn polygon_row_spans(y: f32, poly: &[Point]) -> Vec<(f32, f32)> {
 /// Axis-aligned bounds (x0, y0, x1, y1) of points.
 pub fn bounds(points: &[Point]) -> (f32, f32, f32, f32) {
     points.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y)))
+}
+
+#[cfg(test)]
+mod downscale_tests {
+    use super::*;
+
+    #[test]
+    fn box_downscale_averages_blocks_whatever_the_shape() {
+        // A strip 1 px high: the block is clipped to the one row there is.
+        let strip = RgbImage::from_fn(100_000, 1, |x, _| image::Rgb([(x % 2 * 200) as u8, 50, 0]));
+        let small = box_downscale(&strip, 100);
+        assert_eq!(small.dimensions(), (1000, 1));
+        assert_eq!(small.get_pixel(3, 0).0, [100, 50, 0]);
+        // A square: exact block means.
+        let sq = RgbImage::from_fn(4, 4, |x, y| image::Rgb([(x * 10 + y) as u8, 0, 255]));
+        let half = box_downscale(&sq, 2);
+        // (2,2) (3,2) (2,3) (3,3) hold 22, 32, 23, 33: mean 27.5, truncated.
+        assert_eq!(half.get_pixel(1, 1).0, [27, 0, 255]);
+    }
 }

@@ -8,6 +8,9 @@ pub struct JpegHeaders {
     /// Number of components in the frame header: 1 grey, 3 YCbCr, 4 CMYK/YCCK.
     pub components: u8,
     pub progressive: bool,
+    /// The frame marker (0xC0 baseline … 0xCF), and its sample precision in bits.
+    pub frame_marker: u8,
+    pub precision: u8,
     /// Quantisation tables in natural (zig-zag) order, indexed by table id 0..=3.
     pub quant_tables: Vec<(u8, [u16; 64])>,
     /// An Adobe APP14 segment is present (Photoshop and other Adobe tools write it).
@@ -23,6 +26,22 @@ pub struct JpegHeaders {
 }
 
 impl JpegHeaders {
+    /// Why no decoder here can read this JPEG's coding, if it is one of the rare kinds: lossless
+    /// (SOF3/7/11/15), arithmetic-coded (SOF9-15) or 12/16-bit samples.
+    pub fn unsupported_coding(&self) -> Option<String> {
+        let m = self.frame_marker;
+        if matches!(m, 0xC3 | 0xC7 | 0xCB | 0xCF) {
+            return Some(format!("lossless JPEG (SOF{})", m - 0xC0));
+        }
+        if m >= 0xC9 {
+            return Some(format!("arithmetic-coded JPEG (SOF{})", m - 0xC0));
+        }
+        if self.precision != 0 && self.precision != 8 {
+            return Some(format!("{}-bit JPEG samples", self.precision));
+        }
+        None
+    }
+
     /// IJG-style quality estimate (1..=100) from the luminance table, as `cjpeg -quality` would
     /// have produced it. `None` without a luminance table.
     pub fn estimated_quality(&self) -> Option<f64> {
@@ -95,7 +114,9 @@ pub fn read_headers(bytes: &[u8]) -> Option<JpegHeaders> {
         match marker {
             0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
                 headers.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+                headers.frame_marker = marker;
                 if segment.len() >= 6 {
+                    headers.precision = segment[0];
                     headers.height = u16::from_be_bytes([segment[1], segment[2]]) as u32;
                     headers.width = u16::from_be_bytes([segment[3], segment[4]]) as u32;
                     headers.components = segment[5];

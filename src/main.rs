@@ -155,9 +155,14 @@ enum Command {
         inputs: Vec<String>,
         #[arg(long)]
         out: PathBuf,
-        /// Reuse rows already in OUT/results.jsonl (matched by content hash) after a crash or Ctrl-C.
+        /// Reuse rows already in OUT/results.jsonl (matched by content hash) after a crash or
+        /// Ctrl-C. Refused when the journal was made with another profile, date or language;
+        /// without --as-of the journal's own date is kept.
         #[arg(long)]
         resume: bool,
+        /// Start a new audit in OUT even if it holds a journal made with other settings.
+        #[arg(long)]
+        force_new: bool,
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
@@ -299,7 +304,7 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { inputs, out, resume, quiet, common } => audit(inputs, out, resume, quiet, &common),
+        Command::Audit { inputs, out, resume, force_new, quiet, common } => audit(inputs, out, resume, force_new, quiet, &common),
         Command::Check { files, format, verbose, common } => {
             let (checker, opts) = setup(&common)?;
             let reports: Vec<_> = files.par_iter().map(|f| checker.check_path(f, &opts)).collect();
@@ -509,7 +514,7 @@ fn report_floors(breaches: &[String], kind: &str, path: &std::path::Path) -> Exi
     }
 }
 
-fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
+fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
     use photocheck::audit::{self, AuditOptions, Progress};
     use std::io::{IsTerminal, Write};
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -527,7 +532,8 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, quiet: bool, common: &
     .ok();
 
     let progress = Progress::default();
-    let opts = AuditOptions { out_dir: out.clone(), resume, check, stop: &STOP };
+    let keep_journal_as_of = common.as_of.is_none();
+    let opts = AuditOptions { out_dir: out.clone(), resume, keep_journal_as_of, force_new, check, stop: &STOP };
     let terminal = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let finished = AtomicBool::new(false);

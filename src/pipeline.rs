@@ -55,15 +55,9 @@ impl Checker {
     /// thumbnails without decoding the photo twice).
     pub fn check_path_keeping_analysis(&self, path: &Path, opts: &CheckOptions) -> (Report, Option<Analysis>) {
         let name = path.display().to_string();
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.len() > self.limits.max_file_bytes {
-                let err = InputError::FileTooLarge { bytes: meta.len(), limit: self.limits.max_file_bytes };
-                return (self.error_report(&name, None, &err, opts), None);
-            }
-        }
-        match std::fs::read(path) {
+        match read_regular_file(path, self.limits.max_file_bytes) {
             Ok(bytes) => self.check_bytes_keeping_analysis(&name, &bytes, opts),
-            Err(source) => (self.error_report(&name, None, &InputError::Io { path: path.to_path_buf(), source }, opts), None),
+            Err(err) => (self.error_report(&name, None, &err, opts), None),
         }
     }
 
@@ -178,6 +172,57 @@ impl Checker {
     }
 }
 
+/// Reads a file, refusing anything but a regular file (a FIFO would block for ever, a device
+/// like /dev/zero never ends) and stopping at `limit` + 1 bytes whatever the file claims.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let io = |source| InputError::Io { path: path.to_path_buf(), source };
+    // stat, not open: opening a FIFO blocks until a writer appears.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        #[cfg(unix)]
+        let what = {
+            use std::os::unix::fs::FileTypeExt;
+            if ft.is_fifo() {
+                "a named pipe"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_socket() {
+                "a socket"
+            } else if ft.is_dir() {
+                "a directory"
+            } else {
+                "not a file"
+            }
+        };
+        #[cfg(not(unix))]
+        let what = if ft.is_dir() { "a directory" } else { "not a file" };
+        return Err(InputError::NotRegularFile { path: path.to_path_buf(), what });
+    }
+    if meta.len() > limit {
+        return Err(InputError::FileTooLarge { bytes: meta.len(), limit });
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Should the path have been swapped for a FIFO since the stat, do not wait for a writer.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(0o4000); // O_NONBLOCK
+    }
+    let file = options.open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.file_type().is_file() {
+        return Err(InputError::NotRegularFile { path: path.to_path_buf(), what: "not a file" });
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::FileTooLarge { bytes: bytes.len() as u64, limit });
+    }
+    Ok(bytes)
+}
+
 /// A finding's final outcome and message once its uncertainty band and the profile's severity
 /// apply. A measured value inside the band is `uncertain` whatever side of the limit it lies on;
 /// a rule whose own decision disagrees with its threshold (it decided on more than the one
@@ -221,22 +266,14 @@ pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<&'static str>, Vec<&'stat
     (verdict, failed, review)
 }
 
-/// The applicant-facing sentence for an unreadable upload; the technical detail stays in
-/// parentheses for support staff.
+/// The applicant-facing sentence for an unreadable upload, in the report's language; the
+/// technical detail stays in parentheses for support staff (English only for zh-CN too, since it
+/// quotes the decoder).
 fn localized_error(kind: &str, detail: &str, lang: Lang) -> String {
     if lang == Lang::En {
         return detail.to_string();
     }
-    let zh = match kind {
-        "empty_file" => "文件是空的：请重新选择照片上传",
-        "file_too_large" => "文件太大：请上传 10 MB 以内的照片",
-        "not_an_image" => "文件不是图片：请上传 JPEG、PNG 或 WebP 格式的照片",
-        "unsupported_format" => "不支持该图片格式：请导出为 JPEG 或 PNG 后上传",
-        "dimensions_too_large" | "resource_limit" => "图片尺寸过大：请缩小后重新上传",
-        "corrupt_image" => "图片已损坏或不完整：请重新拍摄或重新上传",
-        "io_error" => "无法读取文件：请重新上传",
-        _ => "照片无法处理：请重新上传",
-    };
+    let zh = crate::error::kind_info(kind).map_or("照片无法处理：请重新上传", |k| k.zh);
     format!("{zh}（{detail}）")
 }
 

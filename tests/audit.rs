@@ -31,8 +31,13 @@ fn csv_rows(out: &Path) -> Vec<Vec<String>> {
     r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
+/// The journal's report rows; its first line is the settings header.
 fn jsonl(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("results.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    let text = std::fs::read_to_string(out.join("results.jsonl")).unwrap();
+    let mut lines = text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap());
+    let header = lines.next().expect("header line");
+    assert_eq!(header["journal"], "photocheck.audit-journal/1", "{header}");
+    lines.collect()
 }
 
 #[test]
@@ -163,6 +168,50 @@ fn a_killed_audit_resumes_to_exactly_one_row_per_input() {
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert!(summary["timings"]["reused_from_previous_run"].as_u64().unwrap() >= 4, "{summary}");
     assert_eq!(summary["checked"], total);
+}
+
+#[test]
+fn resume_refuses_a_journal_made_with_other_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out: PathBuf = dir.path().join("out");
+    let photo = "sample_photos/london_032_03.jpg";
+    let (code, _, err) = photocheck(&["audit", photo, "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--lang", "en", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    // Another date, another language, another profile: each refused with exit 2, nothing changed.
+    let before = std::fs::read_to_string(out.join("results.jsonl")).unwrap();
+    for extra in [
+        &["--as-of", "2027-01-01", "--lang", "en"][..],
+        &["--as-of", "2026-11-26", "--lang", "zh-CN"],
+        &["--as-of", "2026-11-26", "--lang", "en", "--profile", "cn-driving-licence-base"],
+    ] {
+        let mut args = vec!["audit", photo, "--out", out.to_str().unwrap(), "--resume", "--quiet"];
+        args.extend_from_slice(extra);
+        let (code, _, err) = photocheck(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains("cannot resume") && err.contains("--force-new"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("results.jsonl")).unwrap(), before);
+    }
+    // The same settings resume (the date is kept from the journal when not given) …
+    let (code, _, err) = photocheck(&["audit", photo, "--out", out.to_str().unwrap(), "--resume", "--lang", "en", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    // … and --force-new starts afresh under the new settings.
+    let (code, _, err) = photocheck(&[
+        "audit",
+        photo,
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+        "--force-new",
+        "--as-of",
+        "2027-01-01",
+        "--lang",
+        "en",
+        "--quiet",
+    ]);
+    assert!(code == 0 || code == 3, "{err}");
+    let header: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(out.join("results.jsonl")).unwrap().lines().next().unwrap()).unwrap();
+    assert!(header["as_of"].as_str().unwrap().starts_with("2027-01-01"), "{header}");
 }
 
 /// Debian's chromium, where installed (CI installs it; a CI run without it fails here).

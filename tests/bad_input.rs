@@ -131,3 +131,67 @@ fn unreadable_input_is_explained_in_chinese_by_default() {
     assert!(message.starts_with("文件不是图片"), "{message}");
     assert!(message.contains("not an image"), "technical detail kept: {message}");
 }
+
+/// A 1-pixel-high (or -wide) strip PNG: tiny on disk, absurd in shape.
+fn strip_png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let img = image::RgbImage::new(w, h);
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+#[test]
+fn strip_pngs_are_refused_from_the_header() {
+    // 4,000,000 × 1 took 16 s in the resampler before; now the header alone refuses it.
+    for (w, h) in [(4_000_000, 1), (1, 3_000_000), (20_000, 40), (16, 600)] {
+        let bytes = strip_png(w, h);
+        assert_eq!(error_kind(&bytes), "bad_dimensions", "{w}x{h}");
+    }
+    // A normal portrait shape still decodes.
+    assert_ne!(check("ok.png", &strip_png(300, 400)).verdict, Verdict::Error);
+}
+
+#[test]
+fn rare_jpeg_codings_are_unsupported_not_corrupt() {
+    let base = jpeg(&hopper(), 90);
+    let sof = base.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline SOF0");
+    for (what, patch) in [("arithmetic SOF9", (sof + 1, 0xC9u8)), ("lossless SOF3", (sof + 1, 0xC3)), ("12-bit", (sof + 4, 12))] {
+        let mut bytes = base.clone();
+        bytes[patch.0] = patch.1;
+        assert_eq!(error_kind(&bytes), "unsupported_format", "{what}");
+    }
+}
+
+/// Runs `f` on another thread and fails the test if it has not finished within `secs`.
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs)).expect("did not finish in time (it would stall a worker)")
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("upload.jpg");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for path in [fifo, "/dev/zero".into(), "/dev/urandom".into(), dir.path().to_path_buf()] {
+        let shown = path.display().to_string();
+        let r = within(10, move || checker().check_path(&path, &opts()));
+        assert_eq!(r.verdict, Verdict::Error, "{shown}");
+        assert_eq!(r.error.unwrap().kind, "not_a_regular_file", "{shown}");
+    }
+}
+
+#[test]
+fn control_characters_and_formulas_never_reach_a_terminal_or_a_spreadsheet() {
+    let shown = photocheck::printer::text::visible("evil\u{1b}[2J\r\nname\u{7}.jpg");
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.contains("\\u{1b}[2J") && shown.contains("\\r\\n"), "{shown}");
+    for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
+        assert!(photocheck::audit::spreadsheet_safe(cell).starts_with('\''), "{cell}");
+    }
+    assert_eq!(photocheck::audit::spreadsheet_safe("photo.jpg"), "photo.jpg");
+}

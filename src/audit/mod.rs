@@ -29,6 +29,47 @@ pub enum AuditError {
     MissingInput(PathBuf),
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot resume {path}: it was made with {was}, this run asks for {now}; rerun with the same settings, or pass --force-new to start a new audit in this folder")]
+    SettingsChanged { path: PathBuf, was: String, now: String },
+}
+
+/// The journal's first line: the settings every row in it was made with, so `--resume` never
+/// mixes rows judged under different profiles, dates or languages.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct JournalHeader {
+    pub journal: String,
+    pub report_schema: String,
+    pub profile: String,
+    pub profile_version: String,
+    pub as_of: String,
+    pub lang: crate::report::Lang,
+}
+
+pub const JOURNAL_SCHEMA: &str = "photocheck.audit-journal/1";
+
+impl JournalHeader {
+    fn new(checker: &Checker, check: &CheckOptions) -> JournalHeader {
+        JournalHeader {
+            journal: JOURNAL_SCHEMA.into(),
+            report_schema: crate::report::SCHEMA.into(),
+            profile: checker.profile.name.clone(),
+            profile_version: checker.profile.version.clone(),
+            as_of: check.as_of.to_rfc3339(),
+            lang: check.lang,
+        }
+    }
+    fn describe(&self) -> String {
+        format!(
+            "profile {} {}, as of {}, language {:?}, report schema {}",
+            self.profile, self.profile_version, self.as_of, self.lang, self.report_schema
+        )
+    }
+    /// The header of an existing journal, if it has one.
+    pub fn read(path: &Path) -> Option<JournalHeader> {
+        let file = File::open(path).ok()?;
+        let first = BufReader::new(file).lines().next()?.ok()?;
+        serde_json::from_str::<JournalHeader>(&first).ok().filter(|h| h.journal == JOURNAL_SCHEMA)
+    }
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
@@ -86,6 +127,10 @@ fn walk(dir: &Path, skip: Option<&Path>, out: &mut Vec<PathBuf>) {
 pub struct AuditOptions {
     pub out_dir: PathBuf,
     pub resume: bool,
+    /// With `resume`: the date was not given, so the journal's own as-of date is kept.
+    pub keep_journal_as_of: bool,
+    /// Start a new journal even if the folder holds one made with other settings.
+    pub force_new: bool,
     pub check: CheckOptions,
     /// Set (e.g. by Ctrl-C) to stop starting new photos; rows in flight still finish.
     pub stop: &'static AtomicBool,
@@ -171,6 +216,37 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     std::fs::create_dir_all(&thumbs).map_err(write_err(&thumbs))?;
     let jsonl_path = opts.out_dir.join(JSONL);
 
+    // The settings rows are judged under; a resumed journal must have been made with the same.
+    let mut check = opts.check;
+    let resuming = opts.resume && !opts.force_new && jsonl_path.exists();
+    if resuming {
+        let Some(was) = JournalHeader::read(&jsonl_path) else {
+            return Err(AuditError::SettingsChanged {
+                path: jsonl_path,
+                was: "unrecorded settings (no header line)".into(),
+                now: JournalHeader::new(checker, &check).describe(),
+            });
+        };
+        if opts.keep_journal_as_of {
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&was.as_of) {
+                check.as_of = t.with_timezone(&chrono::Utc);
+            }
+        }
+        let now = JournalHeader::new(checker, &check);
+        if was != now {
+            return Err(AuditError::SettingsChanged { path: jsonl_path, was: was.describe(), now: now.describe() });
+        }
+    }
+    let header = JournalHeader::new(checker, &check);
+    let opts = &AuditOptions {
+        out_dir: opts.out_dir.clone(),
+        resume: resuming,
+        keep_journal_as_of: opts.keep_journal_as_of,
+        force_new: opts.force_new,
+        check,
+        stop: opts.stop,
+    };
+
     // Previous rows: by path (exact reuse) and by content hash (same photo under another name).
     let previous = if opts.resume { read_rows(&jsonl_path) } else { Vec::new() };
     let mut by_path: HashMap<String, Row> = HashMap::new();
@@ -183,7 +259,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     }
     // Start the journal afresh with only the rows that will be kept (drops a torn last line).
     let kept: Vec<&Row> = inputs.iter().filter_map(|p| by_path.get(&p.display().to_string())).filter(|r| r.sha256().is_some()).collect();
-    rewrite_jsonl(&jsonl_path, kept.iter().copied())?;
+    rewrite_jsonl(&jsonl_path, &header, kept.iter().copied())?;
     let journal = Mutex::new(OpenOptions::new().append(true).open(&jsonl_path).map_err(write_err(&jsonl_path))?);
 
     progress.total.store(inputs.len(), Ordering::Relaxed);
@@ -229,7 +305,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     let interrupted = rows.iter().any(Option::is_none);
     let rows: Vec<Row> = rows.into_iter().flatten().collect();
     // The finished journal: exactly one row per checked input, sorted by path.
-    rewrite_jsonl(&jsonl_path, rows.iter())?;
+    rewrite_jsonl(&jsonl_path, &header, rows.iter())?;
     write_csv(&opts.out_dir.join("results.csv"), &rows)?;
 
     let mut times = check_ms.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -262,7 +338,7 @@ fn reuse(name: &str, path: &Path, by_path: &HashMap<String, Row>, by_sha: &HashM
     if by_sha.is_empty() {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::pipeline::read_regular_file(path, crate::decode::DecodeLimits::default().max_file_bytes).ok()?;
     let sha = hex_sha256(&bytes);
     if let Some(row) = by_path.get(name).filter(|r| r.sha256() == Some(sha.as_str())) {
         return Some(row.clone());
@@ -297,9 +373,10 @@ pub fn read_rows(path: &Path) -> Vec<Row> {
         .collect()
 }
 
-fn rewrite_jsonl<'a>(path: &Path, rows: impl Iterator<Item = &'a Row>) -> Result<(), AuditError> {
+fn rewrite_jsonl<'a>(path: &Path, header: &JournalHeader, rows: impl Iterator<Item = &'a Row>) -> Result<(), AuditError> {
     let tmp = path.with_extension("jsonl.tmp");
-    let mut out = String::new();
+    let mut out = serde_json::to_string(header).unwrap_or_default();
+    out.push('\n');
     for row in rows {
         out.push_str(&serde_json::to_string(&row.json).unwrap_or_default());
         out.push('\n');
@@ -313,6 +390,17 @@ fn rewrite_jsonl<'a>(path: &Path, rows: impl Iterator<Item = &'a Row>) -> Result
 const CSV_MEASURES: &[&str] =
     &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001"];
 
+/// A text cell a spreadsheet will not run: one starting with a formula character (= + - @, or a
+/// tab or carriage return) gets a leading apostrophe (OWASP's advice for CSV injection). The
+/// measured values are numbers this program formats, and are left as they are.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
     let mut header = vec!["file", "sha256", "verdict", "failed", "error_kind"];
@@ -322,11 +410,11 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
     w.write_record(&header).map_err(io)?;
     for row in rows {
         let mut record = vec![
-            row.file.clone(),
+            spreadsheet_safe(&row.file),
             row.sha256().unwrap_or("").to_string(),
             row.verdict().to_string(),
             row.failed().join(";"),
-            row.error_kind().unwrap_or("").to_string(),
+            spreadsheet_safe(row.error_kind().unwrap_or("")),
         ];
         record.extend(CSV_MEASURES.iter().map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()));
         record.push(row.review().join(";"));

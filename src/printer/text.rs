@@ -4,6 +4,15 @@ use std::fmt::Write;
 
 use crate::report::{Lang, Outcome, Report, Text, Verdict};
 
+/// Control characters (an ESC sequence, CR, LF, BEL in a file name or in EXIF text) shown
+/// escaped, so nothing from the input can move the cursor, recolour or clear a terminal.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 pub fn render(r: &Report, verbose: bool) -> String {
     let zh = r.lang == Lang::ZhCn;
     let mut s = String::new();
@@ -17,7 +26,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         (Verdict::Error, true) => "无法读取",
         (Verdict::Error, false) => "UNREADABLE",
     };
-    let _ = writeln!(s, "{}: {}", r.file, verdict);
+    let _ = writeln!(s, "{}: {}", visible(&r.file), verdict);
     if r.verdict == Verdict::Review {
         let codes = r.review.join(", ");
         let why = Text::new(
@@ -27,7 +36,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let _ = writeln!(s, "  {}", why.get(r.lang));
     }
     if let Some(err) = &r.error {
-        let _ = writeln!(s, "  [{}] {}", err.kind, err.message);
+        let _ = writeln!(s, "  [{}] {}", err.kind, visible(&err.message));
         return s;
     }
     let mark = |o: Outcome| match o {
@@ -49,7 +58,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
             (None, Some(b)) => format!("<= {b}"),
             (None, None) => String::new(),
         };
-        let _ = writeln!(s, "  {} {} {:<18} {} ({} {}; {})", mark(c.outcome), c.code, c.name, c.message, measured, c.unit, limit);
+        let _ = writeln!(s, "  {} {} {:<18} {} ({} {}; {})", mark(c.outcome), c.code, c.name, visible(&c.message), measured, c.unit, limit);
     }
     let passed = r.checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
     let (total, failed, review, name, version) = (r.checks.len(), r.failed.len(), r.review.len(), &r.profile.name, &r.profile.version);

@@ -289,18 +289,10 @@ impl Drop for InFlight {
 }
 
 fn input_error_from_report(kind: &str, message: &str) -> ApiError {
-    let (status, code) = match kind {
-        "file_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
-        "dimensions_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "dimensions_too_large"),
-        "resource_limit" => (StatusCode::PAYLOAD_TOO_LARGE, "resource_limit"),
-        "unsupported_format" => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format"),
-        "empty_file" => (StatusCode::BAD_REQUEST, "empty_file"),
-        "not_an_image" => (StatusCode::BAD_REQUEST, "not_an_image"),
-        "corrupt_image" => (StatusCode::BAD_REQUEST, "corrupt_image"),
-        "analysis_error" => (StatusCode::INTERNAL_SERVER_ERROR, "analysis_error"),
-        _ => (StatusCode::BAD_REQUEST, "bad_input"),
-    };
-    ApiError::new(status, code, message)
+    match crate::error::kind_info(kind) {
+        Some(k) => ApiError::new(StatusCode::from_u16(k.http_status).unwrap_or(StatusCode::BAD_REQUEST), k.kind, message),
+        None => ApiError::new(StatusCode::BAD_REQUEST, "bad_input", message),
+    }
 }
 
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
