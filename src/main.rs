@@ -125,6 +125,10 @@ enum Command {
         /// Show passed checks too.
         #[arg(long, short)]
         verbose: bool,
+        /// Print the reports in the order the files were given (by default each is printed as
+        /// soon as it is done, so one slow file never holds back the others).
+        #[arg(long)]
+        sort: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -267,7 +271,10 @@ fn run() -> Result<ExitCode> {
             }
             let token = match token_file {
                 Some(path) => {
-                    Some(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_string())
+                    let token = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_string();
+                    // An empty token would start a server nobody can call.
+                    anyhow::ensure!(!token.is_empty(), "the token file {} is empty", path.display());
+                    Some(token)
                 }
                 None => None,
             };
@@ -305,24 +312,9 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { inputs, out, resume, force_new, quiet, common } => audit(inputs, out, resume, force_new, quiet, &common),
-        Command::Check { files, format, verbose, common } => {
+        Command::Check { files, format, verbose, sort, common } => {
             let (checker, opts) = setup(&common)?;
-            let reports: Vec<_> = files.par_iter().map(|f| checker.check_path(f, &opts)).collect();
-            let mut any_reject = false;
-            let mut any_review = false;
-            let mut any_error = false;
-            for r in &reports {
-                match r.verdict {
-                    Verdict::Reject => any_reject = true,
-                    Verdict::Review => any_review = true,
-                    Verdict::Error => any_error = true,
-                    Verdict::Approve => {}
-                }
-                match format {
-                    Format::Json => println!("{}", printer::json_line(r)),
-                    Format::Text => print!("{}", printer::text::render(r, verbose)),
-                }
-            }
+            let (any_reject, any_review, any_error) = check_files(&checker, &opts, &files, format, verbose, sort);
             Ok(if any_error {
                 ExitCode::from(2)
             } else if any_reject {
@@ -347,6 +339,44 @@ fn run() -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// Checks the files in parallel and prints each report as it finishes (or, with `sort`, all in
+/// the order given). Returns whether any was rejected, sent to review, or unreadable.
+fn check_files(checker: &Checker, opts: &CheckOptions, files: &[PathBuf], format: Format, verbose: bool, sort: bool) -> (bool, bool, bool) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut flags = (false, false, false);
+    let print = |r: &photocheck::Report, flags: &mut (bool, bool, bool)| {
+        match r.verdict {
+            Verdict::Reject => flags.0 = true,
+            Verdict::Review => flags.1 = true,
+            Verdict::Error => flags.2 = true,
+            Verdict::Approve => {}
+        }
+        match format {
+            Format::Json => println!("{}", printer::json_line(r)),
+            Format::Text => print!("{}", printer::text::render(r, verbose)),
+        }
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            files.par_iter().enumerate().for_each_with(tx, |tx, (i, f)| {
+                let _ = tx.send((i, checker.check_path(f, opts)));
+            });
+        });
+        if sort {
+            let mut all: Vec<_> = rx.iter().collect();
+            all.sort_by_key(|(i, _)| *i);
+            for (_, r) in &all {
+                print(r, &mut flags);
+            }
+        } else {
+            for (_, r) in rx.iter() {
+                print(&r, &mut flags);
+            }
+        }
+    });
+    flags
 }
 
 fn parse_target(s: &str) -> Result<photocheck::calibrate::fit::Target> {

@@ -30,14 +30,46 @@ fn unreadable_input_exits_2_and_still_reports_it() {
     let dir = tempfile::tempdir().unwrap();
     let bogus = dir.path().join("notes.jpg");
     std::fs::write(&bogus, "not a photo").unwrap();
-    let (code, out, _) =
-        photocheck(&["check", bogus.to_str().unwrap(), "sample_photos/grace_hopper.jpg", "--format", "json", "--as-of", "2026-11-26"]);
+    let (code, out, _) = photocheck(&[
+        "check",
+        bogus.to_str().unwrap(),
+        "sample_photos/grace_hopper.jpg",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-26",
+        "--sort",
+    ]);
     assert_eq!(code, 2);
     let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
     assert_eq!(lines.len(), 2, "every input yields exactly one result");
     assert_eq!(lines[0]["verdict"], "error");
     assert_eq!(lines[0]["error"]["kind"], "not_an_image");
     assert_eq!(lines[1]["verdict"], "reject");
+}
+
+#[test]
+fn reports_stream_as_they_finish_and_the_exit_code_covers_all() {
+    // The review verdict has its own exit code (3), below a rejection (1) and an error (2).
+    let (code, out, _) = photocheck(&["check", "sample_photos/london_140_03.jpg", "--format", "json", "--as-of", "2026-11-26"]);
+    assert_eq!(code, 3, "{out}");
+    let (code, out, _) = photocheck(&[
+        "check",
+        "sample_photos/london_140_03.jpg",
+        "sample_photos/london_032_08.jpg",
+        "sample_photos/london_032_03.jpg",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-26",
+    ]);
+    assert_eq!(code, 1);
+    let mut verdicts: Vec<String> =
+        out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["verdict"].as_str().unwrap().to_string()).collect();
+    verdicts.sort();
+    assert_eq!(verdicts, ["approve", "reject", "review"]);
+    let (code, _, _) = photocheck(&["check", "sample_photos/london_032_03.jpg", "--as-of", "2026-11-26"]);
+    assert_eq!(code, 0, "approved");
 }
 
 #[test]

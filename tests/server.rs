@@ -29,6 +29,10 @@ async fn send(state: &Arc<AppState>, req: Request<Body>) -> (StatusCode, axum::h
     (status, headers, json)
 }
 
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
 fn post(content_type: &str, body: Vec<u8>) -> Request<Body> {
     Request::post("/v1/checks?as_of=2026-11-26&lang=en").header("content-type", content_type).body(Body::from(body)).unwrap()
 }
@@ -114,6 +118,39 @@ async fn bearer_token_is_enforced() {
     let mut right = post("image/jpeg", common::sample("grace_hopper.jpg"));
     right.headers_mut().insert("authorization", "Bearer s3cret".parse().unwrap());
     assert_eq!(send(&s, right).await.0, StatusCode::OK);
+    // The challenge names the scheme; the scheme's case does not matter.
+    let (_, headers, _) = send(&s, post("image/jpeg", common::sample("grace_hopper.jpg"))).await;
+    assert_eq!(headers["www-authenticate"], "Bearer realm=\"photocheck\"");
+    let mut lower = post("image/jpeg", common::sample("grace_hopper.jpg"));
+    lower.headers_mut().insert("authorization", "bearer s3cret".parse().unwrap());
+    assert_eq!(send(&s, lower).await.0, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_path_answers_json_errors_with_a_request_id() {
+    let s = state(config());
+    let (status, headers, json) = send(&s, get("/nope")).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert!(headers.contains_key("x-request-id"));
+    let (status, headers, json) = send(&s, get("/v1/checks")).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
+    assert!(headers.contains_key("x-request-id"));
+    for path in ["/healthz", "/metrics", "/openapi.json"] {
+        let (_, headers, _) = send(&s, get(path)).await;
+        assert!(headers.contains_key("x-request-id"), "{path}");
+    }
+    let mut own = get("/healthz");
+    own.headers_mut().insert("x-request-id", "abc-123".parse().unwrap());
+    assert_eq!(send(&s, own).await.1["x-request-id"], "abc-123");
+    // A long, odd `lang` is refused without being echoed back.
+    let junk = "x".repeat(5000);
+    let req = Request::post(format!("/v1/checks?lang={junk}"))
+        .header("content-type", "image/jpeg")
+        .body(Body::from(common::sample("grace_hopper.jpg")))
+        .unwrap();
+    let (status, _, json) = send(&s, req).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_lang")));
+    assert!(!json.to_string().contains(&junk[..100]));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,7 +194,6 @@ async fn unknown_profile_and_bad_date_are_400() {
 #[tokio::test(flavor = "multi_thread")]
 async fn health_ready_metrics_and_openapi() {
     let s = state(config());
-    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
     let resp = router(s.clone()).oneshot(get("/healthz")).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let (status, _, json) = send(&s, get("/readyz")).await;
@@ -176,6 +212,12 @@ async fn health_ready_metrics_and_openapi() {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/v1/checks"]["post"].is_object());
+    // as_of, profile and lang are optional query parameters, not path parameters.
+    for p in doc["paths"]["/v1/checks"]["post"]["parameters"].as_array().unwrap() {
+        assert_eq!(p["in"], "query", "{p}");
+        assert_ne!(p["required"], true, "{p}");
+    }
+    assert!(doc["components"]["schemas"]["Verdict"].to_string().contains("review"));
     assert!(doc["components"]["schemas"]["Report"].is_object());
 }
 

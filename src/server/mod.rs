@@ -99,9 +99,43 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         // Multipart bodies are bounded by the same limit as raw ones (+ room for the form framing).
         .layer(DefaultBodyLimit::max(body_limit + 64 * 1024))
+        .layer(axum::middleware::from_fn(ensure_request_id))
         .with_state(state)
+}
+
+/// Every response carries an `x-request-id`: the client's own when it sent a sane one.
+async fn ensure_request_id(request: Request, next: axum::middleware::Next) -> Response {
+    let given = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).map(str::to_string);
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key("x-request-id") {
+        let id = given.unwrap_or_else(|| format!("pc-{:x}-r{}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)));
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", v);
+        }
+    }
+    response
+}
+
+static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
+
+fn sane_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic())
+}
+
+async fn not_found(request: Request) -> Response {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).unwrap_or("").to_string();
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route (POST /v1/checks, GET /healthz, /readyz, /metrics, /openapi.json)")
+        .into_response(&id)
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).unwrap_or("").to_string();
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{} is not allowed on this route", request.method()))
+        .into_response(&id)
 }
 
 #[derive(OpenApi)]
@@ -126,6 +160,7 @@ pub struct ErrorDetail {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckQuery {
     /// Submission date for the 6-month rule (YYYY-MM-DD or RFC 3339); default now.
     as_of: Option<String>,
@@ -140,11 +175,13 @@ struct ApiError {
     code: &'static str,
     message: String,
     retry_after: Option<u64>,
+    /// 401s name the scheme the client must use.
+    www_authenticate: bool,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), retry_after: None }
+        ApiError { status, code, message: message.into(), retry_after: None, www_authenticate: false }
     }
 
     fn into_response(self, request_id: &str) -> Response {
@@ -153,6 +190,9 @@ impl ApiError {
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.www_authenticate {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"photocheck\""));
         }
         response
     }
@@ -183,7 +223,7 @@ async fn post_check(State(state): State<Arc<AppState>>, Query(query): Query<Chec
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|v| sane_request_id(v))
         .map(str::to_string)
         .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), state.next_id.fetch_add(1, Ordering::Relaxed)));
     let outcome = handle_check(&state, query, request).await;
@@ -235,7 +275,8 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
         .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "unknown_profile", format!("no profile named '{profile}' is loaded")))?
         .clone();
     let lang = match upload.lang.or(query.lang) {
-        Some(l) => l.parse::<Lang>().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_lang", m))?,
+        // The message never echoes the value back (it may be huge or hostile).
+        Some(l) => l.parse::<Lang>().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_lang", "lang must be zh-CN or en"))?,
         None => accept_language.as_deref().map(lang_from_header).unwrap_or_default(),
     };
     let as_of = match upload.as_of.or(query.as_of) {
@@ -299,11 +340,20 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(expected) = &state.config.token else {
         return Ok(());
     };
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    // The scheme name is case-insensitive (RFC 7235).
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token);
+    let challenge = |e: ApiError| ApiError { www_authenticate: true, ..e };
     match given {
         Some(t) if constant_time_eq(t.trim().as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong")),
-        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a bearer token is required (Authorization: Bearer …)")),
+        Some(_) => Err(challenge(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong"))),
+        None => {
+            Err(challenge(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a bearer token is required (Authorization: Bearer …)")))
+        }
     }
 }
 
