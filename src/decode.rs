@@ -20,6 +20,14 @@ pub struct DecodeLimits {
     pub min_short_side: u32,
     #[serde(default = "default_max_aspect")]
     pub max_aspect: f64,
+    /// What the decoder may allocate for the pixels as stored (a 16-bit RGBA PNG takes 8 bytes a
+    /// pixel before conversion): bounds memory per photo whatever the pixel count.
+    #[serde(default = "default_max_decoded_bytes")]
+    pub max_decoded_bytes: u64,
+}
+
+fn default_max_decoded_bytes() -> u64 {
+    160 << 20
 }
 
 fn default_min_short_side() -> u32 {
@@ -36,6 +44,7 @@ impl Default for DecodeLimits {
             max_pixels: 40_000_000,
             min_short_side: default_min_short_side(),
             max_aspect: default_max_aspect(),
+            max_decoded_bytes: default_max_decoded_bytes(),
         }
     }
 }
@@ -102,6 +111,15 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     // Refuse bombs and strips from the header alone, before any decoder allocates.
     if let Some((width, height)) = header_dimensions(bytes, jpeg.as_ref()) {
         limits.check_dimensions(width, height)?;
+        let per_pixel = stored_bytes_per_pixel(bytes, jpeg.as_ref());
+        let decoded = width as u64 * height as u64 * per_pixel;
+        if decoded > limits.max_decoded_bytes {
+            return Err(InputError::ResourceLimit(format!(
+                "{width}x{height} at {per_pixel} bytes a pixel needs {} MB to decode, above the {} MB limit",
+                decoded >> 20,
+                limits.max_decoded_bytes >> 20
+            )));
+        }
     }
     if let Some(why) = jpeg.as_ref().and_then(|h| h.unsupported_coding()) {
         return Err(InputError::UnsupportedFormat(format!(
@@ -151,6 +169,26 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
         },
         exif,
     })
+}
+
+/// Bytes a decoded pixel takes as stored, from the header (PNG bit depth and colour type, JPEG
+/// component count); 4 when unknown (WebP decodes to RGBA).
+fn stored_bytes_per_pixel(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> u64 {
+    if let Some(h) = jpeg {
+        return h.components.clamp(1, 4) as u64;
+    }
+    if bytes.len() >= 26 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let sample = if bytes[24] == 16 { 2 } else { 1 };
+        let channels = match bytes[25] {
+            0 => 1,
+            2 => 3,
+            3 => 4, // palette, expanded to RGBA
+            4 => 2,
+            _ => 4,
+        };
+        return sample * channels;
+    }
+    4
 }
 
 /// Width and height straight from the PNG IHDR or JPEG SOF header.

@@ -261,7 +261,9 @@ fn run() -> Result<ExitCode> {
             if log_json {
                 tracing_subscriber::fmt().json().with_env_filter(filter).init();
             } else {
-                tracing_subscriber::fmt().with_env_filter(filter).init();
+                // Colour only for a person at a terminal, never in a log file.
+                use std::io::IsTerminal;
+                tracing_subscriber::fmt().with_ansi(std::io::stderr().is_terminal()).with_env_filter(filter).init();
             }
             let (checker, _) = setup(&common)?;
             let mut checkers = vec![checker.clone()];

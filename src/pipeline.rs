@@ -166,7 +166,7 @@ impl Checker {
             checks: Vec::new(),
             failed: Vec::new(),
             review: Vec::new(),
-            error: Some(ErrorInfo { kind: kind.to_string(), message: localized_error(kind, &message, opts.lang) }),
+            error: Some(ErrorInfo { kind: kind.to_string(), message: localized_error(kind, &message, opts.lang), detail: message }),
             timings_ms: Default::default(),
         }
     }
@@ -266,15 +266,15 @@ pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<&'static str>, Vec<&'stat
     (verdict, failed, review)
 }
 
-/// The applicant-facing sentence for an unreadable upload, in the report's language; the
-/// technical detail stays in parentheses for support staff (English only for zh-CN too, since it
-/// quotes the decoder).
+/// The applicant-facing sentence for an unreadable upload, in the report's language only; the
+/// technical detail (the decoder's or the OS's English wording) goes to `error.detail`.
 fn localized_error(kind: &str, detail: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return detail.to_string();
+    match (crate::error::kind_info(kind), lang) {
+        (Some(k), Lang::ZhCn) => k.zh.to_string(),
+        (None, Lang::ZhCn) => "照片无法处理：请重新上传".to_string(),
+        // English readers get the specific reason, which is already English.
+        (_, Lang::En) => detail.to_string(),
     }
-    let zh = crate::error::kind_info(kind).map_or("照片无法处理：请重新上传", |k| k.zh);
-    format!("{zh}（{detail}）")
 }
 
 fn face_summaries(a: &Analysis) -> Vec<FaceSummary> {

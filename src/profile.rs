@@ -209,7 +209,12 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 /// Parses a profile and the chain of profiles it extends into one table (the child wins).
 fn merged_table(text: &str, origin: &str, dir: Option<&Path>, depth: usize) -> Result<(toml::Table, Header), ProfileError> {
     let invalid = |message: String| ProfileError::Invalid { origin: origin.to_string(), message };
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+    // The parser's own message quotes the offending line; a file that is not a profile at all
+    // could be anything, so only its position is shown.
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
+        invalid(format!("not a TOML profile (line {line}: {})", e.message()))
+    })?;
     let header: Header = table
         .get("profile")
         .cloned()

@@ -222,7 +222,10 @@ pub struct PrimaryFace {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorInfo {
     pub kind: String,
+    /// For the applicant, in the report's language.
     pub message: String,
+    /// The technical reason (decoder or OS wording, English) for support staff.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -127,9 +127,10 @@ fn webp_is_decoded_and_checked() {
 fn unreadable_input_is_explained_in_chinese_by_default() {
     let opts = photocheck::CheckOptions { lang: photocheck::Lang::ZhCn, ..opts() };
     let r = checker().check_bytes("notes.jpg", b"hello", &opts);
-    let message = r.error.unwrap().message;
-    assert!(message.starts_with("文件不是图片"), "{message}");
-    assert!(message.contains("not an image"), "technical detail kept: {message}");
+    let error = r.error.unwrap();
+    assert!(error.message.starts_with("文件不是图片"), "{}", error.message);
+    assert!(!error.message.is_ascii() && !error.message.contains("not an image"), "Chinese only: {}", error.message);
+    assert!(error.detail.contains("not an image"), "technical detail kept apart: {}", error.detail);
 }
 
 /// A 1-pixel-high (or -wide) strip PNG: tiny on disk, absurd in shape.
@@ -194,4 +195,13 @@ fn control_characters_and_formulas_never_reach_a_terminal_or_a_spreadsheet() {
         assert!(photocheck::audit::spreadsheet_safe(cell).starts_with('\''), "{cell}");
     }
     assert_eq!(photocheck::audit::spreadsheet_safe("photo.jpg"), "photo.jpg");
+}
+
+#[test]
+fn a_16_bit_rgba_png_too_big_to_decode_in_bounded_memory_is_refused_from_its_header() {
+    // 6000 × 6000 RGBA16 would take 275 MB before conversion; the header alone says so.
+    let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::new(6000, 6000);
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba16(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    assert_eq!(error_kind(&out), "resource_limit");
 }

@@ -163,7 +163,13 @@ impl Rule for Geometry {
                 "ratio",
                 Threshold::range(c.min_head_width, c.max_head_width),
                 Text::new("头部宽度比例合格", "Head width is within the allowed proportion"),
-                size_advice((head_width as f64) < c.min_head_width),
+                // Head size is GE004's advice; a width outside its wide band means the head is cut
+                // at the sides or its outline is not a head's, so this one never says "closer" or
+                // "further" (the two could contradict each other).
+                Text::new(
+                    "头部两侧被裁切或轮廓异常：请让整个头部（含双耳）位于画面中央后重新拍摄",
+                    "The sides of the head are cut off or its outline is unusual: retake with the whole head, ears included, in the middle of the photo",
+                ),
             )
             .with_region_if_failed(Some(head_region.clone())),
             Finding::measured(
