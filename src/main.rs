@@ -196,6 +196,12 @@ enum Command {
         /// Time budget per request in milliseconds, queueing included (504 beyond).
         #[arg(long, default_value_t = 10_000)]
         timeout_ms: u64,
+        /// A client must send its request headers within this (else the connection is closed).
+        #[arg(long, default_value_t = 10_000)]
+        header_timeout_ms: u64,
+        /// A client must send its whole upload within this (else 408).
+        #[arg(long, default_value_t = 20_000)]
+        body_timeout_ms: u64,
         /// More profiles clients may name (`profile=`), besides --profile.
         #[arg(long = "extra-profile")]
         extra_profiles: Vec<String>,
@@ -253,6 +259,8 @@ fn run() -> Result<ExitCode> {
             concurrency,
             queue,
             timeout_ms,
+            header_timeout_ms,
+            body_timeout_ms,
             extra_profiles,
             log_json,
             common,
@@ -285,6 +293,8 @@ fn run() -> Result<ExitCode> {
                 max_pixels,
                 queue,
                 timeout: std::time::Duration::from_millis(timeout_ms),
+                header_timeout: std::time::Duration::from_millis(header_timeout_ms),
+                body_timeout: std::time::Duration::from_millis(body_timeout_ms),
                 token,
                 ..Default::default()
             };
@@ -296,7 +306,7 @@ fn run() -> Result<ExitCode> {
                 let state = photocheck::server::AppState::new(checkers, config.clone());
                 let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
                 tracing::info!(listen = %listener.local_addr()?, concurrency = config.concurrency, queue = config.queue, "photocheck serve ready: models loaded");
-                axum::serve(listener, photocheck::server::router(state)).with_graceful_shutdown(photocheck::server::shutdown_signal()).await?;
+                photocheck::server::serve(listener, state, photocheck::server::shutdown_signal()).await?;
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(())
             })?;

@@ -53,11 +53,12 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
                 b.splice(at..at, junk);
             }
             // Dimensions: overwrite 4 bytes near the start with large or zero values.
-            3 => {
-                let i = rng.below(b.len().min(200).saturating_sub(4));
+            3 if b.len() >= 4 => {
+                let i = rng.below(b.len().min(200) - 3);
                 let v = [0u32, 1, 0xFFFF, 0x7FFF_FFFF, rng.next() as u32][rng.below(5)];
                 b[i..i + 4].copy_from_slice(&v.to_be_bytes());
             }
+            3 => {}
             // Duplicate a chunk (repeated markers and segments).
             4 => {
                 let start = rng.below(b.len());

@@ -221,6 +221,34 @@ async fn health_ready_metrics_and_openapi() {
     assert!(doc["components"]["schemas"]["Report"].is_object());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_clients_are_cut_off() {
+    // A body that stops arriving: 408 after the body timeout, as JSON.
+    let s = state(ServerConfig { body_timeout: Duration::from_millis(300), ..config() });
+    let stalled = futures_stall();
+    let req = Request::post("/v1/checks?lang=en").header("content-type", "image/jpeg").body(Body::from_stream(stalled)).unwrap();
+    let (status, _, json) = send(&s, req).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::REQUEST_TIMEOUT, Some("request_timeout")));
+
+    // Headers that never finish: the connection is closed after the header timeout.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = state(ServerConfig { header_timeout: Duration::from_millis(300), ..config() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(photocheck::server::serve(listener, s, std::future::pending()));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"POST /v1/checks HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "the server still holds a client that never finished its headers");
+}
+
+/// A body stream that sends one chunk and then nothing, for ever.
+fn futures_stall() -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    use futures_util::StreamExt;
+    futures_util::stream::once(async { Ok(vec![0xFF, 0xD8]) }).chain(futures_util::stream::pending())
+}
+
 /// Minimal HTTP/1.1 client over a real socket (no extra dependencies).
 async fn http_post(addr: std::net::SocketAddr, body: &[u8]) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub queue: usize,
     /// Budget per request, queueing included; beyond that, 504.
     pub timeout: Duration,
+    /// A client must send its request headers within this, and its body within
+    /// `body_timeout` (408) — a slow client never holds a connection for long.
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
     pub token: Option<String>,
 }
 
@@ -45,6 +49,8 @@ impl Default for ServerConfig {
             concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             queue: 16,
             timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(20),
             token: None,
         }
     }
@@ -89,6 +95,47 @@ impl AppState {
     pub fn admission(&self) -> Arc<Semaphore> {
         self.admission.clone()
     }
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` resolves, then lets the connections in
+/// flight finish. Unlike `axum::serve`, a client that does not send its headers within
+/// `header_timeout` is disconnected (hyper's default is 30 s).
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let header_timeout = state.config.header_timeout;
+    let app = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors and the like: back off, keep serving.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let service = TowerToHyperService::new(app.clone());
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -266,7 +313,13 @@ struct Upload {
 async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request) -> Result<Report, ApiError> {
     authorize(state, request.headers())?;
     let accept_language = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let upload = read_upload(state, request).await?;
+    let upload = tokio::time::timeout(state.config.body_timeout, read_upload(state, request)).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the upload did not arrive within {} ms", state.config.body_timeout.as_millis()),
+        )
+    })??;
 
     let profile = upload.profile.or(query.profile).unwrap_or_else(|| state.default_profile.clone());
     let checker = state
