@@ -117,6 +117,7 @@ pub const INPUT_ERROR_KINDS: &[KindInfo] = &[
     KindInfo {
         kind: "io_error", http_status: 400, zh: "无法读取文件：请重新上传", en: "The file could not be read: upload it again"
     },
+    KindInfo { kind: "timeout", http_status: 504, zh: "处理超时：请稍后重试", en: "The check took too long: try again later" },
     KindInfo {
         kind: "analysis_error",
         http_status: 500,

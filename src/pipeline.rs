@@ -62,12 +62,31 @@ impl Checker {
     }
 
     pub fn check_bytes_keeping_analysis(&self, name: &str, bytes: &[u8], opts: &CheckOptions) -> (Report, Option<Analysis>) {
+        self.check_bytes_until(name, bytes, opts, None)
+    }
+
+    /// Like [`Checker::check_bytes`], but gives up at the first stage boundary past `deadline`
+    /// (an error report of kind `timeout`), so a caller that has stopped waiting does not keep a
+    /// worker busy with the rest of the analysis.
+    pub fn check_bytes_within(&self, name: &str, bytes: &[u8], opts: &CheckOptions, deadline: Instant) -> Report {
+        self.check_bytes_until(name, bytes, opts, Some(deadline)).0
+    }
+
+    fn check_bytes_until(&self, name: &str, bytes: &[u8], opts: &CheckOptions, deadline: Option<Instant>) -> (Report, Option<Analysis>) {
         let started = Instant::now();
+        let late = || deadline.is_some_and(|d| Instant::now() >= d);
+        let timed_out = |stage: &str| self.failure(name, None, "timeout", format!("the time budget ran out {stage}"), opts);
+        if late() {
+            return (timed_out("before the check started"), None);
+        }
         let sha = hex_sha256(bytes);
         let photo = match decode(bytes, &self.limits) {
             Ok(p) => p,
             Err(e) => return (self.error_report(name, Some(sha), &e, opts), None),
         };
+        if late() {
+            return (timed_out("after decoding"), None);
+        }
         let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
         let analysis = match analyse(&self.models, photo) {
             Ok(a) => a,

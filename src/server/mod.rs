@@ -347,6 +347,7 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
 
     let workers = state.workers.clone();
     let budget = state.config.timeout;
+    let deadline = Instant::now() + budget;
     let work = async move {
         let worker = workers
             .acquire_owned()
@@ -357,7 +358,8 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
         // given up: the pool never runs more checks than it has workers.
         let task = tokio::task::spawn_blocking(move || {
             let _hold = (worker, in_flight);
-            checker.check_bytes("upload", &upload.bytes, &opts)
+            // Stop at the next stage boundary once the client has been answered 504.
+            checker.check_bytes_within("upload", &upload.bytes, &opts, deadline)
         });
         task.await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("check failed: {e}")))
     };
