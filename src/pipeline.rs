@@ -54,7 +54,7 @@ impl Checker {
     /// Like [`Checker::check_path`], also handing back the analysis (for drawing annotated
     /// thumbnails without decoding the photo twice).
     pub fn check_path_keeping_analysis(&self, path: &Path, opts: &CheckOptions) -> (Report, Option<Analysis>) {
-        let name = path.display().to_string();
+        let name = path_name(path);
         match read_regular_file(path, self.limits.max_file_bytes) {
             Ok(bytes) => self.check_bytes_keeping_analysis(&name, &bytes, opts),
             Err(err) => (self.error_report(&name, None, &err, opts), None),
@@ -189,6 +189,20 @@ impl Checker {
             timings_ms: Default::default(),
         }
     }
+}
+
+/// A path as text: UTF-8 as it is, any other byte shown as `\xNN` (never replaced by `�`, so two
+/// different non-UTF-8 names never print the same).
+pub fn path_name(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// Reads a file, refusing anything but a regular file (a FIFO would block for ever, a device

@@ -205,3 +205,15 @@ fn a_16_bit_rgba_png_too_big_to_decode_in_bounded_memory_is_refused_from_its_hea
     image::DynamicImage::ImageRgba16(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
     assert_eq!(error_kind(&out), "resource_limit");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_file_name_is_shown_escaped_not_replaced() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(std::ffi::OsStr::from_bytes(b"photo-\xff\xfe.jpg"));
+    std::fs::write(&path, b"not a photo").unwrap();
+    let r = checker().check_path(&path, &opts());
+    assert!(r.file.ends_with("photo-\\xff\\xfe.jpg"), "{}", r.file);
+    assert!(!r.file.contains('\u{fffd}'));
+}

@@ -151,6 +151,13 @@ async fn every_path_answers_json_errors_with_a_request_id() {
     let (status, _, json) = send(&s, req).await;
     assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_lang")));
     assert!(!json.to_string().contains(&junk[..100]));
+    // A malformed query string is a JSON error too.
+    let req = Request::post("/v1/checks?lang=en&lang=zh-CN")
+        .header("content-type", "image/jpeg")
+        .body(Body::from(common::sample("grace_hopper.jpg")))
+        .unwrap();
+    let (status, _, json) = send(&s, req).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -258,7 +258,8 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
         by_path.insert(row.file.clone(), row);
     }
     // Start the journal afresh with only the rows that will be kept (drops a torn last line).
-    let kept: Vec<&Row> = inputs.iter().filter_map(|p| by_path.get(&p.display().to_string())).filter(|r| r.sha256().is_some()).collect();
+    let kept: Vec<&Row> =
+        inputs.iter().filter_map(|p| by_path.get(&crate::pipeline::path_name(p))).filter(|r| r.sha256().is_some()).collect();
     rewrite_jsonl(&jsonl_path, &header, kept.iter().copied())?;
     let journal = Mutex::new(OpenOptions::new().append(true).open(&jsonl_path).map_err(write_err(&jsonl_path))?);
 
@@ -267,7 +268,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     let rows: Vec<Option<Row>> = inputs
         .par_iter()
         .map(|path| {
-            let name = path.display().to_string();
+            let name = crate::pipeline::path_name(path);
             let reused = reuse(&name, path, &by_path, &by_sha);
             let row = match reused {
                 Some(row) => {

@@ -100,7 +100,11 @@ impl AppState {
 /// Serves `router(state)` on `listener` until `shutdown` resolves, then lets the connections in
 /// flight finish. Unlike `axum::serve`, a client that does not send its headers within
 /// `header_timeout` is disconnected (hyper's default is 30 s).
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
@@ -264,7 +268,11 @@ impl ApiError {
         (status = 504, description = "The check exceeded its time budget", body = ErrorBody),
     )
 )]
-async fn post_check(State(state): State<Arc<AppState>>, Query(query): Query<CheckQuery>, request: Request) -> Response {
+async fn post_check(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<CheckQuery>, axum::extract::rejection::QueryRejection>,
+    request: Request,
+) -> Response {
     let started = Instant::now();
     let request_id = request
         .headers()
@@ -273,7 +281,11 @@ async fn post_check(State(state): State<Arc<AppState>>, Query(query): Query<Chec
         .filter(|v| sane_request_id(v))
         .map(str::to_string)
         .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), state.next_id.fetch_add(1, Ordering::Relaxed)));
-    let outcome = handle_check(&state, query, request).await;
+    // A malformed query string is a JSON 400 like every other error (axum's own is plain text).
+    let outcome = match query {
+        Ok(Query(query)) => handle_check(&state, query, request).await,
+        Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "the query string is malformed (as_of, profile, lang)")),
+    };
     let (mut response, verdict, failed) = match outcome {
         Ok(report) => {
             state.metrics.record_report(verdict_name(report.verdict), &report.failed);
@@ -333,7 +345,8 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
         None => accept_language.as_deref().map(lang_from_header).unwrap_or_default(),
     };
     let as_of = match upload.as_of.or(query.as_of) {
-        Some(s) => crate::pipeline::parse_as_of(&s).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", m))?,
+        Some(s) => crate::pipeline::parse_as_of(&s)
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", "as_of must be a date (YYYY-MM-DD or RFC 3339)"))?,
         None => chrono::Utc::now(),
     };
 
