@@ -11,7 +11,6 @@ use rayon::prelude::*;
 
 use photocheck::eval::{evaluate, EvalOptions};
 use photocheck::models::ModelSet;
-use photocheck::pipeline::rule_table;
 use photocheck::{printer, CheckOptions, Checker, Lang, Profile, Verdict};
 
 #[derive(Parser)]
@@ -216,6 +215,9 @@ enum Command {
         /// tsv (code, rule, name, summary) or markdown (the README's rules table).
         #[arg(long, value_enum, default_value = "tsv")]
         format: RulesFormat,
+        /// Language of the summaries (en or zh-CN); the markdown table is the README's (English).
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
 }
 
@@ -312,10 +314,11 @@ fn run() -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { format } => {
+        Command::Rules { format, lang } => {
+            let lang: Lang = lang.parse().map_err(|m: String| anyhow::anyhow!(m))?;
             match format {
                 RulesFormat::Tsv => {
-                    for (code, family, name, summary) in rule_table() {
+                    for (code, family, name, summary) in photocheck::pipeline::rule_table_in(lang) {
                         println!("{code}\t{family}\t{name}\t{summary}");
                     }
                 }

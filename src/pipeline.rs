@@ -358,7 +358,15 @@ pub fn rule_table_markdown() -> String {
 
 /// The rules table: every code with its family and summary, in report order.
 pub fn rule_table() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
-    REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, c.summary))).collect()
+    rule_table_in(Lang::En)
+}
+
+/// The rules table with the summaries in `lang`.
+pub fn rule_table_in(lang: Lang) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    REGISTRY
+        .iter()
+        .flat_map(|s| s.codes.iter().map(move |c| (c.code, s.family, c.name, if lang == Lang::ZhCn { c.summary_zh } else { c.summary })))
+        .collect()
 }
 
 #[cfg(test)]

@@ -170,3 +170,12 @@ fn the_readme_rules_table_is_the_one_the_code_declares() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains(&table), "README's rules table differs from `photocheck rules --format markdown`:\n{table}");
 }
+
+#[test]
+fn the_rules_list_speaks_both_languages() {
+    let (code, en, _) = photocheck(&["rules"]);
+    let (code_zh, zh, _) = photocheck(&["rules", "--lang", "zh-CN"]);
+    assert_eq!((code, code_zh), (0, 0));
+    assert_eq!(en.lines().count(), zh.lines().count());
+    assert!(zh.lines().all(|l| l.split('\t').nth(3).is_some_and(|s| !s.is_ascii())), "every summary in Chinese");
+}

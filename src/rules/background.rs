@@ -11,12 +11,23 @@ use crate::scene::Scene;
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
     codes: &[
-        CodeInfo { code: "BG001", name: "background_white", summary: "Share of background that is near-white (bright and neutral)" },
-        CodeInfo { code: "BG002", name: "background_plain", summary: "Share of background with edges or texture (objects, patterns)" },
+        CodeInfo {
+            code: "BG001",
+            name: "background_white",
+            summary: "Share of background that is near-white (bright and neutral)",
+            summary_zh: "背景中接近白色（明亮、无色偏）的比例",
+        },
+        CodeInfo {
+            code: "BG002",
+            name: "background_plain",
+            summary: "Share of background with edges or texture (objects, patterns)",
+            summary_zh: "背景中有边缘或纹理（物体、图案）的比例",
+        },
         CodeInfo {
             code: "BG003",
             name: "background_shadow",
             summary: "Background darkening next to the person (shadow behind the head or to one side)",
+            summary_zh: "人物旁背景变暗（头后或一侧的阴影）",
         },
     ],
     build: |v| build_with(v, |c| Background { c }),

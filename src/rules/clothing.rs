@@ -10,8 +10,18 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "clothing",
     codes: &[
-        CodeInfo { code: "CL001", name: "dark_clothing", summary: "Share of the visible top (person, not skin) that is dark" },
-        CodeInfo { code: "CL002", name: "covered_shoulders", summary: "Share of skin in the chest and shoulder area (revealing clothing)" },
+        CodeInfo {
+            code: "CL001",
+            name: "dark_clothing",
+            summary: "Share of the visible top (person, not skin) that is dark",
+            summary_zh: "可见上衣（人物区域中非皮肤部分）为深色的比例",
+        },
+        CodeInfo {
+            code: "CL002",
+            name: "covered_shoulders",
+            summary: "Share of skin in the chest and shoulder area (revealing clothing)",
+            summary_zh: "胸部和肩部皮肤比例（衣着暴露）",
+        },
     ],
     build: |v| build_with(v, |c| Clothing { c }),
 };

@@ -7,7 +7,12 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "eyes",
-    codes: &[CodeInfo { code: "EY001", name: "eyes_open", summary: "Both eyes open (eye aspect ratio of the less open eye)" }],
+    codes: &[CodeInfo {
+        code: "EY001",
+        name: "eyes_open",
+        summary: "Both eyes open (eye aspect ratio of the less open eye)",
+        summary_zh: "双眼睁开（睁得较小一只眼的纵横比）",
+    }],
     build: |v| build_with(v, |c| Eyes { c }),
 };
 

@@ -10,11 +10,12 @@ use crate::report::{Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
     codes: &[
-        CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible" },
+        CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible", summary_zh: "照片中恰好一张人脸" },
         CodeInfo {
             code: "FC002",
             name: "face_visible",
             summary: "The detected face is fully visible to the face mesh (presence logit), so every face check can be made",
+            summary_zh: "检测到的人脸完整可见（面部网格的存在置信度），所有面部检查均可进行",
         },
     ],
     build: |v| build_with(v, |c| FaceCount { c }),

@@ -14,8 +14,18 @@ use crate::report::{Outcome, Region, Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "glasses",
     codes: &[
-        CodeInfo { code: "GL001", name: "no_glasses", summary: "No eyewear over the eyes (probability from frame and tint features)" },
-        CodeInfo { code: "GL002", name: "no_sunglasses", summary: "No sunglasses or tinted lenses (probability from the tint features)" },
+        CodeInfo {
+            code: "GL001",
+            name: "no_glasses",
+            summary: "No eyewear over the eyes (probability from frame and tint features)",
+            summary_zh: "眼部无眼镜（镜框与镜片色调特征的概率）",
+        },
+        CodeInfo {
+            code: "GL002",
+            name: "no_sunglasses",
+            summary: "No sunglasses or tinted lenses (probability from the tint features)",
+            summary_zh: "未戴墨镜或有色镜片（色调特征的概率）",
+        },
     ],
     build: |v| build_with(v, |c| Glasses { c }),
 };

@@ -14,11 +14,13 @@ pub static SPEC: RuleSpec = RuleSpec {
             code: "HR001",
             name: "ears_visible",
             summary: "Background visible beside the face at ear height (hair does not hide the ears)",
+            summary_zh: "耳部高度处面部两侧可见背景（头发未遮挡耳朵）",
         },
         CodeInfo {
             code: "HR002",
             name: "brows_visible",
             summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
+            summary_zh: "眉毛上方额头区域与皮肤亮度一致（刘海未遮挡眉眼）",
         },
     ],
     build: |v| build_with(v, |c| Hair { c }),

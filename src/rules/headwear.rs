@@ -16,6 +16,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         code: "HW001",
         name: "no_headwear",
         summary: "No hat, cap, hood, headscarf or headband (learned head on the head-crop embedding)",
+        summary_zh: "未戴帽子、头巾、兜帽或发带（头部区域外观特征上的学习模型）",
     }],
     build: |v| build_with(v, |c| Headwear { _c: c }),
 };

@@ -7,7 +7,12 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
-    codes: &[CodeInfo { code: "MK001", name: "no_mask", summary: "No mask or covering over nose and mouth (mask classifier probability)" }],
+    codes: &[CodeInfo {
+        code: "MK001",
+        name: "no_mask",
+        summary: "No mask or covering over nose and mouth (mask classifier probability)",
+        summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
+    }],
     build: |v| build_with(v, |c| Mask { c }),
 };
 

@@ -57,6 +57,8 @@ pub struct CodeInfo {
     pub name: &'static str,
     /// One line for the rules table (README, `photocheck rules`).
     pub summary: &'static str,
+    /// The same line in Chinese (`photocheck rules --lang zh-CN`).
+    pub summary_zh: &'static str,
 }
 
 pub struct RuleSpec {

@@ -12,6 +12,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         code: "SH001",
         name: "shoulders_level",
         summary: "Tilt of the line across the tops of the shoulders (person mask)",
+        summary_zh: "两肩顶部连线的倾斜（人像分割）",
     }],
     build: |v| build_with(v, |c| Posture { c }),
 };

@@ -9,7 +9,12 @@ use crate::report::{Outcome, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "recency",
-    codes: &[CodeInfo { code: "DT001", name: "capture_date", summary: "EXIF capture date within the allowed age, not in the future" }],
+    codes: &[CodeInfo {
+        code: "DT001",
+        name: "capture_date",
+        summary: "EXIF capture date within the allowed age, not in the future",
+        summary_zh: "EXIF 拍摄日期在允许期限内且不晚于今天",
+    }],
     build: |v| build_with(v, |c| Recency { c }),
 };
 

@@ -13,22 +13,35 @@ use crate::report::{Text, Threshold};
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
     codes: &[
-        CodeInfo { code: "RT001", name: "editing_software", summary: "EXIF Software names a photo editor or beauty app" },
-        CodeInfo { code: "RT002", name: "camera_metadata", summary: "EXIF names the camera (Make/Model)" },
+        CodeInfo {
+            code: "RT001",
+            name: "editing_software",
+            summary: "EXIF Software names a photo editor or beauty app",
+            summary_zh: "EXIF 软件字段为修图或美颜软件",
+        },
+        CodeInfo {
+            code: "RT002",
+            name: "camera_metadata",
+            summary: "EXIF names the camera (Make/Model)",
+            summary_zh: "EXIF 记录了相机（品牌/型号）",
+        },
         CodeInfo {
             code: "RT003",
             name: "camera_jpeg_tables",
             summary: "JPEG quantisation tables are not the standard library tables a re-save writes",
+            summary_zh: "JPEG 量化表不是软件重新保存时使用的标准库表",
         },
         CodeInfo {
             code: "RT004",
             name: "natural_skin_texture",
             summary: "Skin detail relative to eye detail (beauty filters flatten skin)",
+            summary_zh: "皮肤细节相对眼部细节（美颜会抹平皮肤）",
         },
         CodeInfo {
             code: "RT005",
             name: "natural_background",
             summary: "Share of the background at one exact colour (digitally replaced backdrop)",
+            summary_zh: "背景中同一精确颜色的比例（数码替换背景）",
         },
     ],
     build: |v| build_with(v, |c| Retouch { c }),

@@ -9,7 +9,12 @@ use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "text",
-    codes: &[CodeInfo { code: "TX001", name: "no_text", summary: "Text regions found outside the face and hair (PP-OCR detector)" }],
+    codes: &[CodeInfo {
+        code: "TX001",
+        name: "no_text",
+        summary: "Text regions found outside the face and hair (PP-OCR detector)",
+        summary_zh: "面部和头发以外的文字区域（PP-OCR 检测器）",
+    }],
     build: |v| build_with(v, |c| TextRule { c }),
 };
 
