@@ -4,8 +4,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 
+/// Serialised as `{"state": "ok" | "missing" | "corrupt", "reason": …}` (the reason only when
+/// corrupt): one object shape, which client generators turn into one type.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", tag = "state")]
 pub enum ExifStatus {
     /// The file has no EXIF block.
     Missing,

@@ -211,6 +211,11 @@ enum Command {
         common: Common,
     },
     /// List every check code with its rule and meaning.
+    /// Print a published schema: `report` (the report's JSON Schema, draft 2020-12).
+    Schema {
+        #[arg(value_parser = ["report"])]
+        which: String,
+    },
     Rules {
         /// tsv (code, rule, name, summary) or markdown (the README's rules table).
         #[arg(long, value_enum, default_value = "tsv")]
@@ -312,6 +317,10 @@ fn run() -> Result<ExitCode> {
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(())
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { which: _ } => {
+            println!("{}", serde_json::to_string_pretty(&photocheck::server::report_json_schema())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format, lang } => {

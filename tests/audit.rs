@@ -37,7 +37,9 @@ fn jsonl(out: &Path) -> Vec<serde_json::Value> {
     let mut lines = text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap());
     let header = lines.next().expect("header line");
     assert_eq!(header["journal"], "photocheck.audit-journal/1", "{header}");
-    lines.collect()
+    let rows: Vec<serde_json::Value> = lines.collect();
+    rows.iter().for_each(common::record);
+    rows
 }
 
 #[test]

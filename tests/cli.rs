@@ -1,11 +1,15 @@
 //! The `photocheck` binary as a user runs it: exit codes, languages, the JSON contract.
 
+mod common;
+
 use std::process::Command;
 
 fn photocheck(args: &[&str]) -> (i32, String, String) {
     let out =
         Command::new(env!("CARGO_BIN_EXE_photocheck")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run photocheck");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let stdout: String = String::from_utf8_lossy(&out.stdout).into();
+    common::record_lines(&stdout);
+    (out.status.code().unwrap_or(-1), stdout, String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]

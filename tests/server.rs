@@ -26,6 +26,7 @@ async fn send(state: &Arc<AppState>, req: Request<Body>) -> (StatusCode, axum::h
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    common::record(&json);
     (status, headers, json)
 }
 

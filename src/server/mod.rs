@@ -150,6 +150,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/openapi.json", get(openapi_json))
+        .route("/schemas/report.json", get(report_schema))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Multipart bodies are bounded by the same limit as raw ones (+ room for the form framing).
@@ -191,11 +192,70 @@ async fn method_not_allowed(request: Request) -> Response {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "photocheck", description = "Driving-licence portrait compliance checks with explained verdicts"),
-    paths(post_check, healthz, readyz, metrics_text),
-    components(schemas(Report, ErrorBody, ErrorDetail))
+    info(
+        title = "photocheck",
+        description = "Driving-licence portrait compliance checks with explained verdicts. The report's JSON Schema (the `Report` component here, as a standalone document) is served at /schemas/report.json and printed by `photocheck schema report`; its `$id` is the report's `schema` field."
+    ),
+    paths(post_check, healthz, readyz, metrics_text, report_schema),
+    components(schemas(Report, ErrorBody, ErrorDetail, CheckForm, PhotoBytes)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The optional bearer scheme (`--token-file`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Raw image bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PhotoBytes(Vec<u8>);
+
+/// The form of a multipart upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the form; the handler reads the parts one by one
+pub struct CheckForm {
+    /// The photo (JPEG, PNG or WebP).
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+    /// Submission date for the 6-month rule (YYYY-MM-DD or RFC 3339).
+    as_of: Option<String>,
+    /// Profile name.
+    profile: Option<String>,
+    /// zh-CN or en.
+    lang: Option<String>,
+}
+
+/// The report as a standalone JSON Schema (draft 2020-12), built from the same declarations as
+/// the OpenAPI document: `$defs` are its components, `$id` the report's `schema` field.
+pub fn report_json_schema() -> serde_json::Value {
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let defs = doc["components"]["schemas"].clone();
+    let text = serde_json::to_string(&defs).unwrap_or_default().replace("#/components/schemas/", "#/$defs/");
+    let defs: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": crate::report::SCHEMA,
+        "title": "photocheck report",
+        "$ref": "#/$defs/Report",
+        "$defs": defs,
+    })
+}
+
+/// The report's JSON Schema.
+#[utoipa::path(get, path = "/schemas/report.json", responses((status = 200, description = "JSON Schema (draft 2020-12) of the report", content_type = "application/schema+json")))]
+async fn report_schema() -> Response {
+    ([(header::CONTENT_TYPE, "application/schema+json")], serde_json::to_string_pretty(&report_json_schema()).unwrap_or_default())
+        .into_response()
+}
 
 /// Error body: `{"error": {"code", "message", "request_id"}}`; `code` is stable.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -257,15 +317,36 @@ impl ApiError {
     post,
     path = "/v1/checks",
     params(CheckQuery),
-    request_body(content = Vec<u8>, description = "The photo", content_type = "image/jpeg"),
+    request_body(
+        description = "The photo: the image bytes themselves (JPEG, PNG or WebP; the format is sniffed), or a form with a `photo` part",
+        content(
+            (CheckForm = "multipart/form-data"),
+            (PhotoBytes = "application/octet-stream"),
+            (PhotoBytes = "image/jpeg"),
+            (PhotoBytes = "image/png"),
+            (PhotoBytes = "image/webp"),
+        )
+    ),
+    security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report (verdict approve or reject, every check explained)", body = Report),
-        (status = 400, description = "Not an image, undecodable, or a bad parameter", body = ErrorBody),
-        (status = 401, description = "Bearer token missing or wrong", body = ErrorBody),
-        (status = 413, description = "Body or image dimensions too large", body = ErrorBody),
-        (status = 415, description = "Unsupported content type or image format", body = ErrorBody),
-        (status = 503, description = "Queue full: retry after the Retry-After seconds", body = ErrorBody),
-        (status = 504, description = "The check exceeded its time budget", body = ErrorBody),
+        (status = 200, description = "The report: verdict approve, review or reject, every check explained", body = Report,
+            headers(("x-request-id" = String, description = "The request's id (the client's own when it sent one)"))),
+        (status = 400, description = "Not an image, undecodable, a refused shape, or a bad parameter: `not_an_image`, `corrupt_image`, `empty_file`, `bad_dimensions`, `bad_multipart`, `missing_photo`, `unknown_profile`, `bad_lang`, `bad_as_of`, `bad_query`", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
+        (status = 401, description = "Bearer token missing or wrong (`unauthorized`); only when the server has a token", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "Bearer realm=\"photocheck\""), ("x-request-id" = String, description = "The request's id"))),
+        (status = 408, description = "The upload did not arrive in time (`request_timeout`)", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
+        (status = 413, description = "Body, image dimensions or decoded size too large: `payload_too_large`, `file_too_large`, `dimensions_too_large`, `resource_limit`", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
+        (status = 415, description = "Unsupported content type or image format: `unsupported_media_type`, `unsupported_format`", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
+        (status = 500, description = "The analysis failed (`analysis_error`)", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
+        (status = 503, description = "Queue full (`overloaded`): retry after Retry-After seconds", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"), ("x-request-id" = String, description = "The request's id"))),
+        (status = 504, description = "The check exceeded its time budget (`timeout`)", body = ErrorBody,
+            headers(("x-request-id" = String, description = "The request's id"))),
     )
 )]
 async fn post_check(
@@ -454,7 +535,8 @@ async fn read_upload(state: &Arc<AppState>, request: Request) -> Result<Upload, 
         }
     }
     match mime.as_str() {
-        "image/jpeg" | "image/jpg" | "image/png" | "image/webp" => {
+        // The format is sniffed from the bytes, so a generic binary upload is as good.
+        "image/jpeg" | "image/jpg" | "image/png" | "image/webp" | "application/octet-stream" => {
             let bytes = axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())?;
             Ok(Upload { bytes, as_of: None, profile: None, lang: None })
         }
