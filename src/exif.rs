@@ -2,12 +2,9 @@
 //! retouching rule), orientation (for decoding). A damaged EXIF block is reported, never fatal.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use serde::Serialize;
 
-/// Serialised as `{"state": "ok" | "missing" | "corrupt", "reason": …}` (the reason only when
-/// corrupt): one object shape, which client generators turn into one type.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case", tag = "state")]
+/// The reader's result; the report has its own copy of these types (`report::ExifSummary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExifStatus {
     /// The file has no EXIF block.
     Missing,
@@ -18,15 +15,14 @@ pub enum ExifStatus {
 }
 
 /// Which tag the capture date came from, most trustworthy first.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateSource {
     DateTimeOriginal,
     DateTimeDigitized,
     DateTime,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaptureDate {
     /// The local date and time as written by the camera.
     pub local: NaiveDateTime,
@@ -50,7 +46,7 @@ impl CaptureDate {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ExifInfo {
     pub status: ExifStatus,
     pub capture_date: Option<CaptureDate>,

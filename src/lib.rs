@@ -11,7 +11,6 @@ pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod exif;
-pub mod face_frame;
 pub mod heads;
 pub mod imaging;
 pub mod jpeg_markers;
@@ -21,7 +20,6 @@ pub mod printer;
 pub mod profile;
 pub mod report;
 pub mod rules;
-pub mod scene;
 pub mod server;
 
 pub use pipeline::{CheckOptions, Checker};

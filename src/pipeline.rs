@@ -148,7 +148,7 @@ impl Checker {
                 bits_per_channel: a.source.bits_per_channel,
                 orientation_applied: a.source.orientation_applied,
                 file_bytes: a.source.file_bytes,
-                exif: a.exif.clone(),
+                exif: ExifSummary::from(&a.exif),
             }),
             faces: face_summaries(a),
             checks,

@@ -196,7 +196,7 @@ pub struct ImageSummary {
     pub bits_per_channel: u8,
     pub orientation_applied: u16,
     pub file_bytes: u64,
-    pub exif: crate::exif::ExifInfo,
+    pub exif: ExifSummary,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -278,4 +278,70 @@ pub struct StageTimings {
     pub text_ms: f64,
     pub rules_ms: f64,
     pub total_ms: f64,
+}
+
+/// What the report says about the photo's EXIF. The report owns this type, so a change to the
+/// EXIF reader's internals cannot silently change the JSON contract.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExifSummary {
+    pub status: ExifStatus,
+    pub capture_date: Option<CaptureDate>,
+    /// A date tag was present but unreadable (e.g. "0000:00:00 00:00:00").
+    pub invalid_date: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub software: Option<String>,
+    /// EXIF orientation 1..=8 (1 when absent or invalid).
+    pub orientation: u16,
+}
+
+/// Serialised as `{"state": "ok" | "missing" | "corrupt", "reason": …}` (the reason only when
+/// corrupt): one object shape, which client generators turn into one type.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ExifStatus {
+    /// The file has no EXIF block.
+    Missing,
+    /// EXIF was read.
+    Ok,
+    /// An EXIF block is present but could not be parsed; the photo is still checked.
+    Corrupt { reason: String },
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaptureDate {
+    /// The local date and time as written by the camera (ISO 8601, no offset).
+    pub local: String,
+    /// The UTC offset, when the camera recorded one (OffsetTime* tags).
+    pub offset: Option<String>,
+    /// The tag the date came from: date_time_original, date_time_digitized or date_time.
+    pub source: String,
+}
+
+impl From<&crate::exif::ExifInfo> for ExifSummary {
+    fn from(e: &crate::exif::ExifInfo) -> ExifSummary {
+        use crate::exif::{DateSource, ExifStatus as S};
+        ExifSummary {
+            status: match &e.status {
+                S::Missing => ExifStatus::Missing,
+                S::Ok => ExifStatus::Ok,
+                S::Corrupt { reason } => ExifStatus::Corrupt { reason: reason.clone() },
+            },
+            capture_date: e.capture_date.as_ref().map(|d| CaptureDate {
+                local: d.local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+                offset: d.offset.clone(),
+                source: match d.source {
+                    DateSource::DateTimeOriginal => "date_time_original",
+                    DateSource::DateTimeDigitized => "date_time_digitized",
+                    DateSource::DateTime => "date_time",
+                }
+                .to_string(),
+            }),
+            invalid_date: e.invalid_date.clone(),
+            make: e.make.clone(),
+            model: e.model.clone(),
+            software: e.software.clone(),
+            orientation: e.orientation,
+        }
+    }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use photocheck::exif::ExifStatus;
+use photocheck::report::ExifStatus;
 use photocheck::report::Outcome;
 use photocheck::Verdict;
 

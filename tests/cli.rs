@@ -183,3 +183,13 @@ fn the_rules_list_speaks_both_languages() {
     assert_eq!(en.lines().count(), zh.lines().count());
     assert!(zh.lines().all(|l| l.split('\t').nth(3).is_some_and(|s| !s.is_ascii())), "every summary in Chinese");
 }
+
+#[test]
+fn an_empty_token_file_is_refused_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "  \n").unwrap();
+    let (code, _, err) = photocheck(&["serve", "--listen", "127.0.0.1:0", "--token-file", token.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty"), "{err}");
+}

@@ -8,14 +8,16 @@ use image::RgbImage;
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
-use crate::face_frame::{FaceFrame, SkinRef};
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
 use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, TextBox};
-use crate::scene::Scene;
+pub use face_frame::{FaceFrame, SkinRef};
+pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
 pub use crate::report::{Pose, StageTimings};
 
+pub mod face_frame;
 pub mod pose;
+pub mod scene;
 
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
 /// models' input sizes, and a 40 MP upload costs no more than a 1 MP one.
@@ -276,7 +278,9 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let (text, text_ms) = scanned?;
     timings.text_ms = text_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
-    let mut analysis = Analysis {
+    // Measured from the image before the analysis is assembled: nothing is patched in afterwards.
+    let skin = face_frame.and_then(|f| SkinRef::measure(image.base(), source.color.starts_with('l'), &f));
+    let analysis = Analysis {
         pyramid: image,
         scale,
         original_width,
@@ -292,11 +296,9 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         face_luma,
         text,
         face_frame,
-        skin: None,
+        skin,
         timings,
     };
-    // The skin reference samples the image through the analysis, so it is measured last.
-    analysis.skin = face_frame.and_then(|f| SkinRef::measure(&analysis, &f));
     Ok(analysis)
 }
 

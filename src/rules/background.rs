@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{build_with, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::scene::Scene;
 use crate::imaging::median_luma;
 use crate::report::{Region, Text, Threshold};
-use crate::scene::Scene;
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",

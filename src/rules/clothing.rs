@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::face_frame::{pixel, ycbcr};
+use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -57,8 +57,9 @@ impl Rule for Clothing {
             ];
         };
         let person = |p: crate::imaging::Point| a.person.at(p.x, p.y) >= 0.5;
-        let (top, _) = frame.samples(a, TOP.0, TOP.1, TOP.2, TOP.3);
-        let cloth: Vec<[u8; 3]> = top.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).filter(|px| !skin.is_skin(*px)).collect();
+        let (top, _) = frame.samples(a.image(), TOP.0, TOP.1, TOP.2, TOP.3);
+        let cloth: Vec<[u8; 3]> =
+            top.iter().filter(|p| person(**p)).map(|p| pixel(a.image(), *p)).filter(|px| !skin.is_skin(*px)).collect();
         let region = Some(a.to_original(Region::Polygon { points: frame.polygon(TOP.0, TOP.1, TOP.2, TOP.3) }));
         let mut out = Vec::new();
         let pass = Text::new("衣着为深色", "Clothing is dark");
@@ -95,8 +96,8 @@ impl Rule for Clothing {
         };
         let hand = if hand.outcome == crate::report::Outcome::Fail { Finding { message: fail.clone(), ..hand } } else { hand };
         out.push(ctx.decide("clothing_light", hand, pass, fail, region));
-        let (chest, _) = frame.samples(a, CHEST.0, CHEST.1, CHEST.2, CHEST.3);
-        let body: Vec<[u8; 3]> = chest.iter().filter(|p| person(**p)).map(|p| pixel(a, *p)).collect();
+        let (chest, _) = frame.samples(a.image(), CHEST.0, CHEST.1, CHEST.2, CHEST.3);
+        let body: Vec<[u8; 3]> = chest.iter().filter(|p| person(**p)).map(|p| pixel(a.image(), *p)).collect();
         if body.len() < c.min_samples {
             out.push(Finding::not_assessed(
                 "CL002",

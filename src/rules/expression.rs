@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::analysis::FaceAnalysis;
-use crate::face_frame::{pixel, ycbcr};
 use crate::imaging::{bounds, inside_polygon, Point};
 use crate::report::{Region, Text, Threshold};
 
@@ -164,7 +164,7 @@ fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> Option<f64> {
             let p = Point::new(x, y);
             if inside_polygon(p, lips) {
                 inside += 1;
-                let (luma, cb, cr) = ycbcr(pixel(a, p));
+                let (luma, cb, cr) = ycbcr(pixel(a.image(), p));
                 let neutral = skin.gray || (cb * cb + cr * cr).sqrt() < ((skin.cb * skin.cb + skin.cr * skin.cr).sqrt() * 0.6).max(6.0);
                 if luma > skin.y * 0.85 && neutral {
                     teeth += 1;
@@ -184,7 +184,7 @@ fn teeth_share(a: &crate::analysis::Analysis, lips: &[Point]) -> Option<f64> {
 /// height (top of the upper lip to the bottom of the lower lip), measured along the face's own
 /// down axis so head roll does not count. A neutral mouth is near 0 (corners level or lower); a
 /// closed-mouth smile lifts the corners by 0.15–0.4 of the mouth height (London dev portraits).
-fn corner_lift(face: &FaceAnalysis, frame: Option<crate::face_frame::FaceFrame>) -> Option<f32> {
+fn corner_lift(face: &FaceAnalysis, frame: Option<crate::analysis::face_frame::FaceFrame>) -> Option<f32> {
     let f = frame?;
     let m = &face.mesh;
     let t = |i: usize| {

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::face_frame::{pixel, ycbcr};
+use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -64,7 +64,7 @@ impl Rule for Hair {
         let mut shares = Vec::new();
         let mut cut = false;
         for (s0, s1) in [(-EAR_S.1, -EAR_S.0), (EAR_S.0, EAR_S.1)] {
-            let (pts, asked) = frame.samples(a, s0, s1, EAR_T.0, EAR_T.1);
+            let (pts, asked) = frame.samples(a.image(), s0, s1, EAR_T.0, EAR_T.1);
             if (pts.len() as f64) < c.min_box_inside * asked as f64 {
                 cut = true;
                 break;
@@ -92,8 +92,8 @@ impl Rule for Hair {
         );
         let brows = match a.skin {
             Some(skin) => {
-                let (pts, _) = frame.samples(a, BROW.0, BROW.1, BROW.2, BROW.3);
-                let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a, *p)).0).collect();
+                let (pts, _) = frame.samples(a.image(), BROW.0, BROW.1, BROW.2, BROW.3);
+                let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a.image(), *p)).0).collect();
                 match crate::imaging::quantile(&ys, 0.5) {
                     Some(y) => Finding::measured(
                         "HR002",

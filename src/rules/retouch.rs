@@ -191,7 +191,7 @@ pub fn skin_detail(a: &Analysis) -> Option<f64> {
     };
     let mut skin_pts = Vec::new();
     for (s0, s1, t0, t1) in [(-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.15, 0.15, 0.06, 0.16)] {
-        skin_pts.extend(frame.samples(a, s0, s1, t0, t1).0);
+        skin_pts.extend(frame.samples(a.image(), s0, s1, t0, t1).0);
     }
     let m = &face.mesh;
     let mut eye_pts = Vec::new();

@@ -4,7 +4,9 @@
 //! width and H the forehead-to-chin height. Regions like "beside the ears" or "the top below the
 //! chin" are then the same numbers on every photo.
 
-use crate::analysis::{lm, Analysis, FaceAnalysis};
+use image::RgbImage;
+
+use super::lm;
 use crate::imaging::Point;
 use crate::models::MeshResult;
 
@@ -18,10 +20,6 @@ pub struct FaceFrame {
 }
 
 impl FaceFrame {
-    pub fn new(face: &FaceAnalysis) -> Option<FaceFrame> {
-        FaceFrame::from_mesh(&face.mesh)
-    }
-
     pub fn from_mesh(m: &MeshResult) -> Option<FaceFrame> {
         let (a, b) = (m.p(lm::RIGHT_CHEEK_EDGE), m.p(lm::LEFT_CHEEK_EDGE));
         let width = a.dist(b);
@@ -45,10 +43,10 @@ impl FaceFrame {
 
     /// Grid samples over [s0,s1]×[t0,t1], about 24 per unit (at least 3 each way), dropping
     /// those outside the image. Returns the samples and how many were asked for.
-    pub fn samples(&self, a: &Analysis, s0: f32, s1: f32, t0: f32, t1: f32) -> (Vec<Point>, usize) {
+    pub fn samples(&self, image: &RgbImage, s0: f32, s1: f32, t0: f32, t1: f32) -> (Vec<Point>, usize) {
         let ns = (((s1 - s0) * 24.0).round() as usize).max(3);
         let nt = (((t1 - t0) * 24.0).round() as usize).max(3);
-        let (w, h) = (a.image().width() as f32, a.image().height() as f32);
+        let (w, h) = (image.width() as f32, image.height() as f32);
         let mut out = Vec::with_capacity(ns * nt);
         for j in 0..nt {
             for i in 0..ns {
@@ -75,8 +73,7 @@ pub fn ycbcr(p: [u8; 3]) -> (f32, f32, f32) {
     (crate::imaging::luma(p), cb, cr)
 }
 
-pub fn pixel(a: &Analysis, p: Point) -> [u8; 3] {
-    let img = a.image();
+pub fn pixel(img: &RgbImage, p: Point) -> [u8; 3] {
     let x = (p.x as u32).min(img.width() - 1);
     let y = (p.y as u32).min(img.height() - 1);
     img.get_pixel(x, y).0
@@ -94,21 +91,21 @@ pub struct SkinRef {
 
 impl SkinRef {
     /// Median YCbCr of the glabella, both cheeks and the nose.
-    pub fn measure(a: &Analysis, frame: &FaceFrame) -> Option<SkinRef> {
+    pub fn measure(image: &RgbImage, stored_as_grey: bool, frame: &FaceFrame) -> Option<SkinRef> {
         let patches = [(-0.08, 0.08, 0.10, 0.19), (-0.32, -0.18, 0.42, 0.52), (0.18, 0.32, 0.42, 0.52), (-0.05, 0.05, 0.40, 0.52)];
         let mut ys = Vec::new();
         let mut cbs = Vec::new();
         let mut crs = Vec::new();
         for (s0, s1, t0, t1) in patches {
-            for p in frame.samples(a, s0, s1, t0, t1).0 {
-                let (y, cb, cr) = ycbcr(pixel(a, p));
+            for p in frame.samples(image, s0, s1, t0, t1).0 {
+                let (y, cb, cr) = ycbcr(pixel(image, p));
                 ys.push(y);
                 cbs.push(cb);
                 crs.push(cr);
             }
         }
         let q = |v: &[f32]| crate::imaging::quantile(v, 0.5);
-        let gray = a.source.color.starts_with('l') || (q(&cbs)?.abs() < 1.5 && q(&crs)?.abs() < 1.5);
+        let gray = stored_as_grey || (q(&cbs)?.abs() < 1.5 && q(&crs)?.abs() < 1.5);
         Some(SkinRef { y: q(&ys)?, cb: q(&cbs)?, cr: q(&crs)?, gray })
     }
 
