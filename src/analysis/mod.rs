@@ -18,6 +18,8 @@ pub use crate::report::{Pose, StageTimings};
 pub mod face_frame;
 pub mod pose;
 pub mod scene;
+#[cfg(test)]
+pub mod synthetic;
 
 /// Images are analysed with their long side at most this many pixels: faces stay far above the
 /// models' input sizes, and a 40 MP upload costs no more than a 1 MP one.

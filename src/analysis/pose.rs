@@ -44,6 +44,11 @@ pub struct Reference {
     subset: Vec<usize>,
 }
 
+/// The reference's 468 points (for building synthetic faces in tests).
+pub fn reference_points() -> &'static [Vector3<f64>] {
+    &REFERENCE.points
+}
+
 pub static REFERENCE: LazyLock<Reference> = LazyLock::new(|| {
     let file: ReferenceFile = serde_json::from_str(include_str!("pose_reference.json")).expect("built-in pose reference is valid JSON");
     Reference::new(&file)

@@ -20,6 +20,9 @@ pub mod recency;
 pub mod retouch;
 pub mod text;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};

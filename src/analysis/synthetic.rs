@@ -1,0 +1,156 @@
+//! Synthetic analyses for the rules' unit tests: an image, a person mask, faces and a mesh built
+//! from the frontal reference face — no model runs, so every rule family can be tested in
+//! isolation (pass, fail, not assessed, the boundary) in milliseconds.
+
+use chrono::NaiveDateTime;
+use image::RgbImage;
+use nalgebra::Matrix3;
+
+use super::{pose, Analysis, FaceAnalysis, FaceFrame, Scene, SkinRef, StageTimings, TextScan};
+use crate::decode::SourceInfo;
+use crate::exif::{CaptureDate, DateSource, ExifInfo, ExifStatus};
+use crate::imaging::{Plane, Point, Pyramid};
+use crate::models::{Detection, MeshResult, PersonMask, TextBox};
+
+pub struct Builder {
+    image: RgbImage,
+    person: Box<dyn Fn(f32, f32) -> f32>,
+    exif: ExifInfo,
+    faces: Vec<Detection>,
+    mesh: Option<(MeshResult, usize)>,
+    mesh_presence: Option<f32>,
+    text: TextScan,
+    format: &'static str,
+}
+
+impl Builder {
+    /// A plain image of `w`×`h` in `colour`, no person, no face, no EXIF.
+    pub fn new(w: u32, h: u32, colour: [u8; 3]) -> Builder {
+        Builder {
+            image: RgbImage::from_pixel(w, h, image::Rgb(colour)),
+            person: Box::new(|_, _| 0.0),
+            exif: ExifInfo::missing(),
+            faces: Vec::new(),
+            mesh: None,
+            mesh_presence: None,
+            text: TextScan::default(),
+            format: "png",
+        }
+    }
+
+    /// Paints pixels for which `inside(x, y)` holds.
+    pub fn paint(mut self, colour: [u8; 3], inside: impl Fn(u32, u32) -> bool) -> Builder {
+        for (x, y, p) in self.image.enumerate_pixels_mut() {
+            if inside(x, y) {
+                *p = image::Rgb(colour);
+            }
+        }
+        self
+    }
+
+    /// The person mask: probability at an image point.
+    pub fn person(mut self, f: impl Fn(f32, f32) -> f32 + 'static) -> Builder {
+        self.person = Box::new(f);
+        self
+    }
+
+    pub fn captured(mut self, local: NaiveDateTime) -> Builder {
+        self.exif.status = ExifStatus::Ok;
+        self.exif.capture_date = Some(CaptureDate { local, offset: None, source: DateSource::DateTimeOriginal });
+        self
+    }
+
+    /// A detection without a mesh (the mesh gave it `presence` logit), as a masked face gets.
+    pub fn detection(mut self, x: f32, y: f32, size: f32, score: f32, presence: f32) -> Builder {
+        let c = Point::new(x + size / 2.0, y + size / 2.0);
+        self.faces.push(Detection { score, x, y, width: size, height: size, keypoints: [c; 6] });
+        self.mesh_presence = Some(self.mesh_presence.map_or(presence, |p: f32| p.max(presence)));
+        self
+    }
+
+    /// A frontal face mesh (the pose reference, scaled so the face is `height` px from forehead
+    /// to chin) centred at (`cx`, `cy`), turned by yaw/pitch/roll degrees; with its detection.
+    pub fn face(mut self, cx: f32, cy: f32, height: f32, yaw: f64, pitch: f64, roll: f64) -> Builder {
+        let r = rotation(yaw, pitch, roll);
+        let reference = pose::reference_points();
+        let span = (reference[152].y - reference[10].y).abs().max(1e-6);
+        let scale = height as f64 / span;
+        let points: Vec<[f32; 3]> = reference
+            .iter()
+            .map(|p| {
+                let q = r * p * scale;
+                [cx + q.x as f32, cy + q.y as f32, q.z as f32]
+            })
+            .collect();
+        let size = height * 1.1;
+        let index = self.faces.len();
+        self = self.detection(cx - size / 2.0, cy - size / 2.0, size, 0.95, 20.0);
+        self.mesh = Some((MeshResult { points, presence_logit: 20.0 }, index));
+        self
+    }
+
+    pub fn text_boxes(mut self, boxes: Vec<TextBox>) -> Builder {
+        self.text = TextScan { edge_share: 0.1, detector_ran: true, boxes };
+        self
+    }
+
+    pub fn build(self) -> Analysis {
+        let (w, h) = self.image.dimensions();
+        let (pw, ph) = (64usize, 64usize);
+        let mut data = Vec::with_capacity(pw * ph);
+        for gy in 0..ph {
+            for gx in 0..pw {
+                data.push((self.person)((gx as f32 + 0.5) * w as f32 / pw as f32, (gy as f32 + 0.5) * h as f32 / ph as f32));
+            }
+        }
+        let person = PersonMask { plane: Plane { width: pw, height: ph, data }, image_width: w, image_height: h };
+        let scene = Scene::new(&self.image, &person);
+        let face = self.mesh.map(|(mesh, detection)| {
+            let pose = pose::REFERENCE.pose(&mesh.points);
+            FaceAnalysis { detection, mesh, pose, eyes: [None, None] }
+        });
+        let face_frame = face.as_ref().and_then(|f| FaceFrame::from_mesh(&f.mesh));
+        let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));
+        let face_luma = face.as_ref().map(|f| super::sample_face_luma(&self.image, f)).unwrap_or_default();
+        let source = SourceInfo {
+            format: self.format,
+            stored_width: w,
+            stored_height: h,
+            color: "rgb8".into(),
+            bits_per_channel: 8,
+            has_alpha: false,
+            alpha_used: false,
+            file_bytes: 0,
+            orientation_applied: 1,
+            jpeg: None,
+        };
+        Analysis {
+            pyramid: Pyramid::new(self.image),
+            scale: 1.0,
+            original_width: w,
+            original_height: h,
+            source,
+            exif: self.exif,
+            faces: self.faces,
+            face,
+            mesh_presence: self.mesh_presence,
+            appearance: None,
+            person,
+            scene,
+            text: self.text,
+            face_frame,
+            skin,
+            face_luma,
+            timings: StageTimings::default(),
+        }
+    }
+}
+
+/// R = Rz(roll)·Rx(pitch)·Ry(yaw), the convention of [`pose::angles`].
+pub fn rotation(yaw: f64, pitch: f64, roll: f64) -> Matrix3<f64> {
+    let (y, p, r) = (yaw.to_radians(), pitch.to_radians(), roll.to_radians());
+    let rz = Matrix3::new(r.cos(), -r.sin(), 0.0, r.sin(), r.cos(), 0.0, 0.0, 0.0, 1.0);
+    let rx = Matrix3::new(1.0, 0.0, 0.0, 0.0, p.cos(), p.sin(), 0.0, -p.sin(), p.cos());
+    let ry = Matrix3::new(y.cos(), 0.0, -y.sin(), 0.0, 1.0, 0.0, y.sin(), 0.0, y.cos());
+    rz * rx * ry
+}

@@ -1,0 +1,179 @@
+//! Each rule family on synthetic analyses (no models): pass, fail, not assessed and the
+//! boundary, with the thresholds of the hand-written base profile.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Context, Finding, REGISTRY};
+use crate::analysis::synthetic::Builder;
+use crate::analysis::Analysis;
+use crate::models::TextBox;
+use crate::profile::Profile;
+use crate::report::Outcome::{self, *};
+
+fn as_of() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
+}
+
+fn run(a: &Analysis, family: &str) -> Vec<Finding> {
+    let profile = Profile::builtin("cn-driving-licence-base").unwrap();
+    let (_, rule) = profile.rules.iter().find(|(s, _)| s.family == family).expect("family");
+    let heads = Default::default();
+    rule.evaluate(&Context { analysis: a, as_of: as_of(), heads: &heads })
+}
+
+fn outcome(findings: &[Finding], code: &str) -> Outcome {
+    findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}")).outcome
+}
+
+fn measured(findings: &[Finding], code: &str) -> f64 {
+    findings.iter().find(|f| f.code == code).and_then(|f| f.measured).unwrap_or_else(|| panic!("{code} not measured"))
+}
+
+/// A licence-style frame: white backdrop, a frontal face of 0.55 of the height, a person mask
+/// covering the head (ellipse) and the shoulders.
+fn portrait(yaw: f64, pitch: f64, roll: f64) -> Builder {
+    let (w, h) = (600u32, 800u32);
+    let (cx, cy, fh) = (300.0f32, 330.0f32, 330.0f32);
+    Builder::new(w, h, [246, 246, 244])
+        .paint([205, 160, 135], move |x, y| ((x as f32 - cx) / 150.0).powi(2) + ((y as f32 - cy) / 200.0).powi(2) < 1.0)
+        .paint([40, 45, 70], |_, y| y > 620)
+        .person(move |x, y| if ((x - cx) / 170.0).powi(2) + ((y - cy + 20.0) / 225.0).powi(2) < 1.0 || y > 600.0 { 1.0 } else { 0.0 })
+        .face(cx, cy, fh, yaw, pitch, roll)
+}
+
+#[test]
+fn without_a_face_every_face_check_is_not_assessed_and_every_code_is_declared() {
+    let a = Builder::new(600, 800, [246, 246, 244]).build();
+    let face_codes = [
+        "FC002", "GE001", "GE002", "GE003", "GE004", "GE005", "PO001", "PO002", "PO003", "EY001", "HW001", "GL001", "GL002", "MK001",
+        "HR001", "HR002", "EX001", "EX002", "EX003", "EX004", "LI001", "LI002", "CL001", "CL002", "IQ004", "IQ005",
+    ];
+    for spec in REGISTRY {
+        for f in run(&a, spec.family) {
+            assert!(spec.code(f.code).is_some(), "{} emitted undeclared {}", spec.family, f.code);
+            if face_codes.contains(&f.code) {
+                assert_eq!(f.outcome, NotAssessed, "{}: {:?}", f.code, f.message);
+                assert!(f.measured.is_none(), "{}", f.code);
+            }
+        }
+    }
+    assert_eq!(outcome(&run(&a, "face_count"), "FC001"), Fail, "no face is a failure, not a pass");
+    assert_eq!(outcome(&run(&a, "recency"), "DT001"), NotAssessed, "no capture date: review, never a pass");
+}
+
+#[test]
+fn face_count_and_a_face_the_mesh_gave_up_on() {
+    let one = run(&portrait(0.0, 0.0, 0.0).build(), "face_count");
+    assert_eq!((outcome(&one, "FC001"), outcome(&one, "FC002")), (Pass, Pass));
+    let two = run(&portrait(0.0, 0.0, 0.0).detection(20.0, 20.0, 60.0, 0.9, 5.0).build(), "face_count");
+    assert_eq!((outcome(&two, "FC001"), measured(&two, "FC001")), (Fail, 2.0));
+    // Detected, but the mesh does not confirm it (a mask): FC002 fails with the logit shown.
+    let covered = run(&Builder::new(600, 800, [246, 246, 244]).detection(200.0, 200.0, 200.0, 0.9, -2.5).build(), "face_count");
+    assert_eq!((outcome(&covered, "FC001"), outcome(&covered, "FC002")), (Pass, Fail));
+    assert_eq!(measured(&covered, "FC002"), -2.5);
+    // A low but positive logit with no mesh analysed still fails: no face check could be made.
+    let odd = run(&Builder::new(600, 800, [246, 246, 244]).detection(200.0, 200.0, 200.0, 0.9, 0.5).build(), "face_count");
+    assert_eq!(outcome(&odd, "FC002"), Fail);
+}
+
+#[test]
+fn pose_reads_the_angles_it_was_given_and_fails_past_the_limits() {
+    let level = run(&portrait(0.0, 0.0, 0.0).build(), "pose");
+    for code in ["PO001", "PO002", "PO003"] {
+        assert_eq!(outcome(&level, code), Pass, "{code}");
+        assert!(measured(&level, code).abs() < 0.3, "{code}: {}", measured(&level, code));
+    }
+    for (yaw, pitch, roll, code, want) in [
+        (4.0, 0.0, 0.0, "PO001", Pass),
+        (12.0, 0.0, 0.0, "PO001", Fail),
+        (-12.0, 0.0, 0.0, "PO001", Fail),
+        (0.0, 9.0, 0.0, "PO002", Pass),   // chin up, inside 10
+        (0.0, 14.0, 0.0, "PO002", Fail),  // chin up beyond 10
+        (0.0, -11.0, 0.0, "PO002", Pass), // chin down, inside 12
+        (0.0, 0.0, 6.0, "PO003", Pass),
+        (0.0, 0.0, -11.0, "PO003", Fail),
+    ] {
+        let f = run(&portrait(yaw, pitch, roll).build(), "pose");
+        let expected = [yaw, pitch, roll][["PO001", "PO002", "PO003"].iter().position(|c| *c == code).unwrap()];
+        assert!((measured(&f, code) - expected).abs() < 0.6, "{code}: {} vs {expected}", measured(&f, code));
+        assert_eq!(outcome(&f, code), want, "{code} at {expected}");
+    }
+}
+
+#[test]
+fn recency_within_old_future_and_missing() {
+    let date = |days: i64| (as_of() - Duration::days(days)).naive_utc();
+    for (days, want) in [(30, Pass), (170, Pass), (200, Fail), (-10, Fail)] {
+        let f = run(&Builder::new(600, 800, [246, 246, 244]).captured(date(days)).build(), "recency");
+        assert_eq!(outcome(&f, "DT001"), want, "{days} days old");
+    }
+    assert_eq!(outcome(&run(&Builder::new(600, 800, [246, 246, 244]).build(), "recency"), "DT001"), NotAssessed);
+}
+
+#[test]
+fn text_regions_count_above_the_minimum_height() {
+    let tb = |h: f32| TextBox { x: 20.0, y: 20.0, width: 120.0, height: h, score: 0.9 };
+    let clean = run(&Builder::new(600, 800, [246, 246, 244]).build(), "text");
+    assert_eq!(outcome(&clean, "TX001"), Pass);
+    let tiny = run(&Builder::new(600, 800, [246, 246, 244]).text_boxes(vec![tb(5.0)]).build(), "text");
+    assert_eq!(outcome(&tiny, "TX001"), Pass, "under 1.2% of the height is noise");
+    let two = run(&Builder::new(600, 800, [246, 246, 244]).text_boxes(vec![tb(30.0), tb(12.0)]).build(), "text");
+    assert_eq!((outcome(&two, "TX001"), measured(&two, "TX001")), (Fail, 2.0));
+    assert!(two[0].region.is_some());
+}
+
+#[test]
+fn image_size_and_aspect_at_their_limits() {
+    for (w, h, want_width, want_aspect) in
+        [(600, 800, Pass, Pass), (520, 780, Pass, Pass), (519, 740, Fail, Pass), (600, 600, Pass, Fail), (520, 900, Pass, Fail)]
+    {
+        let f = run(&Builder::new(w, h, [246, 246, 244]).build(), "image_quality");
+        assert_eq!(outcome(&f, "IQ001"), want_width, "{w}x{h}");
+        assert_eq!(outcome(&f, "IQ002"), want_aspect, "{w}x{h}");
+    }
+}
+
+#[test]
+fn background_white_or_not() {
+    let white = run(&portrait(0.0, 0.0, 0.0).build(), "background");
+    assert_eq!(outcome(&white, "BG001"), Pass, "{:?}", white[0]);
+    let blue = portrait(0.0, 0.0, 0.0).paint([60, 90, 170], |x, y| {
+        let (dx, dy) = ((x as f32 - 300.0) / 175.0, (y as f32 - 310.0) / 230.0);
+        dx * dx + dy * dy >= 1.0 && y < 600
+    });
+    let f = run(&blue.build(), "background");
+    assert_eq!(outcome(&f, "BG001"), Fail);
+    assert!(measured(&f, "BG001") < 0.2);
+}
+
+#[test]
+fn geometry_centred_and_cut_off() {
+    let centred = run(&portrait(0.0, 0.0, 0.0).build(), "geometry");
+    assert_eq!(outcome(&centred, "GE002"), Pass, "{:?}", centred[1]);
+    assert_eq!(outcome(&centred, "GE001"), Pass);
+    // The same head 90 px to the right: off-centre.
+    let (cx, cy) = (390.0f32, 330.0f32);
+    let shifted = Builder::new(600, 800, [246, 246, 244])
+        .person(move |x, y| if ((x - cx) / 170.0).powi(2) + ((y - cy + 20.0) / 225.0).powi(2) < 1.0 || y > 600.0 { 1.0 } else { 0.0 })
+        .face(cx, cy, 330.0, 0.0, 0.0, 0.0)
+        .build();
+    let f = run(&shifted, "geometry");
+    assert_eq!(outcome(&f, "GE002"), Fail);
+    assert!(measured(&f, "GE002") > 0.1);
+    // A head whose crown is above the top edge: cut off.
+    let (cx, cy) = (300.0f32, 150.0f32);
+    let cut = Builder::new(600, 800, [246, 246, 244])
+        .person(move |x, y| if ((x - cx) / 170.0).powi(2) + ((y - cy + 20.0) / 225.0).powi(2) < 1.0 || y > 500.0 { 1.0 } else { 0.0 })
+        .face(cx, cy, 330.0, 0.0, 0.0, 0.0)
+        .build();
+    let f = run(&cut, "geometry");
+    assert_eq!((outcome(&f, "GE001"), measured(&f, "GE001")), (Fail, 0.0));
+}
+
+#[test]
+fn expression_neutral_mouth_passes_on_the_reference_face() {
+    let f = run(&portrait(0.0, 0.0, 0.0).build(), "expression");
+    assert_eq!(outcome(&f, "EX001"), Pass, "{:?}", f[0]);
+    assert_eq!(outcome(&f, "EX004"), Pass, "the mean neutral face does not smile: {}", measured(&f, "EX004"));
+    assert!(measured(&f, "EX004").abs() < 0.1);
+}
