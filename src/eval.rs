@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{CheckResult, Outcome, Report, Verdict};
+use crate::rules::Score;
 
 pub struct EvalOptions {
     pub labels: PathBuf,
@@ -94,48 +95,43 @@ impl VerdictCounts {
     }
 }
 
-/// How a label column is read off a report.
+/// How a label column is read off a report: derived from the checks' declarations
+/// (`CodeInfo::eval`), never listed twice.
 struct Mapping {
     label: &'static str,
     /// The check whose measured value ranks photos (AUC, EER).
     code: &'static str,
     /// Checks that together decide the label at the profile's thresholds (the confusion).
-    decided_by: &'static [&'static str],
+    decided_by: Vec<&'static str>,
     /// Label 1 means a violation (glasses worn), so "predicted 1" is "some check flags it"
     /// (fail, warn or uncertain); otherwise label 1 is the compliant state (eyes open) and
     /// "predicted 1" is "no check flags it".
     violation: bool,
-    /// Continuous score, oriented so that higher means the label is more likely 1.
-    score: fn(&CheckResult) -> Option<f64>,
+    score: Score,
 }
 
-const MAPPINGS: &[Mapping] = &[
-    Mapping { label: "eyes_open", code: "EY001", decided_by: &["EY001"], violation: false, score: |c| c.measured },
-    // The label means plain white without shadows: all three background checks decide it.
-    Mapping { label: "white_background", code: "BG001", decided_by: &["BG001", "BG002", "BG003"], violation: false, score: |c| c.measured },
-    Mapping {
-        label: "single_face",
-        code: "FC001",
-        decided_by: &["FC001"],
-        violation: false,
-        score: |c| c.measured.map(|n| -(n - 1.0).abs()),
-    },
-    Mapping { label: "glasses", code: "GL001", decided_by: &["GL001", "GL002"], violation: true, score: |c| c.measured },
-    Mapping { label: "sunglasses", code: "GL002", decided_by: &["GL002"], violation: true, score: |c| c.measured },
-    Mapping { label: "headwear", code: "HW001", decided_by: &["HW001"], violation: true, score: |c| c.measured },
-    Mapping { label: "mask", code: "MK001", decided_by: &["MK001"], violation: true, score: |c| c.measured },
-    Mapping { label: "ears_covered", code: "HR001", decided_by: &["HR001"], violation: true, score: lower_is_violation },
-    Mapping { label: "hair_over_brows", code: "HR002", decided_by: &["HR002"], violation: true, score: lower_is_violation },
-    Mapping { label: "clothing_light", code: "CL001", decided_by: &["CL001"], violation: true, score: lower_is_violation },
-];
+fn mappings() -> Vec<Mapping> {
+    crate::rules::declared()
+        .filter_map(|(_, c)| {
+            c.eval.map(|e| Mapping {
+                label: e.label,
+                code: c.code,
+                decided_by: std::iter::once(c.code).chain(e.with.iter().copied()).collect(),
+                violation: e.violation,
+                score: e.score,
+            })
+        })
+        .collect()
+}
 
-/// Hand-made signals where a low value is the violation (little background beside the ears);
-/// a learned head reports p(violation) instead, which already points the right way.
-fn lower_is_violation(c: &CheckResult) -> Option<f64> {
-    if c.unit == "probability" {
-        c.measured
-    } else {
-        c.measured.map(|v| -v)
+/// The continuous score of a check, oriented so that higher means the label is more likely 1.
+fn score_of(score: Score, c: &CheckResult) -> Option<f64> {
+    match score {
+        Score::Measured => c.measured,
+        // A learned head reports p(violation), which already points the right way.
+        Score::LowerIsViolation if c.unit == "probability" => c.measured,
+        Score::LowerIsViolation => c.measured.map(|v| -v),
+        Score::DistanceFromOne => c.measured.map(|n| -(n - 1.0).abs()),
     }
 }
 
@@ -245,7 +241,7 @@ pub fn evaluate(checker: &Checker, opts: &EvalOptions) -> Result<EvalResult, Eva
 pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &str, elapsed_ms: f64) -> EvalResult {
     let label_of = |row: &BTreeMap<String, String>, col: &str| label_value(row.get(col).map(String::as_str));
     let mut attributes = Vec::new();
-    for m in MAPPINGS {
+    for m in mappings() {
         if !rows.iter().any(|r| r.contains_key(m.label)) {
             continue;
         }
@@ -258,7 +254,7 @@ pub fn score(rows: &[BTreeMap<String, String>], reports: &[Report], profile: &st
             };
             labelled += 1;
             let check = report.check(m.code);
-            match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { (m.score)(c).map(|s| (c, s)) }) {
+            match check.and_then(|c| if c.outcome == Outcome::NotAssessed { None } else { score_of(m.score, c).map(|s| (c, s)) }) {
                 Some((_, s)) => {
                     scored.push((s, label));
                     // Anything short of a clear pass flags the photo: a value in the uncertainty band

@@ -9,27 +9,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::{Band, Threshold};
 
-/// The label columns a head can decide, the check it decides, and whether that check measures a
-/// hand-made signal the head may use as a feature.
-#[derive(Debug)]
+/// A label column a head can decide, the check it decides, and whether that check measures a
+/// hand-made signal the head may use as a feature. Derived from the checks' declarations
+/// (`CodeInfo::head`), never listed twice.
+#[derive(Debug, Clone, Copy)]
 pub struct Attribute {
     pub label: &'static str,
     pub code: &'static str,
     pub has_signal: bool,
 }
 
-pub const ATTRIBUTES: &[Attribute] = &[
-    Attribute { label: "headwear", code: "HW001", has_signal: false },
-    Attribute { label: "glasses", code: "GL001", has_signal: true },
-    Attribute { label: "sunglasses", code: "GL002", has_signal: true },
-    Attribute { label: "mask", code: "MK001", has_signal: true },
-    Attribute { label: "ears_covered", code: "HR001", has_signal: true },
-    Attribute { label: "hair_over_brows", code: "HR002", has_signal: true },
-    Attribute { label: "clothing_light", code: "CL001", has_signal: true },
-];
+/// Every label a head can decide, in report order.
+pub fn attributes() -> impl Iterator<Item = Attribute> {
+    crate::rules::declared().filter_map(|(_, c)| c.head.map(|h| Attribute { label: h.label, code: c.code, has_signal: h.signal }))
+}
 
-pub fn attribute(label: &str) -> Option<&'static Attribute> {
-    ATTRIBUTES.iter().find(|a| a.label == label)
+pub fn attribute(label: &str) -> Option<Attribute> {
+    attributes().find(|a| a.label == label)
 }
 
 /// Which features a head reads: √ of the 1280 pooled values of the appearance network on the

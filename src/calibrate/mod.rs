@@ -1,6 +1,6 @@
 //! `photocheck calibrate`: fits the learned heads of a profile from an operator's labelled photos.
 //!
-//! For every label column a head can decide (see [`crate::heads::ATTRIBUTES`]) with enough
+//! For every label column a head can decide (see [`crate::heads::attributes`]) with enough
 //! examples of both classes, it tries each feature set (the face-box or head-crop embedding, the
 //! rule's own hand-made signal, or an embedding with the signal) and each L2 strength in k-fold
 //! cross-validation, keeps the best by out-of-fold AUC, picks the threshold for the target from

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::analysis::scene::Scene;
 use crate::imaging::median_luma;
 use crate::report::{Region, Text, Threshold};
@@ -16,18 +16,25 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "background_white",
             summary: "Share of background that is near-white (bright and neutral)",
             summary_zh: "背景中接近白色（明亮、无色偏）的比例",
+            unit: "fraction",
+            eval: Some(EvalLabel { label: "white_background", violation: false, score: Score::Measured, with: &["BG002", "BG003"] }),
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "BG002",
             name: "background_plain",
             summary: "Share of background with edges or texture (objects, patterns)",
             summary_zh: "背景中有边缘或纹理（物体、图案）的比例",
+            unit: "fraction",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "BG003",
             name: "background_shadow",
             summary: "Background darkening next to the person (shadow behind the head or to one side)",
             summary_zh: "人物旁背景变暗（头后或一侧的阴影）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Background { c }),

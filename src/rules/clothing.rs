@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
@@ -15,12 +15,17 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "dark_clothing",
             summary: "Share of the visible top (person, not skin) that is dark",
             summary_zh: "可见上衣（人物区域中非皮肤部分）为深色的比例",
+            unit: "fraction",
+            head: Some(HeadSlot { label: "clothing_light", signal: true }),
+            eval: Some(EvalLabel { label: "clothing_light", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {
             code: "CL002",
             name: "covered_shoulders",
             summary: "Share of skin in the chest and shoulder area (revealing clothing)",
             summary_zh: "胸部和肩部皮肤比例（衣着暴露）",
+            unit: "fraction",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Clothing { c }),

@@ -16,24 +16,32 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "mouth_closed",
             summary: "Lip gap over mouth width (mouth closed)",
             summary_zh: "上下唇间距与嘴宽之比（嘴巴闭合）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "EX002",
             name: "no_teeth",
             summary: "Share of the mouth opening that looks like teeth (broad smile)",
             summary_zh: "嘴部开口中牙齿样像素的比例（露齿笑）",
+            unit: "fraction",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "EX003",
             name: "gaze",
             summary: "Iris centred between the eye corners (looking at the camera)",
             summary_zh: "虹膜位于眼角之间的中央（直视镜头）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "EX004",
             name: "no_smile",
             summary: "Mouth corners not raised above the lip line (closed-mouth smile), as a share of the mouth height",
             summary_zh: "嘴角未高于唇线（闭嘴微笑），以嘴部高度的比例计",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Expression { c }),

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -12,6 +12,9 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "eyes_open",
         summary: "Both eyes open (eye aspect ratio of the less open eye)",
         summary_zh: "双眼睁开（睁得较小一只眼的纵横比）",
+        unit: "ratio",
+        eval: Some(EvalLabel { label: "eyes_open", violation: false, score: Score::Measured, with: &[] }),
+        ..CodeInfo::NONE
     }],
     build: |v| build_with(v, |c| Eyes { c }),
 };

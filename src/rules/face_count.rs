@@ -4,18 +4,28 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
     codes: &[
-        CodeInfo { code: "FC001", name: "single_face", summary: "Exactly one face is visible", summary_zh: "照片中恰好一张人脸" },
+        CodeInfo {
+            code: "FC001",
+            name: "single_face",
+            summary: "Exactly one face is visible",
+            summary_zh: "照片中恰好一张人脸",
+            unit: "faces",
+            eval: Some(EvalLabel { label: "single_face", violation: false, score: Score::DistanceFromOne, with: &[] }),
+            ..CodeInfo::NONE
+        },
         CodeInfo {
             code: "FC002",
             name: "face_visible",
             summary: "The detected face is fully visible to the face mesh (presence logit), so every face check can be made",
             summary_zh: "检测到的人脸完整可见（面部网格的存在置信度），所有面部检查均可进行",
+            unit: "logit",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| FaceCount { c }),

@@ -16,30 +16,40 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "head_in_frame",
             summary: "Whole head (crown to chin, both sides) inside the frame with a margin",
             summary_zh: "整个头部（头顶到下巴及两侧）在画面内并留有余量",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "GE002",
             name: "head_centred",
             summary: "Face horizontally centred (offset as a share of the width)",
             summary_zh: "头部水平居中（偏移量占宽度的比例）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "GE003",
             name: "head_width",
             summary: "Head width as a share of the image width",
             summary_zh: "头部宽度占图像宽度的比例",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "GE004",
             name: "head_length",
             summary: "Crown-to-chin length as a share of the image height",
             summary_zh: "头顶到下巴的长度占图像高度的比例",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "GE005",
             name: "crown_gap",
             summary: "Space above the crown as a share of the image height",
             summary_zh: "头顶上方留白占图像高度的比例",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Geometry { c }),

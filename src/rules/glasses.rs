@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::analysis::{lm, Analysis, FaceAnalysis};
 use crate::imaging::{inside_polygon, polygon_row_spans, sample_planar, Affine, Plane, Point};
 use crate::report::{Outcome, Region, Text, Threshold};
@@ -19,12 +19,18 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "no_glasses",
             summary: "No eyewear over the eyes (probability from frame and tint features)",
             summary_zh: "眼部无眼镜（镜框与镜片色调特征的概率）",
+            unit: "probability",
+            head: Some(HeadSlot { label: "glasses", signal: true }),
+            eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &["GL002"] }),
         },
         CodeInfo {
             code: "GL002",
             name: "no_sunglasses",
             summary: "No sunglasses or tinted lenses (probability from the tint features)",
             summary_zh: "未戴墨镜或有色镜片（色调特征的概率）",
+            unit: "probability",
+            head: Some(HeadSlot { label: "sunglasses", signal: true }),
+            eval: Some(EvalLabel { label: "sunglasses", violation: true, score: Score::Measured, with: &[] }),
         },
     ],
     build: |v| build_with(v, |c| Glasses { c }),

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
@@ -15,12 +15,18 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "ears_visible",
             summary: "Background visible beside the face at ear height (hair does not hide the ears)",
             summary_zh: "耳部高度处面部两侧可见背景（头发未遮挡耳朵）",
+            unit: "fraction",
+            head: Some(HeadSlot { label: "ears_covered", signal: true }),
+            eval: Some(EvalLabel { label: "ears_covered", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {
             code: "HR002",
             name: "brows_visible",
             summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
             summary_zh: "眉毛上方额头区域与皮肤亮度一致（刘海未遮挡眉眼）",
+            unit: "ratio",
+            head: Some(HeadSlot { label: "hair_over_brows", signal: true }),
+            eval: Some(EvalLabel { label: "hair_over_brows", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
     ],
     build: |v| build_with(v, |c| Hair { c }),

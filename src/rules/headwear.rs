@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -17,6 +17,9 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "no_headwear",
         summary: "No hat, cap, hood, headscarf or headband (learned head on the head-crop embedding)",
         summary_zh: "未戴帽子、头巾、兜帽或发带（头部区域外观特征上的学习模型）",
+        unit: "probability",
+        head: Some(HeadSlot { label: "headwear", signal: false }),
+        eval: Some(EvalLabel { label: "headwear", violation: true, score: Score::Measured, with: &[] }),
     }],
     build: |v| build_with(v, |c| Headwear { _c: c }),
 };

@@ -16,33 +16,48 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "resolution",
             summary: "Image width (after EXIF rotation) is at least the minimum",
             summary_zh: "图像宽度（按EXIF方向转正后）不低于下限",
+            unit: "px",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "IQ002",
             name: "aspect_ratio",
             summary: "Width:height lies within the allowed range (2:3 to 3:4)",
             summary_zh: "宽高比在允许范围内（2:3 至 3:4）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ003", name: "colour", summary: "The photo is in colour, not grayscale", summary_zh: "彩色照片，非黑白"
+            code: "IQ003",
+            name: "colour",
+            summary: "The photo is in colour, not grayscale",
+            summary_zh: "彩色照片，非黑白",
+            unit: "mean chroma",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "IQ004",
             name: "face_sharpness",
             summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)",
             summary_zh: "面部清晰对焦（归一化面部区域的细节比）",
+            unit: "detail ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "IQ005",
             name: "face_clipping",
             summary: "Few face pixels are blown out or crushed to black",
             summary_zh: "面部过曝或死黑的像素很少",
+            unit: "fraction",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "IQ006",
             name: "compression",
             summary: "JPEG quality (estimated from the quantisation tables) is not too low",
             summary_zh: "JPEG 压缩质量（由量化表估计）不过低",
+            unit: "JPEG quality",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| ImageQuality { c }),

@@ -15,18 +15,24 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "even_lighting",
             summary: "Left and right halves of the face equally bright (relative difference of cheek patches)",
             summary_zh: "面部左右两侧亮度一致（两颊区域的相对差）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "LI002",
             name: "face_exposure",
             summary: "Median brightness of the face within range",
             summary_zh: "面部亮度中位数在范围内",
+            unit: "luma",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "LI003",
             name: "colour_cast",
             summary: "Bright background is neutral (no colour cast from light or white balance)",
             summary_zh: "明亮背景无色偏（光源或白平衡造成）",
+            unit: "chroma",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Lighting { c }),

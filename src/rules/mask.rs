@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -12,6 +12,9 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "no_mask",
         summary: "No mask or covering over nose and mouth (mask classifier probability)",
         summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
+        unit: "probability",
+        head: Some(HeadSlot { label: "mask", signal: true }),
+        eval: Some(EvalLabel { label: "mask", violation: true, score: Score::Measured, with: &[] }),
     }],
     build: |v| build_with(v, |c| Mask { c }),
 };

@@ -53,7 +53,9 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &retouch::SPEC,
 ];
 
-/// One stable check code and what it means.
+/// One stable check code and everything else derives from: the rules table (README, `photocheck
+/// rules`), the profile's severity validation, the learned heads a profile may hold
+/// ([`crate::heads::attributes`]) and the label columns `eval` scores ([`crate::eval`]).
 #[derive(Debug)]
 pub struct CodeInfo {
     pub code: &'static str,
@@ -62,6 +64,53 @@ pub struct CodeInfo {
     pub summary: &'static str,
     /// The same line in Chinese (`photocheck rules --lang zh-CN`).
     pub summary_zh: &'static str,
+    /// Unit of the hand-made measured value (a learned head reports "probability" instead).
+    pub unit: &'static str,
+    /// The label column whose learned head (`[heads.LABEL]`) may decide this check.
+    pub head: Option<HeadSlot>,
+    /// How `eval` scores a label column with this check.
+    pub eval: Option<EvalLabel>,
+}
+
+impl CodeInfo {
+    /// For the struct-update syntax in declarations: no head, no eval label.
+    pub const NONE: CodeInfo = CodeInfo { code: "", name: "", summary: "", summary_zh: "", unit: "", head: None, eval: None };
+}
+
+/// A learned head's slot on a check.
+#[derive(Debug, Clone, Copy)]
+pub struct HeadSlot {
+    pub label: &'static str,
+    /// The check measures a hand-made signal the head may use as a feature.
+    pub signal: bool,
+}
+
+/// How a label column is read off a report.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalLabel {
+    pub label: &'static str,
+    /// Label 1 means a violation (glasses worn) rather than the compliant state (eyes open).
+    pub violation: bool,
+    /// How the measured value ranks photos (AUC, EER), oriented so higher means label 1.
+    pub score: Score,
+    /// Other checks that decide the label together with this one (the confusion).
+    pub with: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Score {
+    /// The measured value itself.
+    Measured,
+    /// Hand-made signals where a low value is the violation (little background beside the ears);
+    /// a learned head's probability already points the right way.
+    LowerIsViolation,
+    /// A count whose compliant value is 1 (faces).
+    DistanceFromOne,
+}
+
+/// Every declared check, in report order, with its family.
+pub fn declared() -> impl Iterator<Item = (&'static RuleSpec, &'static CodeInfo)> {
+    REGISTRY.iter().flat_map(|s| s.codes.iter().map(move |c| (*s, c)))
 }
 
 pub struct RuleSpec {

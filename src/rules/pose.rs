@@ -13,18 +13,24 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "yaw",
             summary: "Head not turned left or right beyond the limit",
             summary_zh: "头部左右转动不超过限值",
+            unit: "deg",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "PO002",
             name: "pitch",
             summary: "Head not tilted up or down beyond the limit",
             summary_zh: "头部抬头或低头不超过限值",
+            unit: "deg",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "PO003",
             name: "roll",
             summary: "Head not tilted sideways beyond the limit",
             summary_zh: "头部左右歪斜不超过限值",
+            unit: "deg",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Pose { c }),

@@ -13,6 +13,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "shoulders_level",
         summary: "Tilt of the line across the tops of the shoulders (person mask)",
         summary_zh: "两肩顶部连线的倾斜（人像分割）",
+        unit: "deg",
+        ..CodeInfo::NONE
     }],
     build: |v| build_with(v, |c| Posture { c }),
 };

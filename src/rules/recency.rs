@@ -14,6 +14,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "capture_date",
         summary: "EXIF capture date within the allowed age, not in the future",
         summary_zh: "EXIF 拍摄日期在允许期限内且不晚于今天",
+        unit: "days",
+        ..CodeInfo::NONE
     }],
     build: |v| build_with(v, |c| Recency { c }),
 };

@@ -18,30 +18,40 @@ pub static SPEC: RuleSpec = RuleSpec {
             name: "editing_software",
             summary: "EXIF Software names a photo editor or beauty app",
             summary_zh: "EXIF 软件字段为修图或美颜软件",
+            unit: "flag",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "RT002",
             name: "camera_metadata",
             summary: "EXIF names the camera (Make/Model)",
             summary_zh: "EXIF 记录了相机（品牌/型号）",
+            unit: "flag",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "RT003",
             name: "camera_jpeg_tables",
             summary: "JPEG quantisation tables are not the standard library tables a re-save writes",
             summary_zh: "JPEG 量化表不是软件重新保存时使用的标准库表",
+            unit: "flag",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "RT004",
             name: "natural_skin_texture",
             summary: "Skin detail relative to eye detail (beauty filters flatten skin)",
             summary_zh: "皮肤细节相对眼部细节（美颜会抹平皮肤）",
+            unit: "ratio",
+            ..CodeInfo::NONE
         },
         CodeInfo {
             code: "RT005",
             name: "natural_background",
             summary: "Share of the background at one exact colour (digitally replaced backdrop)",
             summary_zh: "背景中同一精确颜色的比例（数码替换背景）",
+            unit: "fraction",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Retouch { c }),

@@ -177,3 +177,38 @@ fn expression_neutral_mouth_passes_on_the_reference_face() {
     assert_eq!(outcome(&f, "EX004"), Pass, "the mean neutral face does not smile: {}", measured(&f, "EX004"));
     assert!(measured(&f, "EX004").abs() < 0.1);
 }
+
+#[test]
+fn every_finding_reports_its_declared_unit() {
+    let analyses = [Builder::new(600, 800, [246, 246, 244]).build(), portrait(3.0, -2.0, 1.0).captured(as_of().naive_utc()).build()];
+    for a in &analyses {
+        for spec in REGISTRY {
+            for f in run(a, spec.family) {
+                let info = spec.code(f.code).expect("declared");
+                assert_eq!(f.unit, info.unit, "{} reports {:?}, declares {:?}", f.code, f.unit, info.unit);
+            }
+        }
+    }
+}
+
+#[test]
+fn heads_and_eval_labels_are_derived_from_the_declarations() {
+    let heads: Vec<_> = crate::heads::attributes().map(|a| (a.label, a.code)).collect();
+    assert!(heads.contains(&("headwear", "HW001")) && heads.contains(&("mask", "MK001")), "{heads:?}");
+    assert!(!crate::heads::attribute("headwear").unwrap().has_signal);
+    let labels: Vec<_> = super::declared().filter_map(|(_, c)| c.eval.map(|e| e.label)).collect();
+    for l in [
+        "eyes_open",
+        "white_background",
+        "single_face",
+        "glasses",
+        "sunglasses",
+        "headwear",
+        "mask",
+        "ears_covered",
+        "hair_over_brows",
+        "clothing_light",
+    ] {
+        assert!(labels.contains(&l), "{l}");
+    }
+}

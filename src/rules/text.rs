@@ -14,6 +14,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         name: "no_text",
         summary: "Text regions found outside the face and hair (PP-OCR detector)",
         summary_zh: "面部和头发以外的文字区域（PP-OCR 检测器）",
+        unit: "regions",
+        ..CodeInfo::NONE
     }],
     build: |v| build_with(v, |c| TextRule { c }),
 };
