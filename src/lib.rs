@@ -20,6 +20,7 @@ pub mod printer;
 pub mod profile;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "serve")]
 pub mod server;
 
 pub use pipeline::{CheckOptions, Checker};
