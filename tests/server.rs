@@ -132,7 +132,7 @@ async fn every_path_answers_json_errors_with_a_request_id() {
     let s = state(config());
     let (status, headers, json) = send(&s, get("/nope")).await;
     assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-    assert!(headers.contains_key("x-request-id"));
+    assert_eq!(headers["x-request-id"].to_str().unwrap(), json["error"]["request_id"], "one id in header and body");
     let (status, headers, json) = send(&s, get("/v1/checks")).await;
     assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
     assert!(headers.contains_key("x-request-id"));

@@ -66,7 +66,6 @@ pub struct AppState {
     /// Workers: concurrency permits, awaited in FIFO order.
     workers: Arc<Semaphore>,
     pub metrics: Metrics,
-    next_id: AtomicU64,
 }
 
 impl AppState {
@@ -87,7 +86,6 @@ impl AppState {
             workers: Arc::new(Semaphore::new(config.concurrency.max(1))),
             config,
             metrics: Metrics::default(),
-            next_id: AtomicU64::new(1),
         })
     }
 
@@ -159,15 +157,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Every response carries an `x-request-id`: the client's own when it sent a sane one.
-async fn ensure_request_id(request: Request, next: axum::middleware::Next) -> Response {
-    let given = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).map(str::to_string);
+/// Every request gets an `x-request-id` before any handler runs — the client's own when it sent a
+/// sane one, else a new one — and every response carries it, so the id in a JSON error body, in
+/// the header and in the log line is always the same.
+async fn ensure_request_id(mut request: Request, next: axum::middleware::Next) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| sane_request_id(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)));
+    let value = HeaderValue::from_str(&id).ok();
+    if let Some(v) = &value {
+        request.headers_mut().insert("x-request-id", v.clone());
+    }
     let mut response = next.run(request).await;
-    if !response.headers().contains_key("x-request-id") {
-        let id = given.unwrap_or_else(|| format!("pc-{:x}-r{}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)));
-        if let Ok(v) = HeaderValue::from_str(&id) {
-            response.headers_mut().insert("x-request-id", v);
-        }
+    if let Some(v) = value {
+        response.headers_mut().insert("x-request-id", v);
     }
     response
 }
@@ -178,16 +185,23 @@ fn sane_request_id(v: &str) -> bool {
     !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic())
 }
 
+/// The request's id, as [`ensure_request_id`] set it.
+fn request_id(headers: &HeaderMap) -> String {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
 async fn not_found(request: Request) -> Response {
-    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).unwrap_or("").to_string();
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route (POST /v1/checks, GET /healthz, /readyz, /metrics, /openapi.json)")
-        .into_response(&id)
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route (POST /v1/checks, GET /healthz, /readyz, /metrics, /openapi.json, /schemas/report.json)",
+    )
+    .into_response(&request_id(request.headers()))
 }
 
 async fn method_not_allowed(request: Request) -> Response {
-    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| sane_request_id(v)).unwrap_or("").to_string();
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{} is not allowed on this route", request.method()))
-        .into_response(&id)
+        .into_response(&request_id(request.headers()))
 }
 
 #[derive(OpenApi)]
@@ -355,19 +369,13 @@ async fn post_check(
     request: Request,
 ) -> Response {
     let started = Instant::now();
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| sane_request_id(v))
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("pc-{:x}-{}", std::process::id(), state.next_id.fetch_add(1, Ordering::Relaxed)));
+    let request_id = request_id(request.headers());
     // A malformed query string is a JSON 400 like every other error (axum's own is plain text).
     let outcome = match query {
         Ok(Query(query)) => handle_check(&state, query, request).await,
         Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "the query string is malformed (as_of, profile, lang)")),
     };
-    let (mut response, verdict, failed) = match outcome {
+    let (response, verdict, failed) = match outcome {
         Ok(report) => {
             state.metrics.record_report(verdict_name(report.verdict), &report.failed);
             let v = verdict_name(report.verdict);
@@ -379,9 +387,6 @@ async fn post_check(
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
     state.metrics.record_request(status, seconds);
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", v);
-    }
     // Never the image, never EXIF: only what the gate decided and how long it took.
     tracing::info!(request_id = %request_id, status, latency_ms = seconds * 1000.0, verdict, failed = %failed, "check");
     response
