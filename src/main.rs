@@ -6,225 +6,16 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 use rayon::prelude::*;
+
+mod cli;
+use cli::args::{CalibrateArgs, Cli, Command, Common, Format, RulesFormat};
+use cli::progress::Reporter;
 
 use photocheck::eval::{evaluate, EvalOptions};
 use photocheck::models::ModelSet;
 use photocheck::{printer, CheckOptions, Checker, Lang, Profile, Verdict};
-
-#[derive(Parser)]
-#[command(name = "photocheck", version, about = "Checks driving-licence portraits against the photo rules and explains every verdict")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum RulesFormat {
-    Tsv,
-    Markdown,
-}
-
-#[derive(clap::Args, Clone)]
-struct Common {
-    /// Profile: a built-in name or a TOML file.
-    #[arg(long, default_value = photocheck::profile::DEFAULT_PROFILE)]
-    profile: String,
-    /// Judge as of this date (YYYY-MM-DD or RFC 3339) instead of now: reproducible runs.
-    #[arg(long)]
-    as_of: Option<String>,
-    /// Language of messages: zh-CN or en.
-    #[arg(long, default_value = "zh-CN")]
-    lang: String,
-    /// Directory holding the models and SHA256SUMS (default: $PHOTOCHECK_MODELS or ./models).
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    jobs: Option<usize>,
-}
-
-#[derive(clap::Args)]
-struct CalibrateArgs {
-    /// CSV with a `file` column and one 0/1 column per label (empty = unknown).
-    #[arg(long)]
-    labels: PathBuf,
-    /// Folder the `file` names are relative to.
-    #[arg(long)]
-    photos: PathBuf,
-    /// The profile to write: it extends --base and holds the fitted heads.
-    #[arg(long)]
-    out: PathBuf,
-    /// The profile whose thresholds and severities the result keeps (built-in name or file).
-    #[arg(long, default_value = photocheck::profile::DEFAULT_PROFILE)]
-    base: String,
-    /// Name of the written profile (default: the --out file stem).
-    #[arg(long)]
-    name: Option<String>,
-    /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
-    #[arg(long, default_value = "eer")]
-    target: String,
-    /// Cross-validation folds (stratified by label).
-    #[arg(long, default_value_t = 5)]
-    folds: usize,
-    /// Repeat the k-fold split this many times (different seeds) and average the scores.
-    #[arg(long, default_value_t = 3)]
-    repeats: usize,
-    /// Seed of the fold shuffles: the same photos, labels and seed write the same profile.
-    #[arg(long, default_value_t = 20261126)]
-    seed: u64,
-    /// Refuse a column with fewer examples than this in either class.
-    #[arg(long, default_value_t = 15)]
-    min_per_class: usize,
-    /// Where no embedding head beats a check's own signal, keep the base threshold instead of
-    /// re-thresholding that signal for the label.
-    #[arg(long)]
-    keep_hand_thresholds: bool,
-    /// Fit each head's review band: scores at or below its lower cut-off pass clearly, chosen so
-    /// that at most this share of out-of-fold violations does (e.g. 0.005); scores between it and
-    /// the threshold send the photo to a person. Without it heads have no band.
-    #[arg(long)]
-    max_false_approve: Option<f64>,
-    /// With --max-false-approve: at most this share of compliant photos in a head's band (the
-    /// cost); where the false-approve target would cost more, the cut-off moves up to this.
-    #[arg(long, default_value_t = 0.05)]
-    max_review_share: f64,
-    /// Fail (exit 1) when a label's out-of-fold AUC is below the `[cv_auc]` floor in this file.
-    #[arg(long)]
-    floors: Option<PathBuf>,
-    /// Judge the photos as of this date (YYYY-MM-DD); also the fit's recorded date and version.
-    #[arg(long)]
-    as_of: Option<String>,
-    /// Directory holding the models and SHA256SUMS (default: $PHOTOCHECK_MODELS or ./models).
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// No progress output.
-    #[arg(long, short)]
-    quiet: bool,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Check photos and print a report per photo.
-    Check {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Show passed checks too.
-        #[arg(long, short)]
-        verbose: bool,
-        /// Print the reports in the order the files were given (by default each is printed as
-        /// soon as it is done, so one slow file never holds back the others).
-        #[arg(long)]
-        sort: bool,
-        #[command(flatten)]
-        common: Common,
-    },
-    /// Measure accuracy on a labelled folder (labels.csv format of the dev photos).
-    Eval {
-        #[arg(long)]
-        labels: PathBuf,
-        #[arg(long)]
-        photos: PathBuf,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Fail (exit 1) when an attribute's AUC falls below the floor in this TOML file, or the
-        /// gate breaks its `[gate]` limits.
-        #[arg(long)]
-        floors: Option<PathBuf>,
-        /// The labels column naming each photo (e.g. ready_file for the London ready photos).
-        #[arg(long, default_value = "file")]
-        file_column: String,
-        #[command(flatten)]
-        common: Common,
-    },
-    /// Fit the profile's attribute heads and thresholds from labelled photos (labels.csv format).
-    Calibrate(CalibrateArgs),
-    /// Audit folders of uploads: results.jsonl, results.csv, summary.json and report.html in --out.
-    Audit {
-        /// Folders (recursive), files, or @list.txt (one path per line).
-        #[arg(required = true)]
-        inputs: Vec<String>,
-        #[arg(long)]
-        out: PathBuf,
-        /// Reuse rows already in OUT/results.jsonl (matched by content hash) after a crash or
-        /// Ctrl-C. Refused when the journal was made with another profile, date or language;
-        /// without --as-of the journal's own date is kept.
-        #[arg(long)]
-        resume: bool,
-        /// Start a new audit in OUT even if it holds a journal made with other settings.
-        #[arg(long)]
-        force_new: bool,
-        /// No progress output.
-        #[arg(long, short)]
-        quiet: bool,
-        #[command(flatten)]
-        common: Common,
-    },
-    /// Serve checks over HTTP (POST /v1/checks) for the issuance service.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// File holding the bearer token clients must send; without it, no auth.
-        #[arg(long)]
-        token_file: Option<PathBuf>,
-        /// Largest accepted body, bytes.
-        #[arg(long, default_value_t = 10 * 1024 * 1024)]
-        max_body_bytes: usize,
-        /// Largest accepted image, pixels.
-        #[arg(long, default_value_t = 40_000_000)]
-        max_pixels: u64,
-        /// Checks running at once (default: cores).
-        #[arg(long)]
-        concurrency: Option<usize>,
-        /// Requests that may wait for a worker before the server answers 503.
-        #[arg(long, default_value_t = 16)]
-        queue: usize,
-        /// Time budget per request in milliseconds, queueing included (504 beyond).
-        #[arg(long, default_value_t = 10_000)]
-        timeout_ms: u64,
-        /// A client must send its request headers within this (else the connection is closed).
-        #[arg(long, default_value_t = 10_000)]
-        header_timeout_ms: u64,
-        /// A client must send its whole upload within this (else 408).
-        #[arg(long, default_value_t = 20_000)]
-        body_timeout_ms: u64,
-        /// More profiles clients may name (`profile=`), besides --profile.
-        #[arg(long = "extra-profile")]
-        extra_profiles: Vec<String>,
-        /// Log as JSON lines.
-        #[arg(long)]
-        log_json: bool,
-        #[command(flatten)]
-        common: Common,
-    },
-    /// List every check code with its rule and meaning.
-    /// Print a published schema: `report` (the report's JSON Schema, draft 2020-12).
-    Schema {
-        #[arg(value_parser = ["report"])]
-        which: String,
-    },
-    Rules {
-        /// tsv (code, rule, name, summary) or markdown (the README's rules table).
-        #[arg(long, value_enum, default_value = "tsv")]
-        format: RulesFormat,
-        /// Language of the summaries (en or zh-CN); the markdown table is the README's (English).
-        #[arg(long, default_value = "en")]
-        lang: String,
-    },
-}
 
 fn main() -> ExitCode {
     match run() {
@@ -444,8 +235,8 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     if let Some(a) = max_false_approve {
         anyhow::ensure!((0.0..1.0).contains(&a), "--max-false-approve: rate {a} must be in [0, 1)");
     }
-    use photocheck::calibrate::{self, CalibrateOptions, LabelResult};
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use photocheck::calibrate::{self, CalibrateOptions};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     let (checker, check) = setup(common)?;
     // Calibrate reads each check's hand-made signal, so the base's own heads must not decide.
@@ -486,58 +277,14 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         max_false_approve.map(|a| format!(" --max-false-approve {a} --max-review-share {max_review_share}")).unwrap_or_default()
     );
     let done = AtomicUsize::new(0);
-    let finished = AtomicBool::new(false);
-    let results = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                if !quiet && !finished.load(Ordering::Relaxed) {
-                    let d = done.load(Ordering::Relaxed);
-                    eprint!("\ranalysing {d}/{total} photos{}", if d >= total { ", fitting heads…" } else { "" });
-                }
-            }
-            if !quiet {
-                eprintln!();
-            }
-        });
-        let r = calibrate::calibrate(&checker, &opts, &done, &out, &name, &base_ref, &command);
-        finished.store(true, Ordering::Relaxed);
-        r
-    })?;
-    println!(
-        "{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6} {:>10}",
-        "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR", "nested AUC"
-    );
-    for (label, r) in &results {
-        match r {
-            LabelResult::Fitted { head, .. } => {
-                let p = &head.provenance;
-                println!(
-                    "{label:<16} {:<22} {:>5} {:>5} {:>7.3} {:>7.3} {:>9.3} {:>6.3} {:>6.3} {:>10.3}",
-                    head.inputs.name(),
-                    p.positives,
-                    p.negatives,
-                    p.cv_auc,
-                    p.cv_eer,
-                    head.threshold,
-                    p.threshold_tpr,
-                    p.threshold_fpr,
-                    p.nested_cv_auc
-                );
-                let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("{n} {a:.3}")).collect();
-                println!("{:<16}   tried: {}", "", alts.join(", "));
-            }
-            LabelResult::TooFew { positives, negatives } => {
-                println!(
-                    "{label:<16} refused: too few examples ({positives} positive, {negatives} negative; need {min_per_class} of each); the base profile's head or check stays in force"
-                )
-            }
-            LabelResult::Unmapped => println!("{label:<16} not fitted: no head decides this column (a dedicated check measures it)"),
-            LabelResult::HandMade { signal_auc, best_embedding_auc } => println!(
-                "{label:<16} hand-made check kept: its signal (CV AUC {signal_auc:.3}) is not beaten by an embedding head ({best_embedding_auc:.3})"
-            ),
-        }
-    }
+    let results = Reporter::new(quiet, "photos analysed").run(
+        || {
+            let d = done.load(Ordering::Relaxed);
+            (d, total, if d >= total { "(fitting heads…)".to_string() } else { String::new() })
+        },
+        || calibrate::calibrate(&checker, &opts, &done, &out, &name, &base_ref, &command),
+    )?;
+    print!("{}", calibrate::render_results(&results, min_per_class));
     println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
     match floors {
         Some(floors) => Ok(report_floors(&calibrate::check_cv_floors(&results, &floors)?, "cross-validation", &floors)),
@@ -570,7 +317,6 @@ fn report_floors(breaches: &[String], kind: &str, path: &std::path::Path) -> Exi
 
 fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
     use photocheck::audit::{self, AuditOptions, Progress};
-    use std::io::{IsTerminal, Write};
     use std::sync::atomic::{AtomicBool, Ordering};
 
     static STOP: AtomicBool = AtomicBool::new(false);
@@ -588,49 +334,15 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet
     let progress = Progress::default();
     let keep_journal_as_of = common.as_of.is_none();
     let opts = AuditOptions { out_dir: out.clone(), resume, keep_journal_as_of, force_new, check, stop: &STOP };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let finished = AtomicBool::new(false);
-    let summary = std::thread::scope(|scope| {
-        let reporter = scope.spawn(|| {
-            let mut last_logged = 0usize;
-            while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(if terminal { 200 } else { 1000 }));
-                if quiet {
-                    continue;
-                }
-                let total = progress.total.load(Ordering::Relaxed).max(1);
-                let done = progress.done.load(Ordering::Relaxed);
-                let secs = started.elapsed().as_secs_f64();
-                let rate = done as f64 / secs.max(1e-3);
-                let eta = if rate > 0.0 { (total - done.min(total)) as f64 / rate } else { 0.0 };
-                let line = format!(
-                    "{done}/{total} photos  {rate:.1}/s  ETA {}:{:02}  rejected {}  unreadable {}",
-                    eta as u64 / 60,
-                    eta as u64 % 60,
-                    progress.rejected.load(Ordering::Relaxed),
-                    progress.errors.load(Ordering::Relaxed)
-                );
-                if terminal {
-                    let width = 30;
-                    let filled = width * done / total;
-                    eprint!("\r[{}{}] {line}   ", "#".repeat(filled), " ".repeat(width - filled));
-                    let _ = std::io::stderr().flush();
-                } else if done >= last_logged + total.div_ceil(10) || (done == total && done != last_logged) {
-                    // Not a terminal: a plain line every tenth of the run, for logs.
-                    eprintln!("progress: {line}");
-                    last_logged = done;
-                }
-            }
-        });
-        let result = audit::run(&checker, &files, &opts, &progress);
-        finished.store(true, Ordering::Relaxed);
-        let _ = reporter.join();
-        if terminal && !quiet {
-            eprintln!();
-        }
-        result
-    })?;
+    let summary = Reporter::new(quiet, "photos").run(
+        || {
+            let (done, total) = (progress.done.load(Ordering::Relaxed), progress.total.load(Ordering::Relaxed));
+            let extra =
+                format!("rejected {}  unreadable {}", progress.rejected.load(Ordering::Relaxed), progress.errors.load(Ordering::Relaxed));
+            (done, total, extra)
+        },
+        || audit::run(&checker, &files, &opts, &progress),
+    )?;
     let v = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
     println!(
         "{} inputs: {} approved, {} rejected, {} for review, {} unreadable{}; {:.1} photos/s; reports in {}",

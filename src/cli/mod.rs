@@ -1,0 +1,4 @@
+//! The binary's own modules: argument definitions and the progress reporter.
+
+pub mod args;
+pub mod progress;
