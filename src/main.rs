@@ -130,15 +130,7 @@ fn run() -> Result<ExitCode> {
         Command::Check { files, format, verbose, sort, common } => {
             let (checker, opts) = setup(&common)?;
             let (any_reject, any_review, any_error) = check_files(&checker, &opts, &files, format, verbose, sort);
-            Ok(if any_error {
-                ExitCode::from(2)
-            } else if any_reject {
-                ExitCode::from(1)
-            } else if any_review {
-                ExitCode::from(3)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(verdict_exit_code(any_error, any_reject, any_review))
         }
         Command::Calibrate(args) => calibrate(args),
         Command::Eval { labels, photos, format, floors, file_column, common } => {
@@ -359,15 +351,19 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet
         summary.timings.photos_per_second,
         out.display()
     );
-    Ok(if summary.interrupted {
-        ExitCode::from(130)
-    } else if v("error") > 0 {
+    Ok(if summary.interrupted { ExitCode::from(130) } else { verdict_exit_code(v("error") > 0, v("reject") > 0, v("review") > 0) })
+}
+
+/// The exit code of a batch (check, audit): 2 any unreadable, else 1 any rejected, else 3 any
+/// sent to review, else 0.
+fn verdict_exit_code(any_error: bool, any_reject: bool, any_review: bool) -> ExitCode {
+    if any_error {
         ExitCode::from(2)
-    } else if v("reject") > 0 {
+    } else if any_reject {
         ExitCode::from(1)
-    } else if v("review") > 0 {
+    } else if any_review {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
