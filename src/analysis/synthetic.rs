@@ -10,7 +10,7 @@ use super::{pose, Analysis, FaceAnalysis, FaceFrame, Scene, SkinRef, StageTiming
 use crate::decode::SourceInfo;
 use crate::exif::{CaptureDate, DateSource, ExifInfo, ExifStatus};
 use crate::imaging::{Plane, Point, Pyramid};
-use crate::models::{Detection, MeshResult, PersonMask, TextBox};
+use crate::models::{Detection, MeshResult, PersonMask, RefinedFace, TextBox};
 
 pub struct Builder {
     image: RgbImage,
@@ -21,6 +21,9 @@ pub struct Builder {
     mesh_presence: Option<f32>,
     text: TextScan,
     format: &'static str,
+    /// Lid opening scale (1 = the reference's open eyes) and inner-lip gap per mouth width.
+    eye_opening: f32,
+    lip_gap: f32,
 }
 
 impl Builder {
@@ -35,6 +38,8 @@ impl Builder {
             mesh_presence: None,
             text: TextScan::default(),
             format: "png",
+            eye_opening: 1.0,
+            lip_gap: 0.0,
         }
     }
 
@@ -89,6 +94,18 @@ impl Builder {
         self
     }
 
+    /// Scales both eyes' lid opening (0 = shut) in the refined eyelids.
+    pub fn eye_opening(mut self, scale: f32) -> Builder {
+        self.eye_opening = scale;
+        self
+    }
+
+    /// Parts the refined inner lips by `gap` mouth widths (the lower lip moves down).
+    pub fn lip_gap(mut self, gap: f32) -> Builder {
+        self.lip_gap = gap;
+        self
+    }
+
     pub fn text_boxes(mut self, boxes: Vec<TextBox>) -> Builder {
         self.text = TextScan { edge_share: 0.1, detector_ran: true, boxes };
         self
@@ -107,7 +124,29 @@ impl Builder {
         let scene = Scene::new(&self.image, &person);
         let face = self.mesh.map(|(mesh, detection)| {
             let pose = pose::REFERENCE.pose(&mesh.points);
-            FaceAnalysis { detection, mesh, pose, eyes: [None, None] }
+            let refined = RefinedFace::from_mesh(&mesh.points, 10.0).map(|mut r| {
+                for eye in r.eyes.iter_mut() {
+                    // Move every lid point toward the corner line.
+                    let (a, b) = (eye[0], eye[8]);
+                    for (_, p) in eye.iter_mut().enumerate().filter(|(i, _)| *i != 0 && *i != 8) {
+                        let t = ((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / a.dist(b).powi(2).max(1e-6);
+                        let on_line = Point::new(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+                        *p = Point::new(on_line.x + self.eye_opening * (p.x - on_line.x), on_line.y + self.eye_opening * (p.y - on_line.y));
+                    }
+                }
+                // Close the inner lips (the mean face's mesh holds them slightly apart), then part
+                // them by the gap asked for.
+                let width = r.lips[0].dist(r.lips[10]);
+                let apart = (0..5).map(|k| r.lips[33 + k].y - r.lips[23 + k].y).sum::<f32>() / 5.0;
+                for p in r.lips[20..=30].iter_mut() {
+                    p.y += apart + self.lip_gap * width;
+                }
+                for k in 0..5 {
+                    r.lips[23 + k] = Point::new(r.lips[33 + k].x, r.lips[33 + k].y + self.lip_gap * width);
+                }
+                r
+            });
+            FaceAnalysis { detection, mesh, pose, eyes: [None, None], refined }
         });
         let face_frame = face.as_ref().and_then(|f| FaceFrame::from_mesh(&f.mesh));
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));

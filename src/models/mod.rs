@@ -2,6 +2,7 @@
 //! Loading is kept apart from running: a [`ModelSet`] is built once and shared (it is `Sync`),
 //! and each stage module only knows how to feed and decode its own network.
 
+pub mod attention_mesh;
 pub mod detector;
 pub mod iris;
 pub mod mask_classifier;
@@ -18,6 +19,7 @@ use tract_onnx::prelude::*;
 
 use crate::error::ModelError;
 
+pub use attention_mesh::{AttentionMesh, RefinedFace};
 pub use detector::{Detection, FaceDetector};
 pub use iris::{EyeLandmarks, IrisModel};
 pub use mask_classifier::{MaskClassifier, MaskOutput};
@@ -44,6 +46,7 @@ pub struct ModelSet {
     pub detector: FaceDetector,
     pub mesh: FaceMesh,
     pub iris: IrisModel,
+    pub attention_mesh: AttentionMesh,
     pub segmenter: PersonSegmenter,
     /// The mask classifier, run on the head crop: p(mask) and the embedding the heads read.
     pub appearance: MaskClassifier,
@@ -65,11 +68,18 @@ impl ModelSet {
         // Optimising the graphs dominates start-up: do the two halves on two threads.
         let (first, second) = rayon::join(
             || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?, TextDetector::load(&files)?)),
-            || Ok::<_, ModelError>((IrisModel::load(&files)?, PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?)),
+            || {
+                Ok::<_, ModelError>((
+                    IrisModel::load(&files)?,
+                    PersonSegmenter::load(&files)?,
+                    MaskClassifier::load(&files)?,
+                    AttentionMesh::load(&files)?,
+                ))
+            },
         );
         let (detector, mesh, text) = first?;
-        let (iris, segmenter, appearance) = second?;
-        Ok(ModelSet { detector, mesh, iris, segmenter, appearance, text, dir: dir.to_path_buf() })
+        let (iris, segmenter, appearance, attention_mesh) = second?;
+        Ok(ModelSet { detector, mesh, iris, attention_mesh, segmenter, appearance, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the

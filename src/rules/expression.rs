@@ -81,20 +81,27 @@ impl Rule for Expression {
             ];
         };
         let m = &face.mesh;
-        let width = m.p(MOUTH_LEFT).dist(m.p(MOUTH_RIGHT)).max(1.0);
-        let opening = m.p(crate::analysis::lm::UPPER_LIP).dist(m.p(crate::analysis::lm::LOWER_LIP)) / width;
         let lips: Vec<Point> = INNER_LIPS.iter().map(|&i| m.p(i)).collect();
         let (x0, y0, x1, y1) = bounds(&[m.p(MOUTH_LEFT), m.p(MOUTH_RIGHT), m.p(0), m.p(17)]);
         let mouth_region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
-        let mut out = vec![Finding::measured(
-            "EX001",
-            round(opening as f64, 3),
-            "ratio",
-            t_open,
-            Text::new("嘴巴闭合", "The mouth is closed"),
-            Text::new("嘴巴张开：请自然闭嘴，保持平静表情", "The mouth is open: close your mouth and keep a neutral expression"),
-        )
-        .with_region_if_failed(mouth_region.clone())];
+        let open_finding = match face.refined.as_ref() {
+            Some(refined) => Finding::measured(
+                "EX001",
+                round(refined.lip_gap() as f64, 3),
+                "ratio",
+                t_open,
+                Text::new("嘴巴闭合", "The mouth is closed"),
+                Text::new("嘴巴张开：请自然闭嘴，保持平静表情", "The mouth is open: close your mouth and keep a neutral expression"),
+            )
+            .with_region_if_failed(mouth_region.clone()),
+            None => Finding::not_assessed(
+                "EX001",
+                "ratio",
+                t_open,
+                Text::new("无法定位嘴唇，无法评估是否闭嘴", "The lips could not be located"),
+            ),
+        };
+        let mut out = vec![open_finding];
         let smile = match (a.face_frame, corner_lift(face, a.face_frame)) {
             (Some(_), Some(lift)) => Finding::measured(
                 "EX004",

@@ -1,4 +1,5 @@
-//! Eyes open: both eyes, from the iris model's eye contour (the mesh eyelids do not follow blinks).
+//! Eyes open: both eyes, from the attention mesh's refined eyelids (the plain mesh's eyelids do not
+//! follow a blink, and the iris model's contour reads narrow or drooping lids as open).
 
 use serde::Deserialize;
 
@@ -37,16 +38,16 @@ impl Rule for Eyes {
         let Some(face) = a.face.as_ref() else {
             return vec![Finding::not_assessed("EY001", "ratio", threshold, no_face())];
         };
-        let [Some(right), Some(left)] = &face.eyes else {
+        let Some(refined) = face.refined.as_ref() else {
             return vec![Finding::not_assessed(
                 "EY001",
                 "ratio",
                 threshold,
-                Text::new("无法定位双眼，无法评估", "The eyes could not be located"),
+                Text::new("无法定位眼睑，无法评估", "The eyelids could not be located"),
             )];
         };
-        let (r, l) = (right.aspect_ratio(), left.aspect_ratio());
-        let (worst, eye) = if r <= l { (r, right) } else { (l, left) };
+        let (r, l) = (refined.eye_aspect_ratio(0), refined.eye_aspect_ratio(1));
+        let (worst, eye) = if r <= l { (r, 0) } else { (l, 1) };
         vec![Finding::measured(
             "EY001",
             round(worst as f64, 3),
@@ -58,6 +59,6 @@ impl Rule for Eyes {
                 "An eye is closed or half-closed: keep both eyes open and retake",
             ),
         )
-        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: eye.outline() })))]
+        .with_region_if_failed(Some(a.to_original(Region::Polygon { points: refined.eye_outline(eye) })))]
     }
 }

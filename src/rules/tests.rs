@@ -25,6 +25,13 @@ fn outcome(findings: &[Finding], code: &str) -> Outcome {
     findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}")).outcome
 }
 
+/// The outcome after the profile's uncertainty band (what the report shows).
+fn settled(findings: &[Finding], code: &str) -> Outcome {
+    let profile = Profile::builtin("cn-driving-licence-base").unwrap();
+    let f = findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}"));
+    crate::pipeline::settle(f, profile.band_for(code, f.threshold), crate::report::Severity::Fail, crate::report::Lang::En).0
+}
+
 fn measured(findings: &[Finding], code: &str) -> f64 {
     findings.iter().find(|f| f.code == code).and_then(|f| f.measured).unwrap_or_else(|| panic!("{code} not measured"))
 }
@@ -176,6 +183,30 @@ fn expression_neutral_mouth_passes_on_the_reference_face() {
     assert_eq!(outcome(&f, "EX001"), Pass, "{:?}", f[0]);
     assert_eq!(outcome(&f, "EX004"), Pass, "the mean neutral face does not smile: {}", measured(&f, "EX004"));
     assert!(measured(&f, "EX004").abs() < 0.1);
+}
+
+#[test]
+fn mouth_open_from_the_refined_lips_with_its_review_band() {
+    // Profile: max 0.03, band 0.01 each side (pass <= 0.02, fail > 0.04).
+    let at = |gap: f32| run(&portrait(0.0, 0.0, 0.0).lip_gap(gap).build(), "expression");
+    for (gap, expected) in [(0.0, Pass), (0.015, Pass), (0.03, Uncertain), (0.05, Fail), (0.2, Fail)] {
+        let f = at(gap);
+        assert_eq!(settled(&f, "EX001"), expected, "gap {gap}: {:?}", f[0]);
+    }
+    assert!((measured(&at(0.05), "EX001") - 0.05).abs() < 0.006, "the measured gap is the one drawn");
+}
+
+#[test]
+fn eyes_open_half_closed_and_shut() {
+    // Profile: min 0.185, band 0.045 each side (pass >= 0.23, fail < 0.14).
+    let at = |scale: f32| run(&portrait(0.0, 0.0, 0.0).eye_opening(scale).build(), "eyes");
+    let open = measured(&at(1.0), "EY001");
+    assert!(open > 0.23, "the reference face's eyes are open: {open}");
+    assert_eq!(settled(&at(1.0), "EY001"), Pass);
+    let half = at(0.2 / open as f32);
+    assert_eq!((settled(&half, "EY001"), outcome(&half, "EY001")), (Uncertain, Pass), "half-closed: a person looks");
+    assert_eq!(settled(&at(0.1), "EY001"), Fail);
+    assert_eq!(settled(&at(0.0), "EY001"), Fail);
 }
 
 #[test]

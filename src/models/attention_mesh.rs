@@ -1,0 +1,147 @@
+//! MediaPipe face mesh with attention: on the same 192×192 face crop as the plain mesh, it refines
+//! the eyelids (71 points per eye region) and the lips (80 points) with its own sub-networks. The
+//! plain mesh's eyelids do not follow a blink and its lips close over a small gap; these do.
+
+use super::{output, output_index, run, ModelFiles, Plan};
+use crate::error::ModelError;
+use crate::imaging::{sample_planar, Affine, Point, Pyramid};
+use tract_onnx::prelude::Tensor;
+
+const FILE: &str = "mp_face_mesh_attention.onnx";
+const SIZE: usize = 192;
+/// Points of each refined eye region; the first 16 are the eye opening (see [`RefinedFace::eyes`]).
+const EYE_POINTS: usize = 71;
+const LIP_POINTS: usize = 80;
+
+/// The refined eyes and lips of one face, in image pixels.
+#[derive(Debug, Clone)]
+pub struct RefinedFace {
+    /// The subject's right eye (image left) then left eye: 16 points each, the lower lid from the
+    /// outer corner to the inner corner (0..=8) then the upper lid from outer to inner (9..=15)
+    /// — the mesh's eye contour 33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159,
+    /// 158, 157, 173 and its mirror.
+    pub eyes: [Vec<Point>; 2],
+    /// 80 lip points in MediaPipe's order: outer lower lip from the left corner (0..=10), outer
+    /// upper lip (11..=19), inner lower lip from the left inner corner (20..=30), inner upper lip
+    /// (31..=39), then two further rings between the outer and the inner outline.
+    pub lips: Vec<Point>,
+    /// Face-presence logit of this network.
+    pub presence_logit: f32,
+}
+
+/// The plain mesh's landmark for each refined eye-opening point: the subject's right eye (image
+/// left), then its mirror, the left eye.
+pub const EYE_OPENING_MESH: [[usize; 16]; 2] = [
+    [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173],
+    [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398],
+];
+
+/// The plain mesh's landmark for each refined lip point.
+pub const LIPS_MESH: [usize; LIP_POINTS] = [
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409, 78, 95, 88, 178, 87, 14, 317, 402, 318, 324,
+    308, 191, 80, 81, 82, 13, 312, 311, 310, 415, 76, 77, 90, 180, 85, 16, 315, 404, 320, 307, 306, 184, 74, 73, 72, 11, 302, 303, 304,
+    408, 62, 96, 89, 179, 86, 15, 316, 403, 319, 325, 292, 183, 42, 41, 38, 12, 268, 271, 272, 407,
+];
+
+/// Index of the first point of each part of [`RefinedFace::lips`].
+pub mod lip {
+    pub const LEFT_CORNER: usize = 0;
+    pub const RIGHT_CORNER: usize = 10;
+    /// Inner lower lip, left to right (MediaPipe 78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308).
+    pub const INNER_LOWER: std::ops::RangeInclusive<usize> = 20..=30;
+    /// Inner upper lip, left to right (191, 80, 81, 82, 13, 312, 311, 310, 415).
+    pub const INNER_UPPER: std::ops::RangeInclusive<usize> = 31..=39;
+}
+
+impl RefinedFace {
+    /// The refined points the plain mesh's own landmarks stand for (what the attention mesh
+    /// refines): for tests, and to compare the two.
+    pub fn from_mesh(points: &[[f32; 3]], presence_logit: f32) -> Option<RefinedFace> {
+        let at = |i: usize| points.get(i).map(|p| Point::new(p[0], p[1]));
+        let eye = |e: usize| EYE_OPENING_MESH[e].iter().map(|&i| at(i)).collect::<Option<Vec<_>>>();
+        Some(RefinedFace { eyes: [eye(0)?, eye(1)?], lips: LIPS_MESH.iter().map(|&i| at(i)).collect::<Option<Vec<_>>>()?, presence_logit })
+    }
+
+    /// Lid opening over eye width, averaged over the three middle lid pairs.
+    pub fn eye_aspect_ratio(&self, eye: usize) -> f32 {
+        let e = &self.eyes[eye];
+        let width = e[0].dist(e[8]);
+        if width <= f32::EPSILON {
+            return 0.0;
+        }
+        // Upper lid 11, 12, 13 above lower lid 3, 4, 5 (mesh 160/144, 159/145, 158/153).
+        (e[11].dist(e[3]) + e[12].dist(e[4]) + e[13].dist(e[5])) / (3.0 * width)
+    }
+
+    /// Polygon of the eye opening.
+    pub fn eye_outline(&self, eye: usize) -> Vec<Point> {
+        let e = &self.eyes[eye];
+        (0..=8).chain((9..=15).rev()).map(|i| e[i]).collect()
+    }
+
+    /// The widest gap between the inner lips over the middle third of the mouth, per mouth
+    /// width (corner to corner): 0 for closed lips.
+    pub fn lip_gap(&self) -> f32 {
+        let l = &self.lips;
+        let width = l[lip::LEFT_CORNER].dist(l[lip::RIGHT_CORNER]);
+        if width <= f32::EPSILON {
+            return 0.0;
+        }
+        // Inner upper 33, 34, 35, 36, 37 (81, 82, 13, 312, 311) over inner lower 23..=27
+        // (178, 87, 14, 317, 402).
+        (0..5).map(|k| l[33 + k].dist(l[23 + k])).fold(0.0f32, f32::max) / width
+    }
+}
+
+pub struct AttentionMesh {
+    plan: Plan,
+    eyes: [usize; 2],
+    lips: usize,
+    presence: usize,
+}
+
+impl AttentionMesh {
+    pub(crate) fn load(files: &ModelFiles) -> Result<Self, ModelError> {
+        let (plan, names) = files.load(FILE, &[1, SIZE, SIZE, 3])?;
+        Ok(AttentionMesh {
+            // The network's "left eye" is the image-left one, the subject's right eye.
+            eyes: [output_index(&names, "output_left_eye:0", FILE)?, output_index(&names, "output_right_eye:0", FILE)?],
+            lips: output_index(&names, "output_lips:0", FILE)?,
+            presence: output_index(&names, "conv_faceflag:0", FILE)?,
+            plan,
+        })
+    }
+
+    /// Runs on a square crop of `side` pixels around `centre`, rotated by `angle` (the crop the
+    /// plain mesh's second pass uses).
+    pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<RefinedFace, ModelError> {
+        let transform = Affine::square_crop(centre, side, angle, SIZE, false);
+        let planar = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
+        // The network takes NHWC: interleave the planes.
+        let plane = SIZE * SIZE;
+        let mut interleaved = vec![0f32; 3 * plane];
+        for (i, px) in interleaved.chunks_exact_mut(3).enumerate() {
+            for (c, v) in px.iter_mut().enumerate() {
+                *v = planar[c * plane + i] / 255.0;
+            }
+        }
+        let input = Tensor::from_shape(&[1, SIZE, SIZE, 3], &interleaved)
+            .map_err(|e| ModelError::Run { model: "attention mesh", message: format!("{e:#}") })?;
+        let outputs = run(&self.plan, "attention mesh", input)?;
+        let points = |index: usize, count: usize| -> Result<Vec<Point>, ModelError> {
+            let raw = output(&outputs, index, "attention mesh")?;
+            if raw.len() < 2 * count {
+                return Err(ModelError::Run {
+                    model: "attention mesh",
+                    message: format!("expected {} values, got {}", 2 * count, raw.len()),
+                });
+            }
+            Ok(raw.chunks_exact(2).take(count).map(|c| transform.apply(c[0], c[1])).collect())
+        };
+        let right = points(self.eyes[0], EYE_POINTS)?.into_iter().take(16).collect();
+        let left = points(self.eyes[1], EYE_POINTS)?.into_iter().take(16).collect();
+        let lips = points(self.lips, LIP_POINTS)?;
+        let presence_logit = output(&outputs, self.presence, "attention mesh")?.first().copied().unwrap_or(f32::NEG_INFINITY);
+        Ok(RefinedFace { eyes: [right, left], lips, presence_logit })
+    }
+}
