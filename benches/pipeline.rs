@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use image::RgbImage;
-use photocheck::analysis::{analyse, detect_faces, fit_mesh, lm};
+use photocheck::analysis::{analyse, detect_faces, fit_mesh, landmark_crop};
 use photocheck::decode::{decode, DecodeLimits};
 use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile};
@@ -45,12 +45,8 @@ fn benches(c: &mut Criterion) {
     let faces = detect_faces(&models, &image).unwrap();
     g.bench_function("stage_mesh_two_pass", |b| b.iter(|| fit_mesh(&models, &image, &faces[0]).unwrap()));
     let mesh = fit_mesh(&models, &image, &faces[0]).unwrap();
-    g.bench_function("stage_iris_both_eyes", |b| {
-        b.iter(|| {
-            models.iris.run(&image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).unwrap();
-            models.iris.run(&image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).unwrap();
-        })
-    });
+    let (centre, side, angle) = landmark_crop(&mesh.points).unwrap();
+    g.bench_function("stage_attention_mesh", |b| b.iter(|| models.attention_mesh.run(&image, centre, side, angle).unwrap()));
     let det = &faces[0];
     // The appearance network (mask classifier + embedding) at its 160 px input; where the crop
     // sits does not change the cost.

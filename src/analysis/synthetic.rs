@@ -146,7 +146,8 @@ impl Builder {
                 }
                 r
             });
-            FaceAnalysis { detection, mesh, pose, eyes: [None, None], refined }
+            let eyes = [0, 1].map(|e| refined.as_ref().map(|r| r.eye_landmarks(e)));
+            FaceAnalysis { detection, mesh, pose, eyes, refined }
         });
         let face_frame = face.as_ref().and_then(|f| FaceFrame::from_mesh(&f.mesh));
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));

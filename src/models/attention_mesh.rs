@@ -1,10 +1,12 @@
 //! MediaPipe face mesh with attention: on the same 192×192 face crop as the plain mesh, it refines
 //! the eyelids (71 points per eye region) and the lips (80 points) with its own sub-networks. The
-//! plain mesh's eyelids do not follow a blink and its lips close over a small gap; these do.
+//! plain mesh's eyelids do not follow a blink and its lips close over a small gap; these do. Its
+//! irises replaced the separate iris model (two 64×64 eye crops, ~10 ms a face).
 
 use super::{output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
+use serde::Serialize;
 use tract_onnx::prelude::Tensor;
 
 const FILE: &str = "mp_face_mesh_attention.onnx";
@@ -12,6 +14,23 @@ const SIZE: usize = 192;
 /// Points of each refined eye region; the first 16 are the eye opening (see [`RefinedFace::eyes`]).
 const EYE_POINTS: usize = 71;
 const LIP_POINTS: usize = 80;
+
+/// One eye in the layout the eyewear features read, in image pixels.
+#[derive(Debug, Clone, Serialize)]
+pub struct EyeLandmarks {
+    /// Eye outline: 0 inner corner, 1..=7 lower lid, 8 outer corner, 9..=15 upper lid.
+    pub contour: Vec<Point>,
+    /// Iris centre then four points on its edge.
+    pub iris: Vec<Point>,
+}
+
+impl EyeLandmarks {
+    /// Polygon of the visible eye (points 0..=8 then 15 down to 9).
+    pub fn outline(&self) -> Vec<Point> {
+        let c = &self.contour;
+        (0..=8).chain((9..=15).rev()).map(|i| c[i]).collect()
+    }
+}
 
 /// The refined eyes and lips of one face, in image pixels.
 #[derive(Debug, Clone)]
@@ -25,6 +44,8 @@ pub struct RefinedFace {
     /// upper lip (11..=19), inner lower lip from the left inner corner (20..=30), inner upper lip
     /// (31..=39), then two further rings between the outer and the inner outline.
     pub lips: Vec<Point>,
+    /// Iris centre then four points on its edge, same eye order as `eyes`.
+    pub irises: [Vec<Point>; 2],
     /// Face-presence logit of this network.
     pub presence_logit: f32,
 }
@@ -59,7 +80,15 @@ impl RefinedFace {
     pub fn from_mesh(points: &[[f32; 3]], presence_logit: f32) -> Option<RefinedFace> {
         let at = |i: usize| points.get(i).map(|p| Point::new(p[0], p[1]));
         let eye = |e: usize| EYE_OPENING_MESH[e].iter().map(|&i| at(i)).collect::<Option<Vec<_>>>();
-        Some(RefinedFace { eyes: [eye(0)?, eye(1)?], lips: LIPS_MESH.iter().map(|&i| at(i)).collect::<Option<Vec<_>>>()?, presence_logit })
+        let eyes = [eye(0)?, eye(1)?];
+        // The mesh has no iris: a centred circle of a fifth of the eye width stands in.
+        let irises = [0, 1].map(|e| {
+            let (a, b) = (eyes[e][0], eyes[e][8]);
+            let c = a.mid(b);
+            let r = a.dist(b) / 5.0;
+            vec![c, Point::new(c.x + r, c.y), Point::new(c.x, c.y - r), Point::new(c.x - r, c.y), Point::new(c.x, c.y + r)]
+        });
+        Some(RefinedFace { eyes, lips: LIPS_MESH.iter().map(|&i| at(i)).collect::<Option<Vec<_>>>()?, irises, presence_logit })
     }
 
     /// Lid opening over eye width, averaged over the three middle lid pairs.
@@ -71,6 +100,14 @@ impl RefinedFace {
         }
         // Upper lid 11, 12, 13 above lower lid 3, 4, 5 (mesh 160/144, 159/145, 158/153).
         (e[11].dist(e[3]) + e[12].dist(e[4]) + e[13].dist(e[5])) / (3.0 * width)
+    }
+
+    /// The eye in the iris model's layout (0 inner corner, 1..=7 lower lid, 8 outer corner,
+    /// 9..=15 upper lid; the iris centre then its edge), which the eyewear features read.
+    pub fn eye_landmarks(&self, eye: usize) -> EyeLandmarks {
+        let e = &self.eyes[eye];
+        let contour = (0..=8).map(|i| e[8 - i]).chain((0..7).map(|j| e[15 - j])).collect();
+        EyeLandmarks { contour, iris: self.irises[eye].clone() }
     }
 
     /// Polygon of the eye opening.
@@ -96,6 +133,7 @@ impl RefinedFace {
 pub struct AttentionMesh {
     plan: Plan,
     eyes: [usize; 2],
+    irises: [usize; 2],
     lips: usize,
     presence: usize,
 }
@@ -106,6 +144,7 @@ impl AttentionMesh {
         Ok(AttentionMesh {
             // The network's "left eye" is the image-left one, the subject's right eye.
             eyes: [output_index(&names, "output_left_eye:0", FILE)?, output_index(&names, "output_right_eye:0", FILE)?],
+            irises: [output_index(&names, "output_left_iris:0", FILE)?, output_index(&names, "output_right_iris:0", FILE)?],
             lips: output_index(&names, "output_lips:0", FILE)?,
             presence: output_index(&names, "conv_faceflag:0", FILE)?,
             plan,
@@ -141,7 +180,8 @@ impl AttentionMesh {
         let right = points(self.eyes[0], EYE_POINTS)?.into_iter().take(16).collect();
         let left = points(self.eyes[1], EYE_POINTS)?.into_iter().take(16).collect();
         let lips = points(self.lips, LIP_POINTS)?;
+        let irises = [points(self.irises[0], 5)?, points(self.irises[1], 5)?];
         let presence_logit = output(&outputs, self.presence, "attention mesh")?.first().copied().unwrap_or(f32::NEG_INFINITY);
-        Ok(RefinedFace { eyes: [right, left], lips, presence_logit })
+        Ok(RefinedFace { eyes: [right, left], lips, irises, presence_logit })
     }
 }

@@ -4,7 +4,6 @@
 
 pub mod attention_mesh;
 pub mod detector;
-pub mod iris;
 pub mod mask_classifier;
 pub mod mesh;
 pub mod segmenter;
@@ -19,9 +18,8 @@ use tract_onnx::prelude::*;
 
 use crate::error::ModelError;
 
-pub use attention_mesh::{AttentionMesh, RefinedFace};
+pub use attention_mesh::{AttentionMesh, EyeLandmarks, RefinedFace};
 pub use detector::{Detection, FaceDetector};
-pub use iris::{EyeLandmarks, IrisModel};
 pub use mask_classifier::{MaskClassifier, MaskOutput};
 pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
@@ -45,7 +43,6 @@ impl Plan {
 pub struct ModelSet {
     pub detector: FaceDetector,
     pub mesh: FaceMesh,
-    pub iris: IrisModel,
     pub attention_mesh: AttentionMesh,
     pub segmenter: PersonSegmenter,
     /// The mask classifier, run on the head crop: p(mask) and the embedding the heads read.
@@ -68,18 +65,11 @@ impl ModelSet {
         // Optimising the graphs dominates start-up: do the two halves on two threads.
         let (first, second) = rayon::join(
             || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?, TextDetector::load(&files)?)),
-            || {
-                Ok::<_, ModelError>((
-                    IrisModel::load(&files)?,
-                    PersonSegmenter::load(&files)?,
-                    MaskClassifier::load(&files)?,
-                    AttentionMesh::load(&files)?,
-                ))
-            },
+            || Ok::<_, ModelError>((PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?, AttentionMesh::load(&files)?)),
         );
         let (detector, mesh, text) = first?;
-        let (iris, segmenter, appearance, attention_mesh) = second?;
-        Ok(ModelSet { detector, mesh, iris, attention_mesh, segmenter, appearance, text, dir: dir.to_path_buf() })
+        let (segmenter, appearance, attention_mesh) = second?;
+        Ok(ModelSet { detector, mesh, attention_mesh, segmenter, appearance, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the
