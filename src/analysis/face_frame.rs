@@ -20,6 +20,12 @@ pub struct FaceFrame {
 }
 
 impl FaceFrame {
+    /// The face coordinates (s, t) of an image point (the inverse of [`FaceFrame::point`]).
+    pub fn coords(&self, p: Point) -> (f32, f32) {
+        let (dx, dy) = (p.x - self.origin.x, p.y - self.origin.y);
+        ((dx * self.across.0 + dy * self.across.1) / self.width, (dx * self.down.0 + dy * self.down.1) / self.height)
+    }
+
     pub fn from_mesh(m: &MeshResult) -> Option<FaceFrame> {
         let (a, b) = (m.p(lm::RIGHT_CHEEK_EDGE), m.p(lm::LEFT_CHEEK_EDGE));
         let width = a.dist(b);

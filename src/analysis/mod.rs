@@ -9,7 +9,7 @@ use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
-use crate::models::{Detection, EyeLandmarks, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox};
+use crate::models::{Detection, EyeLandmarks, HandCandidate, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox};
 pub use face_frame::{FaceFrame, SkinRef};
 pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
@@ -129,6 +129,7 @@ pub struct Analysis {
     pub appearance: Option<Appearance>,
     pub person: PersonMask,
     pub scene: Scene,
+    pub hands: HandScan,
     pub text: TextScan,
     /// The primary face's coordinate frame and skin colour, shared by the appearance rules.
     pub face_frame: Option<FaceFrame>,
@@ -228,6 +229,57 @@ fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, frame: Optio
     Ok(TextScan { edge_share, detector_ran: true, boxes })
 }
 
+/// Hand search. The palm detector (~23 ms) and the hand landmark network (~20 ms a palm) run
+/// only where a hand could be: skin-coloured cells of the person beside the head. Without a face
+/// frame or a colour skin reference nothing can be ruled out, so they run.
+#[derive(Debug, Clone, Default)]
+pub struct HandScan {
+    /// Skin-coloured area of the person beside the head, in face areas (face width × height);
+    /// `None` when there was no colour skin reference to compare with.
+    pub skin_outside: Option<f32>,
+    pub detector_ran: bool,
+    /// Palms found, each with the hand landmark network's presence.
+    pub hands: Vec<HandCandidate>,
+}
+
+/// Skin beside the head, in face areas, from which the hand search runs.
+const HAND_GATE_SKIN: f32 = 0.01;
+
+fn scan_for_hands(
+    models: &ModelSet,
+    image: &Pyramid,
+    scene: &Scene,
+    frame: Option<FaceFrame>,
+    skin: Option<SkinRef>,
+) -> Result<HandScan, ModelError> {
+    let skin_outside = match (frame, skin) {
+        (Some(frame), Some(skin)) if !skin.gray => {
+            let mut cells = 0usize;
+            for (i, rgb) in scene.rgb.iter().enumerate() {
+                let (s, t) = frame.coords(scene.cell_centre(i));
+                // Beside the head, from above the crown to below the chin: where a raised hand
+                // or a gesture shows. The neck and a collar's opening below the chin are skin in
+                // any portrait, so skin there says nothing. A hand is part of the person.
+                let beside_head = (0.75..=2.5).contains(&s.abs()) && (-0.8..=1.3).contains(&t);
+                if !beside_head || !scene.person[i] {
+                    continue;
+                }
+                let (y, cb, cr) = face_frame::ycbcr(*rgb);
+                let chroma = ((cb - skin.cb).powi(2) + (cr - skin.cr).powi(2)).sqrt();
+                if chroma <= 12.0 && (0.45..=1.6).contains(&(y / skin.y.max(1.0))) {
+                    cells += 1;
+                }
+            }
+            Some(cells as f32 * scene.cell_w * scene.cell_h / (frame.width * frame.height).max(1.0))
+        }
+        _ => None,
+    };
+    if skin_outside.is_some_and(|share| share < HAND_GATE_SKIN) {
+        return Ok(HandScan { skin_outside, detector_ran: false, hands: Vec::new() });
+    }
+    Ok(HandScan { skin_outside, detector_ran: true, hands: models.hands.find(image, PALM_SCORE)? })
+}
+
 /// The head crop, in face heights (see `face_frame`): from above a hat's crown to below the chin,
 /// so one run of the appearance network sees headwear, hair, ears, eyes and mouth. Chosen on dev
 /// CV AUC: centred at t = 0.05, 1.3 H wide: headwear 0.94, mask 0.995, glasses 0.994; the
@@ -238,6 +290,8 @@ const HEAD_CROP_SIDE: f32 = 1.3;
 /// Detection settings that are properties of the models, not of any policy.
 const DETECT_SCORE: f32 = 0.5;
 const DETECT_SCORE_LAST_TRY: f32 = 0.3;
+/// MediaPipe's own palm score threshold; the hand landmark network confirms each palm.
+const PALM_SCORE: f32 = 0.5;
 
 pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> {
     let Photo { rgb, source, exif } = photo;
@@ -263,9 +317,10 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     timings.segment_ms = segment_ms;
     let scene = Scene::new(image.base(), &person);
     let face_frame = chosen.as_ref().and_then(|(_, mesh)| FaceFrame::from_mesh(mesh));
+    let skin = face_frame.and_then(|f| SkinRef::measure(image.base(), source.color.starts_with('l'), &f));
 
-    // 2. The networks that read the face's crops, and the text scan (which needs the face only to
-    // know where the head is).
+    // 2. The networks that read the face's crops, and the text and hand scans (which need the
+    // face only to know where the head is and what skin looks like).
     let first_detection = faces.first().cloned();
     let (described, scanned) = rayon::join(
         || {
@@ -277,15 +332,19 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         },
         || {
             let t = Instant::now();
-            scan_for_text(models, &image, &scene, face_frame).map(|text| (text, ms(t)))
+            let text = scan_for_text(models, &image, &scene, face_frame).map(|text| (text, ms(t)));
+            let t = Instant::now();
+            let hands = scan_for_hands(models, &image, &scene, face_frame, skin).map(|hands| (hands, ms(t)));
+            (text, hands)
         },
     );
     let (face, appearance) = described;
+    let (scanned, hands) = scanned;
     let (text, text_ms) = scanned?;
+    let (hands, hands_ms) = hands?;
     timings.text_ms = text_ms;
+    timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
-    // Measured from the image before the analysis is assembled: nothing is patched in afterwards.
-    let skin = face_frame.and_then(|f| SkinRef::measure(image.base(), source.color.starts_with('l'), &f));
     let analysis = Analysis {
         pyramid: image,
         scale,
@@ -299,6 +358,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         appearance,
         person,
         scene,
+        hands,
         face_luma,
         text,
         face_frame,

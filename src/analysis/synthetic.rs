@@ -10,7 +10,7 @@ use super::{pose, Analysis, FaceAnalysis, FaceFrame, Scene, SkinRef, StageTiming
 use crate::decode::SourceInfo;
 use crate::exif::{CaptureDate, DateSource, ExifInfo, ExifStatus};
 use crate::imaging::{Plane, Point, Pyramid};
-use crate::models::{Detection, MeshResult, PersonMask, RefinedFace, TextBox};
+use crate::models::{Detection, HandCandidate, MeshResult, PersonMask, RefinedFace, TextBox};
 
 pub struct Builder {
     image: RgbImage,
@@ -24,6 +24,7 @@ pub struct Builder {
     /// Lid opening scale (1 = the reference's open eyes) and inner-lip gap per mouth width.
     eye_opening: f32,
     lip_gap: f32,
+    hands: Vec<HandCandidate>,
 }
 
 impl Builder {
@@ -40,6 +41,7 @@ impl Builder {
             format: "png",
             eye_opening: 1.0,
             lip_gap: 0.0,
+            hands: Vec::new(),
         }
     }
 
@@ -91,6 +93,12 @@ impl Builder {
         let index = self.faces.len();
         self = self.detection(cx - size / 2.0, cy - size / 2.0, size, 0.95, 20.0);
         self.mesh = Some((MeshResult { points, presence_logit: 20.0 }, index));
+        self
+    }
+
+    /// A palm at (`x`, `y`) of `side` px whose hand crop the landmark network gave `presence`.
+    pub fn hand(mut self, x: f32, y: f32, side: f32, presence: f32) -> Builder {
+        self.hands.push(HandCandidate { palm_score: 0.8, presence, centre: Point::new(x, y), side });
         self
     }
 
@@ -177,6 +185,7 @@ impl Builder {
             appearance: None,
             person,
             scene,
+            hands: super::HandScan { skin_outside: Some(0.0), detector_ran: !self.hands.is_empty(), hands: self.hands },
             text: self.text,
             face_frame,
             skin,

@@ -3,11 +3,10 @@
 //! plain mesh's eyelids do not follow a blink and its lips close over a small gap; these do. Its
 //! irises replaced the separate iris model (two 64×64 eye crops, ~10 ms a face).
 
-use super::{output, output_index, run, ModelFiles, Plan};
+use super::{nhwc_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 use serde::Serialize;
-use tract_onnx::prelude::Tensor;
 
 const FILE: &str = "mp_face_mesh_attention.onnx";
 const SIZE: usize = 192;
@@ -156,16 +155,7 @@ impl AttentionMesh {
     pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<RefinedFace, ModelError> {
         let transform = Affine::square_crop(centre, side, angle, SIZE, false);
         let planar = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
-        // The network takes NHWC: interleave the planes.
-        let plane = SIZE * SIZE;
-        let mut interleaved = vec![0f32; 3 * plane];
-        for (i, px) in interleaved.chunks_exact_mut(3).enumerate() {
-            for (c, v) in px.iter_mut().enumerate() {
-                *v = planar[c * plane + i] / 255.0;
-            }
-        }
-        let input = Tensor::from_shape(&[1, SIZE, SIZE, 3], &interleaved)
-            .map_err(|e| ModelError::Run { model: "attention mesh", message: format!("{e:#}") })?;
+        let input = nhwc_tensor(&planar, SIZE, SIZE, 1.0 / 255.0)?;
         let outputs = run(&self.plan, "attention mesh", input)?;
         let points = |index: usize, count: usize| -> Result<Vec<Point>, ModelError> {
             let raw = output(&outputs, index, "attention mesh")?;

@@ -4,6 +4,7 @@
 
 pub mod attention_mesh;
 pub mod detector;
+pub mod hands;
 pub mod mask_classifier;
 pub mod mesh;
 pub mod segmenter;
@@ -20,6 +21,7 @@ use crate::error::ModelError;
 
 pub use attention_mesh::{AttentionMesh, EyeLandmarks, RefinedFace};
 pub use detector::{Detection, FaceDetector};
+pub use hands::{HandCandidate, HandDetector};
 pub use mask_classifier::{MaskClassifier, MaskOutput};
 pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
@@ -44,6 +46,7 @@ pub struct ModelSet {
     pub detector: FaceDetector,
     pub mesh: FaceMesh,
     pub attention_mesh: AttentionMesh,
+    pub hands: HandDetector,
     pub segmenter: PersonSegmenter,
     /// The mask classifier, run on the head crop: p(mask) and the embedding the heads read.
     pub appearance: MaskClassifier,
@@ -64,12 +67,19 @@ impl ModelSet {
         let files = ModelFiles { dir, sums: &sums };
         // Optimising the graphs dominates start-up: do the two halves on two threads.
         let (first, second) = rayon::join(
-            || Ok::<_, ModelError>((FaceDetector::load(&files)?, FaceMesh::load(&files)?, TextDetector::load(&files)?)),
+            || {
+                Ok::<_, ModelError>((
+                    FaceDetector::load(&files)?,
+                    FaceMesh::load(&files)?,
+                    TextDetector::load(&files)?,
+                    HandDetector::load(&files)?,
+                ))
+            },
             || Ok::<_, ModelError>((PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?, AttentionMesh::load(&files)?)),
         );
-        let (detector, mesh, text) = first?;
+        let (detector, mesh, text, hands) = first?;
         let (segmenter, appearance, attention_mesh) = second?;
-        Ok(ModelSet { detector, mesh, attention_mesh, segmenter, appearance, text, dir: dir.to_path_buf() })
+        Ok(ModelSet { detector, mesh, attention_mesh, hands, segmenter, appearance, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the
@@ -158,6 +168,21 @@ pub(crate) fn output(outputs: &TVec<TValue>, index: usize, model: &'static str) 
 pub(crate) fn nchw_tensor(planar: Vec<f32>, h: usize, w: usize) -> Tensor {
     // The planar buffer is exactly 3*h*w long by construction.
     Tensor::from_shape(&[1, 3, h, w], &planar).expect("planar buffer has 3*h*w values")
+}
+
+/// An NHWC tensor from planar RGB (the layout `sample_planar` gives), each value times `scale`.
+pub(crate) fn nhwc_tensor(planar: &[f32], h: usize, w: usize, scale: f32) -> Result<Tensor, ModelError> {
+    let plane = h * w;
+    if planar.len() < 3 * plane {
+        return Err(ModelError::Run { model: "input", message: format!("expected {} planar values, got {}", 3 * plane, planar.len()) });
+    }
+    let mut interleaved = vec![0f32; 3 * plane];
+    for (i, px) in interleaved.chunks_exact_mut(3).enumerate() {
+        for (c, v) in px.iter_mut().enumerate() {
+            *v = planar[c * plane + i] * scale;
+        }
+    }
+    Tensor::from_shape(&[1, h, w, 3], &interleaved).map_err(|e| ModelError::Run { model: "input", message: format!("{e:#}") })
 }
 
 fn read_sums(dir: &Path) -> Result<HashMap<String, String>, ModelError> {
