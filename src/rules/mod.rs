@@ -20,8 +20,9 @@ pub mod recency;
 pub mod retouch;
 pub mod text;
 
+/// Table tests per family, and the helpers a family's own tests use (`run`, `settled`, `portrait`).
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 

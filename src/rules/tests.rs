@@ -10,35 +10,35 @@ use crate::models::TextBox;
 use crate::profile::Profile;
 use crate::report::Outcome::{self, *};
 
-fn as_of() -> DateTime<Utc> {
+pub(crate) fn as_of() -> DateTime<Utc> {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
 }
 
-fn run(a: &Analysis, family: &str) -> Vec<Finding> {
+pub(crate) fn run(a: &Analysis, family: &str) -> Vec<Finding> {
     let profile = Profile::builtin("cn-driving-licence-base").unwrap();
     let (_, rule) = profile.rules.iter().find(|(s, _)| s.family == family).expect("family");
     let heads = Default::default();
     rule.evaluate(&Context { analysis: a, as_of: as_of(), heads: &heads })
 }
 
-fn outcome(findings: &[Finding], code: &str) -> Outcome {
+pub(crate) fn outcome(findings: &[Finding], code: &str) -> Outcome {
     findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}")).outcome
 }
 
 /// The outcome after the profile's uncertainty band (what the report shows).
-fn settled(findings: &[Finding], code: &str) -> Outcome {
+pub(crate) fn settled(findings: &[Finding], code: &str) -> Outcome {
     let profile = Profile::builtin("cn-driving-licence-base").unwrap();
     let f = findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}"));
     crate::pipeline::settle(f, profile.band_for(code, f.threshold), crate::report::Severity::Fail, crate::report::Lang::En).0
 }
 
-fn measured(findings: &[Finding], code: &str) -> f64 {
+pub(crate) fn measured(findings: &[Finding], code: &str) -> f64 {
     findings.iter().find(|f| f.code == code).and_then(|f| f.measured).unwrap_or_else(|| panic!("{code} not measured"))
 }
 
 /// A licence-style frame: white backdrop, a frontal face of 0.55 of the height, a person mask
 /// covering the head (ellipse) and the shoulders.
-fn portrait(yaw: f64, pitch: f64, roll: f64) -> Builder {
+pub(crate) fn portrait(yaw: f64, pitch: f64, roll: f64) -> Builder {
     let (w, h) = (600u32, 800u32);
     let (cx, cy, fh) = (300.0f32, 330.0f32, 330.0f32);
     Builder::new(w, h, [246, 246, 244])
