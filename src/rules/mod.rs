@@ -10,6 +10,7 @@ pub mod face_count;
 pub mod geometry;
 pub mod glasses;
 pub mod hair;
+pub mod hands;
 pub mod headwear;
 pub mod image_quality;
 pub mod lighting;
@@ -45,6 +46,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &mask::SPEC,
     &hair::SPEC,
     &expression::SPEC,
+    &hands::SPEC,
     &background::SPEC,
     &lighting::SPEC,
     &clothing::SPEC,
