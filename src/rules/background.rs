@@ -8,20 +8,25 @@ use crate::analysis::scene::Scene;
 use crate::imaging::median_luma;
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const BG001: &str = "BG001";
+pub const BG002: &str = "BG002";
+pub const BG003: &str = "BG003";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
     codes: &[
         CodeInfo {
-            code: "BG001",
+            code: BG001,
             name: "background_white",
             summary: "Share of background that is near-white (bright and neutral)",
             summary_zh: "背景中接近白色（明亮、无色偏）的比例",
             unit: "fraction",
-            eval: Some(EvalLabel { label: "white_background", violation: false, score: Score::Measured, with: &["BG002", "BG003"] }),
+            eval: Some(EvalLabel { label: "white_background", violation: false, score: Score::Measured, with: &[BG002, BG003] }),
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "BG002",
+            code: BG002,
             name: "background_plain",
             summary: "Share of background with edges or texture (objects, patterns)",
             summary_zh: "背景中有边缘或纹理（物体、图案）的比例",
@@ -29,7 +34,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "BG003",
+            code: BG003,
             name: "background_shadow",
             summary: "Background darkening next to the person (shadow behind the head or to one side)",
             summary_zh: "人物旁背景变暗（头后或一侧的阴影）",
@@ -71,9 +76,9 @@ impl Rule for Background {
         if share < c.min_background_fraction {
             let why = Text::new("背景露出太少，无法评估", "Too little background is visible to judge it");
             return vec![
-                Finding::not_assessed("BG001", "fraction", Threshold::min(c.min_white_fraction), why.clone()),
-                Finding::not_assessed("BG002", "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
-                Finding::not_assessed("BG003", "ratio", Threshold::max(c.max_shadow), why),
+                Finding::not_assessed(BG001, "fraction", Threshold::min(c.min_white_fraction), why.clone()),
+                Finding::not_assessed(BG002, "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
+                Finding::not_assessed(BG003, "ratio", Threshold::max(c.max_shadow), why),
             ];
         }
 
@@ -96,7 +101,7 @@ impl Rule for Background {
         let to_region = |cells: &[usize]| cells_box(s, cells).map(|r| a.to_original(r));
         let mut out = vec![
             Finding::measured(
-                "BG001",
+                BG001,
                 round(white_fraction, 4),
                 "fraction",
                 Threshold::min(c.min_white_fraction),
@@ -111,7 +116,7 @@ impl Rule for Background {
             )
             .with_region_if_failed(to_region(&non_white)),
             Finding::measured(
-                "BG002",
+                BG002,
                 round(edge_fraction, 4),
                 "fraction",
                 Threshold::max(c.max_edge_fraction),
@@ -127,7 +132,7 @@ impl Rule for Background {
         match shadow(s, a.face.as_ref().map(|f| f.mesh.p(crate::analysis::lm::NOSE_TIP).x)) {
             Some((value, cells)) => out.push(
                 Finding::measured(
-                    "BG003",
+                    BG003,
                     round(value, 4),
                     "ratio",
                     Threshold::max(c.max_shadow),
@@ -140,7 +145,7 @@ impl Rule for Background {
                 .with_region_if_failed(to_region(&cells)),
             ),
             None => out.push(Finding::not_assessed(
-                "BG003",
+                BG003,
                 "ratio",
                 Threshold::max(c.max_shadow),
                 Text::new("人物周围的背景太少，无法评估阴影", "Too little background around the person to judge shadows"),

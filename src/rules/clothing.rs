@@ -7,11 +7,15 @@ use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, H
 use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const CL001: &str = "CL001";
+pub const CL002: &str = "CL002";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "clothing",
     codes: &[
         CodeInfo {
-            code: "CL001",
+            code: CL001,
             name: "dark_clothing",
             summary: "Share of the visible top (person, not skin) that is dark",
             summary_zh: "可见上衣（人物区域中非皮肤部分）为深色的比例",
@@ -20,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             eval: Some(EvalLabel { label: "clothing_light", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {
-            code: "CL002",
+            code: CL002,
             name: "covered_shoulders",
             summary: "Share of skin in the chest and shoulder area (revealing clothing)",
             summary_zh: "胸部和肩部皮肤比例（衣着暴露）",
@@ -57,8 +61,8 @@ impl Rule for Clothing {
         let (t_dark, t_skin) = (Threshold::min(c.min_dark_share), Threshold::max(c.max_skin_share));
         let (Some(frame), Some(skin)) = (a.face_frame, a.skin) else {
             return vec![
-                Finding::not_assessed("CL001", "fraction", t_dark, no_face()),
-                Finding::not_assessed("CL002", "fraction", t_skin, no_face()),
+                Finding::not_assessed(CL001, "fraction", t_dark, no_face()),
+                Finding::not_assessed(CL002, "fraction", t_skin, no_face()),
             ];
         };
         let person = |p: crate::imaging::Point| a.person.at(p.x, p.y) >= 0.5;
@@ -70,14 +74,14 @@ impl Rule for Clothing {
         let pass = Text::new("衣着为深色", "Clothing is dark");
         let hand = if cloth.len() < c.min_samples {
             Finding::not_assessed(
-                "CL001",
+                CL001,
                 "fraction",
                 t_dark,
                 Text::new("照片中衣着部分太少，无法评估", "Too little clothing is visible to judge it"),
             )
         } else {
             let dark = cloth.iter().filter(|px| ycbcr(**px).0 < c.dark_luma).count() as f64 / cloth.len() as f64;
-            Finding::measured("CL001", round(dark, 3), "fraction", t_dark, pass.clone(), Text::new("", ""))
+            Finding::measured(CL001, round(dark, 3), "fraction", t_dark, pass.clone(), Text::new("", ""))
         };
         // The measured colour makes the advice concrete; a head may also judge a top the hand-made
         // share could not (too few samples), so the colour is taken over what there is.
@@ -105,7 +109,7 @@ impl Rule for Clothing {
         let body: Vec<[u8; 3]> = chest.iter().filter(|p| person(**p)).map(|p| pixel(a.image(), *p)).collect();
         if body.len() < c.min_samples {
             out.push(Finding::not_assessed(
-                "CL002",
+                CL002,
                 "fraction",
                 t_skin,
                 Text::new("照片中胸肩部分太少，无法评估", "Too little of the shoulders is visible to judge it"),
@@ -114,7 +118,7 @@ impl Rule for Clothing {
             let share = body.iter().filter(|px| skin.is_skin(**px)).count() as f64 / body.len() as f64;
             out.push(
                 Finding::measured(
-                    "CL002",
+                    CL002,
                     round(share, 3),
                     "fraction",
                     t_skin,

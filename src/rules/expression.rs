@@ -8,11 +8,17 @@ use crate::analysis::FaceAnalysis;
 use crate::imaging::{bounds, inside_polygon, Point};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const EX001: &str = "EX001";
+pub const EX002: &str = "EX002";
+pub const EX003: &str = "EX003";
+pub const EX004: &str = "EX004";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "expression",
     codes: &[
         CodeInfo {
-            code: "EX001",
+            code: EX001,
             name: "mouth_closed",
             summary: "Lip gap over mouth width (mouth closed)",
             summary_zh: "上下唇间距与嘴宽之比（嘴巴闭合）",
@@ -20,7 +26,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "EX002",
+            code: EX002,
             name: "no_teeth",
             summary: "Share of the mouth opening that looks like teeth (broad smile)",
             summary_zh: "嘴部开口中牙齿样像素的比例（露齿笑）",
@@ -28,7 +34,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "EX003",
+            code: EX003,
             name: "gaze",
             summary: "Iris centred between the eye corners (looking at the camera)",
             summary_zh: "虹膜位于眼角之间的中央（直视镜头）",
@@ -36,7 +42,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "EX004",
+            code: EX004,
             name: "no_smile",
             summary: "Mouth corners not raised above the lip line (closed-mouth smile), as a share of the mouth height",
             summary_zh: "嘴角未高于唇线（闭嘴微笑），以嘴部高度的比例计",
@@ -74,10 +80,10 @@ impl Rule for Expression {
         let t_smile = Threshold::max(c.max_corner_lift);
         let Some(face) = a.face.as_ref() else {
             return vec![
-                Finding::not_assessed("EX001", "ratio", t_open, no_face()),
-                Finding::not_assessed("EX002", "fraction", t_teeth, no_face()),
-                Finding::not_assessed("EX003", "ratio", t_gaze, no_face()),
-                Finding::not_assessed("EX004", "ratio", t_smile, no_face()),
+                Finding::not_assessed(EX001, "ratio", t_open, no_face()),
+                Finding::not_assessed(EX002, "fraction", t_teeth, no_face()),
+                Finding::not_assessed(EX003, "ratio", t_gaze, no_face()),
+                Finding::not_assessed(EX004, "ratio", t_smile, no_face()),
             ];
         };
         let m = &face.mesh;
@@ -86,7 +92,7 @@ impl Rule for Expression {
         let mouth_region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
         let open_finding = match face.refined.as_ref() {
             Some(refined) => Finding::measured(
-                "EX001",
+                EX001,
                 round(refined.lip_gap() as f64, 3),
                 "ratio",
                 t_open,
@@ -94,17 +100,14 @@ impl Rule for Expression {
                 Text::new("嘴巴张开：请自然闭嘴，保持平静表情", "The mouth is open: close your mouth and keep a neutral expression"),
             )
             .with_region_if_failed(mouth_region.clone()),
-            None => Finding::not_assessed(
-                "EX001",
-                "ratio",
-                t_open,
-                Text::new("无法定位嘴唇，无法评估是否闭嘴", "The lips could not be located"),
-            ),
+            None => {
+                Finding::not_assessed(EX001, "ratio", t_open, Text::new("无法定位嘴唇，无法评估是否闭嘴", "The lips could not be located"))
+            }
         };
         let mut out = vec![open_finding];
         let smile = match (a.face_frame, corner_lift(face, a.face_frame)) {
             (Some(_), Some(lift)) => Finding::measured(
-                "EX004",
+                EX004,
                 round(lift as f64, 3),
                 "ratio",
                 t_smile,
@@ -116,7 +119,7 @@ impl Rule for Expression {
             )
             .with_region_if_failed(mouth_region.clone()),
             _ => Finding::not_assessed(
-                "EX004",
+                EX004,
                 "ratio",
                 t_smile,
                 Text::new("无法测量嘴角位置，无法评估是否微笑", "The mouth corners could not be measured"),
@@ -125,7 +128,7 @@ impl Rule for Expression {
 
         out.push(match teeth_share(a, &lips) {
             Some(teeth) => Finding::measured(
-                "EX002",
+                EX002,
                 round(teeth, 3),
                 "fraction",
                 t_teeth,
@@ -137,7 +140,7 @@ impl Rule for Expression {
             )
             .with_region_if_failed(mouth_region),
             None => Finding::not_assessed(
-                "EX002",
+                EX002,
                 "fraction",
                 t_teeth,
                 Text::new("无法测量肤色，无法评估是否露齿", "The skin colour could not be measured to judge teeth"),
@@ -147,7 +150,7 @@ impl Rule for Expression {
         out.push(smile);
         match gaze_offset(face) {
             Some(offset) => out.push(Finding::measured(
-                "EX003",
+                EX003,
                 round(offset as f64, 3),
                 "ratio",
                 t_gaze,
@@ -155,7 +158,7 @@ impl Rule for Expression {
                 Text::new("眼睛没有看镜头：请直视镜头", "The eyes are not looking at the camera: look straight into the lens"),
             )),
             None => out.push(Finding::not_assessed(
-                "EX003",
+                EX003,
                 "ratio",
                 t_gaze,
                 Text::new("无法定位虹膜，无法评估视线", "The irises could not be located"),

@@ -6,10 +6,13 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const EY001: &str = "EY001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "eyes",
     codes: &[CodeInfo {
-        code: "EY001",
+        code: EY001,
         name: "eyes_open",
         summary: "Both eyes open (eye aspect ratio of the less open eye)",
         summary_zh: "双眼睁开（睁得较小一只眼的纵横比）",
@@ -36,11 +39,11 @@ impl Rule for Eyes {
         let a = ctx.analysis;
         let threshold = Threshold::min(self.c.min_eye_aspect_ratio);
         let Some(face) = a.face.as_ref() else {
-            return vec![Finding::not_assessed("EY001", "ratio", threshold, no_face())];
+            return vec![Finding::not_assessed(EY001, "ratio", threshold, no_face())];
         };
         let Some(refined) = face.refined.as_ref() else {
             return vec![Finding::not_assessed(
-                "EY001",
+                EY001,
                 "ratio",
                 threshold,
                 Text::new("无法定位眼睑，无法评估", "The eyelids could not be located"),
@@ -49,7 +52,7 @@ impl Rule for Eyes {
         let (r, l) = (refined.eye_aspect_ratio(0), refined.eye_aspect_ratio(1));
         let (worst, eye) = if r <= l { (r, 0) } else { (l, 1) };
         vec![Finding::measured(
-            "EY001",
+            EY001,
             round(worst as f64, 3),
             "ratio",
             threshold,

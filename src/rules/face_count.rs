@@ -7,11 +7,15 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const FC001: &str = "FC001";
+pub const FC002: &str = "FC002";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "face_count",
     codes: &[
         CodeInfo {
-            code: "FC001",
+            code: FC001,
             name: "single_face",
             summary: "Exactly one face is visible",
             summary_zh: "照片中恰好一张人脸",
@@ -20,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "FC002",
+            code: FC002,
             name: "face_visible",
             summary: "The detected face is fully visible to the face mesh (presence logit), so every face check can be made",
             summary_zh: "检测到的人脸完整可见（面部网格的存在置信度），所有面部检查均可进行",
@@ -64,15 +68,9 @@ impl Rule for FaceCount {
         let others: Vec<_> =
             a.faces.iter().enumerate().filter(|(i, f)| Some(*i) != primary && f.score as f64 >= self.c.min_score).collect();
         let region = others.first().map(|(_, f)| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
-        let count = Finding::measured(
-            "FC001",
-            n as f64,
-            "faces",
-            Threshold::range(1.0, 1.0),
-            Text::new("检测到一张人脸", "Exactly one face"),
-            fail,
-        )
-        .with_region_if_failed(region);
+        let count =
+            Finding::measured(FC001, n as f64, "faces", Threshold::range(1.0, 1.0), Text::new("检测到一张人脸", "Exactly one face"), fail)
+                .with_region_if_failed(region);
         vec![count, self.visible(ctx)]
     }
 }
@@ -82,7 +80,7 @@ impl FaceCount {
         let a = ctx.analysis;
         let t = Threshold::min(self.c.min_mesh_presence);
         let Some(presence) = a.mesh_presence else {
-            return Finding::not_assessed("FC002", "logit", t, no_face());
+            return Finding::not_assessed(FC002, "logit", t, no_face());
         };
         // Name the likely cover when the appearance network, run on the detector's box, sees a mask.
         let masked = a.face.is_none() && a.appearance.as_ref().is_some_and(|m| m.output.p_mask >= 0.5);
@@ -99,7 +97,7 @@ impl FaceCount {
         };
         let region = a.faces.first().map(|f| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
         let mut finding =
-            Finding::measured("FC002", round(presence as f64, 2), "logit", t, Text::new("面部完整可见", "The whole face is visible"), fail)
+            Finding::measured(FC002, round(presence as f64, 2), "logit", t, Text::new("面部完整可见", "The whole face is visible"), fail)
                 .with_region_if_failed(region);
         // The rules examined no face: whatever the logit, this face could not be analysed.
         if a.face.is_none() && finding.outcome == crate::report::Outcome::Pass {

@@ -8,11 +8,18 @@ use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSp
 use crate::analysis::{lm, Analysis, FaceAnalysis};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const GE001: &str = "GE001";
+pub const GE002: &str = "GE002";
+pub const GE003: &str = "GE003";
+pub const GE004: &str = "GE004";
+pub const GE005: &str = "GE005";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "geometry",
     codes: &[
         CodeInfo {
-            code: "GE001",
+            code: GE001,
             name: "head_in_frame",
             summary: "Whole head (crown to chin, both sides) inside the frame with a margin",
             summary_zh: "整个头部（头顶到下巴及两侧）在画面内并留有余量",
@@ -20,7 +27,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "GE002",
+            code: GE002,
             name: "head_centred",
             summary: "Face horizontally centred (offset as a share of the width)",
             summary_zh: "头部水平居中（偏移量占宽度的比例）",
@@ -28,7 +35,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "GE003",
+            code: GE003,
             name: "head_width",
             summary: "Head width as a share of the image width",
             summary_zh: "头部宽度占图像宽度的比例",
@@ -36,7 +43,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "GE004",
+            code: GE004,
             name: "head_length",
             summary: "Crown-to-chin length as a share of the image height",
             summary_zh: "头顶到下巴的长度占图像高度的比例",
@@ -44,7 +51,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "GE005",
+            code: GE005,
             name: "crown_gap",
             summary: "Space above the crown as a share of the image height",
             summary_zh: "头顶上方留白占图像高度的比例",
@@ -138,11 +145,11 @@ impl Rule for Geometry {
         let c = &self.c;
         let Some(face) = a.face.as_ref() else {
             return vec![
-                Finding::not_assessed("GE001", "ratio", Threshold::min(c.min_margin), no_face()),
-                Finding::not_assessed("GE002", "ratio", Threshold::max(c.max_centre_offset), no_face()),
-                Finding::not_assessed("GE003", "ratio", Threshold::range(c.min_head_width, c.max_head_width), no_face()),
-                Finding::not_assessed("GE004", "ratio", Threshold::range(c.min_head_length, c.max_head_length), no_face()),
-                Finding::not_assessed("GE005", "ratio", Threshold::range(c.min_crown_gap, c.max_crown_gap), no_face()),
+                Finding::not_assessed(GE001, "ratio", Threshold::min(c.min_margin), no_face()),
+                Finding::not_assessed(GE002, "ratio", Threshold::max(c.max_centre_offset), no_face()),
+                Finding::not_assessed(GE003, "ratio", Threshold::range(c.min_head_width, c.max_head_width), no_face()),
+                Finding::not_assessed(GE004, "ratio", Threshold::range(c.min_head_length, c.max_head_length), no_face()),
+                Finding::not_assessed(GE005, "ratio", Threshold::range(c.min_crown_gap, c.max_crown_gap), no_face()),
             ];
         };
         let (w, h) = (a.image().width() as f32, a.image().height() as f32);
@@ -167,7 +174,7 @@ impl Rule for Geometry {
 
         vec![
             Finding::measured(
-                "GE001",
+                GE001,
                 round(margin as f64, 4),
                 "ratio",
                 Threshold::min(c.min_margin),
@@ -179,7 +186,7 @@ impl Rule for Geometry {
             )
             .with_region_if_failed(Some(head_region.clone())),
             Finding::measured(
-                "GE002",
+                GE002,
                 round(offset.abs() as f64, 4),
                 "ratio",
                 Threshold::max(c.max_centre_offset),
@@ -193,7 +200,7 @@ impl Rule for Geometry {
                 ),
             ),
             Finding::measured(
-                "GE003",
+                GE003,
                 round(head_width as f64, 4),
                 "ratio",
                 Threshold::range(c.min_head_width, c.max_head_width),
@@ -208,7 +215,7 @@ impl Rule for Geometry {
             )
             .with_region_if_failed(Some(head_region.clone())),
             Finding::measured(
-                "GE004",
+                GE004,
                 round(head_length as f64, 4),
                 "ratio",
                 Threshold::range(c.min_head_length, c.max_head_length),
@@ -217,7 +224,7 @@ impl Rule for Geometry {
             )
             .with_region_if_failed(Some(head_region)),
             Finding::measured(
-                "GE005",
+                GE005,
                 round(crown_gap as f64, 4),
                 "ratio",
                 Threshold::range(c.min_crown_gap, c.max_crown_gap),

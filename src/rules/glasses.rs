@@ -11,20 +11,24 @@ use crate::analysis::{lm, Analysis, FaceAnalysis};
 use crate::imaging::{inside_polygon, polygon_row_spans, sample_planar, Affine, Plane, Point};
 use crate::report::{Outcome, Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const GL001: &str = "GL001";
+pub const GL002: &str = "GL002";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "glasses",
     codes: &[
         CodeInfo {
-            code: "GL001",
+            code: GL001,
             name: "no_glasses",
             summary: "No eyewear over the eyes (probability from frame and tint features)",
             summary_zh: "眼部无眼镜（镜框与镜片色调特征的概率）",
             unit: "probability",
             head: Some(HeadSlot { label: "glasses", signal: true }),
-            eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &["GL002"] }),
+            eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &[GL002] }),
         },
         CodeInfo {
-            code: "GL002",
+            code: GL002,
             name: "no_sunglasses",
             summary: "No sunglasses or tinted lenses (probability from the tint features)",
             summary_zh: "未戴墨镜或有色镜片（色调特征的概率）",
@@ -322,16 +326,16 @@ impl Rule for Glasses {
         let ts = Threshold::max(c.max_sunglasses_probability);
         let Some(face) = a.face.as_ref() else {
             return vec![
-                Finding::not_assessed("GL001", "probability", tg, no_face()),
-                Finding::not_assessed("GL002", "probability", ts, no_face()),
+                Finding::not_assessed(GL001, "probability", tg, no_face()),
+                Finding::not_assessed(GL002, "probability", ts, no_face()),
             ];
         };
         let Some(features) = eyewear_features(a, face) else {
             let why =
                 Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
             return vec![
-                Finding::not_assessed("GL001", "probability", tg, why.clone()),
-                Finding::not_assessed("GL002", "probability", ts, why),
+                Finding::not_assessed(GL001, "probability", tg, why.clone()),
+                Finding::not_assessed(GL002, "probability", ts, why),
             ];
         };
         let (p_glasses, p_sun) = features.probabilities(&c.frame_model, &c.tint_model);
@@ -341,12 +345,12 @@ impl Rule for Glasses {
         let sun_pass = Text::new("未佩戴墨镜", "No sunglasses");
         let sun_fail =
             Text::new("检测到墨镜或有色镜片：请摘下后重新拍摄", "Sunglasses or tinted lenses detected: take them off and retake the photo");
-        let sun = Finding::measured("GL002", round(p_sun, 3), "probability", ts, sun_pass.clone(), sun_fail.clone());
+        let sun = Finding::measured(GL002, round(p_sun, 3), "probability", ts, sun_pass.clone(), sun_fail.clone());
         let sun = ctx.decide("sunglasses", sun, sun_pass, sun_fail, region.clone());
 
         let pass = Text::new("未佩戴眼镜", "No glasses");
         let fail = Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo");
-        let glasses = Finding::measured("GL001", round(p_glasses, 3), "probability", tg, pass.clone(), fail.clone());
+        let glasses = Finding::measured(GL001, round(p_glasses, 3), "probability", tg, pass.clone(), fail.clone());
         let mut glasses = ctx.decide("glasses", glasses, pass, fail, region);
         if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && sun.outcome != Outcome::Fail {
             // Clear glasses under a lenient policy: say so, do not reject.

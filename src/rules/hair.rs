@@ -7,11 +7,15 @@ use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, H
 use crate::analysis::face_frame::{pixel, ycbcr};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const HR001: &str = "HR001";
+pub const HR002: &str = "HR002";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "hair",
     codes: &[
         CodeInfo {
-            code: "HR001",
+            code: HR001,
             name: "ears_visible",
             summary: "Background visible beside the face at ear height (hair does not hide the ears)",
             summary_zh: "耳部高度处面部两侧可见背景（头发未遮挡耳朵）",
@@ -20,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             eval: Some(EvalLabel { label: "ears_covered", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {
-            code: "HR002",
+            code: HR002,
             name: "brows_visible",
             summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
             summary_zh: "眉毛上方额头区域与皮肤亮度一致（刘海未遮挡眉眼）",
@@ -58,8 +62,8 @@ impl Rule for Hair {
         let (t_ear, t_brow) = (Threshold::min(c.min_ear_background), Threshold::min(c.min_brow_brightness));
         let Some(frame) = a.face_frame else {
             return vec![
-                Finding::not_assessed("HR001", "fraction", t_ear, no_face()),
-                Finding::not_assessed("HR002", "ratio", t_brow, no_face()),
+                Finding::not_assessed(HR001, "fraction", t_ear, no_face()),
+                Finding::not_assessed(HR002, "ratio", t_brow, no_face()),
             ];
         };
         let mut out = Vec::new();
@@ -79,14 +83,14 @@ impl Rule for Hair {
         }
         if cut {
             out.push(Finding::not_assessed(
-                "HR001",
+                HR001,
                 "fraction",
                 t_ear,
                 Text::new("耳朵区域超出画面，无法评估", "The ear regions are outside the photo"),
             ));
         } else {
             let share = shares.iter().sum::<f64>() / shares.len() as f64;
-            out.push(Finding::measured("HR001", round(share, 3), "fraction", t_ear, ear_pass.clone(), ear_fail.clone()));
+            out.push(Finding::measured(HR001, round(share, 3), "fraction", t_ear, ear_pass.clone(), ear_fail.clone()));
         }
         let hand = out.pop().expect("one HR001 finding was pushed");
         out.push(ctx.decide("ears_covered", hand, ear_pass, ear_fail, Some(a.to_original(Region::Polygon { points: ear_polygon }))));
@@ -102,7 +106,7 @@ impl Rule for Hair {
                 let ys: Vec<f32> = pts.iter().map(|p| ycbcr(pixel(a.image(), *p)).0).collect();
                 match crate::imaging::quantile(&ys, 0.5) {
                     Some(y) => Finding::measured(
-                        "HR002",
+                        HR002,
                         round((y / skin.y.max(1.0)) as f64, 3),
                         "ratio",
                         t_brow,
@@ -110,12 +114,12 @@ impl Rule for Hair {
                         brow_fail.clone(),
                     ),
                     None => {
-                        Finding::not_assessed("HR002", "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))
+                        Finding::not_assessed(HR002, "ratio", t_brow, Text::new("额头区域超出画面", "The forehead is outside the photo"))
                     }
                 }
             }
             None => Finding::not_assessed(
-                "HR002",
+                HR002,
                 "ratio",
                 t_brow,
                 Text::new("未能测得肤色参考，无法评估", "No skin reference could be measured, so this could not be assessed"),

@@ -10,10 +10,13 @@ use serde::Deserialize;
 use super::{build_with, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const HD001: &str = "HD001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "hands",
     codes: &[CodeInfo {
-        code: "HD001",
+        code: HD001,
         name: "no_hands",
         summary: "No hand or gesture in the photo (hand presence of the strongest palm found)",
         summary_zh: "画面中无手部或手势（检出手掌处的手部存在概率）",
@@ -54,7 +57,7 @@ impl Rule for Hands {
             let half = 1.3 * h.side;
             a.to_original(Region::Box { x: h.centre.x - half, y: h.centre.y - half, width: 2.0 * half, height: 2.0 * half })
         });
-        let finding = Finding::measured("HD001", round(presence, 3), "probability", t, pass, fail);
+        let finding = Finding::measured(HD001, round(presence, 3), "probability", t, pass, fail);
         vec![match region {
             Some(region) => finding.with_region_if_failed(Some(region)),
             None => finding,

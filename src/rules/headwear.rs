@@ -10,10 +10,13 @@ use serde::Deserialize;
 use super::{build_with, no_face, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const HW001: &str = "HW001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "headwear",
     codes: &[CodeInfo {
-        code: "HW001",
+        code: HW001,
         name: "no_headwear",
         summary: "No hat, cap, hood, headscarf or headband (learned head on the head-crop embedding)",
         summary_zh: "未戴帽子、头巾、兜帽或发带（头部区域外观特征上的学习模型）",
@@ -42,11 +45,11 @@ impl Rule for Headwear {
         let a = ctx.analysis;
         let t = Threshold::max(ctx.heads.get("headwear").map_or(0.5, |h| h.threshold));
         if a.appearance.is_none() {
-            return vec![Finding::not_assessed("HW001", "probability", t, no_face())];
+            return vec![Finding::not_assessed(HW001, "probability", t, no_face())];
         }
         if !ctx.heads.contains_key("headwear") {
             return vec![Finding::not_assessed(
-                "HW001",
+                HW001,
                 "probability",
                 t,
                 Text::new(
@@ -56,7 +59,7 @@ impl Rule for Headwear {
             )];
         }
         let why = Text::new("外观模型未能运行，无法评估", "The appearance model could not run, so this could not be assessed");
-        let hand = Finding::not_assessed("HW001", "probability", t, why);
+        let hand = Finding::not_assessed(HW001, "probability", t, why);
         let region = match (a.face_frame, a.appearance.as_ref()) {
             (Some(frame), _) => Region::Polygon { points: frame.polygon(HAT_ZONE.0, HAT_ZONE.1, HAT_ZONE.2, HAT_ZONE.3) },
             // Estimated from the detector: the top third of the head crop.

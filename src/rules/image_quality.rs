@@ -8,11 +8,19 @@ use crate::analysis::Analysis;
 use crate::imaging::{chroma, sample_planar, Affine, Plane, Point};
 use crate::report::{Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const IQ001: &str = "IQ001";
+pub const IQ002: &str = "IQ002";
+pub const IQ003: &str = "IQ003";
+pub const IQ004: &str = "IQ004";
+pub const IQ005: &str = "IQ005";
+pub const IQ006: &str = "IQ006";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "image_quality",
     codes: &[
         CodeInfo {
-            code: "IQ001",
+            code: IQ001,
             name: "resolution",
             summary: "Image width (after EXIF rotation) is at least the minimum",
             summary_zh: "图像宽度（按EXIF方向转正后）不低于下限",
@@ -20,7 +28,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ002",
+            code: IQ002,
             name: "aspect_ratio",
             summary: "Width:height lies within the allowed range (2:3 to 3:4)",
             summary_zh: "宽高比在允许范围内（2:3 至 3:4）",
@@ -28,7 +36,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ003",
+            code: IQ003,
             name: "colour",
             summary: "The photo is in colour, not grayscale",
             summary_zh: "彩色照片，非黑白",
@@ -36,7 +44,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ004",
+            code: IQ004,
             name: "face_sharpness",
             summary: "The face is in focus (fine-to-coarse detail ratio on a normalised face crop)",
             summary_zh: "面部清晰对焦（归一化面部区域的细节比）",
@@ -44,7 +52,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ005",
+            code: IQ005,
             name: "face_clipping",
             summary: "Few face pixels are blown out or crushed to black",
             summary_zh: "面部过曝或死黑的像素很少",
@@ -52,7 +60,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "IQ006",
+            code: IQ006,
             name: "compression",
             summary: "JPEG quality (estimated from the quantisation tables) is not too low",
             summary_zh: "JPEG 压缩质量（由量化表估计）不过低",
@@ -86,7 +94,7 @@ impl Rule for ImageQuality {
         let mut out = Vec::new();
 
         out.push(Finding::measured(
-            "IQ001",
+            IQ001,
             a.original_width as f64,
             "px",
             Threshold::min(c.min_width as f64),
@@ -105,7 +113,7 @@ impl Rule for ImageQuality {
 
         let aspect = a.original_width as f64 / a.original_height.max(1) as f64;
         out.push(Finding::measured(
-            "IQ002",
+            IQ002,
             round(aspect, 4),
             "ratio",
             Threshold::range(c.min_aspect, c.max_aspect),
@@ -121,7 +129,7 @@ impl Rule for ImageQuality {
 
         let colourfulness = colourfulness(a);
         out.push(Finding::measured(
-            "IQ003",
+            IQ003,
             round(colourfulness, 2),
             "mean chroma",
             Threshold::min(c.min_colourfulness),
@@ -132,7 +140,7 @@ impl Rule for ImageQuality {
         match face_sharpness(a) {
             Some((sharpness, region)) => out.push(
                 Finding::measured(
-                    "IQ004",
+                    IQ004,
                     round(sharpness, 3),
                     "detail ratio",
                     Threshold::min(c.min_face_sharpness),
@@ -144,12 +152,12 @@ impl Rule for ImageQuality {
                 )
                 .with_region_if_failed(Some(region)),
             ),
-            None => out.push(Finding::not_assessed("IQ004", "detail ratio", Threshold::min(c.min_face_sharpness), no_face())),
+            None => out.push(Finding::not_assessed(IQ004, "detail ratio", Threshold::min(c.min_face_sharpness), no_face())),
         }
 
         match face_clipping(a) {
             Some(clipped) => out.push(Finding::measured(
-                "IQ005",
+                IQ005,
                 round(clipped, 4),
                 "fraction",
                 Threshold::max(c.max_face_clipped),
@@ -159,13 +167,13 @@ impl Rule for ImageQuality {
                     "Parts of the face are blown out or crushed to black: adjust the light and retake",
                 ),
             )),
-            None => out.push(Finding::not_assessed("IQ005", "fraction", Threshold::max(c.max_face_clipped), no_face())),
+            None => out.push(Finding::not_assessed(IQ005, "fraction", Threshold::max(c.max_face_clipped), no_face())),
         }
 
         let quality = a.source.jpeg.as_ref().and_then(|h| h.estimated_quality());
         match (a.source.format, quality) {
             ("jpeg", Some(q)) => out.push(Finding::measured(
-                "IQ006",
+                IQ006,
                 round(q, 1),
                 "JPEG quality",
                 Threshold::min(c.min_jpeg_quality),
@@ -176,13 +184,13 @@ impl Rule for ImageQuality {
                 ),
             )),
             ("jpeg", None) => out.push(Finding::not_assessed(
-                "IQ006",
+                IQ006,
                 "JPEG quality",
                 Threshold::min(c.min_jpeg_quality),
                 Text::new("JPEG 文件缺少量化表，无法评估压缩程度", "The JPEG has no readable quantisation table"),
             )),
             _ => out.push(Finding::measured(
-                "IQ006",
+                IQ006,
                 100.0,
                 "JPEG quality",
                 Threshold::min(c.min_jpeg_quality),

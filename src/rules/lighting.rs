@@ -7,11 +7,16 @@ use crate::analysis::{Analysis, FaceAnalysis};
 use crate::imaging::{chroma, luma, median_luma, quantile, Point};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const LI001: &str = "LI001";
+pub const LI002: &str = "LI002";
+pub const LI003: &str = "LI003";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "lighting",
     codes: &[
         CodeInfo {
-            code: "LI001",
+            code: LI001,
             name: "even_lighting",
             summary: "Left and right halves of the face equally bright (relative difference of cheek patches)",
             summary_zh: "面部左右两侧亮度一致（两颊区域的相对差）",
@@ -19,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "LI002",
+            code: LI002,
             name: "face_exposure",
             summary: "Median brightness of the face within range",
             summary_zh: "面部亮度中位数在范围内",
@@ -27,7 +32,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "LI003",
+            code: LI003,
             name: "colour_cast",
             summary: "Bright background is neutral (no colour cast from light or white balance)",
             summary_zh: "明亮背景无色偏（光源或白平衡造成）",
@@ -69,7 +74,7 @@ impl Rule for Lighting {
                         let region = side_region(face, if darker == 0 { &RIGHT_SIDE } else { &LEFT_SIDE });
                         out.push(
                             Finding::measured(
-                                "LI001",
+                                LI001,
                                 round(diff as f64, 4),
                                 "ratio",
                                 Threshold::max(c.max_side_difference),
@@ -83,7 +88,7 @@ impl Rule for Lighting {
                         );
                     }
                     None => out.push(Finding::not_assessed(
-                        "LI001",
+                        LI001,
                         "ratio",
                         Threshold::max(c.max_side_difference),
                         Text::new(
@@ -94,7 +99,7 @@ impl Rule for Lighting {
                 }
                 match median_luma(a.face_luma_samples().iter().copied()) {
                     Some(median) => out.push(Finding::measured(
-                        "LI002",
+                        LI002,
                         round(median as f64, 1),
                         "luma",
                         Threshold::range(c.min_face_luma, c.max_face_luma),
@@ -105,12 +110,12 @@ impl Rule for Lighting {
                             Text::new("面部太亮（过曝）：请避免强光直射", "The face is too bright: avoid direct strong light")
                         },
                     )),
-                    None => out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
+                    None => out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
                 }
             }
             None => {
-                out.push(Finding::not_assessed("LI001", "ratio", Threshold::max(c.max_side_difference), no_face()));
-                out.push(Finding::not_assessed("LI002", "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
+                out.push(Finding::not_assessed(LI001, "ratio", Threshold::max(c.max_side_difference), no_face()));
+                out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
             }
         }
         out.push(colour_cast(a, c.max_colour_cast));
@@ -160,7 +165,7 @@ fn colour_cast(a: &Analysis, max_cast: f64) -> Finding {
     let bright: Vec<usize> = (0..s.width * s.height).filter(|&i| s.is_background(i) && s.luma[i] > 150.0).collect();
     if bright.len() < 2000 {
         return Finding::not_assessed(
-            "LI003",
+            LI003,
             "chroma",
             Threshold::max(max_cast),
             Text::new("没有足够的浅色背景，无法评估色偏", "Not enough light background to judge a colour cast"),
@@ -175,7 +180,7 @@ fn colour_cast(a: &Analysis, max_cast: f64) -> Finding {
     let n = bright.len() as f64;
     let cast = ((cb / n).powi(2) + (cr / n).powi(2)).sqrt();
     Finding::measured(
-        "LI003",
+        LI003,
         round(cast, 2),
         "chroma",
         Threshold::max(max_cast),

@@ -5,10 +5,13 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const MK001: &str = "MK001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
     codes: &[CodeInfo {
-        code: "MK001",
+        code: MK001,
         name: "no_mask",
         summary: "No mask or covering over nose and mouth (mask classifier probability)",
         summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
@@ -36,11 +39,11 @@ impl Rule for Mask {
         // Without a confirmed face the appearance network still ran on the detector's box, so a
         // mask (the usual reason the mesh gives up) is still named.
         let Some(det) = a.face.as_ref().and_then(|f| a.faces.get(f.detection)).or(a.faces.first()) else {
-            return vec![Finding::not_assessed("MK001", "probability", t, no_face())];
+            return vec![Finding::not_assessed(MK001, "probability", t, no_face())];
         };
         let Some(mask) = a.appearance.as_ref().map(|m| &m.output) else {
             return vec![Finding::not_assessed(
-                "MK001",
+                MK001,
                 "probability",
                 t,
                 Text::new("口罩检测未能运行", "The mask classifier could not run"),
@@ -52,7 +55,7 @@ impl Rule for Mask {
             "口鼻被遮挡（口罩、围巾或手）：请摘下口罩，露出完整面部",
             "The nose and mouth are covered (mask, scarf or hand): take it off and show your whole face",
         );
-        let hand = Finding::measured("MK001", round(mask.p_mask as f64, 3), "probability", t, pass.clone(), fail.clone());
+        let hand = Finding::measured(MK001, round(mask.p_mask as f64, 3), "probability", t, pass.clone(), fail.clone());
         vec![ctx.decide("mask", hand, pass, fail, Some(a.to_original(region)))]
     }
 }

@@ -1,6 +1,7 @@
 //! The rule registry. One file per rule family; each declares its check codes (with the rule
 //! docs beside the code), parses its own thresholds from the profile and reads the analysis.
-//! Adding a rule: write `src/rules/NAME.rs` with a `SPEC`, and add it to [`REGISTRY`].
+//! Adding a rule: write `src/rules/NAME.rs` with its code constants and a `SPEC` declaring them,
+//! add it to [`REGISTRY`], and give its codes a severity (and its thresholds) in the profile.
 
 pub mod background;
 pub mod clothing;

@@ -5,11 +5,16 @@ use serde::Deserialize;
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::report::{Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const PO001: &str = "PO001";
+pub const PO002: &str = "PO002";
+pub const PO003: &str = "PO003";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "pose",
     codes: &[
         CodeInfo {
-            code: "PO001",
+            code: PO001,
             name: "yaw",
             summary: "Head not turned left or right beyond the limit",
             summary_zh: "头部左右转动不超过限值",
@@ -17,7 +22,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "PO002",
+            code: PO002,
             name: "pitch",
             summary: "Head not tilted up or down beyond the limit",
             summary_zh: "头部抬头或低头不超过限值",
@@ -25,7 +30,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "PO003",
+            code: PO003,
             name: "roll",
             summary: "Head not tilted sideways beyond the limit",
             summary_zh: "头部左右歪斜不超过限值",
@@ -55,14 +60,14 @@ impl Rule for Pose {
         let c = &self.c;
         let Some(p) = ctx.analysis.face.as_ref().and_then(|f| f.pose) else {
             return vec![
-                Finding::not_assessed("PO001", "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
-                Finding::not_assessed("PO002", "deg", Threshold::range(-c.max_pitch_down_deg, c.max_pitch_up_deg), no_face()),
-                Finding::not_assessed("PO003", "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
+                Finding::not_assessed(PO001, "deg", Threshold::range(-c.max_yaw_deg, c.max_yaw_deg), no_face()),
+                Finding::not_assessed(PO002, "deg", Threshold::range(-c.max_pitch_down_deg, c.max_pitch_up_deg), no_face()),
+                Finding::not_assessed(PO003, "deg", Threshold::range(-c.max_roll_deg, c.max_roll_deg), no_face()),
             ];
         };
         vec![
             Finding::measured(
-                "PO001",
+                PO001,
                 round(p.yaw as f64, 1),
                 "deg",
                 Threshold::range(-c.max_yaw_deg, c.max_yaw_deg),
@@ -73,7 +78,7 @@ impl Rule for Pose {
                 ),
             ),
             Finding::measured(
-                "PO002",
+                PO002,
                 round(p.pitch as f64, 1),
                 "deg",
                 Threshold::range(-c.max_pitch_down_deg, c.max_pitch_up_deg),
@@ -88,7 +93,7 @@ impl Rule for Pose {
                 ),
             ),
             Finding::measured(
-                "PO003",
+                PO003,
                 round(p.roll as f64, 1),
                 "deg",
                 Threshold::range(-c.max_roll_deg, c.max_roll_deg),

@@ -6,10 +6,13 @@ use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSp
 use crate::imaging::Point;
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const SH001: &str = "SH001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "posture",
     codes: &[CodeInfo {
-        code: "SH001",
+        code: SH001,
         name: "shoulders_level",
         summary: "Tilt of the line across the tops of the shoulders (person mask)",
         summary_zh: "两肩顶部连线的倾斜（人像分割）",
@@ -38,7 +41,7 @@ impl Rule for Posture {
         let a = ctx.analysis;
         let t = Threshold::range(-self.c.max_shoulder_tilt_deg, self.c.max_shoulder_tilt_deg);
         let Some(frame) = a.face_frame else {
-            return vec![Finding::not_assessed("SH001", "deg", t, no_face())];
+            return vec![Finding::not_assessed(SH001, "deg", t, no_face())];
         };
         let (w, h) = (a.image().width() as f32, a.image().height() as f32);
         // From beside the chin, go straight down the image until the mask turns to person.
@@ -61,7 +64,7 @@ impl Rule for Posture {
         };
         let (Some(left), Some(right)) = (top_of_shoulder(-SHOULDER_S), top_of_shoulder(SHOULDER_S)) else {
             return vec![Finding::not_assessed(
-                "SH001",
+                SH001,
                 "deg",
                 t,
                 Text::new("肩部不在画面内，无法评估", "The shoulders are not in the photo"),
@@ -69,7 +72,7 @@ impl Rule for Posture {
         };
         let tilt = (right.y - left.y).atan2(right.x - left.x).to_degrees();
         vec![Finding::measured(
-            "SH001",
+            SH001,
             round(tilt as f64, 1),
             "deg",
             t,

@@ -7,10 +7,13 @@ use super::{build_with, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::exif::ExifStatus;
 use crate::report::{Outcome, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const DT001: &str = "DT001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "recency",
     codes: &[CodeInfo {
-        code: "DT001",
+        code: DT001,
         name: "capture_date",
         summary: "EXIF capture date within the allowed age, not in the future",
         summary_zh: "EXIF 拍摄日期在允许期限内且不晚于今天",
@@ -68,7 +71,7 @@ impl Rule for Recency {
                 MissingDate::Fail => Outcome::Fail,
             };
             return vec![Finding {
-                code: "DT001",
+                code: DT001,
                 outcome,
                 measured: None,
                 unit: "days",
@@ -99,7 +102,7 @@ impl Rule for Recency {
             )
         };
         vec![Finding::measured(
-            "DT001",
+            DT001,
             round(age_days, 2),
             "days",
             threshold,

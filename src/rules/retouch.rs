@@ -10,11 +10,18 @@ use crate::exif::ExifStatus;
 use crate::imaging::{luma, Point};
 use crate::report::{Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const RT001: &str = "RT001";
+pub const RT002: &str = "RT002";
+pub const RT003: &str = "RT003";
+pub const RT004: &str = "RT004";
+pub const RT005: &str = "RT005";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
     codes: &[
         CodeInfo {
-            code: "RT001",
+            code: RT001,
             name: "editing_software",
             summary: "EXIF Software names a photo editor or beauty app",
             summary_zh: "EXIF 软件字段为修图或美颜软件",
@@ -22,7 +29,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "RT002",
+            code: RT002,
             name: "camera_metadata",
             summary: "EXIF names the camera (Make/Model)",
             summary_zh: "EXIF 记录了相机（品牌/型号）",
@@ -30,7 +37,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "RT003",
+            code: RT003,
             name: "camera_jpeg_tables",
             summary: "JPEG quantisation tables are not the standard library tables a re-save writes",
             summary_zh: "JPEG 量化表不是软件重新保存时使用的标准库表",
@@ -38,7 +45,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "RT004",
+            code: RT004,
             name: "natural_skin_texture",
             summary: "Skin detail relative to eye detail (beauty filters flatten skin)",
             summary_zh: "皮肤细节相对眼部细节（美颜会抹平皮肤）",
@@ -46,7 +53,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
-            code: "RT005",
+            code: RT005,
             name: "natural_background",
             summary: "Share of the background at one exact colour (digitally replaced backdrop)",
             summary_zh: "背景中同一精确颜色的比例（数码替换背景）",
@@ -81,7 +88,7 @@ impl Rule for Retouch {
         let lower = software.to_lowercase();
         let editor = c.editors.iter().find(|e| lower.contains(&e.to_lowercase()));
         out.push(Finding::measured(
-            "RT001",
+            RT001,
             editor.is_some() as u8 as f64,
             "flag",
             Threshold::max(0.0),
@@ -98,7 +105,7 @@ impl Rule for Retouch {
             _ => "照片没有 EXIF 信息",
         };
         out.push(Finding::measured(
-            "RT002",
+            RT002,
             camera as u8 as f64,
             "flag",
             Threshold::min(1.0),
@@ -116,7 +123,7 @@ impl Rule for Retouch {
             Some(h) if !h.quant_tables.is_empty() => {
                 let standard = h.uses_standard_tables();
                 out.push(Finding::measured(
-                    "RT003",
+                    RT003,
                     standard as u8 as f64,
                     "flag",
                     Threshold::max(0.0),
@@ -128,7 +135,7 @@ impl Rule for Retouch {
                 ));
             }
             _ => out.push(Finding::not_assessed(
-                "RT003",
+                RT003,
                 "flag",
                 Threshold::max(0.0),
                 Text::new("不是 JPEG 照片，无法评估", "Not a JPEG, so its tables cannot be judged"),
@@ -137,7 +144,7 @@ impl Rule for Retouch {
 
         match skin_detail(a) {
             Some(ratio) => out.push(Finding::measured(
-                "RT004",
+                RT004,
                 round(ratio, 3),
                 "ratio",
                 Threshold::min(c.min_skin_detail),
@@ -147,12 +154,12 @@ impl Rule for Retouch {
                     "The skin is much smoother than the rest of the face (beauty filter?): turn off beauty and filter effects and retake",
                 ),
             )),
-            None => out.push(Finding::not_assessed("RT004", "ratio", Threshold::min(c.min_skin_detail), no_face())),
+            None => out.push(Finding::not_assessed(RT004, "ratio", Threshold::min(c.min_skin_detail), no_face())),
         }
 
         match flat_background(a) {
             Some(share) => out.push(Finding::measured(
-                "RT005",
+                RT005,
                 round(share, 3),
                 "fraction",
                 Threshold::max(c.max_flat_background),
@@ -163,7 +170,7 @@ impl Rule for Retouch {
                 ),
             )),
             None => out.push(Finding::not_assessed(
-                "RT005",
+                RT005,
                 "fraction",
                 Threshold::max(c.max_flat_background),
                 Text::new("背景露出太少，无法评估", "Too little background to judge"),

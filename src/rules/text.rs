@@ -7,10 +7,13 @@ use serde::Deserialize;
 use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::report::{Region, Text, Threshold};
 
+/// This family's check codes (stable: reports, profiles and clients key on them).
+pub const TX001: &str = "TX001";
+
 pub static SPEC: RuleSpec = RuleSpec {
     family: "text",
     codes: &[CodeInfo {
-        code: "TX001",
+        code: TX001,
         name: "no_text",
         summary: "Text regions found outside the face and hair (PP-OCR detector)",
         summary_zh: "面部和头发以外的文字区域（PP-OCR 检测器）",
@@ -44,7 +47,7 @@ impl Rule for TextRule {
             Text::new("背景和衣着平整，无文字或标志", "Background and clothing are plain: no text or logos")
         };
         let mut finding = Finding::measured(
-            "TX001",
+            TX001,
             n as f64,
             "regions",
             Threshold::max(self.c.max_text_regions as f64),
