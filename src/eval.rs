@@ -343,6 +343,25 @@ fn gate(rows: &[BTreeMap<String, String>], reports: &[Report]) -> GateResult {
     g
 }
 
+impl EvalResult {
+    /// Floors file: `[auc]` table of label = minimum AUC, and/or `[gate]` limits (see
+    /// [`gate_breaches`]). Returns the breaches.
+    pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
+        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let parsed: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+        let mut breaches = Vec::new();
+        if parsed.contains_key("auc") || !parsed.contains_key("gate") {
+            breaches.extend(floor_breaches(path, "auc", |label| self.attributes.iter().find(|a| a.label == label).and_then(|a| a.auc))?);
+        }
+        if let Some(limits) = parsed.get("gate") {
+            let limits: GateFloors = limits.clone().try_into().map_err(|e: toml::de::Error| err(format!("[gate]: {}", e.message())))?;
+            breaches.extend(gate_breaches(self.gate.as_ref(), &limits));
+        }
+        Ok(breaches)
+    }
+}
+
 /// AUC (Mann–Whitney, ties count half) and equal error rate of scores against labels.
 pub fn auc_eer(scored: &[(f64, bool)]) -> (Option<f64>, Option<f64>) {
     let pos = scored.iter().filter(|s| s.1).count();
@@ -380,90 +399,6 @@ pub fn auc_eer(scored: &[(f64, bool)]) -> (Option<f64>, Option<f64>) {
         }
     }
     (Some(auc), Some(best.1))
-}
-
-impl EvalResult {
-    pub fn render_text(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "photos: {} (unreadable {}), profile {}, {:.1} ms/photo wall",
-            self.photos, self.unreadable, self.profile, self.mean_ms_per_photo
-        );
-        let _ = writeln!(
-            s,
-            "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}",
-            "label", "check", "n", "pos", "neg", "n/a", "AUC", "EER", "TP", "FP", "TN", "FN", "TPR", "FPR"
-        );
-        for a in &self.attributes {
-            let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
-            let c = a.confusion;
-            let _ = writeln!(
-                s,
-                "{:<18} {:<6} {:>4} {:>4} {:>4} {:>4} {:>6} {:>6}   {:>4} {:>4} {:>4} {:>4} {:>6.3} {:>6.3}",
-                a.label,
-                a.code,
-                a.labelled,
-                a.positives,
-                a.negatives,
-                a.not_assessed,
-                f(a.auc),
-                f(a.eer),
-                c.tp,
-                c.fp,
-                c.tn,
-                c.fn_,
-                c.tpr(),
-                c.fpr()
-            );
-        }
-        let c = self.compliance;
-        let _ = writeln!(s, "compliant vs approve: TP {} FP {} TN {} FN {} (accuracy {:.3})", c.tp, c.fp, c.tn, c.fn_, c.accuracy());
-        if let Some(g) = &self.gate {
-            let row = |name: &str, v: &VerdictCounts| {
-                format!("  {name:<15} {:>4} {:>8} {:>7} {:>7} {:>6}\n", v.total(), v.approve, v.review, v.reject, v.error)
-            };
-            let _ = writeln!(s, "gate:             photos  approve  review  reject  error");
-            s.push_str(&row("compliant", &g.compliant));
-            s.push_str(&row("non-compliant", &g.non_compliant));
-            if g.uncovered_only.total() > 0 {
-                s.push_str(&row("jewellery only", &g.uncovered_only));
-            }
-            let _ = writeln!(
-                s,
-                "  compliant approved {:.3}, review {:.3}, false reject {:.3}; false approve {:.3}; review rate (all) {:.3}",
-                g.compliant_approve_rate, g.compliant_review_rate, g.false_reject_rate, g.false_approve_rate, g.review_rate
-            );
-            let list = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
-            let _ = writeln!(s, "  failed on compliant: {}", list(&g.failed_compliant));
-            let _ = writeln!(s, "  review on compliant: {}", list(&g.review_compliant));
-            for (label, v) in &g.by_violation {
-                let _ = writeln!(s, "  {label:<18} {} photos: approve {}, review {}, reject {}", v.total(), v.approve, v.review, v.reject);
-            }
-            for f in &g.false_approvals {
-                let _ = writeln!(s, "  FALSE APPROVAL {f}");
-            }
-        }
-        s
-    }
-
-    /// Floors file: `[auc]` table of label = minimum AUC, and/or `[gate]` limits (see
-    /// [`gate_breaches`]). Returns the breaches.
-    pub fn check_floors(&self, path: &Path) -> Result<Vec<String>, EvalError> {
-        let err = |message: String| EvalError::Floors { path: path.to_path_buf(), message };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let parsed: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
-        let mut breaches = Vec::new();
-        if parsed.contains_key("auc") || !parsed.contains_key("gate") {
-            breaches.extend(floor_breaches(path, "auc", |label| self.attributes.iter().find(|a| a.label == label).and_then(|a| a.auc))?);
-        }
-        if let Some(limits) = parsed.get("gate") {
-            let limits: GateFloors = limits.clone().try_into().map_err(|e: toml::de::Error| err(format!("[gate]: {}", e.message())))?;
-            breaches.extend(gate_breaches(self.gate.as_ref(), &limits));
-        }
-        Ok(breaches)
-    }
 }
 
 /// `[gate]` limits of a floors file. Every field is optional.

@@ -138,7 +138,7 @@ fn run() -> Result<ExitCode> {
             let result = evaluate(&checker, &EvalOptions { labels, photos, file_column, check: opts })?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
-                Format::Text => print!("{}", result.render_text()),
+                Format::Text => print!("{}", photocheck::printer::eval_table::render(&result)),
             }
             match floors {
                 Some(floors) => Ok(report_floors(&result.check_floors(&floors)?, "accuracy", &floors)),
@@ -235,10 +235,17 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let mut profile = Profile::load(&base).context("loading the base profile")?;
     profile.heads.clear();
     let checker = Checker::new(checker.models.clone(), Arc::new(profile));
-    let total = photocheck::eval::read_labels(&labels)?.len();
+    anyhow::ensure!(
+        labels.len() == photos.len(),
+        "give one --photos folder per --labels file ({} --labels, {} --photos)",
+        labels.len(),
+        photos.len()
+    );
+    let sources: Vec<calibrate::LabelledFolder> =
+        labels.iter().zip(&photos).map(|(l, p)| calibrate::LabelledFolder { labels: l.clone(), photos: p.clone() }).collect();
+    let total = calibrate::read_sources(&sources)?.0.len();
     let opts = CalibrateOptions {
-        labels,
-        photos,
+        sources,
         check,
         target,
         folds,
@@ -261,9 +268,12 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     };
     let name = name.unwrap_or_else(|| out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "calibrated".into()));
     let command = format!(
-        "photocheck calibrate --labels {} --photos {} --base {base} --target {} --folds {folds} --repeats {repeats} --seed {seed}{}{}",
-        opts.labels.display(),
-        opts.photos.display(),
+        "photocheck calibrate {} --base {base} --target {} --folds {folds} --repeats {repeats} --seed {seed}{}{}",
+        opts.sources
+            .iter()
+            .map(|s| format!("--labels {} --photos {}", s.labels.display(), s.photos.display()))
+            .collect::<Vec<_>>()
+            .join(" "),
         opts.target.describe().replace('_', "-"),
         if keep_hand_thresholds { " --keep-hand-thresholds" } else { "" },
         max_false_approve.map(|a| format!(" --max-false-approve {a} --max-review-share {max_review_share}")).unwrap_or_default()
@@ -276,7 +286,7 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         },
         || calibrate::calibrate(&checker, &opts, &done, &out, &name, &base_ref, &command),
     )?;
-    print!("{}", calibrate::render_results(&results, min_per_class));
+    print!("{}", photocheck::printer::calibrate_table::render(&results, min_per_class));
     println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
     match floors {
         Some(floors) => Ok(report_floors(&calibrate::check_cv_floors(&results, &floors)?, "cross-validation", &floors)),

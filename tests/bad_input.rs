@@ -192,9 +192,9 @@ fn control_characters_and_formulas_never_reach_a_terminal_or_a_spreadsheet() {
     assert!(!shown.chars().any(char::is_control), "{shown:?}");
     assert!(shown.contains("\\u{1b}[2J") && shown.contains("\\r\\n"), "{shown}");
     for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
-        assert!(photocheck::audit::spreadsheet_safe(cell).starts_with('\''), "{cell}");
+        assert!(photocheck::printer::audit_csv::spreadsheet_safe(cell).starts_with('\''), "{cell}");
     }
-    assert_eq!(photocheck::audit::spreadsheet_safe("photo.jpg"), "photo.jpg");
+    assert_eq!(photocheck::printer::audit_csv::spreadsheet_safe("photo.jpg"), "photo.jpg");
 }
 
 #[test]

@@ -132,6 +132,67 @@ fn calibrate_writes_a_profile_that_eval_and_check_then_use() {
 }
 
 #[test]
+fn calibrate_fits_on_several_labelled_folders_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::create_dir(&second).unwrap();
+    let rows = write_folder(&first);
+    let labels_first = dir.path().join("first.csv");
+    write_labels(&labels_first, &rows);
+    // The second folder: copies of eight of the same photos under other names (the same content
+    // in two folders, which folds must keep together), with a column the first file lacks.
+    let mut csv = String::from("file,mask,hand\n");
+    let copies: Vec<&(String, bool)> = rows.iter().step_by(3).take(8).collect();
+    for (i, (name, label)) in copies.iter().map(|r| (&r.0, r.1)).enumerate() {
+        std::fs::copy(first.join(name), second.join(format!("copy{i}.png"))).unwrap();
+        csv.push_str(&format!("copy{i}.png,{},0\n", u8::from(label)));
+    }
+    let labels_second = dir.path().join("second.csv");
+    std::fs::write(&labels_second, csv).unwrap();
+    let out = dir.path().join("both.toml");
+    let (l1, p1, l2, p2) =
+        (labels_first.to_str().unwrap(), first.to_str().unwrap(), labels_second.to_str().unwrap(), second.to_str().unwrap());
+    let args = [
+        "calibrate",
+        "--labels",
+        l1,
+        "--photos",
+        p1,
+        "--labels",
+        l2,
+        "--photos",
+        p2,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--as-of",
+        "2026-11-26",
+        "--folds",
+        "4",
+        "--min-per-class",
+        "15",
+    ];
+    let (code, stdout, stderr) = photocheck(&args);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let table: toml::Table = text.parse().unwrap();
+    let provenance = &table["heads"]["mask"]["provenance"];
+    let copied_positives = copies.iter().filter(|r| r.1).count() as i64;
+    assert!(copied_positives > 0 && copied_positives < 8);
+    assert_eq!(provenance["positives"].as_integer(), Some(16 + copied_positives), "{provenance}");
+    assert_eq!(provenance["negatives"].as_integer(), Some(16 + 8 - copied_positives), "{provenance}");
+    assert!(provenance["labels_file"].as_str().unwrap().contains(" + "), "both files named: {provenance}");
+    assert!(text.contains(&format!("--labels {l1} --photos {p1} --labels {l2} --photos {p2}")), "the command is recorded");
+
+    // One --photos per --labels.
+    let (code, _, stderr) =
+        photocheck(&["calibrate", "--labels", l1, "--labels", l2, "--photos", p1, "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("one --photos folder per --labels"), "{stderr}");
+}
+
+#[test]
 fn calibrate_refuses_columns_with_too_few_examples() {
     let dir = tempfile::tempdir().unwrap();
     let photos = dir.path().join("photos");

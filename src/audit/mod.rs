@@ -3,7 +3,6 @@
 //! and the finished run writes `results.csv`, `summary.json` and `report.html`, sorted by path
 //! so that the same inputs give the same files whatever the thread count.
 
-pub mod html;
 pub mod thumbnail;
 
 use std::collections::{BTreeMap, HashMap};
@@ -307,7 +306,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     let rows: Vec<Row> = rows.into_iter().flatten().collect();
     // The finished journal: exactly one row per checked input, sorted by path.
     rewrite_jsonl(&jsonl_path, &header, rows.iter())?;
-    write_csv(&opts.out_dir.join("results.csv"), &rows)?;
+    crate::printer::audit_csv::write(&opts.out_dir.join("results.csv"), &rows)?;
 
     let mut times = check_ms.into_inner().unwrap_or_else(|e| e.into_inner());
     times.sort_by(f64::total_cmp);
@@ -330,7 +329,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     let summary_path = opts.out_dir.join("summary.json");
     std::fs::write(&summary_path, serde_json::to_string_pretty(&summary).unwrap_or_default()).map_err(write_err(&summary_path))?;
     let html_path = opts.out_dir.join("report.html");
-    std::fs::write(&html_path, html::render(&rows, &summary, opts.check.lang)).map_err(write_err(&html_path))?;
+    std::fs::write(&html_path, crate::printer::audit_html::render(&rows, &summary, opts.check.lang)).map_err(write_err(&html_path))?;
     Ok(summary)
 }
 
@@ -388,41 +387,8 @@ fn rewrite_jsonl<'a>(path: &Path, header: &JournalHeader, rows: impl Iterator<It
 
 /// Measured values worth a column in the CSV. New columns go at the end, so scripts reading the
 /// CSV by position keep working.
-const CSV_MEASURES: &[&str] =
+pub(crate) const CSV_MEASURES: &[&str] =
     &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001"];
-
-/// A text cell a spreadsheet will not run: one starting with a formula character (= + - @, or a
-/// tab or carriage return) gets a leading apostrophe (OWASP's advice for CSV injection). The
-/// measured values are numbers this program formats, and are left as they are.
-pub fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-fn write_csv(path: &Path, rows: &[Row]) -> Result<(), AuditError> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e.into() })?;
-    let mut header = vec!["file", "sha256", "verdict", "failed", "error_kind"];
-    header.extend(CSV_MEASURES);
-    header.push("review");
-    let io = |e: csv::Error| AuditError::Write { path: path.to_path_buf(), source: e.into() };
-    w.write_record(&header).map_err(io)?;
-    for row in rows {
-        let mut record = vec![
-            spreadsheet_safe(&row.file),
-            row.sha256().unwrap_or("").to_string(),
-            row.verdict().to_string(),
-            row.failed().join(";"),
-            spreadsheet_safe(row.error_kind().unwrap_or("")),
-        ];
-        record.extend(CSV_MEASURES.iter().map(|c| row.measured(c).map(|v| v.to_string()).unwrap_or_default()));
-        record.push(row.review().join(";"));
-        w.write_record(&record).map_err(io)?;
-    }
-    w.flush().map_err(|e| AuditError::Write { path: path.to_path_buf(), source: e })
-}
 
 fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row], interrupted: bool, timings: Timings) -> Summary {
     let mut verdicts = BTreeMap::new();

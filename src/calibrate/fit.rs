@@ -243,6 +243,27 @@ pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
+/// Stratified folds in which rows of the same group (the same photo content, found twice in
+/// one folder or in two labelled folders) always share a fold, so a photo is never scored by a
+/// model that saw its copy. Groups are shuffled within their class (a group is positive when any
+/// of its rows is) and dealt round-robin.
+pub fn grouped_stratified_folds(y: &[bool], groups: &[&str], k: usize, seed: u64) -> Vec<usize> {
+    let mut index: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut group_of = Vec::with_capacity(y.len());
+    let mut positive: Vec<bool> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let next = index.len();
+        let id = *index.entry(g).or_insert(next);
+        if id == positive.len() {
+            positive.push(false);
+        }
+        positive[id] |= y[i];
+        group_of.push(id);
+    }
+    let group_fold = stratified_folds(&positive, k, seed);
+    group_of.iter().map(|&g| group_fold[g]).collect()
+}
+
 /// Out-of-fold probabilities: each row scored by the model fitted without its fold.
 pub fn out_of_fold(z: &[Vec<f64>], y: &[bool], folds: &[usize], k: usize, l2: f64) -> Vec<f64> {
     let mut scores = vec![0.0; y.len()];
@@ -447,6 +468,17 @@ mod tests {
     #[test]
     fn folds_are_stratified_and_deterministic() {
         let y: Vec<bool> = (0..50).map(|i| i % 5 == 0).collect();
+        let groups: Vec<String> = (0..y.len()).map(|i| format!("{}", i % 17)).collect();
+        let g: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let folds = grouped_stratified_folds(&y, &g, 5, 7);
+        for i in 0..y.len() {
+            for j in 0..y.len() {
+                if g[i] == g[j] {
+                    assert_eq!(folds[i], folds[j], "copies share a fold");
+                }
+            }
+        }
+        assert!((0..5).all(|f| folds.contains(&f)), "every fold used");
         let a = stratified_folds(&y, 5, 42);
         assert_eq!(a, stratified_folds(&y, 5, 42));
         assert_ne!(a, stratified_folds(&y, 5, 43));

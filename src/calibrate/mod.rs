@@ -21,11 +21,18 @@ use crate::eval::{label_value, read_labels, EvalError};
 use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{Outcome, Verdict};
-use fit::{auc_and_eer, choose_review_below, choose_threshold, fit_logistic, out_of_fold, stratified_folds, Standardiser, Target};
+use fit::{auc_and_eer, choose_review_below, choose_threshold, fit_logistic, grouped_stratified_folds, out_of_fold, Standardiser, Target};
 
-pub struct CalibrateOptions {
+/// One labelled folder: a labels CSV and the folder its `file` names are relative to.
+#[derive(Debug, Clone)]
+pub struct LabelledFolder {
     pub labels: PathBuf,
     pub photos: PathBuf,
+}
+
+pub struct CalibrateOptions {
+    /// Every labelled folder fitted on together.
+    pub sources: Vec<LabelledFolder>,
     pub check: CheckOptions,
     pub target: Target,
     pub folds: usize,
@@ -53,8 +60,7 @@ pub struct CalibrateOptions {
 impl Default for CalibrateOptions {
     fn default() -> Self {
         CalibrateOptions {
-            labels: PathBuf::new(),
-            photos: PathBuf::new(),
+            sources: Vec::new(),
             check: CheckOptions::default(),
             target: Target::Eer,
             folds: 5,
@@ -78,13 +84,37 @@ pub struct Sample {
     pub signals: BTreeMap<&'static str, f64>,
 }
 
-/// Runs the pipeline over the labelled photos; `None` for unreadable ones. The checker's profile
-/// must have no heads, so that each check reports its hand-made signal.
+/// The rows of every labelled folder, each `file` made a path (its folder joined), and the union
+/// of their columns in order of first appearance.
+pub fn read_sources(sources: &[LabelledFolder]) -> Result<(Vec<BTreeMap<String, String>>, Vec<String>), EvalError> {
+    let (mut rows, mut columns) = (Vec::new(), Vec::<String>::new());
+    for source in sources {
+        for mut row in read_labels(&source.labels)? {
+            if let Some(file) = row.get_mut("file") {
+                *file = source.photos.join(&*file).display().to_string();
+            }
+            rows.push(row);
+        }
+        let header: Vec<String> = csv::Reader::from_path(&source.labels)
+            .and_then(|mut r| r.headers().map(|h| h.iter().map(str::to_string).collect()))
+            .map_err(|e| EvalError::Labels { path: source.labels.clone(), message: e.to_string() })?;
+        for c in header {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
+    Ok((rows, columns))
+}
+
+/// Runs the pipeline over the labelled photos (rows from [`read_sources`]: `file` is a path);
+/// `None` for unreadable ones. The checker's profile must have no heads, so that each check
+/// reports its hand-made signal.
 pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &CalibrateOptions, done: &AtomicUsize) -> Vec<Option<Sample>> {
     rows.par_iter()
         .map(|row| {
             let file = row.get("file").map(String::as_str).unwrap_or("");
-            let (report, analysis) = checker.check_path_keeping_analysis(&opts.photos.join(file), &opts.check);
+            let (report, analysis) = checker.check_path_keeping_analysis(Path::new(file), &opts.check);
             done.fetch_add(1, Ordering::Relaxed);
             if report.verdict == Verdict::Error {
                 return None;
@@ -222,7 +252,8 @@ fn fit_one(
     // photos no measured signal), for the refusal message.
     let mut usable = (0, 0);
     for inputs in feature_sets(has_signal) {
-        let (x, y, _, _) = design(labelled, code, inputs);
+        let (x, y, rows, _) = design(labelled, code, inputs);
+        let groups: Vec<&str> = rows.iter().map(|&r| labelled[r].0.sha256.as_str()).collect();
         let (pos, neg) = (y.iter().filter(|b| **b).count(), y.iter().filter(|b| !**b).count());
         if pos.min(neg) > usable.0.min(usable.1) {
             usable = (pos, neg);
@@ -231,7 +262,8 @@ fn fit_one(
             continue;
         }
         let z = Standardiser::fit(&x).apply(&x);
-        let splits: Vec<Vec<usize>> = (0..opts.repeats.max(1)).map(|r| stratified_folds(&y, k, opts.seed.wrapping_add(r as u64))).collect();
+        let splits: Vec<Vec<usize>> =
+            (0..opts.repeats.max(1)).map(|r| grouped_stratified_folds(&y, &groups, k, opts.seed.wrapping_add(r as u64))).collect();
         // A single feature needs almost no shrinkage; the grid is for the 1280-value embeddings.
         let grid: Vec<f64> = if inputs.embedding { opts.l2_grid.clone() } else { vec![1e-3] };
         for l2 in grid {
@@ -317,6 +349,7 @@ fn fit_one(
 /// therefore measured per outer fold and averaged (over folds and `repeats` outer splits).
 fn nested_cv(labelled: &[(&Sample, bool)], code: &str, has_signal: bool, opts: &CalibrateOptions, k: usize) -> (f64, f64) {
     let all_labels: Vec<bool> = labelled.iter().map(|l| l.1).collect();
+    let groups: Vec<&str> = labelled.iter().map(|l| l.0.sha256.as_str()).collect();
     let sets: Vec<StandardisedSet> = feature_sets(has_signal)
         .into_iter()
         .map(|inputs| {
@@ -327,9 +360,9 @@ fn nested_cv(labelled: &[(&Sample, bool)], code: &str, has_signal: bool, opts: &
     let mut per_fold = Vec::new();
     for repeat in 0..opts.repeats.max(1) {
         // Seeds of their own, so the outer splits are not the plain CV's splits.
-        let outer = stratified_folds(&all_labels, k, opts.seed.wrapping_add(0x6e65_7374 + repeat as u64));
+        let outer = grouped_stratified_folds(&all_labels, &groups, k, opts.seed.wrapping_add(0x6e65_7374 + repeat as u64));
         for fold in 0..k {
-            if let Some(result) = nested_fold(&sets, &outer, fold, opts, k) {
+            if let Some(result) = nested_fold(&sets, &groups, &outer, fold, opts, k) {
                 per_fold.push(result);
             }
         }
@@ -348,7 +381,14 @@ struct StandardisedSet {
     rows: Vec<usize>,
 }
 
-fn nested_fold(sets: &[StandardisedSet], outer: &[usize], fold: usize, opts: &CalibrateOptions, k: usize) -> Option<(f64, f64)> {
+fn nested_fold(
+    sets: &[StandardisedSet],
+    groups: &[&str],
+    outer: &[usize],
+    fold: usize,
+    opts: &CalibrateOptions,
+    k: usize,
+) -> Option<(f64, f64)> {
     let mut best: Option<(f64, usize, f64)> = None;
     for (set, StandardisedSet { inputs, z, y, rows }) in sets.iter().enumerate() {
         let train: Vec<usize> = (0..y.len()).filter(|&i| outer[rows[i]] != fold).collect();
@@ -357,7 +397,8 @@ fn nested_fold(sets: &[StandardisedSet], outer: &[usize], fold: usize, opts: &Ca
         if pos < k || yt.len() - pos < k {
             continue;
         }
-        let inner = stratified_folds(&yt, k, opts.seed);
+        let train_groups: Vec<&str> = train.iter().map(|&i| groups[rows[i]]).collect();
+        let inner = grouped_stratified_folds(&yt, &train_groups, k, opts.seed);
         let grid: Vec<f64> = if inputs.embedding { opts.l2_grid.clone() } else { vec![1e-3] };
         for l2 in grid {
             let (auc, _) = auc_and_eer(&out_of_fold(&zt, &yt, &inner, k, l2), &yt);
@@ -503,61 +544,6 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
     s
 }
 
-/// The per-label table `photocheck calibrate` prints: what was fitted, refused or kept.
-pub fn render_results(results: &[(String, LabelResult)], min_per_class: usize) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{:<16} {:<22} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6} {:>6} {:>10}",
-        "label", "head", "pos", "neg", "CV AUC", "CV EER", "threshold", "TPR", "FPR", "nested AUC"
-    );
-    for (label, r) in results {
-        match r {
-            LabelResult::Fitted { head, .. } => {
-                let p = &head.provenance;
-                let _ = writeln!(
-                    s,
-                    "{label:<16} {:<22} {:>5} {:>5} {:>7.3} {:>7.3} {:>9.3} {:>6.3} {:>6.3} {:>10.3}",
-                    head.inputs.name(),
-                    p.positives,
-                    p.negatives,
-                    p.cv_auc,
-                    p.cv_eer,
-                    head.threshold,
-                    p.threshold_tpr,
-                    p.threshold_fpr,
-                    p.nested_cv_auc
-                );
-                let alts: Vec<String> = p.alternatives.iter().map(|(n, a)| format!("{n} {a:.3}")).collect();
-                let _ = writeln!(s, "{:<16}   tried: {}", "", alts.join(", "));
-                if let (Some(below), Some(passed), Some(review)) = (head.review_below, p.band_false_approve, p.band_review_share) {
-                    let _ = writeln!(
-                        s,
-                        "{:<16}   review band from {below:.4}: violations passing clearly {passed:.3}, compliant in the band {review:.3}",
-                        ""
-                    );
-                }
-            }
-            LabelResult::TooFew { positives, negatives } => {
-                let _ = writeln!(
-                    s,
-                    "{label:<16} refused: too few examples ({positives} positive, {negatives} negative; need {min_per_class} of each); the base profile's head or check stays in force"
-                );
-            }
-            LabelResult::Unmapped => {
-                let _ = writeln!(s, "{label:<16} not fitted: no head decides this column (a dedicated check measures it)");
-            }
-            LabelResult::HandMade { signal_auc, best_embedding_auc } => {
-                let _ = writeln!(
-                    s,
-                    "{label:<16} hand-made check kept: its signal (CV AUC {signal_auc:.3}) is not beaten by an embedding head ({best_embedding_auc:.3})"
-                );
-            }
-        }
-    }
-    s
-}
-
 fn toml_string(v: &str) -> String {
     toml::Value::String(v.to_string()).to_string()
 }
@@ -572,13 +558,11 @@ pub fn calibrate(
     base: &str,
     command: &str,
 ) -> Result<Vec<(String, LabelResult)>, CalibrateError> {
-    let rows = read_labels(&opts.labels)?;
-    let columns: Vec<String> = csv::Reader::from_path(&opts.labels)
-        .and_then(|mut r| r.headers().map(|h| h.iter().map(str::to_string).collect()))
-        .map_err(|e| EvalError::Labels { path: opts.labels.clone(), message: e.to_string() })?;
+    let (rows, columns) = read_sources(&opts.sources)?;
     let samples = collect(checker, &rows, opts, done);
     let fitted_on = opts.check.as_of.format("%Y-%m-%d").to_string();
-    let results = fit_heads(&rows, &samples, &columns, opts, &opts.labels.display().to_string(), &fitted_on);
+    let labels_files: Vec<String> = opts.sources.iter().map(|s| s.labels.display().to_string()).collect();
+    let results = fit_heads(&rows, &samples, &columns, opts, &labels_files.join(" + "), &fitted_on);
     if !results.iter().any(|(_, r)| matches!(r, LabelResult::Fitted { .. } | LabelResult::HandMade { .. })) {
         let why: Vec<String> = results
             .iter()

@@ -44,12 +44,14 @@ pub struct Common {
 
 #[derive(clap::Args)]
 pub struct CalibrateArgs {
-    /// CSV with a `file` column and one 0/1 column per label (empty = unknown).
-    #[arg(long)]
-    pub labels: PathBuf,
-    /// Folder the `file` names are relative to.
-    #[arg(long)]
-    pub photos: PathBuf,
+    /// CSV with a `file` column and one 0/1 column per label (empty = unknown). Repeat
+    /// `--labels A --photos A/ --labels B --photos B/` to fit on several labelled folders at
+    /// once (a column missing from one file is unknown there).
+    #[arg(long, required = true)]
+    pub labels: Vec<PathBuf>,
+    /// Folder the `file` names of the matching --labels are relative to (one per --labels).
+    #[arg(long, required = true)]
+    pub photos: Vec<PathBuf>,
     /// The profile to write: it extends --base and holds the fitted heads.
     #[arg(long)]
     pub out: PathBuf,
@@ -62,7 +64,8 @@ pub struct CalibrateArgs {
     /// Threshold target on out-of-fold scores: eer, max-false-reject=R or max-false-accept=A.
     #[arg(long, default_value = "eer")]
     pub target: String,
-    /// Cross-validation folds (stratified by label).
+    /// Cross-validation folds (stratified by label; photos with the same content, in any folder,
+    /// always share a fold).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// Repeat the k-fold split this many times (different seeds) and average the scores.

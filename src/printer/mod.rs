@@ -1,5 +1,9 @@
 //! One printer per output format.
 
+pub mod audit_csv;
+pub mod audit_html;
+pub mod calibrate_table;
+pub mod eval_table;
 pub mod text;
 
 /// One JSON object per line.

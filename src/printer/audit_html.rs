@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::{Row, Summary};
+use crate::audit::{Row, Summary};
 use crate::report::Lang;
 
 pub fn escape(s: &str) -> String {
