@@ -177,7 +177,7 @@ impl Row {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub inputs: usize,
     pub checked: usize,
@@ -196,7 +196,7 @@ pub struct Summary {
     pub timings: Timings,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Timings {
     pub wall_seconds: f64,
     pub photos_checked_this_run: usize,

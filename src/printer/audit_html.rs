@@ -2,210 +2,182 @@
 //! verdict and reasons; filters by verdict and by rule code; counts on top. A single offline page
 //! (plus the thumbs/ folder). Every string from a file name, EXIF or a message is escaped.
 
-use std::fmt::Write;
-
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::Value;
 
 use crate::audit::{Row, Summary};
 use crate::report::Lang;
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0)
 }
 
+fn str_of(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn one_decimal(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// "x,y x,y …" of a JSON point list, for an SVG polygon.
+fn points(list: &Value) -> String {
+    list.as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect::<Vec<_>>().join(" ")
+}
+
 /// SVG over the thumbnail, in original image coordinates (the viewBox), so nothing is rescaled.
-fn overlay(row: &Row) -> String {
+/// Every element is closed explicitly: in HTML an unclosed `<rect>` would swallow its siblings.
+fn overlay(row: &Row) -> Markup {
     let j = &row.json;
     let (w, h) = (num(&j["image"]["width"]), num(&j["image"]["height"]));
     if w <= 0.0 || h <= 0.0 {
-        return String::new();
+        return html! {};
     }
     let stroke = (w.max(h) / 250.0).max(1.0);
-    let mut svg = format!(r#"<svg class="ov" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true">"#);
-    for face in j["faces"].as_array().into_iter().flatten() {
-        let r = &face["region"];
-        let _ = write!(
-            svg,
-            r#"<rect class="face" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{stroke:.1}"/>"#,
-            num(&r["x"]),
-            num(&r["y"]),
-            num(&r["width"]),
-            num(&r["height"])
-        );
-        let primary = &face["primary"];
-        if let Some(points) = primary["landmarks"].as_array() {
-            let mut d = String::new();
-            for p in points {
-                let _ = write!(d, "M{:.1} {:.1}h0.01", num(&p["x"]), num(&p["y"]));
+    let faces = j["faces"].as_array().into_iter().flatten();
+    let marked = j["checks"].as_array().into_iter().flatten().filter(|c| matches!(str_of(&c["outcome"]), "fail" | "warn"));
+    html! {
+        svg class="ov" viewBox=(format!("0 0 {w} {h}")) preserveAspectRatio="none" aria-hidden="true" {
+            @for face in faces {
+                @let r = &face["region"];
+                rect class="face" x=(one_decimal(num(&r["x"]))) y=(one_decimal(num(&r["y"]))) width=(one_decimal(num(&r["width"])))
+                    height=(one_decimal(num(&r["height"]))) stroke-width=(one_decimal(stroke)) {}
+                @if let Some(landmarks) = face["primary"]["landmarks"].as_array() {
+                    @let d: String = landmarks.iter().map(|p| format!("M{:.1} {:.1}h0.01", num(&p["x"]), num(&p["y"]))).collect();
+                    path class="lm" d=(d) stroke-width=(one_decimal(stroke * 1.6)) {}
+                }
+                @for contour in face["primary"]["eye_contours"].as_array().into_iter().flatten() {
+                    polygon class="eye" points=(points(contour)) stroke-width=(one_decimal(stroke)) {}
+                }
             }
-            let _ = write!(svg, r#"<path class="lm" d="{d}" stroke-width="{:.1}"/>"#, stroke * 1.6);
-        }
-        for contour in primary["eye_contours"].as_array().into_iter().flatten() {
-            let pts: Vec<String> =
-                contour.as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
-            let _ = write!(svg, r#"<polygon class="eye" points="{}" stroke-width="{stroke:.1}"/>"#, pts.join(" "));
+            @for check in marked {
+                @let r = &check["region"];
+                @let class = format!("bad {}", str_of(&check["outcome"]));
+                @match str_of(&r["type"]) {
+                    "box" => {
+                        rect class=(class) x=(one_decimal(num(&r["x"]))) y=(one_decimal(num(&r["y"]))) width=(one_decimal(num(&r["width"])))
+                            height=(one_decimal(num(&r["height"]))) stroke-width=(one_decimal(stroke * 1.5)) {
+                            title { (str_of(&check["code"])) " " (str_of(&check["message"])) }
+                        }
+                    }
+                    "polygon" => {
+                        polygon class=(class) points=(points(&r["points"])) stroke-width=(one_decimal(stroke * 1.5)) {
+                            title { (str_of(&check["code"])) " " (str_of(&check["message"])) }
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
     }
-    for check in j["checks"].as_array().into_iter().flatten() {
-        let outcome = check["outcome"].as_str().unwrap_or("");
-        if outcome != "fail" && outcome != "warn" {
-            continue;
-        }
-        let r = &check["region"];
-        let title =
-            format!("<title>{} {}</title>", escape(check["code"].as_str().unwrap_or("")), escape(check["message"].as_str().unwrap_or("")));
-        match r["type"].as_str() {
-            Some("box") => {
-                let _ = write!(
-                    svg,
-                    r#"<rect class="bad {outcome}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" stroke-width="{:.1}">{title}</rect>"#,
-                    num(&r["x"]),
-                    num(&r["y"]),
-                    num(&r["width"]),
-                    num(&r["height"]),
-                    stroke * 1.5
-                );
-            }
-            Some("polygon") => {
-                let pts: Vec<String> =
-                    r["points"].as_array().into_iter().flatten().map(|p| format!("{:.1},{:.1}", num(&p["x"]), num(&p["y"]))).collect();
-                let _ = write!(
-                    svg,
-                    r#"<polygon class="bad {outcome}" points="{}" stroke-width="{:.1}">{title}</polygon>"#,
-                    pts.join(" "),
-                    stroke * 1.5
-                );
-            }
-            _ => {}
-        }
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
+/// The whole page. maud escapes every interpolated string (file names, EXIF text, messages);
+/// only the page's own style sheet and script are inserted as they are.
 pub fn render(rows: &[Row], summary: &Summary, lang: Lang) -> String {
     let zh = lang == Lang::ZhCn;
     let t = |zh_s: &'static str, en: &'static str| if zh { zh_s } else { en };
     let mut codes: Vec<(&String, &usize)> = summary.failed_by_code.iter().collect();
     codes.sort();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{}</style></head><body>"#,
-        if zh { "zh-CN" } else { "en" },
-        t("照片审核报告", "Photo audit report"),
-        STYLE
-    );
     let count = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
-    let _ = write!(
-        s,
-        r#"<header><h1>{}</h1><p class="meta">{} · {} {} · {} {}</p><div class="counts"><span class="c all">{} <b>{}</b></span><span class="c approve">{} <b>{}</b></span><span class="c review">{} <b>{}</b></span><span class="c reject">{} <b>{}</b></span><span class="c error">{} <b>{}</b></span>{}</div>"#,
-        t("照片审核报告", "Photo audit report"),
-        escape(&summary.profile),
-        t("基准日期", "as of"),
-        escape(&summary.as_of),
-        t("共", "inputs"),
-        summary.inputs,
-        t("全部", "All"),
-        summary.checked,
-        t("通过", "Approved"),
-        count("approve"),
-        t("需人工审核", "For review"),
-        count("review"),
-        t("不通过", "Rejected"),
-        count("reject"),
-        t("无法读取", "Unreadable"),
-        count("error"),
-        if summary.not_checked > 0 {
-            format!(r#"<span class="c pending">{} <b>{}</b></span>"#, t("未检查", "Not checked"), summary.not_checked)
-        } else {
-            String::new()
-        }
-    );
-    let _ = write!(
-        s,
-        r#"<nav><label>{} <select id="verdict"><option value="">{}</option><option value="approve">{}</option><option value="review">{}</option><option value="reject">{}</option><option value="error">{}</option></select></label> <label>{} <select id="code"><option value="">{}</option>"#,
-        t("结论", "Verdict"),
-        t("全部", "all"),
-        t("通过", "approved"),
-        t("需人工审核", "for review"),
-        t("不通过", "rejected"),
-        t("无法读取", "unreadable"),
-        t("规则", "Rule"),
-        t("全部", "all")
-    );
-    for (code, n) in &codes {
-        let _ = write!(s, r#"<option value="{c}">{c} ({n})</option>"#, c = escape(code));
-    }
-    let _ = write!(s, r#"</select></label> <span id="shown"></span></nav></header><main id="cards">"#);
-
-    for row in rows {
-        let verdict = row.verdict();
-        let failed = row.failed();
-        let sha = row.sha256().unwrap_or("");
-        let _ = write!(
-            s,
-            r#"<article class="card {v}" data-verdict="{v}" data-codes="{codes}">"#,
-            v = escape(verdict),
-            codes = escape(&failed.iter().chain(row.review().iter()).copied().collect::<Vec<_>>().join(" "))
-        );
-        if row.json["image"].is_object() && !sha.is_empty() {
-            let _ = write!(s, r#"<figure><img loading="lazy" src="thumbs/{}.jpg" alt="">{}</figure>"#, escape(sha), overlay(row));
-        } else {
-            let _ = write!(s, r#"<figure class="none">{}</figure>"#, t("无图像", "no image"));
-        }
-        let badge = match verdict {
-            "approve" => t("通过", "APPROVED"),
-            "reject" => t("不通过", "REJECTED"),
-            "review" => t("需人工审核", "REVIEW"),
-            _ => t("无法读取", "UNREADABLE"),
-        };
-        let _ = write!(
-            s,
-            r#"<div class="body"><div class="name" title="{f}">{f}</div><span class="badge {v}">{badge}</span><ul>"#,
-            f = escape(&row.file),
-            v = escape(verdict)
-        );
-        if let Some(err) = row.json["error"].as_object() {
-            let _ = write!(
-                s,
-                r#"<li class="fail"><b>{}</b> {}</li>"#,
-                escape(err.get("kind").and_then(Value::as_str).unwrap_or("")),
-                escape(err.get("message").and_then(Value::as_str).unwrap_or(""))
-            );
-        }
-        for check in row.json["checks"].as_array().into_iter().flatten() {
-            let outcome = check["outcome"].as_str().unwrap_or("");
-            let sent_to_review = check["mandatory"].as_bool() == Some(true) && (outcome == "uncertain" || outcome == "not_assessed");
-            if outcome == "fail" || outcome == "warn" || sent_to_review {
-                let _ = write!(
-                    s,
-                    r#"<li class="{o}"><b>{}</b> {}</li>"#,
-                    escape(check["code"].as_str().unwrap_or("")),
-                    escape(check["message"].as_str().unwrap_or("")),
-                    o = outcome
-                );
+    let page = html! {
+        (DOCTYPE)
+        html lang=(if zh { "zh-CN" } else { "en" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (t("照片审核报告", "Photo audit report")) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { (t("照片审核报告", "Photo audit report")) }
+                    p class="meta" {
+                        (summary.profile) " · " (t("基准日期", "as of")) " " (summary.as_of) " · " (t("共", "inputs")) " " (summary.inputs)
+                    }
+                    div class="counts" {
+                        span class="c all" { (t("全部", "All")) " " b { (summary.checked) } }
+                        span class="c approve" { (t("通过", "Approved")) " " b { (count("approve")) } }
+                        span class="c review" { (t("需人工审核", "For review")) " " b { (count("review")) } }
+                        span class="c reject" { (t("不通过", "Rejected")) " " b { (count("reject")) } }
+                        span class="c error" { (t("无法读取", "Unreadable")) " " b { (count("error")) } }
+                        @if summary.not_checked > 0 {
+                            span class="c pending" { (t("未检查", "Not checked")) " " b { (summary.not_checked) } }
+                        }
+                    }
+                    nav {
+                        label { (t("结论", "Verdict")) " "
+                            select id="verdict" {
+                                option value="" { (t("全部", "all")) }
+                                option value="approve" { (t("通过", "approved")) }
+                                option value="review" { (t("需人工审核", "for review")) }
+                                option value="reject" { (t("不通过", "rejected")) }
+                                option value="error" { (t("无法读取", "unreadable")) }
+                            }
+                        }
+                        " "
+                        label { (t("规则", "Rule")) " "
+                            select id="code" {
+                                option value="" { (t("全部", "all")) }
+                                @for (code, n) in &codes {
+                                    option value=(code) { (code) " (" (n) ")" }
+                                }
+                            }
+                        }
+                        " "
+                        span id="shown" {}
+                    }
+                }
+                main id="cards" {
+                    @for row in rows {
+                        (card(row, zh))
+                    }
+                }
+                script { (PreEscaped(SCRIPT)) }
             }
         }
-        let _ = write!(s, "</ul></div></article>");
+    };
+    page.into_string()
+}
+
+/// One photo: thumbnail with its overlay, verdict badge, and the reasons behind the verdict.
+fn card(row: &Row, zh: bool) -> Markup {
+    let t = |zh_s: &'static str, en: &'static str| if zh { zh_s } else { en };
+    let verdict = row.verdict();
+    let sha = row.sha256().unwrap_or("");
+    let codes = row.failed().iter().chain(row.review().iter()).copied().collect::<Vec<_>>().join(" ");
+    let badge = match verdict {
+        "approve" => t("通过", "APPROVED"),
+        "reject" => t("不通过", "REJECTED"),
+        "review" => t("需人工审核", "REVIEW"),
+        _ => t("无法读取", "UNREADABLE"),
+    };
+    let reasons = row.json["checks"].as_array().into_iter().flatten().filter(|check| {
+        let outcome = str_of(&check["outcome"]);
+        let sent_to_review = check["mandatory"].as_bool() == Some(true) && matches!(outcome, "uncertain" | "not_assessed");
+        matches!(outcome, "fail" | "warn") || sent_to_review
+    });
+    html! {
+        article class=(format!("card {verdict}")) data-verdict=(verdict) data-codes=(codes) {
+            @if row.json["image"].is_object() && !sha.is_empty() {
+                figure { img loading="lazy" src=(format!("thumbs/{sha}.jpg")) alt=""; (overlay(row)) }
+            } @else {
+                figure class="none" { (t("无图像", "no image")) }
+            }
+            div class="body" {
+                div class="name" title=(row.file) { (row.file) }
+                span class=(format!("badge {verdict}")) { (badge) }
+                ul {
+                    @if let Some(err) = row.json["error"].as_object() {
+                        li class="fail" { b { (err.get("kind").and_then(Value::as_str).unwrap_or("")) } " " (err.get("message").and_then(Value::as_str).unwrap_or("")) }
+                    }
+                    @for check in reasons {
+                        li class=(str_of(&check["outcome"])) { b { (str_of(&check["code"])) } " " (str_of(&check["message"])) }
+                    }
+                }
+            }
+        }
     }
-    let _ = write!(s, "</main><script>{SCRIPT}</script></body></html>");
-    s
 }
 
 const STYLE: &str = r#"
@@ -248,7 +220,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<script>alert("x")</script>&'"#), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
+    fn file_names_and_messages_cannot_inject_markup() {
+        let evil = r#"<script>alert("x")</script>&'.jpg"#;
+        let json = serde_json::json!({
+            "file": evil, "verdict": "reject", "sha256": "ab", "image": {"width": 10, "height": 10},
+            "faces": [], "checks": [{"code": "TX001", "outcome": "fail", "mandatory": true, "message": "<img src=x onerror=alert(1)>",
+                "region": {"type": "box", "x": 1, "y": 1, "width": 2, "height": 2}}]
+        });
+        let row = Row { file: evil.to_string(), json };
+        let summary = Summary { profile: "<b>p</b>".into(), ..Default::default() };
+        let page = render(&[row], &summary, Lang::En);
+        assert!(!page.contains("<script>alert"), "file name escaped");
+        assert!(!page.contains("<img src=x"), "message escaped");
+        assert!(!page.contains("<b>p</b>"), "profile name escaped");
+        assert!(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"), "{page}");
+        assert_eq!(page.matches("<script>").count(), 1, "only the page's own script");
     }
 }
