@@ -134,3 +134,17 @@ impl Rule for Clothing {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn dark_top_passes_white_top_fails() {
+        let dark = run(&portrait(0.0, 0.0, 0.0).build(), "clothing");
+        assert_eq!(outcome(&dark, "CL001"), Pass, "{:?}", dark[0]);
+        let white = run(&portrait(0.0, 0.0, 0.0).paint([235, 235, 232], |_, y| y > 620).build(), "clothing");
+        assert_eq!(outcome(&white, "CL001"), Fail, "{:?}", white[0]);
+    }
+}

@@ -374,3 +374,25 @@ fn eye_band(face: &FaceAnalysis) -> (f32, f32, f32, f32) {
     let pad = (x1 - x0) * 0.15;
     (x0 - pad, y0 - pad * 1.5, x1 + pad, y1 + pad * 1.5)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn bare_eyes_pass_dark_lenses_fail_on_the_hand_made_signal() {
+        // No learned heads in the context: the hand-made eyewear signal decides.
+        let bare = run(&portrait(0.0, 0.0, 0.0).build(), "glasses");
+        assert_eq!((outcome(&bare, "GL001"), outcome(&bare, "GL002")), (Pass, Pass), "{bare:?}");
+        let probe = portrait(0.0, 0.0, 0.0).build();
+        let face = probe.face.as_ref().expect("a face");
+        let (r, l, radius) = (face.eye_centre(0), face.eye_centre(1), 0.55 * face.inter_ocular());
+        let lens = move |x: u32, y: u32| {
+            let (x, y) = (x as f32, y as f32);
+            (x - r.x).hypot(y - r.y) < radius || (x - l.x).hypot(y - l.y) < radius || ((r.x..l.x).contains(&x) && (y - r.y).abs() < 4.0)
+        };
+        let sunglasses = run(&portrait(0.0, 0.0, 0.0).paint([20, 20, 24], lens).build(), "glasses");
+        assert_eq!(outcome(&sunglasses, "GL002"), Fail, "{sunglasses:?}");
+    }
+}

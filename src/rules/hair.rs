@@ -130,3 +130,35 @@ impl Rule for Hair {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn a_fringe_over_the_brows_and_hair_over_the_ears() {
+        let clear = run(&portrait(0.0, 0.0, 0.0).build(), "hair");
+        assert_eq!(outcome(&clear, "HR002"), Pass, "{clear:?}");
+        assert_eq!(outcome(&clear, "HR001"), Pass, "{clear:?}");
+        // Where the face frame puts the brows and the ears on this portrait.
+        let frame = portrait(0.0, 0.0, 0.0).build().face_frame.expect("a face frame");
+        let (top, brows) = (frame.point(0.0, -0.1).y as u32, frame.point(0.0, 0.14).y as u32);
+        let half = (0.4 * frame.width) as u32;
+        let fringe = run(
+            &portrait(0.0, 0.0, 0.0).paint([40, 30, 25], move |x, y| (top..brows).contains(&y) && x.abs_diff(300) < half).build(),
+            "hair",
+        );
+        assert_eq!(outcome(&fringe, "HR002"), Fail, "{fringe:?}");
+        let (ear_top, ear_bottom) = (frame.point(0.0, 0.3).y as u32, frame.point(0.0, 0.7).y as u32);
+        let (inner, outer) = ((0.45 * frame.width) as u32, (0.9 * frame.width) as u32);
+        let ears = run(
+            &portrait(0.0, 0.0, 0.0)
+                .paint([40, 30, 25], move |x, y| (ear_top..ear_bottom).contains(&y) && (inner..outer).contains(&x.abs_diff(300)))
+                .person(|_, _| 1.0)
+                .build(),
+            "hair",
+        );
+        assert_eq!(outcome(&ears, "HR001"), Fail, "{ears:?}");
+    }
+}

@@ -84,3 +84,15 @@ impl Rule for Headwear {
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn without_a_head_or_the_appearance_network_headwear_is_not_assessed() {
+        let f = run(&portrait(0.0, 0.0, 0.0).build(), "headwear");
+        assert_eq!(outcome(&f, "HW001"), NotAssessed, "{f:?}");
+    }
+}

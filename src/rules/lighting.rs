@@ -191,3 +191,32 @@ fn colour_cast(a: &Analysis, max_cast: f64) -> Finding {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{measured, outcome, portrait, run};
+
+    #[test]
+    fn even_light_one_side_in_shadow_and_a_dark_face() {
+        let even = run(&portrait(0.0, 0.0, 0.0).build(), "lighting");
+        assert_eq!(outcome(&even, "LI001"), Pass, "{:?}", even[0]);
+        assert_eq!(outcome(&even, "LI002"), Pass, "{:?}", even[1]);
+        // The image-left half of the face in shadow.
+        let shadow = run(
+            &portrait(0.0, 0.0, 0.0)
+                .paint([105, 80, 68], |x, y| x < 300 && ((x as f32 - 300.0) / 150.0).powi(2) + ((y as f32 - 330.0) / 200.0).powi(2) < 1.0)
+                .build(),
+            "lighting",
+        );
+        assert_eq!(outcome(&shadow, "LI001"), Fail, "{:?}", shadow[0]);
+        assert!(measured(&shadow, "LI001") > 0.3);
+        let dark = run(
+            &portrait(0.0, 0.0, 0.0)
+                .paint([45, 34, 28], |x, y| ((x as f32 - 300.0) / 150.0).powi(2) + ((y as f32 - 330.0) / 200.0).powi(2) < 1.0)
+                .build(),
+            "lighting",
+        );
+        assert_eq!((outcome(&dark, "LI001"), outcome(&dark, "LI002")), (Pass, Fail), "evenly dark: the exposure check, not the side check");
+    }
+}

@@ -59,3 +59,16 @@ impl Rule for Mask {
         vec![ctx.decide("mask", hand, pass, fail, Some(a.to_original(region)))]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn without_the_appearance_network_the_mask_is_not_assessed() {
+        // A face but no appearance-network output: never a pass (the photo goes to review).
+        let f = run(&portrait(0.0, 0.0, 0.0).build(), "mask");
+        assert_eq!(outcome(&f, "MK001"), NotAssessed, "{f:?}");
+    }
+}

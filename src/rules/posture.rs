@@ -85,3 +85,36 @@ impl Rule for Posture {
         .with_region_if_failed(Some(a.to_original(Region::Polygon { points: vec![left, right] })))]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::synthetic::Builder;
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{measured, outcome, run};
+
+    /// A portrait with shoulders whose top edge falls by `slope` px per px to the image's right
+    /// (a smaller face than the other fixtures, so the shoulders 1.3 face widths out are in frame).
+    fn shoulders(slope: f32) -> Builder {
+        let (cx, cy) = (300.0f32, 330.0f32);
+        Builder::new(600, 800, [246, 246, 244])
+            .paint([205, 160, 135], move |x, y| ((x as f32 - cx) / 150.0).powi(2) + ((y as f32 - cy) / 200.0).powi(2) < 1.0)
+            .person(move |x, y| {
+                if ((x - cx) / 170.0).powi(2) + ((y - cy + 20.0) / 225.0).powi(2) < 1.0 || y > 600.0 + slope * (x - cx) {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .face(cx, cy, 240.0, 0.0, 0.0, 0.0)
+    }
+
+    #[test]
+    fn level_shoulders_pass_a_tilt_fails() {
+        let level = run(&shoulders(0.0).build(), "posture");
+        assert_eq!(outcome(&level, "SH001"), Pass, "{:?}", level[0]);
+        assert!(measured(&level, "SH001").abs() < 1.0);
+        let tilted = run(&shoulders(0.25).build(), "posture");
+        assert_eq!(outcome(&tilted, "SH001"), Fail, "{:?}", tilted[0]);
+        assert!((measured(&tilted, "SH001") - 14.0).abs() < 2.0, "atan(0.25) = 14°: {}", measured(&tilted, "SH001"));
+    }
+}
