@@ -110,17 +110,7 @@ fn sigmoid(x: f32) -> f32 {
 /// Anchors of the short-range model: stride 8 (16×16 cells, 2 anchors) then stride 16 (8×8 cells,
 /// 6 anchors), centres at cell middles in unit coordinates.
 fn anchors() -> Vec<Point> {
-    let mut out = Vec::with_capacity(896);
-    for (grid, per_cell) in [(16usize, 2usize), (8, 6)] {
-        for y in 0..grid {
-            for x in 0..grid {
-                for _ in 0..per_cell {
-                    out.push(Point::new((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
-                }
-            }
-        }
-    }
-    out
+    super::ssd_anchors(&[(16, 2), (8, 6)])
 }
 
 /// MediaPipe-style weighted NMS: overlapping detections are averaged, weighted by score, which

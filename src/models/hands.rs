@@ -117,15 +117,5 @@ fn sigmoid(x: f32) -> f32 {
 /// The palm model's anchors: stride 8 (24×24 cells, 2 anchors) then stride 16 (12×12 cells, 6
 /// anchors), centres at cell middles in unit coordinates, fixed size.
 fn anchors() -> Vec<Point> {
-    let mut out = Vec::with_capacity(2016);
-    for (grid, per_cell) in [(24usize, 2usize), (12, 6)] {
-        for y in 0..grid {
-            for x in 0..grid {
-                for _ in 0..per_cell {
-                    out.push(Point::new((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
-                }
-            }
-        }
-    }
-    out
+    super::ssd_anchors(&[(24, 2), (12, 6)])
 }

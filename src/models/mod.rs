@@ -170,6 +170,22 @@ pub(crate) fn nchw_tensor(planar: Vec<f32>, h: usize, w: usize) -> Tensor {
     Tensor::from_shape(&[1, 3, h, w], &planar).expect("planar buffer has 3*h*w values")
 }
 
+/// SSD anchor centres of MediaPipe's detectors in unit coordinates: for each (grid, anchors per
+/// cell) layer, row by row, every cell's middle repeated per anchor (fixed-size anchors).
+pub(crate) fn ssd_anchors(layers: &[(usize, usize)]) -> Vec<crate::imaging::Point> {
+    let mut out = Vec::new();
+    for &(grid, per_cell) in layers {
+        for y in 0..grid {
+            for x in 0..grid {
+                for _ in 0..per_cell {
+                    out.push(crate::imaging::Point::new((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// An NHWC tensor from planar RGB (the layout `sample_planar` gives), each value times `scale`.
 pub(crate) fn nhwc_tensor(planar: &[f32], h: usize, w: usize, scale: f32) -> Result<Tensor, ModelError> {
     let plane = h * w;
