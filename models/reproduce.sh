@@ -54,7 +54,8 @@ pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --platf
 mp="$work/mp_whl/mediapipe/modules"
 echo "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18  $mp/palm_detection/palm_detection_lite.tflite" | sha256sum -c -
 echo "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6  $mp/hand_landmark/hand_landmark_lite.tflite" | sha256sum -c -
-"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/palm_detection/palm_detection_lite.tflite" --output "$out/mp_palm_detection_lite.onnx" --opset 13
+"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/palm_detection/palm_detection_lite.tflite" --output "$work/mp_palm_detection_lite.onnx" --opset 13
+python3 "$here/tools/prelu_as_relu.py" "$work/mp_palm_detection_lite.onnx" "$out/mp_palm_detection_lite_relu.onnx"
 "$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/hand_landmark/hand_landmark_lite.tflite" --output "$out/mp_hand_landmark_lite.onnx" --opset 13
 
 # Text detector: byte-identical from the rapidocr-onnxruntime wheel.
