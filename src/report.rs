@@ -274,6 +274,9 @@ pub struct StageTimings {
     pub decode_ms: f64,
     pub detect_ms: f64,
     pub mesh_ms: f64,
+    /// Always 0 since the attention mesh's irises replaced the iris model; kept because fields
+    /// are never removed within a schema version.
+    pub iris_ms: f64,
     /// The attention mesh (refined eyelids and lips).
     pub attention_mesh_ms: f64,
     pub appearance_ms: f64,
