@@ -18,11 +18,7 @@ fn main() -> anyhow::Result<()> {
     let runs: usize = args.get(3).map(|r| r.parse()).transpose()?.unwrap_or(20);
     let shape: Vec<usize> = shape.split(',').map(str::parse).collect::<Result<_, _>>()?;
     let started = Instant::now();
-    let plan = tract_onnx::onnx()
-        .model_for_path(file)?
-        .with_input_fact(0, f32::fact(&shape).into())?
-        .into_optimized()?
-        .into_runnable()?;
+    let plan = tract_onnx::onnx().model_for_path(file)?.with_input_fact(0, f32::fact(&shape).into())?.into_optimized()?.into_runnable()?;
     println!("load + optimise: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     let input: TValue = Tensor::from(tract_ndarray::ArrayD::<f32>::from_elem(shape.clone(), 0.5)).into();
     let mut state = TypedSimpleState::new(&plan)?;

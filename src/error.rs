@@ -24,6 +24,9 @@ pub enum InputError {
     NotRegularFile { path: PathBuf, what: &'static str },
     #[error("the image data is truncated or corrupt: {0}")]
     Corrupt(String),
+    /// A queue message that does not say what to check (no application id, no photo, …).
+    #[error("bad message: {0}")]
+    BadMessage(String),
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -45,6 +48,7 @@ impl InputError {
             InputError::NotRegularFile { .. } => "not_a_regular_file",
             InputError::Corrupt(_) => "corrupt_image",
             InputError::Io { .. } => "io_error",
+            InputError::BadMessage(_) => "bad_message",
         }
     }
 }
@@ -116,6 +120,12 @@ pub const INPUT_ERROR_KINDS: &[KindInfo] = &[
     },
     KindInfo {
         kind: "io_error", http_status: 400, zh: "无法读取文件：请重新上传", en: "The file could not be read: upload it again"
+    },
+    KindInfo {
+        kind: "bad_message",
+        http_status: 400,
+        zh: "提交的信息不完整：请重新提交申请照片",
+        en: "The submission is incomplete: submit the photo again",
     },
     KindInfo { kind: "timeout", http_status: 504, zh: "处理超时：请稍后重试", en: "The check took too long: try again later" },
     KindInfo {

@@ -22,6 +22,8 @@ pub mod report;
 pub mod rules;
 #[cfg(feature = "serve")]
 pub mod server;
+#[cfg(feature = "serve")]
+pub mod worker;
 
 pub use pipeline::{CheckOptions, Checker};
 pub use profile::Profile;

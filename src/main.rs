@@ -42,6 +42,29 @@ fn setup(common: &Common) -> Result<(Checker, CheckOptions)> {
     Ok((Checker::new(Arc::new(models), Arc::new(profile)), CheckOptions { as_of, lang }))
 }
 
+/// Log lines of the long-running front ends (serve, worker) on stderr.
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if json {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        // Colour only for a person at a terminal, never in a log file.
+        use std::io::IsTerminal;
+        tracing_subscriber::fmt().with_ansi(std::io::stderr().is_terminal()).with_env_filter(filter).init();
+    }
+}
+
+/// The checker of --profile, then one per extra profile, sharing the models.
+fn setup_with_profiles(common: &Common, extra_profiles: &[String]) -> Result<(Vec<Checker>, CheckOptions)> {
+    let (checker, options) = setup(common)?;
+    let mut checkers = vec![checker.clone()];
+    for p in extra_profiles {
+        let profile = Profile::load(p).with_context(|| format!("loading profile {p}"))?;
+        checkers.push(Checker::new(checker.models.clone(), Arc::new(profile)));
+    }
+    Ok((checkers, options))
+}
+
 fn parse_as_of(s: &str) -> Result<DateTime<Utc>> {
     photocheck::pipeline::parse_as_of(s).map_err(|m| anyhow::anyhow!("--as-of {m}"))
 }
@@ -63,20 +86,8 @@ fn run() -> Result<ExitCode> {
             log_json,
             common,
         } => {
-            let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-            if log_json {
-                tracing_subscriber::fmt().json().with_env_filter(filter).init();
-            } else {
-                // Colour only for a person at a terminal, never in a log file.
-                use std::io::IsTerminal;
-                tracing_subscriber::fmt().with_ansi(std::io::stderr().is_terminal()).with_env_filter(filter).init();
-            }
-            let (checker, _) = setup(&common)?;
-            let mut checkers = vec![checker.clone()];
-            for p in &extra_profiles {
-                let profile = Profile::load(p).with_context(|| format!("loading profile {p}"))?;
-                checkers.push(Checker::new(checker.models.clone(), Arc::new(profile)));
-            }
+            init_logging(log_json);
+            let (checkers, _) = setup_with_profiles(&common, &extra_profiles)?;
             let token = match token_file {
                 Some(path) => {
                     let token = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_string();
@@ -108,6 +119,65 @@ fn run() -> Result<ExitCode> {
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(())
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker {
+            redis,
+            stream,
+            group,
+            results,
+            consumer,
+            concurrency,
+            max_deliveries,
+            dead_letter,
+            claim_idle_ms,
+            photo_root,
+            max_photo_bytes,
+            verdict_ttl_days,
+            metrics_listen,
+            extra_profiles,
+            log_json,
+            common,
+        } => {
+            init_logging(log_json);
+            let (checkers, options) = setup_with_profiles(&common, &extra_profiles)?;
+            let mut config = photocheck::worker::WorkerConfig::new(&redis);
+            config.stream = stream;
+            config.group = group;
+            config.results = results;
+            if let Some(c) = consumer {
+                config.consumer = c;
+            }
+            if let Some(c) = concurrency {
+                config.concurrency = c.max(1);
+            }
+            config.max_deliveries = max_deliveries;
+            config.dead_letter = dead_letter;
+            config.claim_idle = std::time::Duration::from_millis(claim_idle_ms);
+            config.photo_root = photo_root;
+            config.max_photo_bytes = max_photo_bytes;
+            config.verdict_ttl = std::time::Duration::from_secs(verdict_ttl_days.max(1) * 24 * 3600);
+            config.as_of = common.as_of.as_ref().map(|_| options.as_of);
+            config.lang = options.lang;
+            let worker = photocheck::worker::Worker::new(checkers, config);
+            let stop = worker.stop_flag();
+            ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst)).context("installing the SIGTERM handler")?;
+            if let Some(listen) = metrics_listen {
+                let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("binding {listen}"))?;
+                listener.set_nonblocking(true)?;
+                let metrics = worker.metrics.clone();
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    runtime.block_on(async move {
+                        let listener = tokio::net::TcpListener::from_std(listener)?;
+                        axum::serve(listener, photocheck::worker::http::router(metrics)).await
+                    })
+                });
+            }
+            let c = &worker.config;
+            tracing::info!(stream = %c.stream, group = %c.group, consumer = %c.consumer, results = %c.results, concurrency = c.concurrency, "photocheck worker ready: models loaded");
+            worker.run().context("the worker could not start")?;
+            tracing::info!("stopped: every photo in hand was finished and acknowledged");
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema { which: _ } => {

@@ -204,6 +204,60 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check the photos submitted to a Redis stream (consumer group) and publish the verdicts to another.
+    ///
+    /// Message fields: `id` (application id), `photo` (the bytes) or `photo_path` (relative to
+    /// --photo-root), optional `as_of`, `profile`, `lang`. Published fields: `id`, `message_id`,
+    /// `verdict`, `report` (the JSON report of `check --format json`).
+    Worker {
+        /// Redis URL (redis://[user:password@]host:port[/db]).
+        #[arg(long, default_value = "redis://127.0.0.1:6379")]
+        redis: String,
+        /// Stream the submitted photos are added to.
+        #[arg(long, default_value = "photos")]
+        stream: String,
+        /// Consumer group shared by every worker.
+        #[arg(long, default_value = "photocheck")]
+        group: String,
+        /// Stream the verdicts are published to.
+        #[arg(long, default_value = "verdicts")]
+        results: String,
+        /// This worker's name in the group (default: host name and process id).
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Photos checked at once (default: cores).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// A message delivered more often than this goes to the dead-letter stream.
+        #[arg(long, default_value_t = 5)]
+        max_deliveries: usize,
+        /// Stream for messages that could not be handled.
+        #[arg(long, default_value = "photos:dead")]
+        dead_letter: String,
+        /// Take over messages idle this long with another (dead) consumer, milliseconds.
+        #[arg(long, default_value_t = 60_000)]
+        claim_idle_ms: u64,
+        /// Directory `photo_path` fields are relative to (shared storage); without it, only inline photos.
+        #[arg(long)]
+        photo_root: Option<PathBuf>,
+        /// Largest photo accepted, bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024)]
+        max_photo_bytes: u64,
+        /// How long a published verdict is remembered for redeliveries and resubmissions, days.
+        #[arg(long, default_value_t = 30)]
+        verdict_ttl_days: u64,
+        /// Serve /metrics and /healthz on this address.
+        #[arg(long)]
+        metrics_listen: Option<String>,
+        /// More profiles messages may name (`profile`), besides --profile.
+        #[arg(long = "extra-profile")]
+        extra_profiles: Vec<String>,
+        /// Log as JSON lines.
+        #[arg(long)]
+        log_json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List every check code with its rule and meaning.
     /// Print a published schema: `report` (the report's JSON Schema, draft 2020-12).
     Schema {
