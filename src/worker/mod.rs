@@ -153,7 +153,7 @@ struct Published {
 impl Published {
     fn of(report: &Report) -> Result<Published, WorkerError> {
         let json = serde_json::to_string(report).map_err(|e| WorkerError::Reply(e.to_string()))?;
-        let verdict = serde_json::to_value(&report.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let verdict = serde_json::to_value(report.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         Ok(Published { verdict, json })
     }
 
@@ -389,7 +389,7 @@ impl Worker {
         };
         let key = self.config.verdict_key(&application_id, &hex_sha256(&bytes));
         let known: Option<String> = redis::cmd("GET").arg(&key).query(con)?;
-        if let Some(known) = known.and_then(|k| Published::parse(k)) {
+        if let Some(known) = known.and_then(Published::parse) {
             self.metrics.republished.inc();
             return Ok(known);
         }
