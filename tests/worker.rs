@@ -321,3 +321,104 @@ fn the_worker_binary_serves_metrics_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "exit {status:?}: {log}");
     assert!(log.contains("stopped"), "{log}");
 }
+
+fn spawn_worker(redis: &Redis, consumer: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args([
+            "worker",
+            "--redis",
+            &redis.url,
+            "--consumer",
+            consumer,
+            "--concurrency",
+            "2",
+            "--claim-idle-ms",
+            "1000",
+            "--max-deliveries",
+            "5",
+            "--as-of",
+            "2026-11-26",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_hundred_messages_and_a_killed_worker_give_each_application_exactly_one_answer() {
+    let Some(redis) = Redis::start() else { return };
+    let mut con = redis.connection().unwrap();
+    let _: () = redis::cmd("XGROUP").arg("CREATE").arg("photos").arg("photocheck").arg("0").arg("MKSTREAM").query(&mut con).unwrap();
+    // The poison message comes first: a consumer took it and it was retried (and lost) five more times.
+    let poison = add(&mut con, "photos", &[("id", b"APP-000"), ("photo", &common::sample("london_140_03.jpg"))]);
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("photocheck")
+        .arg("ghost")
+        .arg("COUNT")
+        .arg(1)
+        .arg("STREAMS")
+        .arg("photos")
+        .arg(">")
+        .query(&mut con)
+        .unwrap();
+    for _ in 0..5 {
+        let _: redis::Value =
+            redis::cmd("XCLAIM").arg("photos").arg("photocheck").arg("ghost").arg(0).arg(&poison).query(&mut con).unwrap();
+    }
+    let real: Vec<Vec<u8>> = ["london_032_03.jpg", "london_032_08.jpg", "london_140_03.jpg", "grace_hopper.jpg", "astronaut.png"]
+        .iter()
+        .map(|n| common::sample(n))
+        .collect();
+    let truncated = real[0][..real[0].len() / 3].to_vec();
+    for i in 1..200 {
+        let id = format!("APP-{i:03}");
+        let photo: &[u8] = match i % 10 {
+            3 => &truncated,
+            7 => b"%PDF-1.4 not a photo",
+            k => &real[k % real.len()],
+        };
+        add(&mut con, "photos", &[("id", id.as_bytes()), ("photo", photo)]);
+    }
+    let answered = |con: &mut redis::Connection| entries(con, "verdicts").len() + entries(con, "photos:dead").len();
+
+    // Worker A is killed (SIGKILL: no chance to finish) part-way through the batch.
+    let mut a = spawn_worker(&redis, "worker-a");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while answered(&mut con) < 40 {
+        assert!(Instant::now() < deadline, "worker A made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.kill().unwrap();
+    a.wait().unwrap();
+    let when_killed = answered(&mut con);
+    assert!(when_killed < 200, "worker A finished before it could be killed");
+
+    // Worker B takes over what A held (after --claim-idle-ms) and does the rest.
+    let mut b = spawn_worker(&redis, "worker-b");
+    while answered(&mut con) < 200 || pending(&mut con, "photos", "photocheck") > 0 {
+        assert!(Instant::now() < deadline, "worker B did not finish: {} answered", answered(&mut con));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500)); // anything duplicated would show by now
+    let _ = Command::new("kill").args(["-TERM", &b.id().to_string()]).status();
+    assert!(b.wait().unwrap().success());
+
+    let verdicts = entries(&mut con, "verdicts");
+    let dead = entries(&mut con, "photos:dead");
+    assert_eq!(verdicts.len() + dead.len(), 200, "exactly 200 answers");
+    let mut ids: Vec<&str> = verdicts.iter().chain(dead.iter()).map(|(_, f)| f["id"].as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "each application id exactly once");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].1["message_id"], poison);
+    let count = |verdict: &str| verdicts.iter().filter(|(_, f)| f["verdict"] == verdict).count();
+    assert_eq!(count("error"), 40, "the truncated and non-image photos get error reports");
+    assert!(count("approve") > 0 && count("reject") > 0, "real photos judged");
+    for (_, fields) in verdicts.iter().take(20) {
+        report(fields);
+    }
+}
