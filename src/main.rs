@@ -197,9 +197,13 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { inputs, out, resume, force_new, quiet, common } => audit(inputs, out, resume, force_new, quiet, &common),
-        Command::Check { files, format, verbose, sort, common } => {
+        Command::Check { files, format, verbose, sort, crop_dir, crop_size, common } => {
             let (checker, opts) = setup(&common)?;
-            let (any_reject, any_review, any_error) = check_files(&checker, &opts, &files, format, verbose, sort);
+            if let Some(dir) = &crop_dir {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let crops = crop_dir.as_deref().map(|dir| (dir, crop_size));
+            let (any_reject, any_review, any_error) = check_files(&checker, &opts, &files, format, verbose, sort, crops);
             Ok(verdict_exit_code(any_error, any_reject, any_review))
         }
         Command::Calibrate(args) => calibrate(args),
@@ -220,7 +224,15 @@ fn run() -> Result<ExitCode> {
 
 /// Checks the files in parallel and prints each report as it finishes (or, with `sort`, all in
 /// the order given). Returns whether any was rejected, sent to review, or unreadable.
-fn check_files(checker: &Checker, opts: &CheckOptions, files: &[PathBuf], format: Format, verbose: bool, sort: bool) -> (bool, bool, bool) {
+fn check_files(
+    checker: &Checker,
+    opts: &CheckOptions,
+    files: &[PathBuf],
+    format: Format,
+    verbose: bool,
+    sort: bool,
+    crops: Option<(&std::path::Path, (u32, u32))>,
+) -> (bool, bool, bool) {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut flags = (false, false, false);
     let print = |r: &photocheck::Report, flags: &mut (bool, bool, bool)| {
@@ -238,7 +250,11 @@ fn check_files(checker: &Checker, opts: &CheckOptions, files: &[PathBuf], format
     std::thread::scope(|scope| {
         scope.spawn(move || {
             files.par_iter().enumerate().for_each_with(tx, |tx, (i, f)| {
-                let _ = tx.send((i, checker.check_path(f, opts)));
+                let report = match crops {
+                    None => checker.check_path(f, opts),
+                    Some((dir, size)) => check_and_write_crop(checker, opts, f, dir, size),
+                };
+                let _ = tx.send((i, report));
             });
         });
         if sort {
@@ -254,6 +270,27 @@ fn check_files(checker: &Checker, opts: &CheckOptions, files: &[PathBuf], format
         }
     });
     flags
+}
+
+/// Checks one file with its normalised crop, and writes the crop when it is approved.
+fn check_and_write_crop(checker: &Checker, opts: &CheckOptions, path: &std::path::Path, dir: &std::path::Path, size: (u32, u32)) -> photocheck::Report {
+    let name = photocheck::pipeline::path_name(path);
+    let bytes = match photocheck::pipeline::read_regular_file(path, checker.limits.max_file_bytes) {
+        Ok(bytes) => bytes,
+        Err(err) => return checker.error_report(&name, None, &err, opts),
+    };
+    let (report, jpeg) = checker.check_and_crop(&name, &bytes, opts, size);
+    if let Some(jpeg) = jpeg {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        // Only safe characters in the written name, whatever the upload was called.
+        let stem: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).take(80).collect();
+        let sha = report.sha256.as_deref().unwrap_or("").get(..8).unwrap_or("").to_string();
+        let out = dir.join(format!("{stem}-{sha}.crop.jpg"));
+        if let Err(e) = std::fs::write(&out, jpeg) {
+            eprintln!("photocheck: writing {}: {e}", out.display());
+        }
+    }
+    report
 }
 
 fn parse_target(s: &str) -> Result<photocheck::calibrate::fit::Target> {

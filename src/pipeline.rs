@@ -98,6 +98,74 @@ impl Checker {
         (report, Some(analysis))
     }
 
+    /// Checks the upload, and crops it to the profile's geometry when that can help: when it was
+    /// approved (the crop is the archive-size photo) or when nothing but its framing (the
+    /// geometry checks, the aspect ratio) kept it from approval. The crop is re-checked as a
+    /// photo of its own; the report's `crop` says what came of it, and the crop's JPEG (at
+    /// `size`, EXIF capture date only) comes back when its re-check approves it.
+    pub fn check_and_crop(&self, name: &str, bytes: &[u8], opts: &CheckOptions, size: (u32, u32)) -> (Report, Option<Vec<u8>>) {
+        let (mut report, analysis) = self.check_bytes_keeping_analysis(name, bytes, opts);
+        let Some(a) = analysis else { return (report, None) };
+        let framing_only = report
+            .checks
+            .iter()
+            .filter(|c| c.mandatory && c.outcome != Outcome::Pass)
+            .all(|c| c.rule == crate::rules::geometry::SPEC.family || c.code == crate::rules::image_quality::IQ002);
+        if !framing_only || report.verdict == Verdict::Error {
+            return (report, None);
+        }
+        let Some(geometry) = crate::crop::geometry_config(&self.profile) else { return (report, None) };
+        let plan = crate::crop::plan(&a, &geometry, size.0 as f64 / size.1.max(1) as f64);
+        drop(a);
+        let rect = match plan {
+            None => return (report, None),
+            Some(crate::crop::CropPlan::NoRoom(sides)) => {
+                report.crop = Some(CropSummary {
+                    status: CropStatus::NoRoom,
+                    rect: None,
+                    output: None,
+                    verdict: None,
+                    failed: Vec::new(),
+                    review: Vec::new(),
+                    message: crate::crop::no_room_advice(&sides).get(opts.lang).to_string(),
+                    sides,
+                });
+                return (report, None);
+            }
+            Some(crate::crop::CropPlan::Fits(rect)) => rect,
+        };
+        // The upload decoded again (a few ms) rather than kept: the analysis works on a smaller copy.
+        let Ok(photo) = decode(bytes, &self.limits) else { return (report, None) };
+        let date = photo.exif.capture_date.as_ref().map(|d| d.local.format("%Y:%m:%d %H:%M:%S").to_string());
+        let cut = crate::crop::cut(&photo.rgb, rect);
+        drop(photo);
+        // Re-checked at the cut's own resolution (the archive size is below the upload minimum).
+        let after = self.check_bytes(name, &crate::crop::encode_jpeg(&cut, date.as_deref()), opts);
+        let approved = after.verdict == Verdict::Approve;
+        let status = match (approved, report.verdict == Verdict::Approve) {
+            (true, true) => CropStatus::Normalised,
+            (true, false) => CropStatus::Fixable,
+            (false, _) => CropStatus::NotFixed,
+        };
+        let message = match status {
+            CropStatus::Fixable => Text::new("构图可自动修正：已按规格裁剪，裁剪后的照片合格", "The framing can be fixed: cropped to the specification, the cropped photo passes"),
+            CropStatus::Normalised => Text::new("已按规格裁剪为档案照片尺寸", "Cropped to the archive photo's size"),
+            _ => Text::new("裁剪后的照片仍不合格：请按提示重新拍摄", "The cropped photo still does not pass: retake the photo as advised"),
+        };
+        report.crop = Some(CropSummary {
+            status,
+            rect: Some(rect),
+            output: approved.then_some(CropSize { width: size.0, height: size.1 }),
+            verdict: Some(after.verdict),
+            failed: after.failed.clone(),
+            review: after.review.clone(),
+            sides: Vec::new(),
+            message: message.get(opts.lang).to_string(),
+        });
+        let jpeg = approved.then(|| crate::crop::encode_jpeg(&crate::crop::scale_to(&cut, size), date.as_deref()));
+        (report, jpeg)
+    }
+
     /// Runs the profile's rules over an analysis and assembles the report.
     pub fn judge(&self, name: &str, sha256: Option<String>, a: &Analysis, opts: &CheckOptions) -> Report {
         let t = Instant::now();
@@ -155,6 +223,7 @@ impl Checker {
             failed,
             review,
             error: None,
+            crop: None,
             timings_ms: timings,
         }
     }
@@ -186,6 +255,7 @@ impl Checker {
             failed: Vec::new(),
             review: Vec::new(),
             error: Some(ErrorInfo { kind: kind.to_string(), message: localized_error(kind, &message, opts.lang), detail: message }),
+            crop: None,
             timings_ms: Default::default(),
         }
     }

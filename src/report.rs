@@ -251,8 +251,73 @@ pub struct Report {
     pub review: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// The normalised crop, when asked for (`check --crop-dir`, `POST /v1/checks?crop=jpeg`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crop: Option<CropSummary>,
     pub timings_ms: StageTimings,
 }
+
+/// What cropping the upload to the profile's geometry gives. `verdict` above is always the
+/// upload's own; an issuance service that archives the crop uses `crop.verdict`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CropSummary {
+    pub status: CropStatus,
+    /// The crop in the upload's upright pixels (inside the image); absent when there is no room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rect: Option<CropRect>,
+    /// Size of the delivered crop (the archive photo, 260×378 by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<CropSize>,
+    /// The verdict of the crop, re-checked as a photo of its own (never assumed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// The crop's failed and review codes.
+    pub failed: Vec<&'static str>,
+    pub review: Vec<&'static str>,
+    /// Sides of the upload without room for the crop (`no_room`).
+    pub sides: Vec<Side>,
+    /// For the applicant, in the report's language.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CropStatus {
+    /// The upload was not approved, only for its framing, and its crop is approved.
+    Fixable,
+    /// The upload was approved; the crop (archive size) is approved too.
+    Normalised,
+    /// The crop was re-checked and is not approved (see its codes).
+    NotFixed,
+    /// No rectangle inside the upload meets the geometry (see `sides`).
+    NoRoom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CropSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A rectangle in the upload's (upright) pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CropRect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A side of the photo that lacks room for the crop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Top,
+    Bottom,
+    Left,
+    Right,
+}
+
 
 impl Report {
     pub fn check(&self, code: &str) -> Option<&CheckResult> {

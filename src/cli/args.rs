@@ -122,6 +122,13 @@ pub enum Command {
         /// soon as it is done, so one slow file never holds back the others).
         #[arg(long)]
         sort: bool,
+        /// Write the normalised crop (archive size, EXIF capture date only) of every photo that is
+        /// approved, or would be once cropped, into DIR as NAME-SHA8.crop.jpg.
+        #[arg(long, value_name = "DIR")]
+        crop_dir: Option<PathBuf>,
+        /// Size of the crops, WIDTHxHEIGHT (the archive photo's by default).
+        #[arg(long, default_value = "260x378", value_parser = parse_size)]
+        crop_size: (u32, u32),
         #[command(flatten)]
         common: Common,
     },
@@ -272,4 +279,14 @@ pub enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+}
+
+/// WIDTHxHEIGHT, each 16..=4096 px.
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}' is not WIDTHxHEIGHT"))?;
+    let side = |v: &str| v.trim().parse::<u32>().ok().filter(|n| (16..=4096).contains(n));
+    match (side(w), side(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("'{s}': width and height must be 16..4096 px")),
+    }
 }

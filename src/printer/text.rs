@@ -39,6 +39,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let _ = writeln!(s, "  [{}] {}", err.kind, visible(&err.message));
         return s;
     }
+    if let Some(crop) = &r.crop {
+        let label = if zh { "裁剪" } else { "crop" };
+        let _ = writeln!(s, "  {label}: {}", visible(&crop.message));
+    }
     let mark = |o: Outcome| match o {
         Outcome::Pass => "ok  ",
         Outcome::Fail => "FAIL",
