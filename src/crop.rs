@@ -147,8 +147,11 @@ pub fn encode_jpeg(img: &RgbImage, capture_date: Option<&str>) -> Vec<u8> {
 
 /// An APP1 segment with one EXIF field, DateTimeOriginal ("YYYY:MM:DD HH:MM:SS").
 fn exif_with_date(date: &str) -> Option<Vec<u8>> {
-    let field =
-        exif::Field { tag: exif::Tag::DateTimeOriginal, ifd_num: exif::In::PRIMARY, value: exif::Value::Ascii(vec![date.as_bytes().to_vec()]) };
+    let field = exif::Field {
+        tag: exif::Tag::DateTimeOriginal,
+        ifd_num: exif::In::PRIMARY,
+        value: exif::Value::Ascii(vec![date.as_bytes().to_vec()]),
+    };
     let mut writer = exif::experimental::Writer::new();
     writer.push_field(&field);
     let mut tiff = std::io::Cursor::new(Vec::new());

@@ -273,7 +273,13 @@ fn check_files(
 }
 
 /// Checks one file with its normalised crop, and writes the crop when it is approved.
-fn check_and_write_crop(checker: &Checker, opts: &CheckOptions, path: &std::path::Path, dir: &std::path::Path, size: (u32, u32)) -> photocheck::Report {
+fn check_and_write_crop(
+    checker: &Checker,
+    opts: &CheckOptions,
+    path: &std::path::Path,
+    dir: &std::path::Path,
+    size: (u32, u32),
+) -> photocheck::Report {
     let name = photocheck::pipeline::path_name(path);
     let bytes = match photocheck::pipeline::read_regular_file(path, checker.limits.max_file_bytes) {
         Ok(bytes) => bytes,

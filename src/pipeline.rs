@@ -129,6 +129,7 @@ impl Checker {
                     review: Vec::new(),
                     message: crate::crop::no_room_advice(&sides).get(opts.lang).to_string(),
                     sides,
+                    jpeg_base64: None,
                 });
                 return (report, None);
             }
@@ -148,7 +149,10 @@ impl Checker {
             (false, _) => CropStatus::NotFixed,
         };
         let message = match status {
-            CropStatus::Fixable => Text::new("构图可自动修正：已按规格裁剪，裁剪后的照片合格", "The framing can be fixed: cropped to the specification, the cropped photo passes"),
+            CropStatus::Fixable => Text::new(
+                "构图可自动修正：已按规格裁剪，裁剪后的照片合格",
+                "The framing can be fixed: cropped to the specification, the cropped photo passes",
+            ),
             CropStatus::Normalised => Text::new("已按规格裁剪为档案照片尺寸", "Cropped to the archive photo's size"),
             _ => Text::new("裁剪后的照片仍不合格：请按提示重新拍摄", "The cropped photo still does not pass: retake the photo as advised"),
         };
@@ -161,6 +165,7 @@ impl Checker {
             review: after.review.clone(),
             sides: Vec::new(),
             message: message.get(opts.lang).to_string(),
+            jpeg_base64: None,
         });
         let jpeg = approved.then(|| crate::crop::encode_jpeg(&crate::crop::scale_to(&cut, size), date.as_deref()));
         (report, jpeg)

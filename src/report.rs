@@ -278,6 +278,10 @@ pub struct CropSummary {
     pub sides: Vec<Side>,
     /// For the applicant, in the report's language.
     pub message: String,
+    /// The crop's JPEG (output size, EXIF capture date only), base64: only in answers to
+    /// `POST /v1/checks?crop=jpeg`, and only when the crop is approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jpeg_base64: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -317,7 +321,6 @@ pub enum Side {
     Left,
     Right,
 }
-
 
 impl Report {
     pub fn check(&self, code: &str) -> Option<&CheckResult> {

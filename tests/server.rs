@@ -308,3 +308,30 @@ async fn flood_gets_503s_then_recovers() {
     assert!(ok >= 1 && shed >= 1, "{statuses:?}");
     assert_eq!(http_post(addr, &photo).await.0, 200, "recovers after the flood");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crop_jpeg_returns_the_archive_size_crop_with_the_report() {
+    use base64::Engine as _;
+    let s = state(config());
+    let req = Request::post("/v1/checks?as_of=2026-11-26&lang=en&crop=jpeg")
+        .header("content-type", "image/jpeg")
+        .body(Body::from(common::sample("london_032_03.jpg")))
+        .unwrap();
+    let (status, _, json) = send(&s, req).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["verdict"], "approve");
+    assert_eq!(json["crop"]["status"], "normalised", "{}", json["crop"]);
+    let jpeg = base64::engine::general_purpose::STANDARD.decode(json["crop"]["jpeg_base64"].as_str().unwrap()).unwrap();
+    let img = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (260, 378));
+    // Without the parameter there is no crop; an unknown crop format is a 400.
+    let (_, _, plain) = send(&s, post("image/jpeg", common::sample("london_032_03.jpg"))).await;
+    assert!(plain.get("crop").is_none());
+    let req = Request::post("/v1/checks?crop=png")
+        .header("content-type", "image/jpeg")
+        .body(Body::from(common::sample("london_032_03.jpg")))
+        .unwrap();
+    let (status, _, json) = send(&s, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["error"]["code"], "bad_query");
+}

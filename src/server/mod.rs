@@ -293,6 +293,9 @@ pub struct CheckQuery {
     profile: Option<String>,
     /// zh-CN or en; overrides Accept-Language.
     lang: Option<String>,
+    /// `jpeg`: also crop the photo to the profile's geometry (archive size, 260×378) and return
+    /// the crop, base64, in `crop.jpeg_base64` when the crop passes its own re-check.
+    crop: Option<String>,
 }
 
 struct ApiError {
@@ -435,6 +438,11 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
             .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_as_of", "as_of must be a date (YYYY-MM-DD or RFC 3339)"))?,
         None => chrono::Utc::now(),
     };
+    let crop = match query.crop.as_deref() {
+        None => false,
+        Some("jpeg") => true,
+        Some(_) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "crop must be jpeg")),
+    };
 
     // Shed load at once when the queue is full; never queue without bound.
     let admitted = state.admission.clone().try_acquire_owned().map_err(|_| ApiError {
@@ -457,6 +465,15 @@ async fn handle_check(state: &Arc<AppState>, query: CheckQuery, request: Request
         // given up: the pool never runs more checks than it has workers.
         let task = tokio::task::spawn_blocking(move || {
             let _hold = (worker, in_flight);
+            if crop {
+                // Two checks (upload and crop); the outer timeout still answers 504 in time.
+                let (mut report, jpeg) = checker.check_and_crop("upload", &upload.bytes, &opts, crate::crop::ARCHIVE_SIZE);
+                if let (Some(summary), Some(jpeg)) = (report.crop.as_mut(), jpeg) {
+                    use base64::Engine as _;
+                    summary.jpeg_base64 = Some(base64::engine::general_purpose::STANDARD.encode(jpeg));
+                }
+                return report;
+            }
             // Stop at the next stage boundary once the client has been answered 504.
             checker.check_bytes_within("upload", &upload.bytes, &opts, deadline)
         });
