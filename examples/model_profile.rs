@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
     totals.sort();
     println!("median run: {:.2} ms over {runs} runs", totals[runs / 2].as_secs_f64() * 1e3);
     let mut ops: Vec<_> = per_op.into_iter().collect();
-    ops.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+    ops.sort_by_key(|op| std::cmp::Reverse(op.1 .0));
     for (name, (time, count)) in ops.iter().take(15) {
         println!("{:>8.2} ms  {:>4} nodes  {name}", time.as_secs_f64() * 1e3 / runs as f64, count / runs);
     }
