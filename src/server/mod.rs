@@ -3,6 +3,7 @@
 //! same JSON report as `check --format json`. Uploads stay in memory and are never logged.
 
 pub mod metrics;
+pub mod selfcheck;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,6 +144,8 @@ pub async fn serve(
 pub fn router(state: Arc<AppState>) -> Router {
     let body_limit = state.config.max_body_bytes;
     Router::new()
+        .route("/", get(selfcheck_page))
+        .route("/selfcheck.js", get(selfcheck_script))
         .route("/v1/checks", post(post_check))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -194,7 +197,7 @@ async fn not_found(request: Request) -> Response {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        "no such route (POST /v1/checks, GET /healthz, /readyz, /metrics, /openapi.json, /schemas/report.json)",
+        "no such route (POST /v1/checks, GET /, /healthz, /readyz, /metrics, /openapi.json, /schemas/report.json)",
     )
     .into_response(&request_id(request.headers()))
 }
@@ -392,6 +395,26 @@ async fn post_check(
     state.metrics.record_request(status, seconds);
     // Never the image, never EXIF: only what the gate decided and how long it took.
     tracing::info!(request_id = %request_id, status, latency_ms = seconds * 1000.0, verdict, failed = %failed, "check");
+    response
+}
+
+/// The applicant's self-check page (see [`selfcheck`]).
+async fn selfcheck_page(State(state): State<Arc<AppState>>) -> Response {
+    let page = selfcheck::page(state.config.token.is_some(), state.config.max_body_bytes);
+    let mut response = axum::response::Html(page.into_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(selfcheck::CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn selfcheck_script() -> Response {
+    let mut response = selfcheck::SCRIPT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
 
