@@ -196,7 +196,9 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { inputs, out, resume, force_new, quiet, common } => audit(inputs, out, resume, force_new, quiet, &common),
+        Command::Audit { inputs, out, resume, force_new, quiet, crops, common } => {
+            audit(inputs, out, resume, force_new, quiet, crops, &common)
+        }
         Command::Check { files, format, verbose, sort, crop_dir, crop_size, common } => {
             let (checker, opts) = setup(&common)?;
             if let Some(dir) = &crop_dir {
@@ -430,7 +432,15 @@ fn report_floors(breaches: &[String], kind: &str, path: &std::path::Path) -> Exi
     }
 }
 
-fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet: bool, common: &Common) -> Result<ExitCode> {
+fn audit(
+    inputs: Vec<String>,
+    out: PathBuf,
+    resume: bool,
+    force_new: bool,
+    quiet: bool,
+    crops: Option<(u32, u32)>,
+    common: &Common,
+) -> Result<ExitCode> {
     use photocheck::audit::{self, AuditOptions, Progress};
     use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -448,7 +458,7 @@ fn audit(inputs: Vec<String>, out: PathBuf, resume: bool, force_new: bool, quiet
 
     let progress = Progress::default();
     let keep_journal_as_of = common.as_of.is_none();
-    let opts = AuditOptions { out_dir: out.clone(), resume, keep_journal_as_of, force_new, check, stop: &STOP };
+    let opts = AuditOptions { out_dir: out.clone(), resume, keep_journal_as_of, force_new, check, stop: &STOP, crops };
     let summary = Reporter::new(quiet, "photos").run(
         || {
             let (done, total) = (progress.done.load(Ordering::Relaxed), progress.total.load(Ordering::Relaxed));

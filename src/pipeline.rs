@@ -106,19 +106,25 @@ impl Checker {
     pub fn check_and_crop(&self, name: &str, bytes: &[u8], opts: &CheckOptions, size: (u32, u32)) -> (Report, Option<Vec<u8>>) {
         let (mut report, analysis) = self.check_bytes_keeping_analysis(name, bytes, opts);
         let Some(a) = analysis else { return (report, None) };
+        let jpeg = self.crop_checked(&mut report, &a, bytes, opts, size);
+        (report, jpeg)
+    }
+
+    /// The crop half of [`Checker::check_and_crop`], for a photo already checked (`report`,
+    /// `a`, from `bytes`): fills `report.crop` and returns the crop's JPEG when it is approved.
+    pub fn crop_checked(&self, report: &mut Report, a: &Analysis, bytes: &[u8], opts: &CheckOptions, size: (u32, u32)) -> Option<Vec<u8>> {
         let framing_only = report
             .checks
             .iter()
             .filter(|c| c.mandatory && c.outcome != Outcome::Pass)
             .all(|c| c.rule == crate::rules::geometry::SPEC.family || c.code == crate::rules::image_quality::IQ002);
         if !framing_only || report.verdict == Verdict::Error {
-            return (report, None);
+            return None;
         }
-        let Some(geometry) = crate::crop::geometry_config(&self.profile) else { return (report, None) };
-        let plan = crate::crop::plan(&a, &geometry, size.0 as f64 / size.1.max(1) as f64);
-        drop(a);
+        let Some(geometry) = crate::crop::geometry_config(&self.profile) else { return None };
+        let plan = crate::crop::plan(a, &geometry, size.0 as f64 / size.1.max(1) as f64);
         let rect = match plan {
-            None => return (report, None),
+            None => return None,
             Some(crate::crop::CropPlan::NoRoom(sides)) => {
                 report.crop = Some(CropSummary {
                     status: CropStatus::NoRoom,
@@ -131,17 +137,17 @@ impl Checker {
                     sides,
                     jpeg_base64: None,
                 });
-                return (report, None);
+                return None;
             }
             Some(crate::crop::CropPlan::Fits(rect)) => rect,
         };
         // The upload decoded again (a few ms) rather than kept: the analysis works on a smaller copy.
-        let Ok(photo) = decode(bytes, &self.limits) else { return (report, None) };
+        let Ok(photo) = decode(bytes, &self.limits) else { return None };
         let date = photo.exif.capture_date.as_ref().map(|d| d.local.format("%Y:%m:%d %H:%M:%S").to_string());
         let cut = crate::crop::cut(&photo.rgb, rect);
         drop(photo);
         // Re-checked at the cut's own resolution (the archive size is below the upload minimum).
-        let after = self.check_bytes(name, &crate::crop::encode_jpeg(&cut, date.as_deref()), opts);
+        let after = self.check_bytes(&report.file.clone(), &crate::crop::encode_jpeg(&cut, date.as_deref()), opts);
         let approved = after.verdict == Verdict::Approve;
         let status = match (approved, report.verdict == Verdict::Approve) {
             (true, true) => CropStatus::Normalised,
@@ -167,8 +173,7 @@ impl Checker {
             message: message.get(opts.lang).to_string(),
             jpeg_base64: None,
         });
-        let jpeg = approved.then(|| crate::crop::encode_jpeg(&crate::crop::scale_to(&cut, size), date.as_deref()));
-        (report, jpeg)
+        approved.then(|| crate::crop::encode_jpeg(&crate::crop::scale_to(&cut, size), date.as_deref()))
     }
 
     /// Runs the profile's rules over an analysis and assembles the report.

@@ -455,3 +455,31 @@ api.decide(0,'confirm',[]);api.decide(1,'override',[]);document.getElementById('
         .sum();
     assert_eq!(counted, 2, "{gate}");
 }
+
+#[test]
+fn audit_with_crops_writes_the_approved_crops_and_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(inputs.join("london.jpg"), common::sample("london_032_03.jpg")).unwrap();
+    std::fs::write(inputs.join("hopper.jpg"), common::sample("grace_hopper.jpg")).unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) =
+        photocheck(&["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--quiet", "--crops"]);
+    assert_eq!(code, 1, "hopper is rejected: {stdout}{stderr}");
+    let rows = jsonl(&out);
+    let london = rows.iter().find(|r| r["file"].as_str().unwrap().ends_with("london.jpg")).unwrap();
+    assert_eq!(london["crop"]["status"], "normalised", "{}", london["crop"]);
+    let sha = london["sha256"].as_str().unwrap();
+    let crop = image::open(out.join("crops").join(format!("{sha}.jpg"))).unwrap();
+    assert_eq!((crop.width(), crop.height()), (260, 378));
+    let hopper = rows.iter().find(|r| r["file"].as_str().unwrap().ends_with("hopper.jpg")).unwrap();
+    assert!(hopper.get("crop").is_none(), "faults a crop cannot fix get no crop");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(r#""k":["normalised","#), "the card shows the crop");
+    // The journal remembers the setting: resuming without crops would mix rows with and without.
+    let (code, _, stderr) =
+        photocheck(&["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--quiet", "--resume"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("crops"), "{stderr}");
+}

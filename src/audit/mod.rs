@@ -42,12 +42,15 @@ pub struct JournalHeader {
     pub profile_version: String,
     pub as_of: String,
     pub lang: crate::report::Lang,
+    /// Size of the normalised crops (`--crops`), "WxH"; absent without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crops: Option<String>,
 }
 
 pub const JOURNAL_SCHEMA: &str = "photocheck.audit-journal/1";
 
 impl JournalHeader {
-    fn new(checker: &Checker, check: &CheckOptions) -> JournalHeader {
+    fn new(checker: &Checker, check: &CheckOptions, crops: Option<(u32, u32)>) -> JournalHeader {
         JournalHeader {
             journal: JOURNAL_SCHEMA.into(),
             report_schema: crate::report::SCHEMA.into(),
@@ -55,12 +58,18 @@ impl JournalHeader {
             profile_version: checker.profile.version.clone(),
             as_of: check.as_of.to_rfc3339(),
             lang: check.lang,
+            crops: crops.map(|(w, h)| format!("{w}x{h}")),
         }
     }
     fn describe(&self) -> String {
         format!(
-            "profile {} {}, as of {}, language {:?}, report schema {}",
-            self.profile, self.profile_version, self.as_of, self.lang, self.report_schema
+            "profile {} {}, as of {}, language {:?}, report schema {}, crops {}",
+            self.profile,
+            self.profile_version,
+            self.as_of,
+            self.lang,
+            self.report_schema,
+            self.crops.as_deref().unwrap_or("off")
         )
     }
     /// The header of an existing journal, if it has one.
@@ -133,6 +142,9 @@ pub struct AuditOptions {
     pub check: CheckOptions,
     /// Set (e.g. by Ctrl-C) to stop starting new photos; rows in flight still finish.
     pub stop: &'static AtomicBool,
+    /// Also crop each approved or framing-only photo to the profile's geometry at this size,
+    /// re-check the crop, and write it to `crops/SHA.jpg` when it is approved.
+    pub crops: Option<(u32, u32)>,
 }
 
 /// Live counters for a progress display.
@@ -213,6 +225,10 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
     std::fs::create_dir_all(&opts.out_dir).map_err(write_err(&opts.out_dir))?;
     let thumbs = opts.out_dir.join("thumbs");
     std::fs::create_dir_all(&thumbs).map_err(write_err(&thumbs))?;
+    let crops_dir = opts.out_dir.join("crops");
+    if opts.crops.is_some() {
+        std::fs::create_dir_all(&crops_dir).map_err(write_err(&crops_dir))?;
+    }
     let jsonl_path = opts.out_dir.join(JSONL);
 
     // The settings rows are judged under; a resumed journal must have been made with the same.
@@ -223,7 +239,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
             return Err(AuditError::SettingsChanged {
                 path: jsonl_path,
                 was: "unrecorded settings (no header line)".into(),
-                now: JournalHeader::new(checker, &check).describe(),
+                now: JournalHeader::new(checker, &check, opts.crops).describe(),
             });
         };
         if opts.keep_journal_as_of {
@@ -231,12 +247,12 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
                 check.as_of = t.with_timezone(&chrono::Utc);
             }
         }
-        let now = JournalHeader::new(checker, &check);
+        let now = JournalHeader::new(checker, &check, opts.crops);
         if was != now {
             return Err(AuditError::SettingsChanged { path: jsonl_path, was: was.describe(), now: now.describe() });
         }
     }
-    let header = JournalHeader::new(checker, &check);
+    let header = JournalHeader::new(checker, &check, opts.crops);
     let opts = &AuditOptions {
         out_dir: opts.out_dir.clone(),
         resume: resuming,
@@ -244,6 +260,7 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
         force_new: opts.force_new,
         check,
         stop: opts.stop,
+        crops: opts.crops,
     };
 
     // Previous rows: by path (exact reuse) and by content hash (same photo under another name).
@@ -281,10 +298,19 @@ pub fn run(checker: &Checker, inputs: &[PathBuf], opts: &AuditOptions, progress:
                     if opts.stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let (report, analysis) = checker.check_path_keeping_analysis(path, &opts.check);
-                    if let (Some(a), Some(sha)) = (analysis.as_ref(), report.sha256.as_deref()) {
+                    let (mut report, analysis) = checker.check_path_keeping_analysis(path, &opts.check);
+                    if let (Some(a), Some(sha)) = (analysis.as_ref(), report.sha256.clone()) {
                         // A thumbnail that cannot be written costs the card its picture, not the row.
                         let _ = thumbnail::write(a, &report, &thumbs.join(format!("{sha}.jpg")));
+                        if let Some(size) = opts.crops {
+                            // Read again for the crop; a file changed meanwhile gets none.
+                            let bytes = crate::pipeline::read_regular_file(path, checker.limits.max_file_bytes).ok();
+                            if let Some(bytes) = bytes.filter(|b| crate::pipeline::hex_sha256(b) == sha) {
+                                if let Some(jpeg) = checker.crop_checked(&mut report, a, &bytes, &opts.check, size) {
+                                    let _ = std::fs::write(crops_dir.join(format!("{sha}.jpg")), jpeg);
+                                }
+                            }
+                        }
                     }
                     check_ms.lock().unwrap_or_else(|e| e.into_inner()).push(report.timings_ms.total_ms);
                     let row = Row::from_report(&report);

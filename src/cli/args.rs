@@ -170,6 +170,10 @@ pub enum Command {
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
+        /// Also crop each approved or framing-only photo to the profile's geometry (archive size
+        /// 260x378, or WIDTHxHEIGHT), re-check the crop, and write it to OUT/crops/ when approved.
+        #[arg(long, value_name = "SIZE", num_args = 0..=1, default_missing_value = "260x378", value_parser = parse_size)]
+        crops: Option<(u32, u32)>,
         #[command(flatten)]
         common: Common,
     },

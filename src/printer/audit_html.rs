@@ -96,6 +96,15 @@ fn data(rows: &[Row]) -> Value {
         let face = j["faces"].as_array().and_then(|f| f.first()).and_then(|f| compact_region(&f["region"]));
         let codes: Vec<&str> = row.failed().iter().chain(row.review().iter()).copied().collect();
         let thumb = if j["image"].is_object() { row.sha256().unwrap_or("") } else { "" };
+        // The crop's outcome: [status, message, whether crops/SHA.jpg was written].
+        let crop = j["crop"].as_object().map(|c| {
+            let written = c.get("output").is_some_and(|o| !o.is_null());
+            json!([
+                c.get("status").and_then(Value::as_str).unwrap_or(""),
+                intern(c.get("message").and_then(Value::as_str).unwrap_or("")),
+                written
+            ])
+        });
         out.push(json!({
             "f": row.file,
             "s": thumb,
@@ -106,6 +115,7 @@ fn data(rows: &[Row]) -> Value {
             "h": num(&j["image"]["height"]),
             "b": face,
             "g": regions,
+            "k": crop,
         }));
     }
     json!({ "m": messages, "rows": out })
@@ -239,6 +249,7 @@ figure img{display:block;max-width:100%;max-height:320px}figure.none{height:80px
 .badge.approve{background:#2e9d4f}.badge.review{background:#3866c9}.badge.reject{background:#d93636}.badge.error{background:#e39b00}
 ul{margin:6px 0 0;padding-left:16px;font-size:13px}li{margin:2px 0}li b{margin-right:4px}li.fail b{color:#c22}li.uncertain b,li.not_assessed b{color:#3866c9}li.warn b{color:#b70}
 li.disputed{text-decoration:line-through;color:#888}details summary{font-size:12px;color:#667;cursor:pointer}
+.crop{display:flex;gap:6px;align-items:center;font-size:12px;color:#2e6b3f;margin:6px 0 0}.crop img{width:52px;border:1px solid #ccc}
 .actions{display:flex;gap:6px;margin-top:6px}.actions button{font-size:12px;padding:2px 8px}
 "#;
 
@@ -280,6 +291,8 @@ function card(r){var a=el('article','card '+r.v),d=dec[key(r)];a.tabIndex=0;a.da
   var ul=el('ul');if(r.r.length)ul.appendChild(reason(r,r.r[0],d));b.appendChild(ul);
   if(r.r.length>1){var det=el('details'),sm=el('summary','',fmt(L.more,{n:r.r.length-1})),ul2=el('ul');det.appendChild(sm);
     r.r.slice(1).forEach(function(x){ul2.appendChild(reason(r,x,d));});det.appendChild(ul2);b.appendChild(det);}
+  if(r.k){var kp=el('p','crop');if(r.k[2]&&r.s){var ki=el('img');ki.loading='lazy';ki.alt='';ki.src='crops/'+r.s+'.jpg';kp.appendChild(ki);}
+    kp.appendChild(el('span','',M[r.k[1]]));b.appendChild(kp);}
   var act=el('div','actions'),ok=el('button','',L.confirm),no=el('button','',L.override);ok.type=no.type='button';
   ok.addEventListener('click',function(){decide(r,a,'confirm');});no.addEventListener('click',function(){decide(r,a,'override');});
   act.appendChild(ok);act.appendChild(no);b.appendChild(act);a.appendChild(b);a._row=r;return a;}
