@@ -121,7 +121,7 @@ impl Checker {
         if !framing_only || report.verdict == Verdict::Error {
             return None;
         }
-        let Some(geometry) = crate::crop::geometry_config(&self.profile) else { return None };
+        let geometry = crate::crop::geometry_config(&self.profile)?;
         let plan = crate::crop::plan(a, &geometry, size.0 as f64 / size.1.max(1) as f64);
         let rect = match plan {
             None => return None,
