@@ -352,6 +352,9 @@ pub struct StageTimings {
     /// Palm detector and, per palm, the hand landmark network.
     pub hands_ms: f64,
     pub text_ms: f64,
+    /// The tiled search for small second faces (0 when the photo is too plain to hide one).
+    #[serde(default)]
+    pub small_faces_ms: f64,
     pub rules_ms: f64,
     pub total_ms: f64,
 }
