@@ -222,18 +222,9 @@ fn resume_refuses_a_journal_made_with_other_settings() {
     assert!(header["as_of"].as_str().unwrap().starts_with("2027-01-01"), "{header}");
 }
 
-/// Debian's chromium, where installed (CI installs it; a CI run without it fails here).
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
-}
-
 #[test]
 fn report_renders_in_a_headless_browser_without_console_errors() {
-    let Some(browser) = chromium() else {
-        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
-        eprintln!("chromium not installed: browser check skipped on this developer machine");
-        return;
-    };
+    let Some(browser) = common::chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let inputs = dir.path().join("in");
     std::fs::create_dir(&inputs).unwrap();
@@ -242,29 +233,14 @@ fn report_renders_in_a_headless_browser_without_console_errors() {
     photocheck(&["audit", inputs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-26", "--quiet"]);
     let shot = dir.path().join("shot.png");
     let profile = dir.path().join("chrome-profile");
-    let result = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--user-data-dir={}", profile.display()),
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--window-size=1280,1000",
-            &format!("--screenshot={}", shot.display()),
-            &format!("file://{}", out.join("report.html").display()),
-        ])
-        .output()
-        .unwrap();
+    let result = common::headless(
+        &browser,
+        &profile,
+        &["--virtual-time-budget=3000".to_string(), "--window-size=1280,1000".to_string(), format!("--screenshot={}", shot.display())],
+        &format!("file://{}", out.join("report.html").display()),
+    );
     let log = String::from_utf8_lossy(&result.stderr);
-    let console_errors: Vec<&str> =
-        log.lines().filter(|l| l.contains("CONSOLE") && (l.contains("Uncaught") || l.contains("Error"))).collect();
+    let console_errors = common::console_errors(&result);
     assert!(console_errors.is_empty(), "console errors: {console_errors:?}");
     let img = image::open(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}")).to_rgb8();
     let lumas: Vec<f32> = img.pixels().map(|p| photocheck::imaging::luma(p.0)).collect();
@@ -278,11 +254,7 @@ fn report_renders_in_a_headless_browser_without_console_errors() {
 /// verdict) must open in under 2 s in headless Chromium and weigh under 3 MB without thumbnails.
 #[test]
 fn a_thousand_photo_report_opens_fast_in_a_headless_browser() {
-    let Some(browser) = chromium() else {
-        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
-        eprintln!("chromium not installed: browser check skipped on this developer machine");
-        return;
-    };
+    let Some(browser) = common::chromium() else { return };
     let samples = ["grace_hopper.jpg", "london_032_03.jpg", "london_032_08.jpg", "london_140_03.jpg", "astronaut.png"];
     let reports: Vec<serde_json::Value> =
         samples.iter().map(|n| serde_json::to_value(common::check(n, &common::sample(n))).unwrap()).collect();
@@ -302,29 +274,14 @@ fn a_thousand_photo_report_opens_fast_in_a_headless_browser() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.html");
     std::fs::write(&path, &page).unwrap();
-    let result = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--user-data-dir={}", dir.path().join("profile").display()),
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=5000",
-            "--window-size=1280,1000",
-            "--dump-dom",
-            &format!("file://{}", path.display()),
-        ])
-        .output()
-        .unwrap();
+    let result = common::headless(
+        &browser,
+        &dir.path().join("profile"),
+        &["--virtual-time-budget=5000".to_string(), "--window-size=1280,1000".to_string(), "--dump-dom".to_string()],
+        &format!("file://{}", path.display()),
+    );
     let dom = String::from_utf8_lossy(&result.stdout);
-    let log = String::from_utf8_lossy(&result.stderr);
-    let console_errors: Vec<&str> =
-        log.lines().filter(|l| l.contains("CONSOLE") && (l.contains("Uncaught") || l.contains("Error"))).collect();
+    let console_errors = common::console_errors(&result);
     assert!(console_errors.is_empty(), "console errors: {console_errors:?}");
     let rendered_ms: f64 = dom
         .split("data-rendered-ms=\"")
@@ -381,11 +338,7 @@ fn ctrl_c_finishes_rows_in_flight_and_writes_the_summary() {
 /// a confirmed verdict keeps its reasons' labels, an override flips `compliant` and them.
 #[test]
 fn reviewer_decisions_export_as_labels_eval_reads() {
-    let Some(browser) = chromium() else {
-        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
-        eprintln!("chromium not installed: browser check skipped on this developer machine");
-        return;
-    };
+    let Some(browser) = common::chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let inputs = dir.path().join("in");
     std::fs::create_dir(&inputs).unwrap();
@@ -403,20 +356,12 @@ fn reviewer_decisions_export_as_labels_eval_reads() {
 api.decide(0,'confirm',[]);api.decide(1,'override',[]);document.getElementById('out').textContent=api.csv();});</script>"#,
     )
     .unwrap();
-    let result = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--allow-file-access-from-files",
-            &format!("--user-data-dir={}", dir.path().join("profile").display()),
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            &format!("file://{}", harness.display()),
-        ])
-        .output()
-        .unwrap();
+    let result = common::headless(
+        &browser,
+        &dir.path().join("profile"),
+        &["--allow-file-access-from-files".to_string(), "--virtual-time-budget=5000".to_string(), "--dump-dom".to_string()],
+        &format!("file://{}", harness.display()),
+    );
     let dom = String::from_utf8_lossy(&result.stdout);
     let csv_text = dom.split("<pre id=\"out\">").nth(1).and_then(|t| t.split("</pre>").next()).expect("exported CSV").replace("&amp;", "&");
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());

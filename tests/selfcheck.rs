@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +12,9 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use photocheck::server::{router, AppState, ServerConfig};
 use tower::ServiceExt;
+
+/// Virtual time a page gets to upload the photo and draw the answer.
+const BUDGET: &str = "--virtual-time-budget=60000";
 
 fn state(token: Option<&str>) -> Arc<AppState> {
     let config =
@@ -58,42 +59,9 @@ async fn with_a_token_the_page_says_it_cannot_upload() {
     assert!(!page.contains("id=\"auth\""));
 }
 
-/// Debian's chromium, where installed (CI installs it; a CI run without it fails here).
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-fn browser(chrome: &Path, profile: &Path, size: &str, extra: &[String], url: &str) -> std::process::Output {
-    let mut args: Vec<String> = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=60000",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    args.push(format!("--window-size={size}"));
-    args.extend_from_slice(extra);
-    args.push(url.to_string());
-    Command::new(chrome).args(&args).output().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sample_checked_in_a_headless_browser_shows_verdict_reasons_and_overlay() {
-    let Some(chrome) = chromium() else {
-        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
-        eprintln!("chromium not installed: browser check skipped on this developer machine");
-        return;
-    };
+    let Some(chrome) = common::chromium() else { return };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let s = state(None);
@@ -115,7 +83,8 @@ async fn a_sample_checked_in_a_headless_browser_shows_verdict_reasons_and_overla
             // occasionally snapshots before the answer arrives).
             let mut dom = String::new();
             for attempt in 0..3 {
-                let result = browser(&chrome, &dir.path().join(format!("dom{attempt}")), size, &["--dump-dom".into()], &url);
+                let extra = [BUDGET.to_string(), format!("--window-size={size}"), "--dump-dom".into()];
+                let result = common::headless(&chrome, &dir.path().join(format!("dom{attempt}")), &extra, &url);
                 dom = String::from_utf8_lossy(&result.stdout).into_owned();
                 let log = String::from_utf8_lossy(&result.stderr);
                 let console_errors: Vec<&str> =
@@ -133,7 +102,8 @@ async fn a_sample_checked_in_a_headless_browser_shows_verdict_reasons_and_overla
             let shot = out.join(format!("selfcheck-{name}.png"));
             let _ = std::fs::remove_file(&shot);
             for attempt in 0..3 {
-                browser(&chrome, &dir.path().join(format!("shot{attempt}")), size, &[format!("--screenshot={}", shot.display())], &url);
+                let extra = [BUDGET.to_string(), format!("--window-size={size}"), format!("--screenshot={}", shot.display())];
+                common::headless(&chrome, &dir.path().join(format!("shot{attempt}")), &extra, &url);
                 if shot.exists() {
                     break;
                 }

@@ -171,3 +171,47 @@ pub fn paint_mask(img: &RgbImage, lm: &[photocheck::imaging::Point]) -> RgbImage
     }
     masked
 }
+
+/// Debian's chromium, where installed. CI installs it (`.ci/run`), so there its absence fails the
+/// test; on a developer machine without it the browser checks are skipped with a note.
+pub fn chromium() -> Option<PathBuf> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists());
+    if found.is_none() {
+        assert!(std::env::var("CI").is_err(), "CI must install chromium (see .ci/run)");
+        eprintln!("chromium not installed: browser check skipped on this developer machine");
+    }
+    found
+}
+
+/// Headless Chromium on `url` with its own profile in `profile`, quiet defaults, console messages
+/// on stderr, and the test's `extra` flags (virtual time budget, window size, what to dump).
+pub fn headless(browser: &std::path::Path, profile: &std::path::Path, extra: &[String], url: &str) -> std::process::Output {
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    args.extend_from_slice(extra);
+    args.push(url.to_string());
+    std::process::Command::new(browser).args(&args).output().expect("run chromium")
+}
+
+/// Console errors Chromium logged (uncaught exceptions, errors) in a headless run's stderr.
+pub fn console_errors(output: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Uncaught") || l.contains("Error")))
+        .map(str::to_string)
+        .collect()
+}
