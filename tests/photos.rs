@@ -298,3 +298,31 @@ fn digits_on_the_background_fail_the_text_check() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Light falling off across the face (to half at the far side, the background untouched) is
+/// caught by LI001; the same portrait evenly lit passes it.
+#[test]
+fn light_falling_off_across_the_face_is_not_passed_as_even() {
+    let bytes = common::sample("london_032_03.jpg");
+    let even = common::check("even.jpg", &bytes);
+    assert_eq!(common::outcome(&even, "LI001"), Pass);
+    let face = match &even.faces[0].region {
+        photocheck::report::Region::Box { x, y, width, height } => (*x, *y, *width, *height),
+        other => panic!("{other:?}"),
+    };
+    let (cx, cy, rx, ry) = (face.0 + face.2 / 2.0, face.1 + face.3 / 2.0, face.2 * 0.8, face.3 * 0.95);
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let e = ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry).powi(2);
+        let inside = ((1.3 - e) / 0.3).clamp(0.0, 1.0);
+        let across = ((x as f32 - (cx - rx)) / (2.0 * rx)).clamp(0.0, 1.0);
+        let gain = 1.0 - 0.5 * across * inside;
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * gain).round() as u8;
+        }
+    }
+    let jpeg = common::with_exif(&common::jpeg(&img, 92), &[common::date_original(common::as_of() - chrono::Duration::days(20))]);
+    let lit = common::check("side-lit.jpg", &jpeg);
+    assert_ne!(common::outcome(&lit, "LI001"), Pass, "{:?}", lit.check("LI001"));
+    assert_ne!(lit.verdict, photocheck::Verdict::Approve);
+}
