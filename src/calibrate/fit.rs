@@ -63,11 +63,34 @@ const INTERCEPT_COLUMN: f64 = 10.0;
 
 /// Minimises Σ log(1 + e^(−yᵢ·logitᵢ)) + λ/2·|w|² over standardised rows `z`.
 pub fn fit_logistic(z: &[Vec<f64>], y: &[bool], l2: f64) -> Linear {
+    fit_logistic_from(z, y, l2, None, None).0
+}
+
+/// The sample-space Gram matrix of `z` with the intercept column (n×n, row-major): what
+/// [`fit_logistic_from`] needs when there are fewer rows than features. Computed once, it serves
+/// every penalty of a grid.
+pub fn gram(z: &[Vec<f64>]) -> Vec<f64> {
+    let n = z.len();
+    let mut k = vec![0.0; n * n];
+    for a in 0..n {
+        for b in a..n {
+            let v = z[a].iter().zip(&z[b]).map(|(p, q)| p * q).sum::<f64>() + INTERCEPT_COLUMN * INTERCEPT_COLUMN;
+            k[a * n + b] = v;
+            k[b * n + a] = v;
+        }
+    }
+    k
+}
+
+/// [`fit_logistic`] with a precomputed [`gram`] of `z` (used only in the sample-space form) and a
+/// starting point (the coefficients, intercept last, of a fit with a nearby penalty). Returns the
+/// model and its coefficients. The optimum does not depend on either: they only save work.
+pub fn fit_logistic_from(z: &[Vec<f64>], y: &[bool], l2: f64, gram_in: Option<&[f64]>, start: Option<Vec<f64>>) -> (Linear, Vec<f64>) {
     let n = z.len();
     let d = z.first().map_or(0, Vec::len) + 1;
     let row = |i: usize, j: usize| if j + 1 == d { INTERCEPT_COLUMN } else { z[i][j] };
     let target: Vec<f64> = y.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect();
-    let mut beta = vec![0.0; d];
+    let mut beta = start.filter(|b| b.len() == d).unwrap_or_else(|| vec![0.0; d]);
     let objective = |beta: &[f64]| -> f64 {
         let mut loss = 0.0;
         for i in 0..n {
@@ -79,18 +102,14 @@ pub fn fit_logistic(z: &[Vec<f64>], y: &[bool], l2: f64) -> Linear {
     };
     // Sample-space Gram matrix, for the Woodbury form when there are fewer rows than features.
     let dual = n < d;
-    let gram: Vec<f64> = if dual {
-        let mut k = vec![0.0; n * n];
-        for a in 0..n {
-            for b in a..n {
-                let v = (0..d).map(|j| row(a, j) * row(b, j)).sum::<f64>();
-                k[a * n + b] = v;
-                k[b * n + a] = v;
-            }
+    let owned: Vec<f64>;
+    let gram: &[f64] = match (dual, gram_in) {
+        (true, Some(g)) if g.len() == n * n => g,
+        (true, _) => {
+            owned = gram(z);
+            &owned
         }
-        k
-    } else {
-        Vec::new()
+        (false, _) => &[],
     };
     let mut current = objective(&beta);
     for _ in 0..100 {
@@ -166,9 +185,10 @@ pub fn fit_logistic(z: &[Vec<f64>], y: &[bool], l2: f64) -> Linear {
             break;
         }
     }
+    let coefficients = beta.clone();
     let bias = beta[d - 1] * INTERCEPT_COLUMN;
     beta.truncate(d - 1);
-    Linear { weights: beta, bias }
+    (Linear { weights: beta, bias }, coefficients)
 }
 
 /// In-place Cholesky of the symmetric positive-definite `m` (n×n), then solves m·x = b into `b`.
@@ -262,6 +282,31 @@ pub fn grouped_stratified_folds(y: &[bool], groups: &[&str], k: usize, seed: u64
     }
     let group_fold = stratified_folds(&positive, k, seed);
     group_of.iter().map(|&g| group_fold[g]).collect()
+}
+
+/// Out-of-fold probabilities for every penalty of `grid` (in the grid's order): per fold, one
+/// Gram matrix serves the whole grid, and each fit starts from the one with the next larger
+/// penalty (strong shrinkage converges in a few steps; its solution is a good start for less).
+pub fn out_of_fold_grid(z: &[Vec<f64>], y: &[bool], folds: &[usize], k: usize, grid: &[f64]) -> Vec<Vec<f64>> {
+    let mut scores = vec![vec![0.0; y.len()]; grid.len()];
+    let mut order: Vec<usize> = (0..grid.len()).collect();
+    order.sort_by(|&a, &b| grid[b].total_cmp(&grid[a]));
+    for f in 0..k {
+        let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();
+        let zt: Vec<Vec<f64>> = train.iter().map(|&i| z[i].clone()).collect();
+        let yt: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+        let d = zt.first().map_or(0, Vec::len) + 1;
+        let shared = (zt.len() < d && grid.len() > 1).then(|| gram(&zt));
+        let mut start = None;
+        for &g in &order {
+            let (model, coefficients) = fit_logistic_from(&zt, &yt, grid[g], shared.as_deref(), start.take());
+            start = Some(coefficients);
+            for i in (0..y.len()).filter(|&i| folds[i] == f) {
+                scores[g][i] = sigmoid(model.logit(&z[i]));
+            }
+        }
+    }
+    scores
 }
 
 /// Out-of-fold probabilities: each row scored by the model fitted without its fold.

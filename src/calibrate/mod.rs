@@ -21,7 +21,9 @@ use crate::eval::{label_value, read_labels, EvalError};
 use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{Outcome, Verdict};
-use fit::{auc_and_eer, choose_review_below, choose_threshold, fit_logistic, grouped_stratified_folds, out_of_fold, Standardiser, Target};
+use fit::{
+    auc_and_eer, choose_review_below, choose_threshold, fit_logistic, grouped_stratified_folds, out_of_fold_grid, Standardiser, Target,
+};
 
 /// One labelled folder: a labels CSV and the folder its `file` names are relative to.
 #[derive(Debug, Clone)]
@@ -266,13 +268,15 @@ fn fit_one(
             (0..opts.repeats.max(1)).map(|r| grouped_stratified_folds(&y, &groups, k, opts.seed.wrapping_add(r as u64))).collect();
         // A single feature needs almost no shrinkage; the grid is for the 1280-value embeddings.
         let grid: Vec<f64> = if inputs.embedding { opts.l2_grid.clone() } else { vec![1e-3] };
-        for l2 in grid {
-            let mut oof = vec![0.0; y.len()];
-            for folds in &splits {
-                for (o, s) in oof.iter_mut().zip(out_of_fold(&z, &y, folds, k, l2)) {
+        let mut oof_by_l2 = vec![vec![0.0; y.len()]; grid.len()];
+        for folds in &splits {
+            for (oof, scores) in oof_by_l2.iter_mut().zip(out_of_fold_grid(&z, &y, folds, k, &grid)) {
+                for (o, s) in oof.iter_mut().zip(scores) {
                     *o += s / splits.len() as f64;
                 }
             }
+        }
+        for (l2, oof) in grid.into_iter().zip(oof_by_l2) {
             let (auc, _) = auc_and_eer(&oof, &y);
             candidates.push(Candidate { inputs, rows: y.len(), l2, cv_auc: auc });
             // Strictly better only: ties keep the simpler set or the weaker shrinkage tried first.
@@ -400,8 +404,8 @@ fn nested_fold(
         let train_groups: Vec<&str> = train.iter().map(|&i| groups[rows[i]]).collect();
         let inner = grouped_stratified_folds(&yt, &train_groups, k, opts.seed);
         let grid: Vec<f64> = if inputs.embedding { opts.l2_grid.clone() } else { vec![1e-3] };
-        for l2 in grid {
-            let (auc, _) = auc_and_eer(&out_of_fold(&zt, &yt, &inner, k, l2), &yt);
+        for (l2, scores) in grid.iter().copied().zip(out_of_fold_grid(&zt, &yt, &inner, k, &grid)) {
+            let (auc, _) = auc_and_eer(&scores, &yt);
             if best.as_ref().is_none_or(|b| auc > b.0 + 1e-9) {
                 best = Some((auc, set, l2));
             }
