@@ -32,12 +32,15 @@ struct Redis {
 
 impl Redis {
     fn start() -> Option<Redis> {
+        Redis::start_on(free_port())
+    }
+
+    fn start_on(port: u16) -> Option<Redis> {
         let Some(binary) = redis_server_binary() else {
             assert!(std::env::var("CI").is_err(), "CI must install redis-server (see .ci/run)");
             eprintln!("redis-server not installed: worker test skipped on this developer machine");
             return None;
         };
-        let port = free_port();
         let child = Command::new(binary)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
@@ -421,4 +424,32 @@ fn two_hundred_messages_and_a_killed_worker_give_each_application_exactly_one_an
     for (_, fields) in verdicts.iter().take(20) {
         report(fields);
     }
+}
+
+#[test]
+fn a_worker_started_before_redis_waits_for_it() {
+    if redis_server_binary().is_none() {
+        Redis::start(); // asserts under CI, notes the skip elsewhere
+        return;
+    }
+    let port = free_port();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args(["worker", "--redis", &format!("redis://127.0.0.1:{port}"), "--concurrency", "1", "--as-of", "2026-11-26"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(worker.try_wait().unwrap().is_none(), "the worker must not exit while Redis is down");
+    let redis = Redis::start_on(port).unwrap();
+    let mut con = redis.connection().unwrap();
+    add(&mut con, "photos", &[("id", b"APP-40"), ("photo", &common::sample("london_032_03.jpg"))]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while entries(&mut con, "verdicts").is_empty() {
+        assert!(Instant::now() < deadline, "no verdict once Redis came up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = Command::new("kill").args(["-TERM", &worker.id().to_string()]).status();
+    assert!(worker.wait().unwrap().success());
 }

@@ -210,11 +210,23 @@ impl Worker {
     }
 
     /// Runs `concurrency` threads until the stop flag is set; returns when all have finished the
-    /// photo in hand. Redis outages are waited out (with backoff), never fatal.
+    /// photo in hand. Redis outages, at start or later, are waited out (with backoff), never fatal.
     pub fn run(&self) -> Result<(), WorkerError> {
-        let mut con = self.connect()?;
-        self.ensure_group(&mut con)?;
-        drop(con);
+        // Redis may come up after the worker (a restart of both, a rolling deploy): wait for it.
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.connect().and_then(|mut con| self.ensure_group(&mut con)) {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "redis unreachable at start; retrying");
+                    self.sleep_unless_stopped(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    if self.stop.load(Ordering::SeqCst) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
         std::thread::scope(|scope| {
             scope.spawn(|| self.watch_lag());
             for thread in 0..self.config.concurrency.max(1) {
