@@ -1,0 +1,129 @@
+//! How often a verdict or a failed check changes under transformations that should change
+//! nothing: the mirror image, the same photo at 1.3× the resolution, a JPEG re-encode at quality
+//! 80, and 8 % more light. Every variant keeps the original's EXIF capture date. Prints, per
+//! transformation, how many verdicts and failed-code sets changed, and which codes flipped most.
+//!
+//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF]
+//!
+//! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use image::{imageops, RgbImage};
+use photocheck::models::ModelSet;
+use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
+use rayon::prelude::*;
+
+type Transform = fn(&RgbImage) -> RgbImage;
+
+fn mirror(img: &RgbImage) -> RgbImage {
+    imageops::flip_horizontal(img)
+}
+
+fn upscale(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    imageops::resize(img, w * 13 / 10, h * 13 / 10, imageops::FilterType::Lanczos3)
+}
+
+fn same(img: &RgbImage) -> RgbImage {
+    img.clone()
+}
+
+fn brighter(img: &RgbImage) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * 1.08).round().min(255.0) as u8;
+        }
+    }
+    out
+}
+
+/// JPEG at `quality` with the original's APP1 (EXIF) segment, if it had one, put back.
+fn encode(img: &RgbImage, quality: u8, original: &[u8]) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality).encode_image(img);
+    match app1(original) {
+        Some(segment) if jpeg.len() > 2 => {
+            let mut out = jpeg[..2].to_vec();
+            out.extend_from_slice(segment);
+            out.extend_from_slice(&jpeg[2..]);
+            out
+        }
+        _ => jpeg,
+    }
+}
+
+/// The first APP1 segment of a JPEG (marker, length and payload), if any.
+fn app1(jpeg: &[u8]) -> Option<&[u8]> {
+    let mut at = 2;
+    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
+        let marker = jpeg[at + 1];
+        let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+        if marker == 0xE1 {
+            return jpeg.get(at..at + 2 + len);
+        }
+        if marker == 0xDA {
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
+}
+
+fn codes(r: &Report) -> Vec<&'static str> {
+    let mut c: Vec<&'static str> = r.failed.iter().chain(r.review.iter()).copied().collect();
+    c.sort();
+    c
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args.get(1).ok_or_else(|| anyhow::anyhow!("usage: stability PHOTO_DIR [AS_OF]"))?;
+    let as_of = photocheck::pipeline::parse_as_of(args.get(2).map(String::as_str).unwrap_or("2026-11-26")).map_err(anyhow::Error::msg)?;
+    let checker = Checker::new(Arc::new(ModelSet::load(&ModelSet::default_dir())?), Arc::new(Profile::default_profile()));
+    let opts = CheckOptions { as_of, lang: Lang::En };
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    let transforms: [(&str, Transform, u8); 4] =
+        [("mirror", mirror, 95), ("1.3x resolution", upscale, 95), ("re-encoded q80", same, 80), ("8% brighter", brighter, 95)];
+    println!("{} photos in {}", files.len(), Path::new(dir).display());
+    for (name, transform, quality) in transforms {
+        let results: Vec<Option<(bool, bool, Vec<&'static str>)>> = files
+            .par_iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).ok()?;
+                let img = image::load_from_memory(&bytes).ok()?.to_rgb8();
+                let original = checker.check_bytes("original", &bytes, &opts);
+                let variant = checker.check_bytes("variant", &encode(&transform(&img), quality, &bytes), &opts);
+                let (a, b) = (codes(&original), codes(&variant));
+                let flipped: Vec<&'static str> =
+                    a.iter().filter(|c| !b.contains(c)).chain(b.iter().filter(|c| !a.contains(c))).copied().collect();
+                Some((original.verdict != variant.verdict, a != b, flipped))
+            })
+            .collect();
+        let done: Vec<_> = results.into_iter().flatten().collect();
+        let verdicts = done.iter().filter(|r| r.0).count();
+        let code_sets = done.iter().filter(|r| r.1).count();
+        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, _, flipped) in &done {
+            for c in flipped {
+                *by_code.entry(c).or_default() += 1;
+            }
+        }
+        let mut top: Vec<_> = by_code.into_iter().collect();
+        top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let top: Vec<String> = top.iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
+        println!(
+            "{name:<16} verdict changed {verdicts}/{} ({:.1} %), failed/review codes changed {code_sets}/{} ({:.1} %); flips: {}",
+            done.len(),
+            100.0 * verdicts as f64 / done.len().max(1) as f64,
+            done.len(),
+            100.0 * code_sets as f64 / done.len().max(1) as f64,
+            top.join(", ")
+        );
+    }
+    Ok(())
+}
