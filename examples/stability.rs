@@ -16,6 +16,10 @@ use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
 use rayon::prelude::*;
 
+#[path = "common/mod.rs"]
+mod common;
+use common::encode_keeping_exif as encode;
+
 type Transform = fn(&RgbImage) -> RgbImage;
 
 fn mirror(img: &RgbImage) -> RgbImage {
@@ -39,38 +43,6 @@ fn brighter(img: &RgbImage) -> RgbImage {
         }
     }
     out
-}
-
-/// JPEG at `quality` with the original's APP1 (EXIF) segment, if it had one, put back.
-fn encode(img: &RgbImage, quality: u8, original: &[u8]) -> Vec<u8> {
-    let mut jpeg = Vec::new();
-    let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality).encode_image(img);
-    match app1(original) {
-        Some(segment) if jpeg.len() > 2 => {
-            let mut out = jpeg[..2].to_vec();
-            out.extend_from_slice(segment);
-            out.extend_from_slice(&jpeg[2..]);
-            out
-        }
-        _ => jpeg,
-    }
-}
-
-/// The first APP1 segment of a JPEG (marker, length and payload), if any.
-fn app1(jpeg: &[u8]) -> Option<&[u8]> {
-    let mut at = 2;
-    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
-        let marker = jpeg[at + 1];
-        let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
-        if marker == 0xE1 {
-            return jpeg.get(at..at + 2 + len);
-        }
-        if marker == 0xDA {
-            return None;
-        }
-        at += 2 + len;
-    }
-    None
 }
 
 fn codes(r: &Report) -> Vec<&'static str> {

@@ -16,6 +16,7 @@ pub use scene::Scene;
 pub use crate::report::{Pose, StageTimings};
 
 pub mod face_frame;
+pub mod marks;
 pub mod pose;
 pub mod scene;
 #[cfg(test)]
@@ -188,6 +189,9 @@ pub struct TextScan {
     pub detector_ran: bool,
     /// Text boxes outside the head zone, working pixels.
     pub boxes: Vec<TextBox>,
+    /// Printed marks (text in any script, logos, symbols) on the background and clothing, from
+    /// the fine-scale scan (`analysis::marks`), working pixels.
+    pub marks: Vec<marks::Mark>,
 }
 
 /// Edge share (outside the head) from which the text detector runs.
@@ -195,7 +199,14 @@ const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
 /// Smoothed-grid luma step that counts as a strong edge.
 const TEXT_EDGE: f32 = 24.0;
 
-fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>) -> Result<TextScan, ModelError> {
+fn scan_for_text(
+    models: &ModelSet,
+    image: &Pyramid,
+    scene: &Scene,
+    frame: Option<FaceFrame>,
+    skin: Option<SkinRef>,
+) -> Result<TextScan, ModelError> {
+    let marks = marks::find_marks(image, scene, frame, skin);
     // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
     let in_head = |p: Point| -> bool {
         let Some(f) = frame else { return false };
@@ -223,10 +234,10 @@ fn scan_for_text(models: &ModelSet, image: &Pyramid, scene: &Scene, frame: Optio
     }
     let edge_share = edges as f32 / outside.max(1) as f32;
     if edge_share < TEXT_GATE_EDGE_SHARE {
-        return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new() });
+        return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new(), marks });
     }
     let boxes = models.text.run(image)?.into_iter().filter(|b| !in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0))).collect();
-    Ok(TextScan { edge_share, detector_ran: true, boxes })
+    Ok(TextScan { edge_share, detector_ran: true, boxes, marks })
 }
 
 /// Hand search. The palm detector (~23 ms) and the hand landmark network (~20 ms a palm) run
@@ -332,7 +343,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         },
         || {
             let t = Instant::now();
-            let text = scan_for_text(models, &image, &scene, face_frame).map(|text| (text, ms(t)));
+            let text = scan_for_text(models, &image, &scene, face_frame, skin).map(|text| (text, ms(t)));
             let t = Instant::now();
             let hands = scan_for_hands(models, &image, &scene, face_frame, skin).map(|hands| (hands, ms(t)));
             (text, hands)

@@ -115,7 +115,15 @@ impl Builder {
     }
 
     pub fn text_boxes(mut self, boxes: Vec<TextBox>) -> Builder {
-        self.text = TextScan { edge_share: 0.1, detector_ran: true, boxes };
+        self.text.edge_share = 0.1;
+        self.text.detector_ran = true;
+        self.text.boxes = boxes;
+        self
+    }
+
+    /// Marks the fine-scale scan found on the background or clothing.
+    pub fn marks(mut self, marks: Vec<crate::analysis::marks::Mark>) -> Builder {
+        self.text.marks = marks;
         self
     }
 

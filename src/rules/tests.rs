@@ -130,6 +130,23 @@ fn text_regions_count_above_the_minimum_height() {
 }
 
 #[test]
+fn marks_fail_on_the_background_go_to_review_on_clothing_and_count_once_over_text() {
+    use crate::analysis::marks::{Mark, Surface};
+    let tb = |x: f32, y: f32| TextBox { x, y, width: 120.0, height: 30.0, score: 0.9 };
+    let mark = |x: f32, y: f32, surface| Mark { bbox: tb(x, y), surface };
+    let plain = || Builder::new(600, 800, [246, 246, 244]);
+    let logo = run(&plain().marks(vec![mark(20.0, 60.0, Surface::Background)]).build(), "text");
+    assert_eq!((outcome(&logo, "TX001"), measured(&logo, "TX001")), (Fail, 1.0), "a mark on the backdrop fails");
+    let print = run(&plain().marks(vec![mark(400.0, 700.0, Surface::Clothing)]).build(), "text");
+    assert_eq!(outcome(&print, "TX001"), Uncertain, "a mark on the clothing alone: a person looks");
+    let both = run(&plain().marks(vec![mark(400.0, 700.0, Surface::Clothing), mark(20.0, 60.0, Surface::Background)]).build(), "text");
+    assert_eq!((outcome(&both, "TX001"), measured(&both, "TX001")), (Fail, 2.0));
+    let same =
+        plain().text_boxes(vec![tb(20.0, 20.0)]).marks(vec![mark(40.0, 25.0, Surface::Background), mark(400.0, 700.0, Surface::Clothing)]);
+    assert_eq!(measured(&run(&same.build(), "text"), "TX001"), 2.0, "the mark on the text box is the same region");
+}
+
+#[test]
 fn image_size_and_aspect_at_their_limits() {
     for (w, h, want_width, want_aspect) in
         [(600, 800, Pass, Pass), (520, 780, Pass, Pass), (519, 740, Fail, Pass), (600, 600, Pass, Fail), (520, 900, Pass, Fail)]

@@ -1,11 +1,16 @@
 //! Text, digits, letters and logos anywhere on the photo (background, clothing): fail, with boxes.
-//! The PP-OCR detector runs only where there is structure for text to be in (see
-//! `analysis::TextScan`); text on the face or hair is not looked for.
+//! Two sources: the PP-OCR detector (large text; it runs only where there is structure for text
+//! to be in, see `analysis::TextScan`) and the fine-scale mark scan (`analysis::marks`: text in
+//! any script, logos and symbols down to about 1/40 of the height, on the plain background and
+//! plain clothing). A mark that overlaps a detected text box is the same region, counted once.
+//! Text on the face or hair is not looked for.
 
 use serde::Deserialize;
 
 use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec};
-use crate::report::{Region, Text, Threshold};
+use crate::analysis::marks::{Mark, Surface};
+use crate::models::TextBox;
+use crate::report::{Outcome, Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const TX001: &str = "TX001";
@@ -15,8 +20,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     codes: &[CodeInfo {
         code: TX001,
         name: "no_text",
-        summary: "Text regions found outside the face and hair (PP-OCR detector)",
-        summary_zh: "面部和头发以外的文字区域（PP-OCR 检测器）",
+        summary: "Text, logos or printed marks outside the face and hair (PP-OCR detector and a fine-scale mark scan)",
+        summary_zh: "面部和头发以外的文字、标志或图案（PP-OCR 检测器与细尺度标记扫描）",
         unit: "regions",
         ..CodeInfo::NONE
     }],
@@ -29,6 +34,16 @@ pub struct Config {
     pub max_text_regions: usize,
     /// Boxes smaller than this share of the image height are noise, not legible text.
     pub min_text_height: f64,
+    /// What a mark found only on the clothing does (the mark scan is less sure there: a garment
+    /// has buttons, a zip, seams): `review` (a person looks) or `fail`.
+    pub clothing_marks: ClothingMarks,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClothingMarks {
+    Review,
+    Fail,
 }
 
 pub struct TextRule {
@@ -39,7 +54,14 @@ impl Rule for TextRule {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
         let a = ctx.analysis;
         let h = a.image().height() as f64;
-        let boxes: Vec<_> = a.text.boxes.iter().filter(|b| b.height as f64 >= self.c.min_text_height * h).collect();
+        let text: Vec<&TextBox> = a.text.boxes.iter().filter(|b| b.height as f64 >= self.c.min_text_height * h).collect();
+        let overlaps =
+            |m: &TextBox| text.iter().any(|t| m.x < t.x + t.width && t.x < m.x + m.width && m.y < t.y + t.height && t.y < m.y + m.height);
+        let marks: Vec<&Mark> = a.text.marks.iter().filter(|m| !overlaps(&m.bbox)).collect();
+        // Text the detector read and marks on the plain backdrop are certain; marks on the
+        // clothing alone are as the profile says.
+        let certain = text.len() + marks.iter().filter(|m| m.surface == Surface::Background).count();
+        let boxes: Vec<&TextBox> = text.iter().copied().chain(marks.iter().map(|m| &m.bbox)).collect();
         let n = boxes.len();
         let pass = if a.text.detector_ran {
             Text::new("未发现文字或标志", "No text or logos found")
@@ -53,10 +75,17 @@ impl Rule for TextRule {
             Threshold::max(self.c.max_text_regions as f64),
             pass,
             Text::new(
-                format!("照片中有 {n} 处文字、数字或标志：请在没有文字图案的背景前、穿无图案的衣服重新拍摄"),
-                format!("{n} area(s) of text, digits or logos: retake in front of a plain background, in clothing without print"),
+                format!("照片中有 {n} 处文字、数字、标志或图案：请在没有文字图案的背景前、穿无图案的衣服重新拍摄"),
+                format!("{n} area(s) of text, digits, logos or print: retake in front of a plain background, in clothing without print"),
             ),
         );
+        if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions && self.c.clothing_marks == ClothingMarks::Review {
+            finding.outcome = Outcome::Uncertain;
+            finding.message = Text::new(
+                format!("衣服上有 {n} 处疑似文字、标志或图案，需人工确认：请穿无图案的深色衣服"),
+                format!("{n} possible mark(s), print or logo on the clothing for a person to check: wear plain dark clothing"),
+            );
+        }
         if n > 0 {
             let (x0, y0) = boxes.iter().fold((f32::MAX, f32::MAX), |m, b| (m.0.min(b.x), m.1.min(b.y)));
             let (x1, y1) = boxes.iter().fold((f32::MIN, f32::MIN), |m, b| (m.0.max(b.x + b.width), m.1.max(b.y + b.height)));

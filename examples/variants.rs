@@ -1,0 +1,564 @@
+//! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
+//! uneven or bad light, and a second, small face, each drawn with randomly chosen position, size,
+//! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
+//! rate) and as each variant (the share caught), and the table says, per family and per kind:
+//! how often the family's own checks flagged the variant (failed, warned or sent it to review),
+//! and how often the variant was not approved at all.
+//!
+//!     cargo run --release --example variants -- [--per-photo N] [--seed S] [--save DIR]
+//!         [--font FILE]... [--as-of DATE] DIR...
+//!
+//! Every photo directly in each DIR is a base; they should be photos with no text, even light and
+//! one face (the licence-ready London portraits are). Fonts default to Debian's DejaVu Sans /
+//! Serif Bold and WenQuanYi Micro Hei (CJK; `.ci/run` installs it) where they exist. `--save`
+//! writes every variant as a JPEG named after the base, family and kind, to look at.
+//!
+//! The kinds are not the held-out transformations: they exist to find what a rule misses, so vary
+//! them (`--seed`) rather than tune a rule until one seed passes.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ab_glyph::{FontVec, PxScale};
+use image::{imageops, RgbImage};
+use photocheck::models::ModelSet;
+use photocheck::report::{Outcome, Region, Verdict};
+use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
+use rayon::prelude::*;
+
+/// splitmix64: a tiny seeded generator, so one seed always draws the same variants.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    fn range(&mut self, lo: f32, hi: f32) -> f32 {
+        lo + (hi - lo) * self.unit()
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// The face box of the photo's primary face, from its report (x, y, width, height in pixels).
+fn face_box(report: &Report) -> Option<(f32, f32, f32, f32)> {
+    report.faces.iter().find(|f| f.primary.is_some()).or(report.faces.first()).and_then(|f| match &f.region {
+        Region::Box { x, y, width, height } => Some((*x, *y, *width, *height)),
+        Region::Polygon { .. } => None,
+    })
+}
+
+/// Where on a portrait a mark may go without covering the face or hair: the two upper corners
+/// beside the head (background) and the chest (clothing). Returns (x0, y0, x1, y1).
+fn free_regions(w: f32, h: f32, face: (f32, f32, f32, f32)) -> Vec<(&'static str, (f32, f32, f32, f32))> {
+    let (fx, fy, fw, fh) = face;
+    let head_left = (fx - 0.25 * fw).max(0.0);
+    let head_right = (fx + 1.25 * fw).min(w);
+    let shoulders = (fy + 1.15 * fh).min(h);
+    let chest_top = (fy + 1.45 * fh).min(h);
+    let mut out = Vec::new();
+    if head_left > 0.06 * w {
+        out.push(("background", (0.0, 0.0, head_left, shoulders)));
+    }
+    if w - head_right > 0.06 * w {
+        out.push(("background", (head_right, 0.0, w, shoulders)));
+    }
+    if h - chest_top > 0.06 * h {
+        out.push(("clothing", (0.1 * w, chest_top, 0.9 * w, h)));
+    }
+    out.push(("background", (0.0, 0.0, w, (fy - 0.35 * fh).max(0.0))));
+    out.retain(|(_, (x0, y0, x1, y1))| x1 - x0 >= 0.06 * w && y1 - y0 >= 0.04 * h);
+    out
+}
+
+/// Whether a box of the image is plain (one surface: no hair, skin edge or garment edge in it):
+/// 95 % of its pixels within 30 of its median in every channel, and that median not skin (the
+/// colour of the face's centre): marks go on the backdrop and the clothing, not on the neck.
+fn plain(img: &RgbImage, x: f32, y: f32, bw: f32, bh: f32, skin: [u8; 3]) -> bool {
+    let (x0, y0) = ((x - 3.0).max(0.0) as u32, (y - 3.0).max(0.0) as u32);
+    let (x1, y1) = (((x + bw + 3.0) as u32).min(img.width()), ((y + bh + 3.0) as u32).min(img.height()));
+    if x1 <= x0 + 2 || y1 <= y0 + 2 {
+        return false;
+    }
+    let pixels: Vec<[u8; 3]> = (y0..y1).flat_map(|yy| (x0..x1).map(move |xx| (xx, yy))).map(|(xx, yy)| img.get_pixel(xx, yy).0).collect();
+    let median = |c: usize| {
+        let mut v: Vec<u8> = pixels.iter().map(|p| p[c]).collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let m = [median(0), median(1), median(2)];
+    if (0..3).all(|c| (m[c] as i32 - skin[c] as i32).abs() <= 45) {
+        return false;
+    }
+    let off = pixels.iter().filter(|p| (0..3).any(|c| (p[c] as i32 - m[c] as i32).abs() > 30)).count();
+    off * 20 <= pixels.len()
+}
+
+/// A random spot for a `bw` × `bh` mark on a plain part of one of the regions.
+fn plain_spot(
+    img: &RgbImage,
+    rng: &mut Rng,
+    regions: &[(&'static str, (f32, f32, f32, f32))],
+    bw: f32,
+    bh: f32,
+    face: (f32, f32, f32, f32),
+) -> Option<(&'static str, (f32, f32, f32, f32), f32, f32)> {
+    let (fx, fy, fw, fh) = face;
+    let skin = img.get_pixel(((fx + fw / 2.0) as u32).min(img.width() - 1), ((fy + 0.55 * fh) as u32).min(img.height() - 1)).0;
+    for _ in 0..40 {
+        let (place, region) = *rng.pick(regions);
+        let (x0, y0, x1, y1) = region;
+        if x1 - x0 < bw || y1 - y0 < bh {
+            continue;
+        }
+        let x = x0 + rng.unit() * ((x1 - x0) - bw);
+        let y = y0 + rng.unit() * ((y1 - y0) - bh);
+        if plain(img, x, y, bw, bh, skin) {
+            return Some((place, region, x, y));
+        }
+    }
+    None
+}
+
+/// Alpha-blends `colour` into `img` at (x, y) with `alpha` (0..1).
+fn blend(img: &mut RgbImage, x: i64, y: i64, colour: [u8; 3], alpha: f32) {
+    if x < 0 || y < 0 || x >= img.width() as i64 || y >= img.height() as i64 {
+        return;
+    }
+    let p = img.get_pixel_mut(x as u32, y as u32);
+    for c in 0..3 {
+        p.0[c] = (p.0[c] as f32 * (1.0 - alpha) + colour[c] as f32 * alpha).round().clamp(0.0, 255.0) as u8;
+    }
+}
+
+/// The mean colour of a region, so marks can be drawn in a colour that stands out from it.
+fn mean_luma(img: &RgbImage, (x0, y0, x1, y1): (f32, f32, f32, f32)) -> f32 {
+    let (mut sum, mut n) = (0.0f64, 0u64);
+    for y in (y0 as u32..(y1 as u32).min(img.height())).step_by(4) {
+        for x in (x0 as u32..(x1 as u32).min(img.width())).step_by(4) {
+            let p = img.get_pixel(x, y).0;
+            sum += 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        128.0
+    } else {
+        (sum / n as f64) as f32
+    }
+}
+
+/// A colour for a mark on a region of luma `under`: dark on light, light on dark, or a saturated
+/// colour, each with the contrast the kind asks for.
+fn mark_colour(rng: &mut Rng, under: f32) -> ([u8; 3], &'static str) {
+    match rng.next() % 3 {
+        0 if under > 110.0 => ([rng.range(0.0, 70.0) as u8; 3], "dark"),
+        0 | 1 if under <= 110.0 => ([rng.range(200.0, 255.0) as u8; 3], "light"),
+        1 => ([rng.range(120.0, 175.0) as u8; 3], "grey"),
+        _ => (*rng.pick(&[[200, 30, 40], [30, 70, 200], [20, 140, 60], [230, 160, 20], [150, 40, 170]]), "colour"),
+    }
+}
+
+const LATIN: &[&str] = &["SAMPLE", "PHOTO", "ID 2026", "Nike", "London", "SPORT", "hello", "USA", "VOID", "Studio", "abc", "OK"];
+const DIGITS: &[&str] = &["2026-11-05", "138 0013 8000", "No. 4471", "07/11", "1990", "42", "350102"];
+const CJK: &[&str] = &["样张", "照片", "驾驶证", "仅供办证使用", "中国", "北京", "测试", "好"];
+
+/// Text in one of three scripts, in one of the fonts, `height` pixels tall, alpha-blended.
+fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let regions = free_regions(w, h, face);
+    if regions.is_empty() {
+        return None;
+    }
+    let has_cjk = fonts.iter().any(|(_, cjk)| *cjk);
+    let scripts: &[(&str, &[&str])] =
+        if has_cjk { &[("latin", LATIN), ("digits", DIGITS), ("cjk", CJK)] } else { &[("latin", LATIN), ("digits", DIGITS)] };
+    let (script, words) = *rng.pick(scripts);
+    let usable: Vec<&(FontVec, bool)> = fonts.iter().filter(|(_, cjk)| *cjk || script != "cjk").collect();
+    let (font, _) = *rng.pick(&usable);
+    let text = *rng.pick(words);
+    // Height from 1/25 to 1/9 of the image, shrunk until the line finds a plain spot.
+    let mut size = h * rng.range(1.0 / 25.0, 1.0 / 9.0);
+    let (place, region, x, y, th) = loop {
+        let (tw, th) = imageproc::drawing::text_size(PxScale::from(size), font, text);
+        if let Some((place, region, x, y)) = plain_spot(img, rng, &regions, tw as f32, size, face) {
+            break (place, region, x, y, th);
+        }
+        size *= 0.85;
+        if size < h / 26.0 {
+            return None;
+        }
+    };
+    let (colour, tone) = mark_colour(rng, mean_luma(img, region));
+    let alpha = rng.range(0.45, 1.0);
+    // Drawn on a mask first so the opacity applies to the glyphs as one layer.
+    let mut layer = image::GrayImage::new(img.width(), img.height());
+    imageproc::drawing::draw_text_mut(&mut layer, image::Luma([255]), x as i32, y as i32, PxScale::from(size), font, text);
+    for (px, py, m) in layer.enumerate_pixels() {
+        if m.0[0] > 0 {
+            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
+        }
+    }
+    Some(format!("text {script} {place} {tone} h={:.3} a={alpha:.2}", th as f32 / h))
+}
+
+/// A logo: a ring, a badge, a chevron or a star, filled, on the background or the chest.
+fn draw_logo(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let regions = free_regions(w, h, face);
+    if regions.is_empty() {
+        return None;
+    }
+    let mut size = h * rng.range(1.0 / 20.0, 1.0 / 7.0);
+    let (place, region, x, y) = loop {
+        if let Some(spot) = plain_spot(img, rng, &regions, size, size, face) {
+            break spot;
+        }
+        size *= 0.85;
+        if size < h / 26.0 {
+            return None;
+        }
+    };
+    let (cx, cy) = (x + size / 2.0, y + size / 2.0);
+    let (colour, tone) = mark_colour(rng, mean_luma(img, region));
+    let alpha = rng.range(0.45, 1.0);
+    let shape = *rng.pick(&["ring", "badge", "chevron", "star"]);
+    let r = size / 2.0;
+    for py in (cy - r) as i64..=(cy + r) as i64 {
+        for px in (cx - r) as i64..=(cx + r) as i64 {
+            let (dx, dy) = ((px as f32 - cx) / r, (py as f32 - cy) / r);
+            let d = (dx * dx + dy * dy).sqrt();
+            let inside = match shape {
+                "ring" => (0.6..=1.0).contains(&d) || d < 0.25,
+                "badge" => dx.abs() <= 0.9 && dy.abs() <= 0.9 && !(dx.abs() < 0.55 && dy.abs() < 0.12),
+                "chevron" => (dy - 0.8 * dx.abs() + 0.2).abs() < 0.25 && dx.abs() < 0.95,
+                _ => {
+                    let angle = dy.atan2(dx);
+                    d <= 0.45 + 0.55 * (2.5 * angle).cos().abs().powi(3)
+                }
+            };
+            if inside {
+                blend(img, px, py, colour, alpha);
+            }
+        }
+    }
+    Some(format!("logo {shape} {place} {tone} h={:.3} a={alpha:.2}", size / h))
+}
+
+/// Multiplies the image by `gain(x, y)` (light falling off, shadows, over-exposure).
+fn relight(img: &mut RgbImage, gain: impl Fn(f32, f32) -> f32) {
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let g = gain(x as f32, y as f32);
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * g).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
+/// Soft elliptical weight of the head around the face box (1 inside, 0 well outside).
+fn head_weight(face: (f32, f32, f32, f32), x: f32, y: f32) -> f32 {
+    let (fx, fy, fw, fh) = face;
+    let (cx, cy) = (fx + fw / 2.0, fy + fh / 2.0);
+    let d = (((x - cx) / (0.75 * fw)).powi(2) + ((y - cy) / (0.85 * fh)).powi(2)).sqrt();
+    (1.0 - (d - 0.8) / 0.4).clamp(0.0, 1.0)
+}
+
+fn draw_lighting(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, _, fw, _) = face;
+    let cx = fx + fw / 2.0;
+    let side = if rng.next() % 2 == 0 { 1.0 } else { -1.0 };
+    let kind = *rng.pick(&["falloff-face", "falloff-frame", "half-shadow", "overexposed-face", "washed-out", "underexposed"]);
+    let label = match kind {
+        // Light falling off across the face, to `far` of itself at the far cheek.
+        "falloff-face" | "falloff-frame" => {
+            let far = rng.range(0.35, 0.7);
+            let whole = kind == "falloff-frame";
+            relight(img, |x, y| {
+                let t = ((side * (x - cx) / fw) + 0.5).clamp(0.0, 1.0);
+                let g = 1.0 + (far - 1.0) * t;
+                if whole {
+                    g
+                } else {
+                    1.0 + (g - 1.0) * head_weight(face, x, y)
+                }
+            });
+            format!("{kind} far={far:.2}")
+        }
+        // One half of the face in shadow, a soft edge along the nose line.
+        "half-shadow" => {
+            let dark = rng.range(0.45, 0.72);
+            let edge = fw * rng.range(0.03, 0.12);
+            relight(img, |x, y| {
+                let t = (0.5 + side * (x - cx) / (2.0 * edge)).clamp(0.0, 1.0);
+                1.0 + (dark - 1.0) * t * head_weight(face, x, y)
+            });
+            format!("{kind} dark={dark:.2}")
+        }
+        "overexposed-face" => {
+            let gain = rng.range(1.45, 1.9);
+            relight(img, |x, y| 1.0 + (gain - 1.0) * head_weight(face, x, y));
+            format!("{kind} gain={gain:.2}")
+        }
+        "washed-out" => {
+            let towards = rng.range(0.35, 0.6);
+            for p in img.pixels_mut() {
+                for c in p.0.iter_mut() {
+                    *c = (*c as f32 + (255.0 - *c as f32) * towards).round() as u8;
+                }
+            }
+            format!("{kind} white={towards:.2}")
+        }
+        _ => {
+            let gain = rng.range(0.3, 0.55);
+            relight(img, |_, _| gain);
+            format!("{kind} gain={gain:.2}")
+        }
+    };
+    Some(label)
+}
+
+/// A second face: another base photo's head, scaled so its face is 1/7 to 1/3.5 of the image
+/// width, pasted beside the main head or low in the frame (a person behind, a photo on a shirt).
+fn draw_second_face(
+    img: &mut RgbImage,
+    rng: &mut Rng,
+    face: (f32, f32, f32, f32),
+    donor: &RgbImage,
+    donor_face: (f32, f32, f32, f32),
+) -> Option<String> {
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let target_fw = w * rng.range(1.0 / 7.0, 1.0 / 3.5);
+    let (dx, dy, dw, dh) = donor_face;
+    // The donor's head with some hair and neck around the face box.
+    let (cx0, cy0) = ((dx - 0.3 * dw).max(0.0), (dy - 0.45 * dh).max(0.0));
+    let (cx1, cy1) = ((dx + 1.3 * dw).min(donor.width() as f32), (dy + 1.3 * dh).min(donor.height() as f32));
+    let crop = imageops::crop_imm(donor, cx0 as u32, cy0 as u32, (cx1 - cx0) as u32, (cy1 - cy0) as u32).to_image();
+    let scale = target_fw / dw;
+    let (pw, ph) = ((crop.width() as f32 * scale).max(8.0) as u32, (crop.height() as f32 * scale).max(8.0) as u32);
+    let patch = imageops::resize(&crop, pw, ph, imageops::FilterType::Triangle);
+    // Where: left or right of the main face (may overlap the hair, never the face box), or low.
+    let (fx, fy, fw, fh) = face;
+    let spots = [
+        ("left", fx - pw as f32 * 0.9, fy + rng.range(-0.3, 0.6) * fh),
+        ("right", fx + fw - pw as f32 * 0.1, fy + rng.range(-0.3, 0.6) * fh),
+        ("low", rng.range(0.0, (w - pw as f32).max(0.0)), (fy + 1.3 * fh).max(h - ph as f32 * rng.range(0.8, 1.1))),
+    ];
+    let (place, px, py) = *rng.pick(&spots);
+    let (px, py) = (px.clamp(-0.25 * pw as f32, w - 0.75 * pw as f32), py.clamp(-0.1 * ph as f32, h - 0.6 * ph as f32));
+    // A soft oval edge, as a cut-out pasted on would have after resampling and compression.
+    for (x, y, p) in patch.enumerate_pixels() {
+        let (u, v) = (x as f32 / pw as f32 - 0.5, y as f32 / ph as f32 - 0.5);
+        let d = ((u / 0.5).powi(2) + (v / 0.5).powi(2)).sqrt();
+        let alpha = (1.0 - (d - 0.85) / 0.15).clamp(0.0, 1.0);
+        let (tx, ty) = (px as i64 + x as i64, py as i64 + y as i64);
+        let inside_main = (tx as f32) > fx && (tx as f32) < fx + fw && (ty as f32) > fy && (ty as f32) < fy + fh;
+        if alpha > 0.0 && !inside_main {
+            blend(img, tx, ty, p.0, alpha);
+        }
+    }
+    Some(format!("second-face {place} w={:.3}", target_fw / w))
+}
+
+fn flagged(report: &Report, codes: &[&str]) -> bool {
+    report.checks.iter().any(|c| codes.contains(&c.code) && matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Uncertain))
+}
+
+const TEXT_CODES: &[&str] = &["TX001"];
+/// Lighting faults are the lighting checks' to catch, but a whole-frame fault is just as rightly
+/// caught by the exposure and background checks.
+const LIGHT_CODES: &[&str] = &["LI001", "LI002", "IQ005", "BG001", "BG002", "BG003"];
+const FACE_CODES: &[&str] = &["FC001"];
+
+fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
+    let defaults = [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    ];
+    let chosen: Vec<PathBuf> = if paths.is_empty() { defaults.iter().map(PathBuf::from).collect() } else { paths.to_vec() };
+    let mut fonts = Vec::new();
+    for path in chosen {
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        if let Ok(font) = FontVec::try_from_vec_and_index(bytes, 0) {
+            use ab_glyph::Font;
+            let cjk = font.glyph_id('中').0 != 0;
+            fonts.push((font, cjk));
+        }
+    }
+    fonts
+}
+
+struct Args {
+    dirs: Vec<PathBuf>,
+    per_photo: usize,
+    seed: u64,
+    save: Option<PathBuf>,
+    fonts: Vec<PathBuf>,
+    as_of: String,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { dirs: vec![], per_photo: 3, seed: 20261202, save: None, fonts: vec![], as_of: "2026-11-26".into() };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{a} needs a value"));
+        match a.as_str() {
+            "--per-photo" => args.per_photo = value()?.parse()?,
+            "--seed" => args.seed = value()?.parse()?,
+            "--save" => args.save = Some(PathBuf::from(value()?)),
+            "--font" => args.fonts.push(PathBuf::from(value()?)),
+            "--as-of" => args.as_of = value()?,
+            _ => args.dirs.push(PathBuf::from(a)),
+        }
+    }
+    anyhow::ensure!(!args.dirs.is_empty(), "usage: variants [--per-photo N] [--seed S] [--save DIR] [--font FILE]... DIR...");
+    Ok(args)
+}
+
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    flagged: usize,
+    not_approved: usize,
+    missed: Vec<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    let as_of = photocheck::pipeline::parse_as_of(&args.as_of).map_err(anyhow::Error::msg)?;
+    let checker = Checker::new(Arc::new(ModelSet::load(&ModelSet::default_dir())?), Arc::new(Profile::default_profile()));
+    let opts = CheckOptions { as_of, lang: Lang::En };
+    let fonts = load_fonts(&args.fonts);
+    anyhow::ensure!(!fonts.is_empty(), "no font found: pass --font FILE (a TrueType/OpenType file)");
+    if !fonts.iter().any(|(_, cjk)| *cjk) {
+        eprintln!("warning: no CJK font (Debian: fonts-wqy-microhei, or --font FILE): no Chinese text variants");
+    }
+    if let Some(dir) = &args.save {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in &args.dirs {
+        let mut more: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        more.sort();
+        files.extend(more);
+    }
+    // The bases: each photo, its pixels and its report as it is.
+    let bases: Vec<(PathBuf, Vec<u8>, RgbImage, Report)> = files
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).ok()?;
+            let img = image::load_from_memory(&bytes).ok()?.to_rgb8();
+            let report = checker.check_bytes(&path.to_string_lossy(), &bytes, &opts);
+            Some((path.clone(), bytes, img, report))
+        })
+        .collect();
+    let usable: Vec<usize> = (0..bases.len()).filter(|&i| face_box(&bases[i].3).is_some()).collect();
+    println!(
+        "{} photos, {} with a face to place marks around; seed {}, {} variants per family and photo",
+        bases.len(),
+        usable.len(),
+        args.seed,
+        args.per_photo
+    );
+
+    let families: [(&str, &[&str]); 4] =
+        [("text", TEXT_CODES), ("logo", TEXT_CODES), ("lighting", LIGHT_CODES), ("second face", FACE_CODES)];
+    let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for &i in &usable {
+        for (family, codes) in families {
+            let e = clean.entry(family).or_default();
+            e.0 += 1;
+            e.1 += flagged(&bases[i].3, codes) as usize;
+        }
+    }
+    let jobs: Vec<(usize, usize, usize)> =
+        usable.iter().flat_map(|&i| (0..families.len()).flat_map(move |f| (0..args.per_photo).map(move |k| (i, f, k)))).collect();
+    let results: Vec<Option<(usize, String, bool, bool, String)>> = jobs
+        .par_iter()
+        .map(|&(i, f, k)| {
+            let (path, bytes, img, report) = &bases[i];
+            let face = face_box(report)?;
+            let mut rng = Rng(args.seed ^ (i as u64).wrapping_mul(0x1000_0001) ^ ((f * 97 + k) as u64).wrapping_mul(0x9E37_79B9));
+            let mut variant = img.clone();
+            let label = match families[f].0 {
+                "text" => draw_text(&mut variant, &mut rng, &fonts, face),
+                "logo" => draw_logo(&mut variant, &mut rng, face),
+                "lighting" => draw_lighting(&mut variant, &mut rng, face),
+                _ => {
+                    let j = usable[(rng.next() % usable.len() as u64) as usize];
+                    let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
+                    draw_second_face(&mut variant, &mut rng, face, &bases[j].2, face_box(&bases[j].3)?)
+                }
+            }?;
+            let jpeg = common::encode_keeping_exif(&variant, 92, bytes);
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = format!("{stem}-{}-{k}", families[f].0.replace(' ', "-"));
+            if let Some(dir) = &args.save {
+                let _ = std::fs::write(dir.join(format!("{name}.jpg")), &jpeg);
+            }
+            let r = checker.check_bytes(&name, &jpeg, &opts);
+            let kind = label
+                .split_whitespace()
+                .take(if families[f].0 == "text" || families[f].0 == "logo" { 3 } else { 1 })
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some((f, kind, flagged(&r, families[f].1), r.verdict != Verdict::Approve, format!("{name}: {label}")))
+        })
+        .collect();
+
+    let mut by_family: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(&str, String), Tally> = BTreeMap::new();
+    for (f, kind, hit, not_approved, what) in results.into_iter().flatten() {
+        for t in [by_family.entry(families[f].0).or_default(), by_kind.entry((families[f].0, kind)).or_default()] {
+            t.n += 1;
+            t.flagged += hit as usize;
+            t.not_approved += not_approved as usize;
+            if !hit {
+                t.missed.push(what.clone());
+            }
+        }
+    }
+    let pct = |a: usize, n: usize| 100.0 * a as f64 / n.max(1) as f64;
+    println!("\n| family | checks | variants | caught by them | not approved | clean photos flagged |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (family, codes) in families {
+        let t = by_family.get(family).map_or((0, 0, 0), |t| (t.n, t.flagged, t.not_approved));
+        let (cn, cf) = clean.get(family).copied().unwrap_or_default();
+        println!(
+            "| {family} | {} | {} | {} ({:.1} %) | {} ({:.1} %) | {cf}/{cn} ({:.1} %) |",
+            codes.join(" "),
+            t.0,
+            t.1,
+            pct(t.1, t.0),
+            t.2,
+            pct(t.2, t.0),
+            pct(cf, cn)
+        );
+    }
+    println!("\n| family | kind | variants | caught | not approved |");
+    println!("|---|---|---:|---:|---:|");
+    for ((family, kind), t) in &by_kind {
+        println!("| {family} | {kind} | {} | {:.0} % | {:.0} % |", t.n, pct(t.flagged, t.n), pct(t.not_approved, t.n));
+    }
+    if std::env::var_os("VARIANTS_MISSED").is_some() {
+        for (family, t) in &by_family {
+            println!("\nmissed {family}:");
+            for m in &t.missed {
+                println!("  {m}");
+            }
+        }
+    }
+    Ok(())
+}
