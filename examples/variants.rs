@@ -26,21 +26,21 @@ use std::sync::Arc;
 
 use ab_glyph::{FontVec, PxScale};
 use image::{imageops, RgbImage};
+use photocheck::calibrate::fit::SplitMix;
 use photocheck::models::ModelSet;
 use photocheck::report::{Outcome, Region, Verdict};
 use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
 use rayon::prelude::*;
 
-/// splitmix64: a tiny seeded generator, so one seed always draws the same variants.
-struct Rng(u64);
+/// Seeded draws (SplitMix64, the folds' generator), so one seed always draws the same variants.
+struct Rng(SplitMix);
 
 impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(SplitMix(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next()
     }
     fn unit(&mut self) -> f32 {
         (self.next() >> 40) as f32 / (1u64 << 24) as f32
@@ -493,7 +493,7 @@ fn main() -> anyhow::Result<()> {
         .map(|&(i, f, k)| {
             let (path, bytes, img, report) = &bases[i];
             let face = face_box(report)?;
-            let mut rng = Rng(args.seed ^ (i as u64).wrapping_mul(0x1000_0001) ^ ((f * 97 + k) as u64).wrapping_mul(0x9E37_79B9));
+            let mut rng = Rng::new(args.seed ^ (i as u64).wrapping_mul(0x1000_0001) ^ ((f * 97 + k) as u64).wrapping_mul(0x9E37_79B9));
             let mut variant = img.clone();
             let label = match families[f].0 {
                 "text" => draw_text(&mut variant, &mut rng, &fonts, face),

@@ -232,11 +232,12 @@ pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// SplitMix64: a tiny, fully specified generator, so folds are the same on every platform.
-struct SplitMix(u64);
+/// SplitMix64: a tiny, fully specified generator, so folds (and the variant generator's draws)
+/// are the same on every platform.
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
