@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use image::{imageops, RgbImage};
 use photocheck::models::ModelSet;
-use photocheck::{CheckOptions, Checker, Lang, Profile, Report};
+use photocheck::{CheckOptions, Checker, Lang, Profile, Report, Verdict};
 use rayon::prelude::*;
 
 #[path = "common/mod.rs"]
@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
         [("mirror", mirror, 95), ("1.3x resolution", upscale, 95), ("re-encoded q80", same, 80), ("8% brighter", brighter, 95)];
     println!("{} photos in {}", files.len(), Path::new(dir).display());
     for (name, transform, quality) in transforms {
-        let results: Vec<Option<(bool, bool, Vec<&'static str>)>> = files
+        let results: Vec<Option<(bool, bool, Vec<&'static str>, bool)>> = files
             .par_iter()
             .map(|path| {
                 let bytes = std::fs::read(path).ok()?;
@@ -73,14 +73,17 @@ fn main() -> anyhow::Result<()> {
                 let (a, b) = (codes(&original), codes(&variant));
                 let flipped: Vec<&'static str> =
                     a.iter().filter(|c| !b.contains(c)).chain(b.iter().filter(|c| !a.contains(c))).copied().collect();
-                Some((original.verdict != variant.verdict, a != b, flipped))
+                // The change that matters most at a gate: approved one way, not the other.
+                let approval = (original.verdict == Verdict::Approve) != (variant.verdict == Verdict::Approve);
+                Some((original.verdict != variant.verdict, a != b, flipped, approval))
             })
             .collect();
         let done: Vec<_> = results.into_iter().flatten().collect();
         let verdicts = done.iter().filter(|r| r.0).count();
         let code_sets = done.iter().filter(|r| r.1).count();
         let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
-        for (_, _, flipped) in &done {
+        let approvals = done.iter().filter(|r| r.3).count();
+        for (_, _, flipped, _) in &done {
             for c in flipped {
                 *by_code.entry(c).or_default() += 1;
             }
@@ -89,7 +92,7 @@ fn main() -> anyhow::Result<()> {
         top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         let top: Vec<String> = top.iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
         println!(
-            "{name:<16} verdict changed {verdicts}/{} ({:.1} %), failed/review codes changed {code_sets}/{} ({:.1} %); flips: {}",
+            "{name:<16} verdict changed {verdicts}/{} ({:.1} %; approved on one side only {approvals}), failed/review codes changed {code_sets}/{} ({:.1} %); flips: {}",
             done.len(),
             100.0 * verdicts as f64 / done.len().max(1) as f64,
             done.len(),
