@@ -80,11 +80,12 @@ impl Rule for TextRule {
             ),
         );
         if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions && self.c.clothing_marks == ClothingMarks::Review {
+            // The review sentence is built from `if_failed` (pipeline::settle).
             finding.outcome = Outcome::Uncertain;
-            finding.message = Text::new(
-                format!("衣服上有 {n} 处疑似文字、标志或图案，需人工确认：请穿无图案的深色衣服"),
-                format!("{n} possible mark(s), print or logo on the clothing for a person to check: wear plain dark clothing"),
-            );
+            finding.if_failed = Some(Text::new(
+                format!("衣服上有 {n} 处疑似文字、标志或图案：请穿无图案的深色衣服"),
+                format!("{n} possible mark(s), print or logo on the clothing: wear plain dark clothing"),
+            ));
         }
         if n > 0 {
             let (x0, y0) = boxes.iter().fold((f32::MAX, f32::MAX), |m, b| (m.0.min(b.x), m.1.min(b.y)));
