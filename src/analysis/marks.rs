@@ -4,15 +4,23 @@
 //! plain, so anything that stands out from its own surroundings there is a mark, whatever it
 //! depicts.
 //!
-//! At about 400 px tall, each colour channel minus its local mean (a box of ~3.5 % of the height)
-//! leaves the fine structure: strokes, edges of small shapes. Smooth things — a shadow, a fold,
-//! a light gradient — leave almost nothing. Pixels whose residual passes a contrast limit are
-//! grouped into regions (letters of a word and parts of a logo join across small gaps); a region
-//! counts when it is large enough to be read as a mark. Where the scan looks:
-//! - the background farther from the person than the blur reaches (so the person's outline, hair
-//!   wisps and the shoulders' edges are never read as marks);
-//! - the clothing: the person below the chin, away from the outline by the same distance, and
-//!   away from skin (a collar's opening, a hand) by it too.
+//! The scan works at about 400 px tall. On the background, each colour channel minus its local
+//! mean over background pixels only (a box of ~3.5 % of the height, normalised by the share of
+//! background in it, so the person beside it does not leak in): strokes and small shapes stand
+//! out, a shadow or a light gradient does not. On the clothing, only thin structures count: a
+//! channel's top-hat or black-hat by a small square (what an opening or closing removes), since a
+//! garment's own edges are steps that survive both, while strokes and the thin parts of a logo do
+//! not; the limit rises with the fabric's own texture. Marked pixels are grouped into regions
+//! (letters of a word and parts of a logo join across small gaps); a region counts when it is
+//! large enough to be read, is not a tall thin edge, and does not hang off the edge of the zones.
+//! Where the scan looks:
+//! - the background at least 2 % of the height from the person's outline (the mask's own error
+//!   and stray hair);
+//! - the clothing: the person below the chin, two strokes' width from the outline and from skin
+//!   (a collar's opening, a hand).
+//!
+//! Its parameters are the detector's own, like a network's pixel thresholds; what a mark does to
+//! the verdict (fail, or review on clothing) is the profile's (`[rules.text]`).
 
 use super::face_frame::{FaceFrame, SkinRef};
 use super::scene::{dilate, Scene};
@@ -29,6 +37,8 @@ const BACKGROUND_MARGIN: f32 = 0.02;
 /// Residual (0..255, the largest of the three channels) a mark's pixels reach.
 const CONTRAST_BACKGROUND: f32 = 26.0;
 const CONTRAST_CLOTHING: f32 = 34.0;
+/// On textured fabric the clothing's limit is at least this multiple of the fabric's own 95th
+/// percentile (creases and knit of light cloth stay under it).
 const FABRIC_TEXTURE: f32 = 3.0;
 /// Marks closer than this (share of the height) form one region: the letters of a word.
 const JOIN: f32 = 0.012;
@@ -43,9 +53,9 @@ const MAX_EDGE_SHARE: f32 = 0.1;
 /// height has letters about this tall) and its shorter side at least `MIN_THICKNESS` (a hair is
 /// long but one or two pixels thin).
 const MIN_SIZE: f32 = 0.022;
-/// Height over width beyond which a region is a vertical edge, not a mark.
-const MAX_TALLNESS: f32 = 4.0;
 const MIN_THICKNESS: f32 = 0.009;
+/// Height over width beyond which a region is a vertical edge (a wall's corner), not a mark.
+const MAX_TALLNESS: f32 = 4.0;
 /// Fewest mark pixels in a region, as a share of the square of the height.
 const MIN_PIXELS: f32 = 0.00012;
 /// On clothing, structures thinner than twice this share of the height (plus one pixel) are
