@@ -45,6 +45,9 @@ fn brighter(img: &RgbImage) -> RgbImage {
     out
 }
 
+/// The checks whose measured values sit closest to their thresholds on compliant portraits.
+const DRIFT_CODES: [&str; 7] = ["EX001", "EX004", "EY001", "PO001", "PO002", "PO003", "GE003"];
+
 fn codes(r: &Report) -> Vec<&'static str> {
     let mut c: Vec<&'static str> = r.failed.iter().chain(r.review.iter()).copied().collect();
     c.sort();
@@ -63,7 +66,7 @@ fn main() -> anyhow::Result<()> {
         [("mirror", mirror, 95), ("1.3x resolution", upscale, 95), ("re-encoded q80", same, 80), ("8% brighter", brighter, 95)];
     println!("{} photos in {}", files.len(), Path::new(dir).display());
     for (name, transform, quality) in transforms {
-        let results: Vec<Option<(bool, bool, Vec<&'static str>, bool)>> = files
+        let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>)>> = files
             .par_iter()
             .map(|path| {
                 let bytes = std::fs::read(path).ok()?;
@@ -74,16 +77,35 @@ fn main() -> anyhow::Result<()> {
                 let flipped: Vec<&'static str> =
                     a.iter().filter(|c| !b.contains(c)).chain(b.iter().filter(|c| !a.contains(c))).copied().collect();
                 // The change that matters most at a gate: approved one way, not the other.
-                let approval = (original.verdict == Verdict::Approve) != (variant.verdict == Verdict::Approve);
-                Some((original.verdict != variant.verdict, a != b, flipped, approval))
+                let approval = ((original.verdict == Verdict::Approve) != (variant.verdict == Verdict::Approve)).then(|| {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let side = if original.verdict == Verdict::Approve { "original" } else { "variant" };
+                    format!("{name} ({side} approved; {})", flipped.join(" "))
+                });
+                // How far each measured value moved: the noise a check's band has to cover. Yaw and
+                // roll are signed and change sign in the mirror: compare magnitudes.
+                let drift = original
+                    .checks
+                    .iter()
+                    .filter_map(|c| {
+                        let v = variant.checks.iter().find(|d| d.code == c.code)?;
+                        Some((c.code, (c.measured?.abs() - v.measured?.abs()).abs()))
+                    })
+                    .collect();
+                Some((original.verdict != variant.verdict, a != b, flipped, approval, drift))
             })
             .collect();
         let done: Vec<_> = results.into_iter().flatten().collect();
         let verdicts = done.iter().filter(|r| r.0).count();
         let code_sets = done.iter().filter(|r| r.1).count();
         let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
-        let approvals = done.iter().filter(|r| r.3).count();
-        for (_, _, flipped, _) in &done {
+        let one_sided: Vec<&str> = done.iter().filter_map(|r| r.3.as_deref()).collect();
+        let approvals = one_sided.len();
+        let mut drift: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for (_, _, flipped, _, moved) in &done {
+            for (code, d) in moved {
+                drift.entry(code).or_default().push(*d);
+            }
             for c in flipped {
                 *by_code.entry(c).or_default() += 1;
             }
@@ -99,6 +121,19 @@ fn main() -> anyhow::Result<()> {
             100.0 * code_sets as f64 / done.len().max(1) as f64,
             top.join(", ")
         );
+        let moved: Vec<String> = DRIFT_CODES
+            .iter()
+            .filter_map(|code| {
+                let mut d = drift.get(code)?.clone();
+                d.sort_by(f64::total_cmp);
+                let at = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize];
+                Some(format!("{code} {:.3}/{:.3}/{:.3}", at(0.5), at(0.95), at(1.0)))
+            })
+            .collect();
+        println!("{:<16} measured value moved (median/p95/max): {}", "", moved.join(", "));
+        if !one_sided.is_empty() {
+            println!("{:<16} approved on one side only: {}", "", one_sided.join(", "));
+        }
     }
     Ok(())
 }

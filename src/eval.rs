@@ -70,7 +70,26 @@ pub struct GateResult {
     /// Per violation column: photos with that violation by verdict.
     pub by_violation: BTreeMap<String, VerdictCounts>,
     /// Non-compliant photos that were approved, with their violations.
-    pub false_approvals: Vec<String>,
+    pub false_approvals: Vec<FalseApproval>,
+}
+
+/// A non-compliant photo the gate approved.
+#[derive(Debug, Clone, Serialize)]
+pub struct FalseApproval {
+    pub file: String,
+    pub violations: Vec<String>,
+}
+
+impl FalseApproval {
+    fn file_name(&self) -> &str {
+        Path::new(&self.file).file_name().and_then(|n| n.to_str()).unwrap_or(&self.file)
+    }
+}
+
+impl std::fmt::Display for FalseApproval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.file, self.violations.join(", "))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -329,7 +348,8 @@ fn gate(rows: &[BTreeMap<String, String>], reports: &[Report]) -> GateResult {
         } else {
             g.non_compliant.add(report.verdict);
             if report.verdict == Verdict::Approve {
-                g.false_approvals.push(format!("{} ({})", report.file, violations.join(", ")));
+                g.false_approvals
+                    .push(FalseApproval { file: report.file.clone(), violations: violations.iter().map(|v| v.to_string()).collect() });
             }
         }
     }
@@ -413,6 +433,19 @@ pub struct GateFloors {
     /// Violation columns whose photos must never be approved.
     #[serde(default)]
     pub never_approved: Vec<String>,
+    /// False approvals the floors accept, each named by file with the reason written down: any
+    /// other false approval still breaches `max_false_approve` and `never_approved`, and an
+    /// accepted one that is no longer approved breaches too, so the list only shrinks.
+    #[serde(default)]
+    pub accepted_false_approvals: Vec<AcceptedFalseApproval>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedFalseApproval {
+    /// File name (no folder) of the photo.
+    pub file: String,
+    pub reason: String,
 }
 
 pub fn gate_breaches(gate: Option<&GateResult>, f: &GateFloors) -> Vec<String> {
@@ -430,9 +463,13 @@ pub fn gate_breaches(gate: Option<&GateResult>, f: &GateFloors) -> Vec<String> {
             out.push(format!("gate: compliant sent to review {:.3} > limit {max:.3}", g.compliant_review_rate));
         }
     }
+    let accepted = |fa: &&FalseApproval| f.accepted_false_approvals.iter().any(|a| a.file == fa.file_name());
+    let unaccepted: Vec<&FalseApproval> = g.false_approvals.iter().filter(|fa| !accepted(fa)).collect();
     if let Some(max) = f.max_false_approve {
-        if g.false_approve_rate > max {
-            out.push(format!("gate: false approve {:.3} > limit {max:.3} ({})", g.false_approve_rate, g.false_approvals.join("; ")));
+        let rate = if g.non_compliant.total() == 0 { 0.0 } else { unaccepted.len() as f64 / g.non_compliant.total() as f64 };
+        if rate > max {
+            let list: Vec<String> = unaccepted.iter().map(|fa| fa.to_string()).collect();
+            out.push(format!("gate: false approve {rate:.3} > limit {max:.3} ({})", list.join("; ")));
         }
     }
     if let Some(max) = f.max_check_fail_on_compliant {
@@ -444,10 +481,14 @@ pub fn gate_breaches(gate: Option<&GateResult>, f: &GateFloors) -> Vec<String> {
         }
     }
     for label in &f.never_approved {
-        if let Some(v) = g.by_violation.get(label) {
-            if v.approve > 0 {
-                out.push(format!("gate: {} photo(s) labelled {label} approved", v.approve));
-            }
+        let approved = unaccepted.iter().filter(|fa| fa.violations.iter().any(|v| v == label)).count();
+        if approved > 0 {
+            out.push(format!("gate: {approved} photo(s) labelled {label} approved"));
+        }
+    }
+    for a in &f.accepted_false_approvals {
+        if !g.false_approvals.iter().any(|fa| fa.file_name() == a.file) {
+            out.push(format!("gate: {} is accepted as a false approval but was not approved: remove it from the floors", a.file));
         }
     }
     out
@@ -475,6 +516,33 @@ pub fn floor_breaches(path: &Path, table: &str, auc_of: impl Fn(&str) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn gate_with(false_approvals: &[(&str, &[&str])], non_compliant: usize) -> GateResult {
+        let mut g = GateResult::default();
+        g.non_compliant.approve = false_approvals.len();
+        g.non_compliant.reject = non_compliant - false_approvals.len();
+        g.false_approvals = false_approvals
+            .iter()
+            .map(|(file, v)| FalseApproval { file: format!("photos/{file}"), violations: v.iter().map(|s| s.to_string()).collect() })
+            .collect();
+        g
+    }
+
+    #[test]
+    fn an_accepted_false_approval_is_tolerated_by_name_only_and_must_stay_approved() {
+        let floors = GateFloors {
+            max_false_approve: Some(0.0),
+            never_approved: vec!["mouth_open".into()],
+            accepted_false_approvals: vec![AcceptedFalseApproval { file: "a.jpg".into(), reason: "r".into() }],
+            ..GateFloors::default()
+        };
+        assert!(gate_breaches(Some(&gate_with(&[("a.jpg", &["mouth_open"])], 10)), &floors).is_empty());
+        let other = gate_breaches(Some(&gate_with(&[("a.jpg", &["mouth_open"]), ("b.jpg", &["mouth_open"])], 10)), &floors);
+        assert_eq!(other.len(), 2, "{other:?}");
+        assert!(other.iter().all(|b| !b.contains("a.jpg")), "{other:?}");
+        let gone = gate_breaches(Some(&gate_with(&[], 10)), &floors);
+        assert!(gone.len() == 1 && gone[0].contains("remove it"), "{gone:?}");
+    }
 
     #[test]
     fn auc_of_perfect_random_and_inverted_scores() {

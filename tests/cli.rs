@@ -54,12 +54,18 @@ fn unreadable_input_exits_2_and_still_reports_it() {
 
 #[test]
 fn reports_stream_as_they_finish_and_the_exit_code_covers_all() {
-    // The review verdict has its own exit code (3), below a rejection (1) and an error (2).
-    let (code, out, _) = photocheck(&["check", "sample_photos/london_140_03.jpg", "--format", "json", "--as-of", "2026-11-26"]);
+    // The review verdict has its own exit code (3), below a rejection (1) and an error (2). The
+    // compliant portrait re-encoded without its EXIF has no capture date: a person must look.
+    let dir = tempfile::tempdir().unwrap();
+    let undated = dir.path().join("undated.jpg");
+    let img = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    std::fs::write(&undated, common::jpeg(&img, 95)).unwrap();
+    let undated = undated.to_str().unwrap();
+    let (code, out, _) = photocheck(&["check", undated, "--format", "json", "--as-of", "2026-11-26"]);
     assert_eq!(code, 3, "{out}");
     let (code, out, _) = photocheck(&[
         "check",
-        "sample_photos/london_140_03.jpg",
+        undated,
         "sample_photos/london_032_08.jpg",
         "sample_photos/london_032_03.jpg",
         "--format",

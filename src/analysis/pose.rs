@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use nalgebra::{Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
 
+use crate::models::attention_mesh::{lip_partner, LIPS_MESH};
 use crate::report::Pose;
 
 /// Landmarks used to place the mouth boundary of the rigid subset.
@@ -40,6 +41,8 @@ pub struct ReferenceFile {
 
 pub struct Reference {
     points: Vec<Vector3<f64>>,
+    /// Each landmark's left-right partner (see [`Reference::partners`]).
+    partners: Vec<usize>,
     /// Indices of the rigid upper-face subset.
     subset: Vec<usize>,
 }
@@ -64,7 +67,13 @@ impl Reference {
             }
             _ => Vec::new(),
         };
-        Reference { points, subset }
+        Reference { partners: with_lip_partners(file.mirror.clone()), points, subset }
+    }
+
+    /// Each of the 468 landmarks' left-right partner (itself on the midline): what a mesh run on
+    /// the mirror image calls each point.
+    pub fn partners(&self) -> &[usize] {
+        &self.partners
     }
 
     /// Pose of a mesh (468 points, image pixels, z in the same scale). `None` for a degenerate mesh.
@@ -140,6 +149,18 @@ fn mirror_pairs(shape: &[Vector3<f64>]) -> Vec<usize> {
         .collect()
 }
 
+/// Mirror partners with the lip points' taken from the lip rings: the inner mouth corners (78,
+/// 308) sit so close to their neighbours (62, 292) that the nearest mirrored point pairs 62 with
+/// 308; each lip ring, read from its other end, gives the partners by construction.
+fn with_lip_partners(mut partners: Vec<usize>) -> Vec<usize> {
+    for (k, &i) in LIPS_MESH.iter().enumerate() {
+        if let (Some(slot), Some(&j)) = (partners.get_mut(i), LIPS_MESH.get(lip_partner(k))) {
+            *slot = j;
+        }
+    }
+    partners
+}
+
 /// The minimal rotation taking unit vector `a` onto unit vector `b`.
 fn rotation_between(a: Vector3<f64>, b: Vector3<f64>) -> Matrix3<f64> {
     let v = a.cross(&b);
@@ -186,7 +207,7 @@ pub fn build_reference(meshes: &[Vec<[f32; 3]>], made_with: &str) -> Option<Refe
 
     // Find the midline plane and turn its normal onto x (removes mean yaw and roll, keeps pitch);
     // twice, since the mirror pairing is better once the face is straighter.
-    let mut pairs = mirror_pairs(&shape);
+    let mut pairs = with_lip_partners(mirror_pairs(&shape));
     for _ in 0..3 {
         let mut scatter = Matrix3::zeros();
         for (i, &j) in pairs.iter().enumerate() {
@@ -203,7 +224,7 @@ pub fn build_reference(meshes: &[Vec<[f32; 3]>], made_with: &str) -> Option<Refe
         shape = shape.iter().map(|p| turn * p).collect();
         let centre = shape.iter().fold(Vector3::zeros(), |a, b| a + b) / count as f64;
         shape = shape.iter().map(|p| p - Vector3::new(centre.x, 0.0, 0.0)).collect();
-        pairs = mirror_pairs(&shape);
+        pairs = with_lip_partners(mirror_pairs(&shape));
     }
     // Exact symmetry where the pairing is consistent (i ↔ j both ways).
     let mut unpaired = 0;
@@ -279,6 +300,23 @@ mod tests {
         assert!(pose.yaw > 0.0 && nose.x > REFERENCE.points[NOSE_TIP].x);
         let up = rot(0.0, 10.0, 0.0) * REFERENCE.points[NOSE_TIP];
         assert!(up.y < REFERENCE.points[NOSE_TIP].y);
+    }
+
+    #[test]
+    fn every_landmark_has_one_partner_and_the_eyes_and_lips_pair_up() {
+        let partners = REFERENCE.partners();
+        assert_eq!(partners.len(), 468);
+        assert!((0..468).all(|i| partners[partners[i]] == i), "partners are an involution");
+        // MediaPipe's midline: nose bridge to chin.
+        for i in [0, 1, 4, 6, 13, 14, 17, 152, 168, 199] {
+            assert_eq!(partners[i], i, "{i} is on the midline");
+        }
+        for (a, b) in [(33, 263), (133, 362), (61, 291), (78, 308), (62, 292), (234, 454)] {
+            assert_eq!(partners[a], b);
+        }
+        for (&a, &b) in crate::models::attention_mesh::EYE_OPENING_MESH[0].iter().zip(&crate::models::attention_mesh::EYE_OPENING_MESH[1]) {
+            assert_eq!(partners[a], b);
+        }
     }
 
     #[test]

@@ -36,7 +36,18 @@ impl FaceMesh {
 
     /// Runs the mesh on a square crop of `side` pixels around `centre`, rotated by `angle`.
     pub fn run(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
-        let transform = Affine::square_crop(centre, side, angle, SIZE, false);
+        self.run_view(img, centre, side, angle, false)
+    }
+
+    /// The same on the mirror image of that crop, mapped back to image pixels. The landmarks keep
+    /// the network's numbering, which on a mirror image names each point after its left-right
+    /// partner (its "right eye" is the subject's left eye): renumber before use.
+    pub fn run_mirrored(&self, img: &Pyramid, centre: Point, side: f32, angle: f32) -> Result<MeshResult, ModelError> {
+        self.run_view(img, centre, side, angle, true)
+    }
+
+    fn run_view(&self, img: &Pyramid, centre: Point, side: f32, angle: f32, mirror: bool) -> Result<MeshResult, ModelError> {
+        let transform = Affine::square_crop(centre, side, angle, SIZE, mirror);
         let mut input = sample_planar(img, &transform, SIZE, SIZE, [0.0; 3]);
         for v in input.iter_mut() {
             *v /= 255.0;
