@@ -3,6 +3,8 @@
 
 use image::RgbImage;
 
+pub mod filters;
+
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub x: f32,

@@ -24,6 +24,7 @@
 
 use super::face_frame::{FaceFrame, SkinRef};
 use super::scene::{dilate, Scene};
+use crate::imaging::filters::{box_blur, max_filter, min_filter, regions, Connectivity, Edges};
 use crate::imaging::{chroma, luma, quantile, Point, Pyramid};
 use crate::models::TextBox;
 
@@ -170,7 +171,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // The background's local mean is taken over background pixels only (a normalised box
     // filter), so the person next to it does not leak in and the scan can come close to the head.
     let weight: Vec<f32> = zone.iter().map(|&z| (z == 1) as u8 as f32).collect();
-    let weight_mean = box_blur(&weight, w, h, radius);
+    let weight_mean = box_blur(&weight, w, h, radius, Edges::Shrink);
     // The clothing's thin-structure measure runs on the clothing's bounding box only.
     let clothing_box = bounding_box(&zone, w, h, 2).map(|(x0, y0, x1, y1)| {
         let pad = 2 * stroke + 1;
@@ -181,7 +182,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         let channel: Vec<f32> = (0..w * h).map(|i| raw[3 * i + c] as f32).collect();
         if weight_mean.iter().any(|&m| m > 0.0) {
             let weighted: Vec<f32> = channel.iter().zip(&weight).map(|(v, m)| v * m).collect();
-            let background_mean = box_blur(&weighted, w, h, radius);
+            let background_mean = box_blur(&weighted, w, h, radius, Edges::Shrink);
             for i in 0..w * h {
                 if zone[i] == 1 {
                     residual[i] = residual[i].max((channel[i] - background_mean[i] / weight_mean[i].max(1e-3)).abs());
@@ -247,7 +248,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let min_size = MIN_SIZE * h as f32;
     let min_thickness = MIN_THICKNESS * h as f32;
     let min_pixels = (MIN_PIXELS * (h * h) as f32).max(6.0) as usize;
-    regions(&joined, w, h)
+    regions(&joined, w, h, Connectivity::Eight)
         .into_iter()
         .filter_map(|pixels| {
             let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
@@ -288,123 +289,6 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         .collect()
 }
 
-/// Mean over a (2r+1)² box, the box clipped at the borders (separable running sums; the vertical
-/// pass runs over whole rows, so memory is read in order).
-fn box_blur(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
-    let mut rows = vec![0.0f32; w * h];
-    for y in 0..h {
-        let row = &src[y * w..(y + 1) * w];
-        let out = &mut rows[y * w..(y + 1) * w];
-        let mut sum: f32 = row[..(r + 1).min(w)].iter().sum();
-        for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r + 1).min(w));
-            out[x] = sum / (b - a) as f32;
-            if x + r + 1 < w {
-                sum += row[x + r + 1];
-            }
-            if x >= r {
-                sum -= row[x - r];
-            }
-        }
-    }
-    let mut out = vec![0.0f32; w * h];
-    let mut sums = vec![0.0f32; w];
-    for y in 0..(r + 1).min(h) {
-        for (s, v) in sums.iter_mut().zip(&rows[y * w..(y + 1) * w]) {
-            *s += v;
-        }
-    }
-    for y in 0..h {
-        let (a, b) = (y.saturating_sub(r), (y + r + 1).min(h));
-        let n = (b - a) as f32;
-        for (o, s) in out[y * w..(y + 1) * w].iter_mut().zip(&sums) {
-            *o = s / n;
-        }
-        if y + r + 1 < h {
-            for (s, v) in sums.iter_mut().zip(&rows[(y + r + 1) * w..(y + r + 2) * w]) {
-                *s += v;
-            }
-        }
-        if y >= r {
-            for (s, v) in sums.iter_mut().zip(&rows[(y - r) * w..(y - r + 1) * w]) {
-                *s -= v;
-            }
-        }
-    }
-    out
-}
-
-/// Running extreme over a (2r+1)² square, the window clipped at the borders: separable, each
-/// pass van Herk / Gil-Werman (three comparisons a pixel whatever the window); the vertical pass
-/// works on whole rows, so memory is read in order.
-fn extreme_filter(src: &[f32], w: usize, h: usize, r: usize, pick: fn(f32, f32) -> f32) -> Vec<f32> {
-    let mut rows = vec![0.0f32; w * h];
-    let mut line = Vec::new();
-    for y in 0..h {
-        running_extreme(&src[y * w..(y + 1) * w], r, pick, &mut line);
-        rows[y * w..(y + 1) * w].copy_from_slice(&line);
-    }
-    let k = 2 * r + 1;
-    let (mut prefix, mut suffix) = (rows.clone(), rows.clone());
-    for y in 1..h {
-        if y % k != 0 {
-            let (done, rest) = prefix.split_at_mut(y * w);
-            for (p, q) in rest[..w].iter_mut().zip(&done[(y - 1) * w..]) {
-                *p = pick(*p, *q);
-            }
-        }
-    }
-    for y in (0..h.saturating_sub(1)).rev() {
-        if (y + 1) % k != 0 {
-            let (head, later) = suffix.split_at_mut((y + 1) * w);
-            for (p, q) in head[y * w..].iter_mut().zip(&later[..w]) {
-                *p = pick(*p, *q);
-            }
-        }
-    }
-    let mut out = vec![0.0f32; w * h];
-    for y in 0..h {
-        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-        let row = &mut out[y * w..(y + 1) * w];
-        if a / k == b / k {
-            row.copy_from_slice(&rows[a * w..(a + 1) * w]);
-            for yy in a + 1..=b {
-                for (o, v) in row.iter_mut().zip(&rows[yy * w..(yy + 1) * w]) {
-                    *o = pick(*o, *v);
-                }
-            }
-        } else {
-            for ((o, s), p) in row.iter_mut().zip(&suffix[a * w..(a + 1) * w]).zip(&prefix[b * w..(b + 1) * w]) {
-                *o = pick(*s, *p);
-            }
-        }
-    }
-    out
-}
-
-/// out[i] = extreme of line[i-r ..= i+r] (clipped), by block-wise prefix and suffix extremes.
-fn running_extreme(line: &[f32], r: usize, pick: fn(f32, f32) -> f32, out: &mut Vec<f32>) {
-    let n = line.len();
-    out.clear();
-    if n == 0 {
-        return;
-    }
-    let k = 2 * r + 1;
-    let (mut prefix, mut suffix) = (vec![0.0f32; n], vec![0.0f32; n]);
-    for i in 0..n {
-        prefix[i] = if i % k == 0 { line[i] } else { pick(prefix[i - 1], line[i]) };
-    }
-    for i in (0..n).rev() {
-        suffix[i] = if i + 1 == n || (i + 1) % k == 0 { line[i] } else { pick(suffix[i + 1], line[i]) };
-    }
-    for i in 0..n {
-        let (a, b) = (i.saturating_sub(r), (i + r).min(n - 1));
-        // [a, b] spans at most two blocks: the suffix from a to its block's end and the prefix
-        // from b's block start to b.
-        out.push(if a / k == b / k { (a..=b).map(|j| line[j]).reduce(pick).unwrap_or(line[i]) } else { pick(suffix[a], prefix[b]) });
-    }
-}
-
 /// The bounding box (x0, y0, x1, y1 inclusive) of the cells with value `z`.
 fn bounding_box(grid: &[u8], w: usize, h: usize, z: u8) -> Option<(usize, usize, usize, usize)> {
     let mut found: Option<(usize, usize, usize, usize)> = None;
@@ -419,107 +303,4 @@ fn bounding_box(grid: &[u8], w: usize, h: usize, z: u8) -> Option<(usize, usize,
         }
     }
     found
-}
-
-fn min_filter(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
-    extreme_filter(src, w, h, r, f32::min)
-}
-
-fn max_filter(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
-    extreme_filter(src, w, h, r, f32::max)
-}
-
-/// 8-connected regions of a binary grid, each as its pixel indices.
-fn regions(grid: &[bool], w: usize, h: usize) -> Vec<Vec<usize>> {
-    let mut seen = vec![false; grid.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..grid.len() {
-        if seen[start] || !grid[start] {
-            continue;
-        }
-        let mut pixels = Vec::new();
-        seen[start] = true;
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            pixels.push(i);
-            let (x, y) = (i % w, i / w);
-            for dy in -1i64..=1 {
-                for dx in -1i64..=1 {
-                    let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                    if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
-                        continue;
-                    }
-                    let j = ny as usize * w + nx as usize;
-                    if grid[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        out.push(pixels);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn box_blur_of_a_constant_is_the_constant_and_a_step_is_smoothed() {
-        let flat = vec![7.0f32; 20 * 10];
-        assert!(box_blur(&flat, 20, 10, 3).iter().all(|v| (v - 7.0).abs() < 1e-4));
-        let step: Vec<f32> = (0..20 * 10).map(|i| if i % 20 < 10 { 0.0 } else { 70.0 }).collect();
-        let blurred = box_blur(&step, 20, 10, 3);
-        assert!(blurred[5 * 20 + 9] > 0.0 && blurred[5 * 20 + 9] < 70.0);
-        assert_eq!(blurred[5 * 20], 0.0);
-    }
-
-    #[test]
-    fn running_extremes_match_the_naive_window() {
-        let line: Vec<f32> = (0..37).map(|i| ((i * 7919) % 23) as f32).collect();
-        for r in [1usize, 2, 5] {
-            let mut fast = Vec::new();
-            running_extreme(&line, r, f32::max, &mut fast);
-            for i in 0..line.len() {
-                let naive = line[i.saturating_sub(r)..=(i + r).min(line.len() - 1)].iter().copied().fold(f32::MIN, f32::max);
-                assert_eq!(fast[i], naive, "r {r} at {i}");
-            }
-        }
-    }
-
-    #[test]
-    fn square_filters_match_the_naive_window() {
-        let (w, h) = (13usize, 11usize);
-        let src: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 31) as f32).collect();
-        for r in [1usize, 3] {
-            let (fast_max, fast_mean) = (max_filter(&src, w, h, r), box_blur(&src, w, h, r));
-            for y in 0..h {
-                for x in 0..w {
-                    let window: Vec<f32> = (y.saturating_sub(r)..=(y + r).min(h - 1))
-                        .flat_map(|yy| (x.saturating_sub(r)..=(x + r).min(w - 1)).map(move |xx| (xx, yy)))
-                        .map(|(xx, yy)| src[yy * w + xx])
-                        .collect();
-                    let max = window.iter().copied().fold(f32::MIN, f32::max);
-                    let mean = window.iter().sum::<f32>() / window.len() as f32;
-                    assert_eq!(fast_max[y * w + x], max, "max r {r} at {x},{y}");
-                    assert!((fast_mean[y * w + x] - mean).abs() < 1e-3, "mean r {r} at {x},{y}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn regions_are_eight_connected() {
-        // Two diagonal pixels touch; a third far away is its own region.
-        let mut grid = vec![false; 5 * 5];
-        grid[0] = true;
-        grid[6] = true;
-        grid[24] = true;
-        let mut sizes: Vec<usize> = regions(&grid, 5, 5).iter().map(Vec::len).collect();
-        sizes.sort();
-        assert_eq!(sizes, vec![1, 2]);
-    }
 }

@@ -4,6 +4,7 @@
 
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
+use crate::imaging::filters::{regions, Connectivity};
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
 const FILE: &str = "ppocrv4_det.onnx";
@@ -62,39 +63,24 @@ impl TextDetector {
 /// 4-connected components of pixels above the pixel threshold whose mean probability passes the
 /// box threshold: (x0, y0, x1, y1, mean).
 fn components(prob: &[f32], size: usize) -> Vec<(usize, usize, usize, usize, f32)> {
-    let mut seen = vec![false; prob.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..prob.len() {
-        if seen[start] || prob[start] <= PIXEL_THRESHOLD {
-            continue;
-        }
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        let (mut sum, mut count) = (0.0f32, 0usize);
-        seen[start] = true;
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % size, i / size);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-            sum += prob[i];
-            count += 1;
-            let neighbours =
-                [(x > 0).then(|| i - 1), (x + 1 < size).then(|| i + 1), (y > 0).then(|| i - size), (y + 1 < size).then(|| i + size)];
-            for j in neighbours.into_iter().flatten() {
-                if !seen[j] && prob[j] > PIXEL_THRESHOLD {
-                    seen[j] = true;
-                    stack.push(j);
-                }
+    let text: Vec<bool> = prob.iter().map(|&p| p > PIXEL_THRESHOLD).collect();
+    regions(&text, size, size, Connectivity::Four)
+        .into_iter()
+        .filter_map(|pixels| {
+            let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+            let mut sum = 0.0f32;
+            for &i in &pixels {
+                let (x, y) = (i % size, i / size);
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x);
+                y1 = y1.max(y);
+                sum += prob[i];
             }
-        }
-        if count >= 3 && sum / count as f32 > BOX_THRESHOLD {
-            out.push((x0, y0, x1, y1, sum / count as f32));
-        }
-    }
-    out
+            let mean = sum / pixels.len() as f32;
+            (pixels.len() >= 3 && mean > BOX_THRESHOLD).then_some((x0, y0, x1, y1, mean))
+        })
+        .collect()
 }
 
 #[cfg(test)]

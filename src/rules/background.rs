@@ -90,9 +90,7 @@ impl Rule for Background {
         let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
         let mean = mean_rgb(s, &background);
 
-        let smooth =
-            crate::rules::image_quality::box_blur(&crate::imaging::Plane { width: s.width, height: s.height, data: s.luma.clone() }, 1)
-                .data;
+        let smooth = crate::imaging::filters::box_blur(&s.luma, s.width, s.height, 1, crate::imaging::filters::Edges::Replicate);
         let edges: Vec<usize> =
             background.iter().copied().filter(|&i| s.is_interior_background(i) && gradient(s, &smooth, i) > c.edge_gradient).collect();
         let interior = background.iter().filter(|&&i| s.is_interior_background(i)).count().max(1);

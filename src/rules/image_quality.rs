@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
 use crate::analysis::Analysis;
-use crate::imaging::{chroma, sample_planar, Affine, Plane, Point};
+use crate::imaging::filters::{box_blur, Edges};
+use crate::imaging::{chroma, sample_planar, Affine, Point};
 use crate::report::{Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -235,44 +236,19 @@ pub fn face_sharpness(a: &Analysis) -> Option<(f64, crate::report::Region)> {
     let rgb = sample_planar(&a.pyramid, &t, SHARPNESS_CROP, SHARPNESS_CROP, [0.0; 3]);
     let n = SHARPNESS_CROP * SHARPNESS_CROP;
     let gray: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
-    let plane = Plane { width: SHARPNESS_CROP, height: SHARPNESS_CROP, data: gray };
-    let b1 = box_blur(&plane, 1);
-    let b4 = box_blur(&plane, 4);
+    let b1 = box_blur(&gray, SHARPNESS_CROP, SHARPNESS_CROP, 1, Edges::Replicate);
+    let b4 = box_blur(&gray, SHARPNESS_CROP, SHARPNESS_CROP, 4, Edges::Replicate);
     let (mut fine, mut mid) = (0.0f64, 0.0f64);
     // Skip the border where the blurs are clamped.
     for y in 5..SHARPNESS_CROP - 5 {
         for x in 5..SHARPNESS_CROP - 5 {
             let i = y * SHARPNESS_CROP + x;
-            fine += ((plane.data[i] - b1.data[i]) as f64).powi(2);
-            mid += ((b1.data[i] - b4.data[i]) as f64).powi(2);
+            fine += ((gray[i] - b1[i]) as f64).powi(2);
+            mid += ((b1[i] - b4[i]) as f64).powi(2);
         }
     }
     let region = crate::report::Region::Box { x: centre.x - side / 2.0, y: centre.y - side / 2.0, width: side, height: side };
     Some(((fine / mid.max(1e-6)).sqrt(), region))
-}
-
-/// Separable box blur of radius r with clamped borders (running sums: O(1) per pixel).
-pub fn box_blur(p: &Plane, r: usize) -> Plane {
-    let (w, h) = (p.width, p.height);
-    let norm = 1.0 / (2 * r + 1) as f32;
-    // One line of `n` values at `stride` apart, blurred from `src` into `dst`.
-    fn line(src: &[f32], dst: &mut [f32], start: usize, stride: usize, n: usize, r: usize, norm: f32) {
-        let at = |i: isize| src[start + i.clamp(0, n as isize - 1) as usize * stride];
-        let mut sum: f32 = (-(r as isize)..=r as isize).map(at).sum();
-        for i in 0..n {
-            dst[start + i * stride] = sum * norm;
-            sum += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
-        }
-    }
-    let mut tmp = vec![0.0f32; w * h];
-    for y in 0..h {
-        line(&p.data, &mut tmp, y * w, 1, w, r, norm);
-    }
-    let mut out = vec![0.0f32; w * h];
-    for x in 0..w {
-        line(&tmp, &mut out, x, w, h, r, norm);
-    }
-    Plane { width: w, height: h, data: out }
 }
 
 /// Share of face pixels at the ends of the range (≥ 250 or ≤ 5 luma).
@@ -284,25 +260,4 @@ fn face_clipping(a: &Analysis) -> Option<f64> {
     }
     let clipped = samples.iter().filter(|&&y| !(5.0..250.0).contains(&y)).count();
     Some(clipped as f64 / samples.len() as f64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn box_blur_matches_a_direct_average() {
-        let p = Plane { width: 7, height: 5, data: (0..35).map(|i| ((i * 37) % 11) as f32).collect() };
-        let fast = box_blur(&p, 2);
-        let (x, y) = (3usize, 2usize);
-        let mut direct = 0.0;
-        for dy in -2i32..=2 {
-            for dx in -2i32..=2 {
-                let xx = (x as i32 + dx).clamp(0, 6) as usize;
-                let yy = (y as i32 + dy).clamp(0, 4) as usize;
-                direct += p.at(xx, yy);
-            }
-        }
-        assert!((fast.at(x, y) - direct / 25.0).abs() < 1e-4);
-    }
 }

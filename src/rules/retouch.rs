@@ -239,7 +239,9 @@ fn flat_background(a: &Analysis) -> Option<f64> {
         *counts.entry(*p).or_insert(0usize) += 1;
     }
     // A blown-out white wall is uniformly 255: that is exposure, not compositing evidence.
-    let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(_, n)| **n)?;
+    // Ties go to the larger colour: a HashMap's order differs from one map to the next, and the
+    // same photo must read the same whichever photos were checked before it.
+    let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(p, n)| (**n, **p))?;
     let near = cells.iter().filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1)).count();
     Some(near as f64 / cells.len() as f64)
 }
