@@ -274,26 +274,19 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_eight_connected() {
-        // Two diagonal pixels touch; a third far away is its own region.
+    fn diagonal_neighbours_join_only_eight_connected_regions() {
+        // 0 and 6 touch diagonally, 6 and 7 side by side, 24 is far away.
         let mut grid = vec![false; 5 * 5];
-        grid[0] = true;
-        grid[6] = true;
-        grid[24] = true;
-        let mut sizes: Vec<usize> = regions(&grid, 5, 5, Connectivity::Eight).iter().map(Vec::len).collect();
-        sizes.sort();
-        assert_eq!(sizes, vec![1, 2]);
-    }
-
-    #[test]
-    fn four_connected_regions_do_not_join_diagonals() {
-        let mut grid = vec![false; 5 * 5];
-        grid[0] = true;
-        grid[6] = true;
-        grid[7] = true;
-        let mut sizes: Vec<usize> = regions(&grid, 5, 5, Connectivity::Four).iter().map(Vec::len).collect();
-        sizes.sort();
-        assert_eq!(sizes, vec![1, 2]);
+        for i in [0, 6, 7, 24] {
+            grid[i] = true;
+        }
+        let sizes = |c: Connectivity| {
+            let mut s: Vec<usize> = regions(&grid, 5, 5, c).iter().map(Vec::len).collect();
+            s.sort();
+            s
+        };
+        assert_eq!(sizes(Connectivity::Eight), vec![1, 3]);
+        assert_eq!(sizes(Connectivity::Four), vec![1, 1, 2]);
     }
 
     #[test]
