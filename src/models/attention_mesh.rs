@@ -232,3 +232,42 @@ impl AttentionMesh {
         Ok(RefinedFace { eyes: [right, left], lips, irises, presence_logit })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A face from the pose reference in image pixels, and what a perfectly mirror-equivariant
+    /// network would return on the mirror image of its crop, in that network's numbering: each
+    /// point at the position of its left-right partner.
+    fn face_and_ideal_mirror_reading() -> (RefinedFace, RefinedFace) {
+        let points: Vec<[f32; 3]> = crate::analysis::pose::reference_points()
+            .iter()
+            .map(|p| [300.0 + 200.0 * p.x as f32, 400.0 + 200.0 * p.y as f32, 0.0])
+            .collect();
+        let face = RefinedFace::from_mesh(&points, 10.0).unwrap();
+        let mut mirrored = face.clone();
+        mirrored.eyes = [face.eyes[1].clone(), face.eyes[0].clone()];
+        mirrored.lips = (0..face.lips.len()).map(|k| face.lips[lip_partner(k)]).collect();
+        for e in 0..2 {
+            mirrored.irises[1 - e] = (0..5).map(|k| face.irises[e][IRIS_PARTNER[k]]).collect();
+        }
+        (face, mirrored)
+    }
+
+    #[test]
+    fn an_ideal_mirror_reading_leaves_the_face_as_it_was_and_a_shifted_one_moves_it_half_way() {
+        let (face, mirrored) = face_and_ideal_mirror_reading();
+        let same = face.averaged_with_mirrored(&mirrored);
+        let close = |a: &[Point], b: &[Point]| a.iter().zip(b).all(|(p, q)| p.dist(*q) < 1e-3);
+        assert!(close(&same.lips, &face.lips) && close(&same.eyes[0], &face.eyes[0]) && close(&same.eyes[1], &face.eyes[1]));
+        assert!(close(&same.irises[0], &face.irises[0]) && close(&same.irises[1], &face.irises[1]));
+        let mut shifted = mirrored.clone();
+        for p in shifted.lips.iter_mut() {
+            p.y += 2.0;
+        }
+        let moved = face.averaged_with_mirrored(&shifted);
+        assert!(moved.lips.iter().zip(&face.lips).all(|(p, q)| (p.y - q.y - 1.0).abs() < 1e-3));
+        assert!((moved.lip_gap() - face.lip_gap()).abs() < 1e-3);
+    }
+}
