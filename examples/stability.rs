@@ -1,7 +1,9 @@
 //! How often a verdict or a failed check changes under transformations that should change
-//! nothing: the mirror image, the same photo at 1.3× the resolution, a JPEG re-encode at quality
-//! 80, and 8 % more light. Every variant keeps the original's EXIF capture date. Prints, per
-//! transformation, how many verdicts and failed-code sets changed, and which codes flipped most.
+//! nothing: the mirror image, the same photo at 1.3× and 0.9× the resolution, a JPEG re-encode at
+//! quality 80, 8 % more light, and a slight blur (Gaussian, sigma 0.8 px). Every variant keeps the
+//! original's EXIF capture date. Prints, per transformation, how many verdicts and failed-code
+//! sets changed, which codes flipped most, how far the measured values moved, and which photos
+//! were approved on one side only.
 //!
 //!     cargo run --release --example stability -- PHOTO_DIR [AS_OF]
 //!
@@ -29,6 +31,15 @@ fn mirror(img: &RgbImage) -> RgbImage {
 fn upscale(img: &RgbImage) -> RgbImage {
     let (w, h) = img.dimensions();
     imageops::resize(img, w * 13 / 10, h * 13 / 10, imageops::FilterType::Lanczos3)
+}
+
+fn downscale(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    imageops::resize(img, w * 9 / 10, h * 9 / 10, imageops::FilterType::Lanczos3)
+}
+
+fn softer(img: &RgbImage) -> RgbImage {
+    imageops::blur(img, 0.8)
 }
 
 fn same(img: &RgbImage) -> RgbImage {
@@ -62,8 +73,14 @@ fn main() -> anyhow::Result<()> {
     let opts = CheckOptions { as_of, lang: Lang::En };
     let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
-    let transforms: [(&str, Transform, u8); 4] =
-        [("mirror", mirror, 95), ("1.3x resolution", upscale, 95), ("re-encoded q80", same, 80), ("8% brighter", brighter, 95)];
+    let transforms: [(&str, Transform, u8); 6] = [
+        ("mirror", mirror, 95),
+        ("1.3x resolution", upscale, 95),
+        ("0.9x resolution", downscale, 95),
+        ("re-encoded q80", same, 80),
+        ("8% brighter", brighter, 95),
+        ("blurred 0.8 px", softer, 95),
+    ];
     println!("{} photos in {}", files.len(), Path::new(dir).display());
     for (name, transform, quality) in transforms {
         let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>)>> = files
