@@ -67,11 +67,12 @@ impl Reference {
             }
             _ => Vec::new(),
         };
-        Reference { partners: with_lip_partners(file.mirror.clone()), points, subset }
+        Reference { partners: file.mirror.clone(), points, subset }
     }
 
     /// Each of the 468 landmarks' left-right partner (itself on the midline): what a mesh run on
-    /// the mirror image calls each point.
+    /// the mirror image calls each point. The file carries them as [`build_reference`] paired
+    /// them (lip points from the lip rings).
     pub fn partners(&self) -> &[usize] {
         &self.partners
     }
