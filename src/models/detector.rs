@@ -1,4 +1,7 @@
-//! BlazeFace short-range face detector (MediaPipe): 128×128 letterboxed input, 896 anchors.
+//! BlazeFace face detectors (MediaPipe): the short-range model (128×128 letterboxed input, 896
+//! anchors; faces that fill much of its window) finds the applicant's face, the full-range model
+//! (192×192, 2304 anchors; faces down to a few percent of the window) finds small faces anywhere
+//! in the frame.
 
 use serde::Serialize;
 
@@ -6,8 +9,33 @@ use super::{nchw_tensor, output, output_index, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
-const FILE: &str = "mp_face_detection_short_range.onnx";
-const SIZE: usize = 128;
+/// What tells one BlazeFace model from another: file, square input side, anchor layers (grid,
+/// anchors per cell) and the names of its two outputs.
+pub struct DetectorSpec {
+    file: &'static str,
+    size: usize,
+    layers: &'static [(usize, usize)],
+    regressors: &'static str,
+    classificators: &'static str,
+}
+
+/// Short range: stride 8 (16×16 cells, 2 anchors) then stride 16 (8×8 cells, 6 anchors).
+pub const SHORT_RANGE: DetectorSpec = DetectorSpec {
+    file: "mp_face_detection_short_range.onnx",
+    size: 128,
+    layers: &[(16, 2), (8, 6)],
+    regressors: "regressors",
+    classificators: "classificators",
+};
+
+/// Full range: stride 4, one anchor per cell of a 48×48 grid.
+pub const FULL_RANGE: DetectorSpec = DetectorSpec {
+    file: "mp_face_detection_full_range.onnx",
+    size: 192,
+    layers: &[(48, 1)],
+    regressors: "reshaped_regressor_face_4",
+    classificators: "reshaped_classifier_face_4",
+};
 
 /// A face found by the detector, in image pixel coordinates.
 #[derive(Debug, Clone, Serialize)]
@@ -42,37 +70,40 @@ impl Detection {
 
 pub struct FaceDetector {
     plan: Plan,
+    size: usize,
     regressors: usize,
     classificators: usize,
     anchors: Vec<Point>,
 }
 
 impl FaceDetector {
-    pub(crate) fn load(files: &ModelFiles) -> Result<Self, ModelError> {
-        let (plan, names) = files.load(FILE, &[1, 3, SIZE, SIZE])?;
+    pub(crate) fn load(files: &ModelFiles, spec: &DetectorSpec) -> Result<Self, ModelError> {
+        let (plan, names) = files.load(spec.file, &[1, 3, spec.size, spec.size])?;
         Ok(FaceDetector {
             plan,
-            regressors: output_index(&names, "regressors", FILE)?,
-            classificators: output_index(&names, "classificators", FILE)?,
-            anchors: anchors(),
+            size: spec.size,
+            regressors: output_index(&names, spec.regressors, spec.file)?,
+            classificators: output_index(&names, spec.classificators, spec.file)?,
+            anchors: super::ssd_anchors(spec.layers),
         })
     }
 
     /// Detects faces in a square window of `side` pixels centred on `centre` (parts outside the
     /// image are filled with `fill`). Returns detections above `min_score`, after NMS.
     pub fn detect(&self, img: &Pyramid, centre: Point, side: f32, fill: f32, min_score: f32) -> Result<Vec<Detection>, ModelError> {
-        let transform = Affine::square_crop(centre, side, 0.0, SIZE, false);
-        let mut input = sample_planar(img, &transform, SIZE, SIZE, [fill; 3]);
+        let size = self.size;
+        let transform = Affine::square_crop(centre, side, 0.0, size, false);
+        let mut input = sample_planar(img, &transform, size, size, [fill; 3]);
         for v in input.iter_mut() {
             *v = *v / 127.5 - 1.0;
         }
-        let outputs = run(&self.plan, "face detector", nchw_tensor(input, SIZE, SIZE))?;
+        let outputs = run(&self.plan, "face detector", nchw_tensor(input, size, size))?;
         let reg = output(&outputs, self.regressors, "face detector")?;
         let cls = output(&outputs, self.classificators, "face detector")?;
         if reg.len() < self.anchors.len() * 16 || cls.len() < self.anchors.len() {
             return Err(ModelError::Run { model: "face detector", message: "unexpected output size".into() });
         }
-        let s = SIZE as f32;
+        let s = size as f32;
         let mut found = Vec::new();
         for (i, anchor) in self.anchors.iter().enumerate() {
             let score = sigmoid(cls[i].clamp(-100.0, 100.0));
@@ -105,12 +136,6 @@ impl FaceDetector {
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
-}
-
-/// Anchors of the short-range model: stride 8 (16×16 cells, 2 anchors) then stride 16 (8×8 cells,
-/// 6 anchors), centres at cell middles in unit coordinates.
-fn anchors() -> Vec<Point> {
-    super::ssd_anchors(&[(16, 2), (8, 6)])
 }
 
 /// MediaPipe-style weighted NMS: overlapping detections are averaged, weighted by score, which
@@ -150,11 +175,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn anchor_layout_matches_the_model() {
-        let a = anchors();
+    fn anchor_layouts_match_the_models() {
+        let a = super::super::ssd_anchors(SHORT_RANGE.layers);
         assert_eq!(a.len(), 896);
         assert_eq!(a[0], Point::new(1.0 / 32.0, 1.0 / 32.0));
         assert_eq!(a[512], Point::new(1.0 / 16.0, 1.0 / 16.0));
+        let full = super::super::ssd_anchors(FULL_RANGE.layers);
+        assert_eq!(full.len(), 2304);
+        assert_eq!(full[49], Point::new(1.5 / 48.0, 1.5 / 48.0));
     }
 
     #[test]

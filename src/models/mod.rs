@@ -43,7 +43,10 @@ impl Plan {
 
 /// Every model the analysis needs, loaded once.
 pub struct ModelSet {
+    /// BlazeFace short range: the applicant's face.
     pub detector: FaceDetector,
+    /// BlazeFace full range on the whole frame: small and background faces.
+    pub small_face_detector: FaceDetector,
     pub mesh: FaceMesh,
     pub attention_mesh: AttentionMesh,
     pub hands: HandDetector,
@@ -69,7 +72,8 @@ impl ModelSet {
         let (first, second) = rayon::join(
             || {
                 Ok::<_, ModelError>((
-                    FaceDetector::load(&files)?,
+                    FaceDetector::load(&files, &detector::SHORT_RANGE)?,
+                    FaceDetector::load(&files, &detector::FULL_RANGE)?,
                     FaceMesh::load(&files)?,
                     TextDetector::load(&files)?,
                     HandDetector::load(&files)?,
@@ -77,9 +81,9 @@ impl ModelSet {
             },
             || Ok::<_, ModelError>((PersonSegmenter::load(&files)?, MaskClassifier::load(&files)?, AttentionMesh::load(&files)?)),
         );
-        let (detector, mesh, text, hands) = first?;
+        let (detector, small_face_detector, mesh, text, hands) = first?;
         let (segmenter, appearance, attention_mesh) = second?;
-        Ok(ModelSet { detector, mesh, attention_mesh, hands, segmenter, appearance, text, dir: dir.to_path_buf() })
+        Ok(ModelSet { detector, small_face_detector, mesh, attention_mesh, hands, segmenter, appearance, text, dir: dir.to_path_buf() })
     }
 
     /// Where the models are looked for, in order: `$PHOTOCHECK_MODELS`, `models/` beside the
@@ -112,7 +116,7 @@ impl ModelFiles<'_> {
         let path = self.dir.join(file);
         let bytes = std::fs::read(&path).map_err(|e| ModelError::Missing {
             path: path.clone(),
-            hint: format!("{e}; run scripts/fetch-models.sh or set PHOTOCHECK_MODELS"),
+            hint: format!("{e}; the models ship in the repository's models/ folder (models/reproduce.sh rebuilds them): point PHOTOCHECK_MODELS at it"),
         })?;
         let expected = self.sums.get(file).ok_or_else(|| ModelError::NotListed { dir: self.dir.to_path_buf(), file: file.to_string() })?;
         let actual = hex(&Sha256::digest(&bytes));

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score};
-use crate::report::{Region, Text, Threshold};
+use crate::report::{Outcome, Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const FC001: &str = "FC001";
@@ -40,6 +40,9 @@ pub static SPEC: RuleSpec = RuleSpec {
 pub struct Config {
     /// Detector score from which a detection counts as a face.
     pub min_score: f64,
+    /// Score from which a second detection below `min_score` sends the photo to review: a face
+    /// cut by the frame's edge, small, blurred or turned away scores low and is still a face.
+    pub review_score: f64,
     /// The face mesh's presence logit from which a detected face counts as analysable.
     pub min_mesh_presence: f64,
 }
@@ -68,9 +71,23 @@ impl Rule for FaceCount {
         let others: Vec<_> =
             a.faces.iter().enumerate().filter(|(i, f)| Some(*i) != primary && f.score as f64 >= self.c.min_score).collect();
         let region = others.first().map(|(_, f)| a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
-        let count =
+        let mut count =
             Finding::measured(FC001, n as f64, "faces", Threshold::range(1.0, 1.0), Text::new("检测到一张人脸", "Exactly one face"), fail)
                 .with_region_if_failed(region);
+        // One face counted, but something else scored as a possible face: a person looks.
+        let doubtful = a
+            .faces
+            .iter()
+            .enumerate()
+            .find(|(i, f)| Some(*i) != primary && (self.c.review_score..self.c.min_score).contains(&(f.score as f64)));
+        if let (1, Some((_, f))) = (n, doubtful) {
+            count.outcome = Outcome::Uncertain;
+            count.if_failed = Some(Text::new(
+                "照片中可能还有一张人脸（画面边缘、背景或衣服上）：请单独拍摄，背景中不要有其他人或人像",
+                "There may be a second face (at the edge, in the background or on the clothing): take the photo alone, with no other people or portraits behind you",
+            ));
+            count.region = Some(a.to_original(Region::Box { x: f.x, y: f.y, width: f.width, height: f.height }));
+        }
         vec![count, self.visible(ctx)]
     }
 }
@@ -100,8 +117,8 @@ impl FaceCount {
             Finding::measured(FC002, round(presence as f64, 2), "logit", t, Text::new("面部完整可见", "The whole face is visible"), fail)
                 .with_region_if_failed(region);
         // The rules examined no face: whatever the logit, this face could not be analysed.
-        if a.face.is_none() && finding.outcome == crate::report::Outcome::Pass {
-            finding.outcome = crate::report::Outcome::Fail;
+        if a.face.is_none() && finding.outcome == Outcome::Pass {
+            finding.outcome = Outcome::Fail;
             finding.message = finding.if_failed.clone().unwrap_or(finding.message);
         }
         finding

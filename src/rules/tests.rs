@@ -74,6 +74,12 @@ fn face_count_and_a_face_the_mesh_gave_up_on() {
     assert_eq!((outcome(&one, "FC001"), outcome(&one, "FC002")), (Pass, Pass));
     let two = run(&portrait(0.0, 0.0, 0.0).detection(20.0, 20.0, 60.0, 0.9, 5.0).build(), "face_count");
     assert_eq!((outcome(&two, "FC001"), measured(&two, "FC001")), (Fail, 2.0));
+    // A second detection between the profile's review score (0.35) and count score (0.5) is not
+    // counted, but a person looks; below the review score it is ignored.
+    let doubtful = run(&portrait(0.0, 0.0, 0.0).detection(20.0, 20.0, 60.0, 0.42, 5.0).build(), "face_count");
+    assert_eq!((outcome(&doubtful, "FC001"), measured(&doubtful, "FC001")), (Uncertain, 1.0));
+    let faint = run(&portrait(0.0, 0.0, 0.0).detection(20.0, 20.0, 60.0, 0.3, 5.0).build(), "face_count");
+    assert_eq!(outcome(&faint, "FC001"), Pass);
     // Detected, but the mesh does not confirm it (a mask): FC002 fails with the logit shown.
     let covered = run(&Builder::new(600, 800, [246, 246, 244]).detection(200.0, 200.0, 200.0, 0.9, -2.5).build(), "face_count");
     assert_eq!((outcome(&covered, "FC001"), outcome(&covered, "FC002")), (Pass, Fail));
