@@ -379,7 +379,7 @@ fn flagged(report: &Report, codes: &[&str]) -> bool {
 const TEXT_CODES: &[&str] = &["TX001"];
 /// Lighting faults are the lighting checks' to catch, but a whole-frame fault is just as rightly
 /// caught by the exposure and background checks.
-const LIGHT_CODES: &[&str] = &["LI001", "LI002", "IQ005", "BG001", "BG002", "BG003"];
+const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG002", "BG003"];
 const FACE_CODES: &[&str] = &["FC001"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {

@@ -343,3 +343,22 @@ fn light_falling_off_across_the_face_is_not_passed_as_even() {
     assert_ne!(common::outcome(&lit, "LI001"), Pass, "{:?}", lit.check("LI001"));
     assert_ne!(lit.verdict, photocheck::Verdict::Approve);
 }
+
+#[test]
+fn a_washed_out_photo_fails_face_contrast_while_its_median_stays_legal() {
+    let bytes = common::sample("london_032_03.jpg");
+    let clean = common::check("clean.jpg", &bytes);
+    assert_eq!(common::outcome(&clean, "LI004"), Pass, "{:?}", clean.check("LI004"));
+    // Blended 40 % towards white: haze, or an exposure a filter lifted.
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    for p in img.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 + (255.0 - *c as f32) * 0.4).round() as u8;
+        }
+    }
+    let jpeg = common::with_exif(&common::jpeg(&img, 92), &[common::date_original(common::as_of() - chrono::Duration::days(20))]);
+    let washed = common::check("washed.jpg", &jpeg);
+    assert_eq!(common::outcome(&washed, "LI002"), Pass, "the median alone does not see it: {:?}", washed.check("LI002"));
+    assert_eq!(common::outcome(&washed, "LI004"), Fail, "{:?}", washed.check("LI004"));
+    assert_eq!(washed.verdict, photocheck::Verdict::Reject);
+}

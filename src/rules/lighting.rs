@@ -11,6 +11,7 @@ use crate::report::{Region, Text, Threshold};
 pub const LI001: &str = "LI001";
 pub const LI002: &str = "LI002";
 pub const LI003: &str = "LI003";
+pub const LI004: &str = "LI004";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "lighting",
@@ -39,6 +40,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "chroma",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: LI004,
+            name: "face_contrast",
+            summary: "The darkest parts of the face (pupils, brows, nostrils) are dark: the 2nd percentile of face brightness (a washed-out, hazy or over-filtered photo lifts it)",
+            summary_zh: "面部最暗处（瞳孔、眉毛、鼻孔）足够暗：面部亮度的第 2 百分位（照片发白、发灰或滤镜过度会抬高它）",
+            unit: "luma",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| Lighting { c }),
 };
@@ -50,6 +59,8 @@ pub struct Config {
     pub min_face_luma: f64,
     pub max_face_luma: f64,
     pub max_colour_cast: f64,
+    /// Highest 2nd-percentile face luma (LI004): above it the face's darkest parts are grey.
+    pub max_face_black_point: f64,
 }
 
 pub struct Lighting {
@@ -115,14 +126,39 @@ impl Rule for Lighting {
                     )),
                     None => out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
                 }
+                out.push(self.face_contrast(a));
             }
             None => {
                 out.push(Finding::not_assessed(LI001, "ratio", Threshold::max(c.max_side_difference), no_face()));
                 out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
+                out.push(Finding::not_assessed(LI004, "luma", Threshold::max(c.max_face_black_point), no_face()));
             }
         }
         out.push(colour_cast(a, c.max_colour_cast));
         out
+    }
+}
+
+impl Lighting {
+    /// Every well-exposed portrait has near-black somewhere on the face — the pupils, the lash
+    /// line, the nostrils, the brows — whatever the skin tone. Haze, a washed-out exposure or a
+    /// beauty filter lifts that black point while the median (LI002) can stay in range.
+    fn face_contrast(&self, a: &Analysis) -> Finding {
+        let t = Threshold::max(self.c.max_face_black_point);
+        match quantile(a.face_luma_samples(), 0.02) {
+            Some(black) => Finding::measured(
+                LI004,
+                round(black as f64, 1),
+                "luma",
+                t,
+                Text::new("面部对比度正常", "The face has normal contrast"),
+                Text::new(
+                    "照片发白、发灰（对比度不足）：请在光线合适处重新拍摄，不要使用滤镜或美颜",
+                    "The photo looks washed out (low contrast): retake it in good light, without filters or beauty effects",
+                ),
+            ),
+            None => Finding::not_assessed(LI004, "luma", t, no_face()),
+        }
     }
 }
 
@@ -221,5 +257,26 @@ mod tests {
             "lighting",
         );
         assert_eq!((outcome(&dark, "LI001"), outcome(&dark, "LI002")), (Pass, Fail), "evenly dark: the exposure check, not the side check");
+    }
+
+    #[test]
+    fn a_face_without_dark_parts_is_washed_out() {
+        // The synthetic face is one flat skin tone: nothing on it is dark, as in a washed-out photo.
+        let flat = run(&portrait(0.0, 0.0, 0.0).build(), "lighting");
+        assert_eq!(outcome(&flat, "LI004"), Fail);
+        assert!(measured(&flat, "LI004") > 150.0);
+        // Brows and pupils, as every real face has them: the face's black point drops.
+        let brows = |x: u32, y: u32| (215..285).contains(&x) || (315..385).contains(&x);
+        let featured = run(
+            &portrait(0.0, 0.0, 0.0)
+                .paint([45, 35, 30], move |x, y| brows(x, y) && (262..278).contains(&y))
+                .paint([20, 15, 15], |x, y| {
+                    [(250.0, 300.0), (350.0, 300.0)].iter().any(|(cx, cy)| (x as f32 - cx).hypot(y as f32 - cy) < 10.0)
+                })
+                .build(),
+            "lighting",
+        );
+        assert_eq!(outcome(&featured, "LI004"), Pass, "{:?}", featured.iter().find(|f| f.code == "LI004"));
+        assert_eq!(outcome(&featured, "LI002"), Pass, "the median stays that of the skin");
     }
 }
