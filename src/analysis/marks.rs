@@ -50,6 +50,15 @@ const JOIN: f32 = 0.012;
 /// two are (white flecks the recolouring of their T-shirt left), at 0.2 four.
 const TOUCH: usize = 2;
 const MAX_EDGE_SHARE: f32 = 0.1;
+/// A region of at least `MIN_GLYPHS` separate pieces whose mean stroke width (pixels over the
+/// longer side) is at least `GLYPH_THICKNESS` of the height is a row of letters or a logo's parts
+/// and may touch the zones' edge with up to `MAX_EDGE_SHARE_GLYPHS` of its pixels: text placed
+/// close to the hair runs into the margin kept around the person, where no mark is looked for.
+/// Measured on the variants (text beside the head): text caught 74.8 % → 77.6 % (seed 20261202),
+/// 82.6 % → 84.0 % (seed 7, ready and raw); clean portraits flagged unchanged (2/83, 4/179).
+const MIN_GLYPHS: usize = 3;
+const GLYPH_THICKNESS: f32 = 0.006;
+const MAX_EDGE_SHARE_GLYPHS: f32 = 0.35;
 /// A region counts when its longer side is at least this share of the height (text 1/25 of the
 /// height has letters about this tall) and its shorter side at least `MIN_THICKNESS` (a hair is
 /// long but one or two pixels thin).
@@ -243,6 +252,26 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         })
         .collect();
     let at_zone_edge = dilate(&excluded, w, h, TOUCH);
+    // The marked pixels' own pieces, before joining: the letters of a word, the parts of a logo.
+    // A piece is a glyph when its strokes are thicker than a hair (a strand is one or two pixels
+    // wide, however it curls).
+    let mut piece_of = vec![usize::MAX; w * h];
+    let mut glyph = Vec::new();
+    let min_glyph_width = (GLYPH_THICKNESS * h as f32).max(2.0);
+    for (k, piece) in regions(&marked, w, h, Connectivity::Eight).into_iter().enumerate() {
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        for &i in &piece {
+            piece_of[i] = k;
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        // Mean width across its longer side: a curled strand spans a wide box but is thin.
+        let long_side = (x1 - x0 + 1).max(y1 - y0 + 1);
+        glyph.push(piece.len() >= 6 && piece.len() as f32 >= min_glyph_width * long_side as f32);
+    }
     let join = ((JOIN * h as f32).round() as usize).max(1);
     let joined = dilate(&marked, w, h, join);
     let min_size = MIN_SIZE * h as f32;
@@ -265,7 +294,13 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                 }
             }
             let touching = pixels.iter().filter(|&&i| marked[i] && at_zone_edge[i]).count();
-            if n < min_pixels || touching as f32 > MAX_EDGE_SHARE * n as f32 {
+            let mut glyphs: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX && glyph[k]).collect();
+            glyphs.sort_unstable();
+            glyphs.dedup();
+            // A row of glyphs is print even where it runs into the margin around the hair; a
+            // strand of hair or a garment's edge is one piece, or thin ones.
+            let max_edge_share = if glyphs.len() >= MIN_GLYPHS { MAX_EDGE_SHARE_GLYPHS } else { MAX_EDGE_SHARE };
+            if n < min_pixels || touching as f32 > max_edge_share * n as f32 {
                 return None;
             }
             let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
