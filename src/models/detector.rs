@@ -12,6 +12,8 @@ use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 /// What tells one BlazeFace model from another: file, square input side, anchor layers (grid,
 /// anchors per cell) and the names of its two outputs.
 pub struct DetectorSpec {
+    /// How errors name it.
+    name: &'static str,
     file: &'static str,
     size: usize,
     layers: &'static [(usize, usize)],
@@ -21,6 +23,7 @@ pub struct DetectorSpec {
 
 /// Short range: stride 8 (16×16 cells, 2 anchors) then stride 16 (8×8 cells, 6 anchors).
 pub const SHORT_RANGE: DetectorSpec = DetectorSpec {
+    name: "face detector",
     file: "mp_face_detection_short_range.onnx",
     size: 128,
     layers: &[(16, 2), (8, 6)],
@@ -30,6 +33,7 @@ pub const SHORT_RANGE: DetectorSpec = DetectorSpec {
 
 /// Full range: stride 4, one anchor per cell of a 48×48 grid.
 pub const FULL_RANGE: DetectorSpec = DetectorSpec {
+    name: "small-face detector",
     file: "mp_face_detection_full_range.onnx",
     size: 192,
     layers: &[(48, 1)],
@@ -70,6 +74,7 @@ impl Detection {
 
 pub struct FaceDetector {
     plan: Plan,
+    name: &'static str,
     size: usize,
     regressors: usize,
     classificators: usize,
@@ -81,6 +86,7 @@ impl FaceDetector {
         let (plan, names) = files.load(spec.file, &[1, 3, spec.size, spec.size])?;
         Ok(FaceDetector {
             plan,
+            name: spec.name,
             size: spec.size,
             regressors: output_index(&names, spec.regressors, spec.file)?,
             classificators: output_index(&names, spec.classificators, spec.file)?,
@@ -97,11 +103,11 @@ impl FaceDetector {
         for v in input.iter_mut() {
             *v = *v / 127.5 - 1.0;
         }
-        let outputs = run(&self.plan, "face detector", nchw_tensor(input, size, size))?;
-        let reg = output(&outputs, self.regressors, "face detector")?;
-        let cls = output(&outputs, self.classificators, "face detector")?;
+        let outputs = run(&self.plan, self.name, nchw_tensor(input, size, size))?;
+        let reg = output(&outputs, self.regressors, self.name)?;
+        let cls = output(&outputs, self.classificators, self.name)?;
         if reg.len() < self.anchors.len() * 16 || cls.len() < self.anchors.len() {
-            return Err(ModelError::Run { model: "face detector", message: "unexpected output size".into() });
+            return Err(ModelError::Run { model: self.name, message: "unexpected output size".into() });
         }
         let s = size as f32;
         let mut found = Vec::new();
