@@ -266,10 +266,10 @@ mod tests {
         assert_eq!(outcome(&flat, "LI004"), Fail);
         assert!(measured(&flat, "LI004") > 150.0);
         // Brows and pupils, as every real face has them: the face's black point drops.
-        let brows = |x: u32, y: u32| (215..285).contains(&x) || (315..385).contains(&x);
+        let brows = |x: u32, y: u32| ((215..285).contains(&x) || (315..385).contains(&x)) && (262..278).contains(&y);
         let featured = run(
             &portrait(0.0, 0.0, 0.0)
-                .paint([45, 35, 30], move |x, y| brows(x, y) && (262..278).contains(&y))
+                .paint([45, 35, 30], brows)
                 .paint([20, 15, 15], |x, y| {
                     [(250.0, 300.0), (350.0, 300.0)].iter().any(|(cx, cy)| (x as f32 - cx).hypot(y as f32 - cy) < 10.0)
                 })
