@@ -319,19 +319,22 @@ fn digits_on_the_background_fail_the_text_check_and_a_mark_on_the_clothing_goes_
 /// A logo that covers more than a twentieth of a narrow top (a double ring 1/20 of the height on
 /// London 140_03's dark top) raises the fabric's 95th percentile to itself, and the garment's
 /// limit with it (to 597, beyond any residual): measured without it, the top is plain and the
-/// logo goes to review.
+/// logo goes to review — also where it reaches the bottom of the frame (there only because
+/// setting it aside lowers the limit more than fivefold, which a fold's sheen does not).
 #[test]
 fn a_large_logo_on_a_narrow_top_is_not_taken_for_the_fabric_texture() {
-    let mut printed = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
-    let (cx, cy) = (480.0f32, 750.0f32);
-    for (x, y, p) in printed.enumerate_pixels_mut() {
-        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-        if (14.0..=20.0).contains(&d) || (4.0..=10.0).contains(&d) {
-            *p = image::Rgb([235, 235, 235]);
+    let plain = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
+    for (cx, cy) in [(480.0f32, 750.0f32), (480.0, 777.0)] {
+        let mut printed = plain.clone();
+        for (x, y, p) in printed.enumerate_pixels_mut() {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            if (14.0..=20.0).contains(&d) || (4.0..=10.0).contains(&d) {
+                *p = image::Rgb([235, 235, 235]);
+            }
         }
+        let r = check("ring.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Uncertain, "ring at {cx},{cy}: {:?}", find(&r, "TX001"));
     }
-    let r = check("ring.png", &png(&printed));
-    assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
 }
 
 /// Light falling off across the face (to half at the far side, the background untouched) is
