@@ -225,8 +225,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     }
     // Fabric with its own texture (creases, a knit, light cloth's shading) raises the clothing's
     // limit to a multiple of its own 95th-percentile thin-structure contrast.
-    let fabric: Vec<f32> = (0..w * h).step_by(3).filter(|&i| zone[i] == 2).map(|i| residual[i]).collect();
-    let clothing_limit = quantile(&fabric, 0.95).map_or(CONTRAST_CLOTHING, |q| CONTRAST_CLOTHING.max(FABRIC_TEXTURE * q));
+    let clothing_limit = fabric_limit(&residual, &zone, |_| true).unwrap_or(CONTRAST_CLOTHING);
     let mut marked: Vec<bool> = (0..w * h)
         .map(|i| match zone[i] {
             1 => residual[i] >= CONTRAST_BACKGROUND,
@@ -234,8 +233,9 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
             _ => false,
         })
         .collect();
+    let join = ((JOIN * h as f32).round() as usize).max(1);
     if clothing_limit > CONTRAST_CLOTHING {
-        mark_the_largest_print(&mut marked, &residual, &zone, w, h, clothing_limit);
+        mark_the_largest_print(&mut marked, &residual, &zone, w, h, join, clothing_limit);
     }
     // A surface with structure all over is not plain — a room behind the person, a patterned
     // shirt — and print on it cannot be told from the rest: the background checks speak for
@@ -285,7 +285,6 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         let long_side = (x1 - x0 + 1).max(y1 - y0 + 1);
         glyph.push(piece.len() >= 6 && piece.len() as f32 >= min_glyph_width * long_side as f32);
     }
-    let join = ((JOIN * h as f32).round() as usize).max(1);
     let joined = dilate(&marked, w, h, join);
     let min_size = MIN_SIZE * h as f32;
     let min_thickness = MIN_THICKNESS * h as f32;
@@ -352,9 +351,8 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
 /// Measured with examples/variants (seed 20261202, 83 ready portraits): text 79.7 % → 83.7 %,
 /// logos 73.7 % → 76.9 %; seed 7 on ready and raw: text 86.0 % → 88.5 %, logos 82.6 % → 84.1 %;
 /// clean portraits flagged unchanged (the same 2/83 and 4/179).
-fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w: usize, h: usize, limit: f32) {
+fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w: usize, h: usize, join: usize, limit: f32) {
     let candidate: Vec<bool> = (0..w * h).map(|i| zone[i] == 2 && residual[i] >= CONTRAST_CLOTHING).collect();
-    let join = ((JOIN * h as f32).round() as usize).max(1);
     let joined = dilate(&candidate, w, h, join);
     let Some(largest) = regions(&joined, w, h, Connectivity::Eight).into_iter().max_by_key(|p| p.iter().filter(|&&i| candidate[i]).count())
     else {
@@ -368,8 +366,7 @@ fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w:
     for &i in &largest {
         set_aside[i] = true;
     }
-    let fabric: Vec<f32> = (0..w * h).step_by(3).filter(|&i| zone[i] == 2 && !set_aside[i]).map(|i| residual[i]).collect();
-    let Some(lower) = quantile(&fabric, 0.95).map(|q| CONTRAST_CLOTHING.max(FABRIC_TEXTURE * q)) else {
+    let Some(lower) = fabric_limit(residual, zone, |i| !set_aside[i]) else {
         return;
     };
     if lower < limit && (!cut_by_the_frame || limit >= FRAME_CUT_DROP * lower) {
@@ -379,6 +376,14 @@ fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w:
             }
         }
     }
+}
+
+/// The clothing's limit from the fabric's own texture: `FABRIC_TEXTURE` times the 95th percentile
+/// of the thin-structure contrast over the clothing pixels `counted` (every third one), never
+/// below `CONTRAST_CLOTHING`; `None` without such pixels.
+fn fabric_limit(residual: &[f32], zone: &[u8], counted: impl Fn(usize) -> bool) -> Option<f32> {
+    let fabric: Vec<f32> = (0..zone.len()).step_by(3).filter(|&i| zone[i] == 2 && counted(i)).map(|i| residual[i]).collect();
+    quantile(&fabric, 0.95).map(|q| CONTRAST_CLOTHING.max(FABRIC_TEXTURE * q))
 }
 
 /// The bounding box (x0, y0, x1, y1 inclusive) of the cells with value `z`.

@@ -126,14 +126,14 @@ impl Rule for Lighting {
                     )),
                     None => out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face())),
                 }
-                out.push(self.face_contrast(a));
             }
             None => {
                 out.push(Finding::not_assessed(LI001, "ratio", Threshold::max(c.max_side_difference), no_face()));
                 out.push(Finding::not_assessed(LI002, "luma", Threshold::range(c.min_face_luma, c.max_face_luma), no_face()));
-                out.push(Finding::not_assessed(LI004, "luma", Threshold::max(c.max_face_black_point), no_face()));
             }
         }
+        // Without a face there are no face samples, and LI004 is not assessed.
+        out.push(self.face_contrast(a));
         out.push(colour_cast(a, c.max_colour_cast));
         out
     }
