@@ -3,13 +3,16 @@
 row per licence-ready portrait (`file` = the `ready_file` column, relative to london-dev/ready), with
 the head labels the studio set implies. Standard library only.
 
-    scripts/london-labels.py ../shared/london-dev/labels.csv OUT.csv [--persons even|odd|all]
+    scripts/london-labels.py ../shared/london-dev/labels.csv OUT.csv [--persons even|odd|all] [--folder ready|raw]
 
 The London set has no hats, masks or sunglasses (studio portraits taken for research, every one
 looked at), so headwear, mask and sunglasses are 0 on every row; glasses, eyes_open, ears_covered
 and hair_over_brows come from the labeller's columns. `--persons even|odd` keeps the people with an
 even or odd number only (both photos of a person always on the same side): the two halves are how
 the gate is measured out of sample (fit the heads on one half, judge the gate on the other).
+`--folder raw` lists the 96 studio originals instead (`file` relative to london-dev/raw): the same
+people before ID framing, which the shipped heads also see as negatives (short-cropped hair on the
+crown crop is not a cap).
 """
 import argparse
 import csv
@@ -18,18 +21,20 @@ parser = argparse.ArgumentParser()
 parser.add_argument("labels")
 parser.add_argument("out")
 parser.add_argument("--persons", choices=["even", "odd", "all"], default="all")
+parser.add_argument("--folder", choices=["ready", "raw"], default="ready")
 args = parser.parse_args()
+column = "ready_file" if args.folder == "ready" else "file"
 
 CARRIED = ["compliant", "glasses", "eyes_open", "ears_covered", "hair_over_brows"]
 ABSENT = ["headwear", "mask", "sunglasses"]
 with open(args.labels, newline="") as f:
-    rows = [r for r in csv.DictReader(f) if r.get("ready_file")]
+    rows = [r for r in csv.DictReader(f) if r.get(column)]
 kept = []
 for row in rows:
     person = int(row["file"].split("_")[0])
     if args.persons != "all" and (person % 2 == 0) != (args.persons == "even"):
         continue
-    out = {"file": row["ready_file"], "person": f"{person:03}"}
+    out = {"file": row[column], "person": f"{person:03}"}
     out.update({c: row[c] for c in CARRIED})
     out.update({c: "0" for c in ABSENT})
     kept.append(out)
@@ -37,4 +42,4 @@ with open(args.out, "w", newline="") as f:
     writer = csv.DictWriter(f, fieldnames=["file", "person"] + CARRIED + ABSENT)
     writer.writeheader()
     writer.writerows(kept)
-print(f"{len(kept)} ready portraits ({args.persons} persons)")
+print(f"{len(kept)} {args.folder} portraits ({args.persons} persons)")

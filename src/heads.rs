@@ -17,11 +17,14 @@ pub struct Attribute {
     pub label: &'static str,
     pub code: &'static str,
     pub has_signal: bool,
+    /// A head may read the crown crop's embedding (the attribute sits above the brows).
+    pub has_crown: bool,
 }
 
 /// Every label a head can decide, in report order.
 pub fn attributes() -> impl Iterator<Item = Attribute> {
-    crate::rules::declared().filter_map(|(_, c)| c.head.map(|h| Attribute { label: h.label, code: c.code, has_signal: h.signal }))
+    crate::rules::declared()
+        .filter_map(|(_, c)| c.head.map(|h| Attribute { label: h.label, code: c.code, has_signal: h.signal, has_crown: h.crown }))
 }
 
 pub fn attribute(label: &str) -> Option<Attribute> {
@@ -29,12 +32,15 @@ pub fn attribute(label: &str) -> Option<Attribute> {
 }
 
 /// Which features a head reads: √ of the 1280 pooled values of the appearance network on the
-/// head crop, the check's own measured value (its hand-made signal), or both.
+/// head crop, the same on the crown crop (above the brows; only with the head crop), the check's
+/// own measured value (its hand-made signal), or a combination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
     pub embedding: bool,
     pub signal: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub crown: bool,
 }
 
 impl Inputs {
@@ -44,11 +50,16 @@ impl Inputs {
     pub fn uses_signal(self) -> bool {
         self.signal
     }
+    pub fn uses_crown(self) -> bool {
+        self.embedding && self.crown
+    }
     pub fn name(self) -> &'static str {
-        match (self.embedding, self.signal) {
-            (true, true) => "embedding+signal",
-            (true, false) => "embedding",
-            (false, _) => "signal",
+        match (self.embedding, self.uses_crown(), self.signal) {
+            (true, true, true) => "embedding+crown+signal",
+            (true, true, false) => "embedding+crown",
+            (true, false, true) => "embedding+signal",
+            (true, false, false) => "embedding",
+            (false, _, _) => "signal",
         }
     }
 }
@@ -113,6 +124,9 @@ pub struct Head {
     /// One weight per embedding value (empty unless the head reads the embedding).
     #[serde(default)]
     pub embedding_weights: Vec<f32>,
+    /// One weight per crown-crop embedding value (empty unless the head reads the crown crop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crown_weights: Vec<f32>,
     pub provenance: Provenance,
 }
 
@@ -124,6 +138,13 @@ impl Head {
         if self.embedding_weights.len() != want {
             return Err(format!("{} embedding weights, expected {want}", self.embedding_weights.len()));
         }
+        if self.inputs.crown && !self.inputs.embedding {
+            return Err("a crown-crop head also reads the head crop (inputs.embedding)".into());
+        }
+        let want = if self.inputs.uses_crown() { EMBEDDING_LEN } else { 0 };
+        if self.crown_weights.len() != want {
+            return Err(format!("{} crown weights, expected {want}", self.crown_weights.len()));
+        }
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(format!("threshold {} is not a probability", self.threshold));
         }
@@ -132,21 +153,26 @@ impl Head {
                 return Err(format!("review_below {below} must lie between 0 and the threshold {}", self.threshold));
             }
         }
-        if !self.bias.is_finite() || !self.signal_weight.is_finite() || self.embedding_weights.iter().any(|w| !w.is_finite()) {
+        if !self.bias.is_finite()
+            || !self.signal_weight.is_finite()
+            || self.embedding_weights.iter().chain(&self.crown_weights).any(|w| !w.is_finite())
+        {
             return Err("weights must be finite".into());
         }
         Ok(())
     }
 
     /// p(violation), or `None` when a feature the head needs is missing.
-    pub fn score(&self, embedding: Option<&[f32]>, signal: Option<f64>) -> Option<f64> {
+    pub fn score(&self, embedding: Option<&[f32]>, crown: Option<&[f32]>, signal: Option<f64>) -> Option<f64> {
+        let dot = |e: &[f32], weights: &[f32]| {
+            (e.len() == weights.len()).then(|| e.iter().zip(weights).map(|(&v, &w)| embedding_feature(v) as f64 * w as f64).sum::<f64>())
+        };
         let mut logit = self.bias;
         if self.inputs.embedding {
-            let e = embedding?;
-            if e.len() != self.embedding_weights.len() {
-                return None;
-            }
-            logit += e.iter().zip(&self.embedding_weights).map(|(&v, &w)| embedding_feature(v) as f64 * w as f64).sum::<f64>();
+            logit += dot(embedding?, &self.embedding_weights)?;
+        }
+        if self.inputs.uses_crown() {
+            logit += dot(crown?, &self.crown_weights)?;
         }
         if self.inputs.uses_signal() {
             let s = match signal {
@@ -200,7 +226,7 @@ pub fn sigmoid(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const SIGNAL: Inputs = Inputs { embedding: false, signal: true };
+    const SIGNAL: Inputs = Inputs { embedding: false, signal: true, crown: false };
 
     fn head(inputs: Inputs, signal_weight: f64, bias: f64) -> Head {
         Head {
@@ -211,6 +237,7 @@ mod tests {
             signal_mean: 0.3,
             signal_weight,
             embedding_weights: if inputs.uses_embedding() { vec![0.0; EMBEDDING_LEN] } else { vec![] },
+            crown_weights: if inputs.uses_crown() { vec![0.0; EMBEDDING_LEN] } else { vec![] },
             provenance: Provenance {
                 labels_file: "x".into(),
                 training_set_sha256: "0".into(),
@@ -242,7 +269,7 @@ mod tests {
             let h = head(SIGNAL, w, 1.2);
             let t = h.signal_threshold().unwrap();
             for s in [-1.0, -0.2, 0.0, 0.39, 0.41, 0.8, 2.0] {
-                let p = h.score(None, Some(s)).unwrap();
+                let p = h.score(None, None, Some(s)).unwrap();
                 assert_eq!(p >= h.threshold, !t.admits(s), "w {w} s {s} p {p}");
             }
         }
@@ -250,13 +277,34 @@ mod tests {
 
     #[test]
     fn missing_features_are_not_scored_unless_imputable() {
-        assert_eq!(head(SIGNAL, 1.0, 0.0).score(None, None), None);
-        let embedding = Inputs { embedding: true, signal: false };
-        assert_eq!(head(embedding, 0.0, 0.0).score(None, Some(1.0)), None);
-        let both = head(Inputs { embedding: true, signal: true }, 2.0, 0.0);
+        assert_eq!(head(SIGNAL, 1.0, 0.0).score(None, None, None), None);
+        let embedding = Inputs { embedding: true, signal: false, crown: false };
+        assert_eq!(head(embedding, 0.0, 0.0).score(None, None, Some(1.0)), None);
+        let both = head(Inputs { embedding: true, signal: true, crown: false }, 2.0, 0.0);
         let e = vec![1.0; EMBEDDING_LEN];
-        assert!((both.score(Some(&e), None).unwrap() - sigmoid(0.6)).abs() < 1e-9);
+        assert!((both.score(Some(&e), None, None).unwrap() - sigmoid(0.6)).abs() < 1e-9);
         assert!(both.validate().is_ok());
         assert!(head(SIGNAL, 1.0, 0.0).validate().is_ok());
+    }
+
+    #[test]
+    fn a_crown_head_needs_both_crops_and_adds_their_evidence() {
+        let mut h = head(Inputs { embedding: true, signal: false, crown: true }, 0.0, -1.0);
+        assert!(h.validate().is_ok());
+        h.embedding_weights[0] = 0.5;
+        h.crown_weights[3] = 2.0;
+        let mut e = vec![0.0; EMBEDDING_LEN];
+        e[0] = 4.0; // √4 · 0.5 = 1
+        let mut c = vec![0.0; EMBEDDING_LEN];
+        c[3] = 1.0; // √1 · 2 = 2
+        assert!((h.score(Some(&e), Some(&c), None).unwrap() - sigmoid(-1.0 + 1.0 + 2.0)).abs() < 1e-9);
+        // Without the crown crop (or with the wrong length) there is no score: not assessed.
+        assert_eq!(h.score(Some(&e), None, None), None);
+        assert_eq!(h.score(Some(&e), Some(&c[..10]), None), None);
+        // The weights must match the inputs.
+        h.crown_weights.clear();
+        assert!(h.validate().is_err());
+        let crown_alone = head(Inputs { embedding: false, signal: true, crown: true }, 1.0, 0.0);
+        assert!(crown_alone.validate().is_err());
     }
 }

@@ -25,6 +25,7 @@ pub struct Builder {
     eye_opening: f32,
     lip_gap: f32,
     hands: Vec<HandCandidate>,
+    appearance: Option<super::Appearance>,
 }
 
 impl Builder {
@@ -42,7 +43,17 @@ impl Builder {
             eye_opening: 1.0,
             lip_gap: 0.0,
             hands: Vec::new(),
+            appearance: None,
         }
+    }
+
+    /// The appearance network's output: the head crop's embedding (placed on the mesh) and the
+    /// crown crop's, when given.
+    pub fn appearance(mut self, embedding: Vec<f32>, crown: Option<Vec<f32>>) -> Builder {
+        let output = crate::models::MaskOutput { p_mask: 0.0, embedding };
+        let crop = super::AppearanceCrop::HeadCrop;
+        self.appearance = Some(super::Appearance { output, crown, crop, centre: Point::new(0.0, 0.0), side: 1.0 });
+        self
     }
 
     /// Paints pixels for which `inside(x, y)` holds.
@@ -190,7 +201,7 @@ impl Builder {
             faces: self.faces,
             face,
             mesh_presence: self.mesh_presence,
-            appearance: None,
+            appearance: self.appearance,
             person,
             scene,
             hands: super::HandScan { skin_outside: Some(0.0), detector_ran: !self.hands.is_empty(), hands: self.hands },

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::AppearanceCrop;
 use crate::eval::{label_value, read_labels, EvalError};
-use crate::heads::{embedding_feature, Head, Inputs, Provenance, EMBEDDING_LEN};
+use crate::heads::{embedding_feature, Attribute, Head, Inputs, Provenance, EMBEDDING_LEN};
 use crate::pipeline::{CheckOptions, Checker};
 use crate::report::{Outcome, Verdict};
 use fit::{
@@ -83,6 +83,8 @@ impl Default for CalibrateOptions {
 pub struct Sample {
     pub sha256: String,
     pub embedding: Option<Vec<f32>>,
+    /// The crown crop's embedding (see [`crate::analysis::CROWN_CROP_CENTRE_T`]).
+    pub crown: Option<Vec<f32>>,
     pub signals: BTreeMap<&'static str, f64>,
 }
 
@@ -121,18 +123,16 @@ pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &Cali
             if report.verdict == Verdict::Error {
                 return None;
             }
-            let embedding = analysis
-                .as_ref()
-                .and_then(|a| a.appearance.as_ref())
-                .filter(|m| m.crop == AppearanceCrop::HeadCrop)
-                .map(|m| m.output.embedding.clone());
+            let appearance = analysis.as_ref().and_then(|a| a.appearance.as_ref()).filter(|m| m.crop == AppearanceCrop::HeadCrop);
+            let embedding = appearance.map(|m| m.output.embedding.clone());
+            let crown = appearance.and_then(|m| m.crown.clone());
             let signals = report
                 .checks
                 .iter()
                 .filter(|c| c.outcome != Outcome::NotAssessed)
                 .filter_map(|c| c.measured.map(|m| (c.code, m)))
                 .collect();
-            Some(Sample { sha256: report.sha256.clone().unwrap_or_default(), embedding, signals })
+            Some(Sample { sha256: report.sha256.clone().unwrap_or_default(), embedding, crown, signals })
         })
         .collect()
 }
@@ -187,20 +187,26 @@ pub fn fit_heads(
                 .zip(samples)
                 .filter_map(|(row, s)| Some((s.as_ref()?, label_value(row.get(column.as_str()).map(String::as_str))?)))
                 .collect();
-            (column.clone(), fit_one(attr.code, attr.has_signal, &labelled, opts, labels_file, fitted_on))
+            (column.clone(), fit_one(attr, &labelled, opts, labels_file, fitted_on))
         })
         .collect()
 }
 
-fn feature_sets(has_signal: bool) -> Vec<Inputs> {
+fn feature_sets(attr: Attribute) -> Vec<Inputs> {
     // Simplest first: ties keep the earlier set.
     let mut sets = Vec::new();
-    if has_signal {
-        sets.push(Inputs { embedding: false, signal: true });
+    if attr.has_signal {
+        sets.push(Inputs { embedding: false, signal: true, crown: false });
     }
-    sets.push(Inputs { embedding: true, signal: false });
-    if has_signal {
-        sets.push(Inputs { embedding: true, signal: true });
+    sets.push(Inputs { embedding: true, signal: false, crown: false });
+    if attr.has_signal {
+        sets.push(Inputs { embedding: true, signal: true, crown: false });
+    }
+    if attr.has_crown {
+        sets.push(Inputs { embedding: true, signal: false, crown: true });
+        if attr.has_signal {
+            sets.push(Inputs { embedding: true, signal: true, crown: true });
+        }
     }
     sets
 }
@@ -220,6 +226,12 @@ fn design(labelled: &[(&Sample, bool)], code: &str, inputs: Inputs) -> (Vec<Vec<
                 _ => continue,
             }
         }
+        if inputs.uses_crown() {
+            match &s.crown {
+                Some(e) if e.len() == EMBEDDING_LEN => row.extend(e.iter().map(|&v| embedding_feature(v) as f64)),
+                _ => continue,
+            }
+        }
         if inputs.signal {
             match (s.signals.get(code), inputs.embedding) {
                 (Some(v), _) => row.push(*v),
@@ -234,14 +246,7 @@ fn design(labelled: &[(&Sample, bool)], code: &str, inputs: Inputs) -> (Vec<Vec<
     (x, y, rows, signal_mean)
 }
 
-fn fit_one(
-    code: &str,
-    has_signal: bool,
-    labelled: &[(&Sample, bool)],
-    opts: &CalibrateOptions,
-    labels_file: &str,
-    fitted_on: &str,
-) -> LabelResult {
+fn fit_one(attr: Attribute, labelled: &[(&Sample, bool)], opts: &CalibrateOptions, labels_file: &str, fitted_on: &str) -> LabelResult {
     let positives = labelled.iter().filter(|l| l.1).count();
     let negatives = labelled.len() - positives;
     if positives < opts.min_per_class || negatives < opts.min_per_class {
@@ -253,7 +258,8 @@ fn fit_one(
     // The most examples any feature set could use (photos without a face have no embedding, some
     // photos no measured signal), for the refusal message.
     let mut usable = (0, 0);
-    for inputs in feature_sets(has_signal) {
+    let code = attr.code;
+    for inputs in feature_sets(attr) {
         let (x, y, rows, _) = design(labelled, code, inputs);
         let groups: Vec<&str> = rows.iter().map(|&r| labelled[r].0.sha256.as_str()).collect();
         let (pos, neg) = (y.iter().filter(|b| **b).count(), y.iter().filter(|b| !**b).count());
@@ -294,23 +300,20 @@ fn fit_one(
     }
     let (x, y, rows, signal_mean) = design(labelled, code, inputs);
     let hashes: Vec<String> = rows.iter().map(|&r| labelled[r].0.sha256.clone()).collect();
-    let (nested_auc, nested_eer) = nested_cv(labelled, code, has_signal, opts, k);
+    let (nested_auc, nested_eer) = nested_cv(labelled, attr, opts, k);
     let (_, cv_eer) = auc_and_eer(&oof, &y);
     let choice = choose_threshold(&oof, &y, opts.target);
     let band = opts.max_false_approve.map(|a| choose_review_below(&oof, &y, round(choice.threshold, 4), a, opts.max_review_share));
     let standardiser = Standardiser::fit(&x);
     let model = fit_logistic(&standardiser.apply(&x), &y, l2).unstandardised(&standardiser);
-    let (embedding_weights, signal_weight) = match (inputs.embedding, inputs.signal) {
-        (true, true) => (model.weights[..EMBEDDING_LEN].iter().map(|&w| w as f32).collect(), model.weights[EMBEDDING_LEN]),
-        (true, false) => (model.weights.iter().map(|&w| w as f32).collect(), 0.0),
-        (false, _) => (Vec::new(), model.weights.first().copied().unwrap_or(0.0)),
-    };
+    // The design's column order: head-crop embedding, crown embedding, signal.
+    let mut weights = model.weights.iter().map(|&w| w as f32);
+    let embedding_weights: Vec<f32> = if inputs.embedding { weights.by_ref().take(EMBEDDING_LEN).collect() } else { Vec::new() };
+    let crown_weights: Vec<f32> = if inputs.uses_crown() { weights.by_ref().take(EMBEDDING_LEN).collect() } else { Vec::new() };
+    let signal_weight = if inputs.signal { model.weights.last().copied().unwrap_or(0.0) } else { 0.0 };
     let best_per_set = |set: Inputs| candidates.iter().filter(|c| c.inputs == set).map(|c| c.cv_auc).fold(f64::NAN, f64::max);
-    let alternatives = feature_sets(has_signal)
-        .into_iter()
-        .map(|s| (s.name().to_string(), round(best_per_set(s), 4)))
-        .filter(|(_, a)| a.is_finite())
-        .collect();
+    let alternatives =
+        feature_sets(attr).into_iter().map(|s| (s.name().to_string(), round(best_per_set(s), 4))).filter(|(_, a)| a.is_finite()).collect();
     let head = Head {
         inputs,
         threshold: round(choice.threshold, 4),
@@ -319,6 +322,7 @@ fn fit_one(
         signal_mean: if inputs.signal { signal_mean } else { 0.0 },
         signal_weight,
         embedding_weights,
+        crown_weights,
         provenance: Provenance {
             labels_file: labels_file.to_string(),
             training_set_sha256: training_set_hash(&hashes, &y),
@@ -351,10 +355,11 @@ fn fit_one(
 /// best of up to 13 measured on the same folds, so it flatters a little; this one does not.
 /// Each outer fold may pick a different L2 and so score on a different scale: AUC and EER are
 /// therefore measured per outer fold and averaged (over folds and `repeats` outer splits).
-fn nested_cv(labelled: &[(&Sample, bool)], code: &str, has_signal: bool, opts: &CalibrateOptions, k: usize) -> (f64, f64) {
+fn nested_cv(labelled: &[(&Sample, bool)], attr: Attribute, opts: &CalibrateOptions, k: usize) -> (f64, f64) {
+    let code = attr.code;
     let all_labels: Vec<bool> = labelled.iter().map(|l| l.1).collect();
     let groups: Vec<&str> = labelled.iter().map(|l| l.0.sha256.as_str()).collect();
-    let sets: Vec<StandardisedSet> = feature_sets(has_signal)
+    let sets: Vec<StandardisedSet> = feature_sets(attr)
         .into_iter()
         .map(|inputs| {
             let (x, y, rows, _) = design(labelled, code, inputs);
@@ -507,7 +512,11 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
     for (label, r) in results {
         let LabelResult::Fitted { head, .. } = r else { continue };
         let _ = writeln!(s, "\n[heads.{label}]");
-        let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
+        if head.inputs.crown {
+            let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {}, crown = true }}", head.inputs.embedding, head.inputs.signal);
+        } else {
+            let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
+        }
         // `{:?}` keeps a decimal point on whole numbers, so TOML reads them back as floats.
         let _ = writeln!(s, "threshold = {:?}", head.threshold);
         if let Some(below) = head.review_below {
@@ -518,9 +527,12 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
             let _ = writeln!(s, "signal_mean = {:e}", head.signal_mean);
             let _ = writeln!(s, "signal_weight = {:e}", head.signal_weight);
         }
-        if !head.embedding_weights.is_empty() {
-            let _ = writeln!(s, "embedding_weights = [");
-            for chunk in head.embedding_weights.chunks(8) {
+        for (key, weights) in [("embedding_weights", &head.embedding_weights), ("crown_weights", &head.crown_weights)] {
+            if weights.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "{key} = [");
+            for chunk in weights.chunks(8) {
                 let line: Vec<String> = chunk.iter().map(|w| format!("{w:.6e}")).collect();
                 let _ = writeln!(s, "  {},", line.join(", "));
             }
@@ -594,7 +606,12 @@ mod tests {
     /// 60 photos with made-up embeddings: the label shifts the first 100 values when
     /// `informative`, otherwise the labels are unrelated to every value.
     fn samples(informative: bool) -> Vec<(Sample, bool)> {
-        let mut state = 0x1234_5678u64;
+        samples_with(informative, false, 0x1234_5678)
+    }
+
+    /// As [`samples`], with a crown embedding too; either crop may carry the label.
+    fn samples_with(head_informative: bool, crown_informative: bool, seed: u64) -> Vec<(Sample, bool)> {
+        let mut state = seed;
         let mut next = move || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 33) as f32 / (1u64 << 31) as f32
@@ -603,12 +620,21 @@ mod tests {
             .map(|i| {
                 let label = i % 2 == 0;
                 let mut embedding: Vec<f32> = (0..EMBEDDING_LEN).map(|_| next()).collect();
-                if informative {
-                    for v in embedding.iter_mut().take(100) {
-                        *v += if label { 1.0 } else { 0.0 };
+                let mut crown: Vec<f32> = (0..EMBEDDING_LEN).map(|_| next()).collect();
+                for (values, informative) in [(&mut embedding, head_informative), (&mut crown, crown_informative)] {
+                    if informative {
+                        for v in values.iter_mut().take(100) {
+                            *v += if label { 1.0 } else { 0.0 };
+                        }
                     }
                 }
-                (Sample { sha256: format!("{i:064x}"), embedding: Some(embedding), signals: BTreeMap::new() }, label)
+                let sample = Sample {
+                    sha256: format!("{seed:x}{i:056x}"),
+                    embedding: Some(embedding),
+                    crown: Some(crown),
+                    signals: BTreeMap::new(),
+                };
+                (sample, label)
             })
             .collect()
     }
@@ -617,7 +643,35 @@ mod tests {
         let owned = samples(informative);
         let labelled: Vec<(&Sample, bool)> = owned.iter().map(|(s, l)| (s, *l)).collect();
         let opts = CalibrateOptions { l2_grid: vec![1.0, 100.0], repeats: 2, ..Default::default() };
-        nested_cv(&labelled, "HW001", false, &opts, 5)
+        nested_cv(&labelled, headwear(), &opts, 5)
+    }
+
+    fn headwear() -> Attribute {
+        crate::heads::attribute("headwear").expect("headwear is a head label")
+    }
+
+    #[test]
+    fn a_label_seen_only_in_the_crown_crop_is_fitted_on_it() {
+        assert!(headwear().has_crown);
+        let owned = samples_with(false, true, 7);
+        let labelled: Vec<(&Sample, bool)> = owned.iter().map(|(s, l)| (s, *l)).collect();
+        let opts = CalibrateOptions { l2_grid: vec![1.0, 100.0], repeats: 1, ..Default::default() };
+        let LabelResult::Fitted { head, .. } = fit_one(headwear(), &labelled, &opts, "x.csv", "2026-12-02") else { panic!("not fitted") };
+        assert_eq!(head.inputs.name(), "embedding+crown");
+        assert!(head.validate().is_ok());
+        assert!(head.provenance.nested_cv_auc > 0.9, "{:?}", head.provenance);
+        // On photos it never saw, the crown crop decides.
+        let fresh = samples_with(false, true, 99);
+        let score = |s: &Sample| head.score(s.embedding.as_deref(), s.crown.as_deref(), None).expect("scored");
+        let (pos, neg): (Vec<_>, Vec<_>) = fresh.iter().partition(|(_, l)| *l);
+        let worst_positive = pos.iter().map(|(s, _)| score(s)).fold(1.0, f64::min);
+        let best_negative = neg.iter().map(|(s, _)| score(s)).fold(0.0, f64::max);
+        assert!(worst_positive > best_negative, "{worst_positive} vs {best_negative}");
+        // A label the crown does not carry is not given crown weights.
+        let owned = samples_with(true, false, 11);
+        let labelled: Vec<(&Sample, bool)> = owned.iter().map(|(s, l)| (s, *l)).collect();
+        let LabelResult::Fitted { head, .. } = fit_one(headwear(), &labelled, &opts, "x.csv", "2026-12-02") else { panic!("not fitted") };
+        assert_eq!(head.inputs.name(), "embedding", "{:?}", head.provenance.alternatives);
     }
 
     #[test]

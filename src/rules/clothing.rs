@@ -20,7 +20,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Share of the visible top (person, not skin) that is dark",
             summary_zh: "可见上衣（人物区域中非皮肤部分）为深色的比例",
             unit: "fraction",
-            head: Some(HeadSlot { label: "clothing_light", signal: true }),
+            head: Some(HeadSlot { label: "clothing_light", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "clothing_light", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {

@@ -24,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "No eyewear over the eyes (probability from frame and tint features)",
             summary_zh: "眼部无眼镜（镜框与镜片色调特征的概率）",
             unit: "probability",
-            head: Some(HeadSlot { label: "glasses", signal: true }),
+            head: Some(HeadSlot { label: "glasses", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &[GL002] }),
         },
         CodeInfo {
@@ -33,7 +33,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "No sunglasses or tinted lenses (probability from the tint features)",
             summary_zh: "未戴墨镜或有色镜片（色调特征的概率）",
             unit: "probability",
-            head: Some(HeadSlot { label: "sunglasses", signal: true }),
+            head: Some(HeadSlot { label: "sunglasses", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "sunglasses", violation: true, score: Score::Measured, with: &[] }),
         },
     ],

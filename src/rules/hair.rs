@@ -20,7 +20,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Background visible beside the face at ear height (hair does not hide the ears)",
             summary_zh: "耳部高度处面部两侧可见背景（头发未遮挡耳朵）",
             unit: "fraction",
-            head: Some(HeadSlot { label: "ears_covered", signal: true }),
+            head: Some(HeadSlot { label: "ears_covered", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "ears_covered", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
         CodeInfo {
@@ -29,7 +29,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Forehead band above the brows as bright as the skin (no fringe over brows or eyes)",
             summary_zh: "眉毛上方额头区域与皮肤亮度一致（刘海未遮挡眉眼）",
             unit: "ratio",
-            head: Some(HeadSlot { label: "hair_over_brows", signal: true }),
+            head: Some(HeadSlot { label: "hair_over_brows", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "hair_over_brows", violation: true, score: Score::LowerIsViolation, with: &[] }),
         },
     ],

@@ -21,7 +21,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         summary: "No hat, cap, hood, headscarf or headband (learned head on the head-crop embedding)",
         summary_zh: "未戴帽子、头巾、兜帽或发带（头部区域外观特征上的学习模型）",
         unit: "probability",
-        head: Some(HeadSlot { label: "headwear", signal: false }),
+        head: Some(HeadSlot { label: "headwear", signal: false, crown: true }),
         eval: Some(EvalLabel { label: "headwear", violation: true, score: Score::Measured, with: &[] }),
     }],
     build: |v| build_with(v, |c| Headwear { _c: c }),
@@ -94,5 +94,25 @@ mod tests {
     fn without_a_head_or_the_appearance_network_headwear_is_not_assessed() {
         let f = run(&portrait(0.0, 0.0, 0.0).build(), "headwear");
         assert_eq!(outcome(&f, "HW001"), NotAssessed, "{f:?}");
+    }
+
+    /// The shipped head reads the crown crop too: without that crop's embedding HW001 cannot be
+    /// decided and must not pass.
+    #[test]
+    fn the_shipped_head_without_the_crown_crop_is_not_assessed() {
+        let profile = crate::profile::Profile::default_profile();
+        let heads = &profile.heads;
+        assert!(heads.get("headwear").is_some_and(|h| h.inputs.uses_crown()), "the shipped headwear head reads the crown crop");
+        let (_, rule) = profile.rules.iter().find(|(s, _)| s.family == "headwear").expect("headwear rule");
+        let evaluate = |a: &crate::analysis::Analysis| {
+            rule.evaluate(&crate::rules::Context { analysis: a, as_of: crate::rules::tests::as_of(), heads })
+        };
+        let embedding = vec![0.5; crate::heads::EMBEDDING_LEN];
+        let without = portrait(0.0, 0.0, 0.0).appearance(embedding.clone(), None).build();
+        assert_eq!(outcome(&evaluate(&without), "HW001"), NotAssessed);
+        let with = portrait(0.0, 0.0, 0.0).appearance(embedding.clone(), Some(embedding)).build();
+        let f = evaluate(&with);
+        assert_ne!(outcome(&f, "HW001"), NotAssessed, "{f:?}");
+        assert!(f.iter().any(|f| f.code == "HW001" && f.unit == "probability"), "{f:?}");
     }
 }

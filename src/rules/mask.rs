@@ -16,7 +16,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         summary: "No mask or covering over nose and mouth (mask classifier probability)",
         summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
         unit: "probability",
-        head: Some(HeadSlot { label: "mask", signal: true }),
+        head: Some(HeadSlot { label: "mask", signal: true, crown: false }),
         eval: Some(EvalLabel { label: "mask", violation: true, score: Score::Measured, with: &[] }),
     }],
     build: |v| build_with(v, |c| Mask { c }),

@@ -87,6 +87,9 @@ pub struct HeadSlot {
     pub label: &'static str,
     /// The check measures a hand-made signal the head may use as a feature.
     pub signal: bool,
+    /// The attribute sits above the brows (a hat): the head may also read the crown crop's
+    /// embedding (see `analysis::CROWN_CROP_CENTRE_T`).
+    pub crown: bool,
 }
 
 /// How a label column is read off a report.
@@ -144,6 +147,11 @@ impl Context<'_> {
         self.analysis.appearance.as_ref().map(|a| a.output.embedding.as_slice())
     }
 
+    /// The crown crop's appearance embedding (the head above the brows), when it was computed.
+    pub fn crown_embedding(&self) -> Option<&[f32]> {
+        self.analysis.appearance.as_ref().and_then(|a| a.crown.as_deref())
+    }
+
     /// Decides an attribute check with the profile's learned head for `label` when there is
     /// one; otherwise the rule's own (hand-made) finding stands. `hand` is that finding, built
     /// without a region; `region` is attached only if the final decision fails.
@@ -164,7 +172,7 @@ impl Context<'_> {
             // A cut-off at the threshold is no band (calibrate drops a band that catches nothing).
             let band =
                 head.review_below.filter(|b| *b < head.threshold).map(|below| Band { pass_within: Threshold::max(below), fail_outside: t });
-            match head.score(self.embedding(), signal) {
+            match head.score(self.embedding(), self.crown_embedding(), signal) {
                 // As many decimals as the fitted threshold, so rounding does not blur the comparison.
                 Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail).with_band(band),
                 None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", band, ..hand },

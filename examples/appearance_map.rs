@@ -1,0 +1,63 @@
+//! Dumps the appearance network's pooled embeddings (1280 values) of the head crop, the crown
+//! crop, and any further square crops given in face coordinates, for offline study of which
+//! crop a head should read (issue 17: the crown crop was chosen this way).
+//!
+//!     HATS="-0.1:1.0,-0.3:1.2" cargo run --release --example appearance_map -- OUT_PREFIX PHOTO...
+//!
+//! HATS lists extra crops as centre t : side, in face heights (see `analysis::face_frame`).
+//! Writes OUT_PREFIX.txt (one line per photo: path, sha256, crops, 1 if the mesh placed the
+//! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, then the HATS crops, 1280
+//! little-endian f32 each; zeros where a crop could not be placed).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use photocheck::analysis::AppearanceCrop;
+use photocheck::models::ModelSet;
+use photocheck::{CheckOptions, Checker, Lang, Profile};
+use rayon::prelude::*;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (prefix, photos) = args.split_first().ok_or_else(|| anyhow::anyhow!("usage: appearance_map OUT_PREFIX PHOTO..."))?;
+    let models = Arc::new(ModelSet::load(&ModelSet::default_dir())?);
+    let checker = Checker::new(models.clone(), Arc::new(Profile::default_profile()));
+    // Extra crops (centre t, side in face heights) from HATS="t:side,t:side".
+    let hats: Vec<(f32, f32)> = std::env::var("HATS")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| c.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
+        .collect();
+    let opts = CheckOptions { lang: Lang::En, ..CheckOptions::default() };
+    let rows: Vec<(String, String, usize, bool, Vec<f32>)> = photos
+        .par_iter()
+        .map(|p| {
+            let (report, analysis) = checker.check_path_keeping_analysis(Path::new(p), &opts);
+            let app = analysis.as_ref().and_then(|a| a.appearance.as_ref());
+            let fixed = |e: Option<Vec<f32>>| e.filter(|e| e.len() == 1280).unwrap_or_else(|| vec![0.0; 1280]);
+            let mut map = fixed(app.map(|a| a.output.embedding.clone()));
+            map.extend(fixed(app.and_then(|a| a.crown.clone())));
+            let frame = analysis.as_ref().and_then(|a| a.face_frame.map(|f| (a, f)));
+            for &(t, side) in &hats {
+                let extra = frame.and_then(|(a, f)| models.appearance.run(&a.pyramid, f.point(0.0, t), side * f.height).ok());
+                map.extend(fixed(extra.map(|o| o.embedding)));
+            }
+            let head = app.is_some_and(|a| a.crop == AppearanceCrop::HeadCrop);
+            (p.clone(), report.sha256.clone().unwrap_or_default(), map.len() / 1280, head, map)
+        })
+        .collect();
+    let cells = rows.iter().map(|r| r.2).max().unwrap_or(0);
+    let mut index = std::fs::File::create(format!("{prefix}.txt"))?;
+    let mut data = std::io::BufWriter::new(std::fs::File::create(format!("{prefix}.f32"))?);
+    for (path, sha, n, head, map) in &rows {
+        writeln!(index, "{path}\t{sha}\t{n}\t{}", u8::from(*head))?;
+        let mut full = map.clone();
+        full.resize(cells * 1280, 0.0);
+        for v in full {
+            data.write_all(&v.to_le_bytes())?;
+        }
+    }
+    eprintln!("{} photos, {cells} crops each", rows.len());
+    Ok(())
+}
