@@ -10,9 +10,11 @@ looked at), so headwear, mask and sunglasses are 0 on every row; glasses, eyes_o
 and hair_over_brows come from the labeller's columns. `--persons even|odd` keeps the people with an
 even or odd number only (both photos of a person always on the same side): the two halves are how
 the gate is measured out of sample (fit the heads on one half, judge the gate on the other).
-`--folder raw` lists the 96 studio originals instead (`file` relative to london-dev/raw): the same
-people before ID framing, which the shipped heads also see as negatives (short-cropped hair on the
-crown crop is not a cap).
+`--folder raw` lists the 96 studio originals instead (`file` relative to london-dev/raw) with the
+absent attributes only (headwear, mask, sunglasses 0): the same people before ID framing, which
+the shipped heads also see as negatives (short-cropped hair on the crown crop is not a cap). The
+labeller's columns are left out there: fitted on the originals too, the hair_over_brows head sent
+3 of the 42 compliant ready portraits to review.
 """
 import argparse
 import csv
@@ -35,11 +37,13 @@ for row in rows:
     if args.persons != "all" and (person % 2 == 0) != (args.persons == "even"):
         continue
     out = {"file": row[column], "person": f"{person:03}"}
-    out.update({c: row[c] for c in CARRIED})
+    if args.folder == "ready":
+        out.update({c: row[c] for c in CARRIED})
     out.update({c: "0" for c in ABSENT})
     kept.append(out)
 with open(args.out, "w", newline="") as f:
-    writer = csv.DictWriter(f, fieldnames=["file", "person"] + CARRIED + ABSENT)
+    carried = CARRIED if args.folder == "ready" else []
+    writer = csv.DictWriter(f, fieldnames=["file", "person"] + carried + ABSENT)
     writer.writeheader()
     writer.writerows(kept)
 print(f"{len(kept)} {args.folder} portraits ({args.persons} persons)")

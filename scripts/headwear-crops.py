@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Which appearance-network crop should the headwear head read? (issue 17)
+
+Reads the embeddings `examples/appearance_map.rs` dumped (head crop, crown crop, then any HATS
+crops) and prints, per feature set, the nested-CV AUC of a logistic head (L2 chosen by inner CV,
+folds grouped by content hash, as `photocheck calibrate` does) and how many eyewear/mask photos
+without headwear score above the out-of-fold EER threshold.
+
+    HATS="-0.1:1.0" cargo run --release --example appearance_map -- /tmp/crops \
+        ../shared/dev-photos/*.* ../shared/dev-photos-extra/*.* ../shared/london-dev/ready/*.jpg
+    python3 scripts/headwear-crops.py /tmp/crops [LABEL]     # needs numpy and scikit-learn
+
+London portraits count as headwear/mask/sunglasses 0 (the studio set has none).
+"""
+import csv
+import os
+import sys
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.model_selection import StratifiedGroupKFold
+
+prefix = sys.argv[1]
+label = sys.argv[2] if len(sys.argv) > 2 else "headwear"
+shared = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+index = [line.rstrip("\n").split("\t") for line in open(prefix + ".txt")]
+crops = int(index[0][2]) if index else 0
+emb = np.fromfile(prefix + ".f32", dtype="<f4").reshape(len(index), crops, 1280)
+labels = {}
+for folder in ["dev-photos", "dev-photos-extra"]:
+    for row in csv.DictReader(open(os.path.join(shared, folder, "labels.csv"))):
+        labels[os.path.realpath(os.path.join(shared, folder, row["file"]))] = row
+keep, y, groups, rows = [], [], [], []
+for i, (path, sha, _, on_mesh) in enumerate(index):
+    if "london-dev" in path:
+        row = {k: "0" for k in ("headwear", "mask", "sunglasses")}
+    else:
+        row = labels.get(os.path.realpath(path), {})
+    value = row.get(label, "")
+    if value in ("0", "1") and on_mesh == "1":
+        keep.append(i), y.append(int(value)), groups.append(sha), rows.append(row)
+y = np.array(y)
+_, groups = np.unique(groups, return_inverse=True)
+features = np.sqrt(np.maximum(emb[keep], 0))
+sets = {"head crop": features[:, 0], "crown crop": features[:, 1], "head + crown": features[:, :2].reshape(len(y), -1)}
+for k in range(2, crops):
+    sets[f"head + extra crop {k - 1}"] = features[:, [0, k]].reshape(len(y), -1)
+covered = np.array([any(r.get(k) == "1" for k in ("glasses", "sunglasses", "mask")) for r in rows]) & (y == 0)
+print(f"{label}: {len(y)} photos, {y.sum()} positive; {covered.sum()} eyewear/mask photos without it")
+
+
+def fit_score(xtr, ytr, xte, l2):
+    mu, sd = xtr.mean(0), xtr.std(0) + 1e-6
+    model = LogisticRegression(C=1.0 / l2, max_iter=3000).fit((xtr - mu) / sd, ytr)
+    return model.decision_function((xte - mu) / sd)
+
+
+def folds(labels_, groups_, k, seed):
+    return StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(labels_)), labels_, groups_)
+
+
+for name, x in sets.items():
+    aucs, flagged = [], []
+    for repeat in range(3):
+        pooled = np.zeros(len(y))
+        for train, test in folds(y, groups, 5, repeat):
+            best = None
+            for l2 in [0.1, 1, 10, 100, 1000, 10000]:
+                inner = np.zeros(len(train))
+                for itr, ite in folds(y[train], groups[train], 4, 100 + repeat):
+                    inner[ite] = fit_score(x[train][itr], y[train][itr], x[train][ite], l2)
+                auc = roc_auc_score(y[train], inner)
+                if best is None or auc > best[0]:
+                    best = (auc, l2)
+            pooled[test] = fit_score(x[train], y[train], x[test], best[1])
+            aucs.append(roc_auc_score(y[test], pooled[test]))
+        fpr, tpr, cut = roc_curve(y, pooled)
+        at = np.argmin(abs(fpr - (1 - tpr)))
+        flagged.append((pooled[covered] >= cut[at]).sum())
+    print(f"{name:22s} nested AUC {np.mean(aucs):.3f} ± {np.std(aucs):.3f}   eyewear/mask flagged at the EER cut {np.mean(flagged):.1f}/{covered.sum()}")
