@@ -306,10 +306,11 @@ const HEAD_CROP_SIDE: f32 = 1.3;
 /// mouth (glasses, masks) stay out of it; a hat cut off by the top of the photo shows as padding.
 /// The headwear head reads its embedding beside the head crop's. Chosen by nested CV AUC for
 /// headwear on dev + dev-extra + London ready (922 photos, 126 with headwear;
-/// `examples/appearance_map.rs`, logistic heads as `calibrate` fits them): head crop alone 0.930;
-/// with this crop 0.959 (calibrate: 0.957); with crops centred at t = −0.1 (1.0 H) 0.955,
-/// −0.2 and −0.3 (1.2 H) 0.948 and 0.951; the head crop's own feature map pooled over its top two
-/// rows instead of a second run 0.944.
+/// `scripts/headwear-crops.py`, logistic heads as `calibrate` fits them): head crop alone 0.929,
+/// this crop alone 0.948, both 0.954 (calibrate: 0.957). Earlier runs of the same study (2 repeats)
+/// placed it: both crops 0.959 here, 0.955 with the crown crop centred at t = −0.1 (1.0 H), 0.948
+/// and 0.951 at −0.2 and −0.3 (1.2 H); the head crop's own feature map pooled over its top two
+/// rows, instead of a second run, 0.944.
 pub const CROWN_CROP_CENTRE_T: f32 = -0.25;
 const CROWN_CROP_SIDE: f32 = 1.0;
 
