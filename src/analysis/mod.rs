@@ -510,37 +510,32 @@ fn averaged_with_mirrored(plain: &MeshResult, mirrored: &MeshResult) -> MeshResu
 const FRAME_HEIGHT_PER_BOX: f32 = 1.063;
 const HEAD_CROP_BELOW_BOX_CENTRE: f32 = -0.549;
 
-/// The appearance network on the head crop: placed from the mesh's face frame, or estimated from
-/// the strongest detection when the mesh did not confirm the face. The crown embedding is filled
-/// in by [`describe_crown`].
-fn describe_appearance(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>, detection: Option<&Detection>) -> Option<Appearance> {
-    let (centre, side, crop) = match (frame, detection) {
-        (Some(frame), _) => (frame.point(0.0, HEAD_CROP_CENTRE_T), HEAD_CROP_SIDE * frame.height, AppearanceCrop::HeadCrop),
+/// A square crop centred on the face's axis at `t` face heights, `side` face heights wide: placed
+/// from the mesh's face frame, or estimated from the strongest detection (an upright face of
+/// height H, the head crop's offset below the box centre measured on dev portraits) when the mesh
+/// did not confirm the face.
+fn place_crop(frame: Option<FaceFrame>, detection: Option<&Detection>, t: f32, side: f32) -> Option<(Point, f32, AppearanceCrop)> {
+    match (frame, detection) {
+        (Some(frame), _) => Some((frame.point(0.0, t), side * frame.height, AppearanceCrop::HeadCrop)),
         (None, Some(det)) => {
             let c = det.centre();
-            let centre = Point::new(c.x, c.y + HEAD_CROP_BELOW_BOX_CENTRE * det.height);
-            (centre, HEAD_CROP_SIDE * FRAME_HEIGHT_PER_BOX * det.height, AppearanceCrop::DetectorBox)
+            let y = c.y + HEAD_CROP_BELOW_BOX_CENTRE * det.height + (t - HEAD_CROP_CENTRE_T) * FRAME_HEIGHT_PER_BOX * det.height;
+            Some((Point::new(c.x, y), side * FRAME_HEIGHT_PER_BOX * det.height, AppearanceCrop::DetectorBox))
         }
-        (None, None) => return None,
-    };
+        (None, None) => None,
+    }
+}
+
+/// The appearance network on the head crop. The crown embedding is filled in by [`describe_crown`].
+fn describe_appearance(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>, detection: Option<&Detection>) -> Option<Appearance> {
+    let (centre, side, crop) = place_crop(frame, detection, HEAD_CROP_CENTRE_T, HEAD_CROP_SIDE)?;
     let output = models.appearance.run(image, centre, side).ok()?;
     Some(Appearance { output, crown: None, crop, centre, side })
 }
 
 /// The appearance network's pooled embedding of the crown crop, placed as the head crop is.
 fn describe_crown(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>, detection: Option<&Detection>) -> Option<Vec<f32>> {
-    let (centre, side) = match (frame, detection) {
-        (Some(frame), _) => (frame.point(0.0, CROWN_CROP_CENTRE_T), CROWN_CROP_SIDE * frame.height),
-        (None, Some(det)) => {
-            // An upright face of height H estimated from the box; the crown crop sits the two
-            // crops' offset (in H) above the head crop.
-            let c = det.centre();
-            let height = FRAME_HEIGHT_PER_BOX * det.height;
-            let head_centre_y = c.y + HEAD_CROP_BELOW_BOX_CENTRE * det.height;
-            (Point::new(c.x, head_centre_y + (CROWN_CROP_CENTRE_T - HEAD_CROP_CENTRE_T) * height), CROWN_CROP_SIDE * height)
-        }
-        (None, None) => return None,
-    };
+    let (centre, side, _) = place_crop(frame, detection, CROWN_CROP_CENTRE_T, CROWN_CROP_SIDE)?;
     models.appearance.run(image, centre, side).ok().map(|o| o.embedding)
 }
 

@@ -512,11 +512,8 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
     for (label, r) in results {
         let LabelResult::Fitted { head, .. } = r else { continue };
         let _ = writeln!(s, "\n[heads.{label}]");
-        if head.inputs.crown {
-            let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {}, crown = true }}", head.inputs.embedding, head.inputs.signal);
-        } else {
-            let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {} }}", head.inputs.embedding, head.inputs.signal);
-        }
+        let crown = if head.inputs.crown { ", crown = true" } else { "" };
+        let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {}{crown} }}", head.inputs.embedding, head.inputs.signal);
         // `{:?}` keeps a decimal point on whole numbers, so TOML reads them back as floats.
         let _ = writeln!(s, "threshold = {:?}", head.threshold);
         if let Some(below) = head.review_below {
