@@ -1,6 +1,7 @@
 //! Prints, per labelled photo, what the hand search saw: the skin outside the head and neck that
-//! opens its gate, whether the palm detector ran, and the strongest hand presence. Sets the gate
-//! and the HD001 threshold.
+//! opens the whole-photo search, whether the whole photo was searched (or the head's square
+//! covered it), and the strongest hand presence. Sets the gate, the head's square and the HD001
+//! threshold.
 //!
 //!     cargo run --release --example hand_scan -- LABELS.csv PHOTOS_DIR FILE_COLUMN LABEL_COLUMN
 //!

@@ -383,3 +383,17 @@ fn a_washed_out_photo_fails_face_contrast_while_its_median_stays_legal() {
     assert_eq!(common::outcome(&washed, "LI004"), Fail, "{:?}", washed.check("LI004"));
     assert_eq!(washed.verdict, photocheck::Verdict::Reject);
 }
+
+#[test]
+fn the_palm_search_always_looks_at_an_id_photo_and_finds_no_hand_on_a_studio_portrait() {
+    // No skin beside this portrait's head: until 2026-12-03 the palm search did not run at all
+    // ("No hand beside the head"), so a hand at the chin or a glove passed unseen. The square
+    // around the head it now always searches covers an ID-framed photo.
+    for name in ["london_032_03.jpg", "london_140_03.jpg"] {
+        let r = check(name, &sample(name));
+        let hands = r.checks.iter().find(|c| c.code == "HD001").expect("HD001 reported");
+        assert_eq!(hands.outcome, Pass, "{name}: {hands:?}");
+        assert_eq!(hands.message, "No hand in the photo", "{name}: the whole photo was searched");
+        assert!(r.timings_ms.hands_ms > 0.0, "{name}: the palm detector ran");
+    }
+}

@@ -244,27 +244,43 @@ fn scan_for_text(
     Ok(TextScan { edge_share, detector_ran: true, boxes, marks })
 }
 
-/// Hand search. The palm detector (~23 ms) and the hand landmark network (~20 ms a palm) run
-/// only where a hand could be: skin-coloured cells of the person beside the head. Without a face
-/// frame or a colour skin reference nothing can be ruled out, so they run.
+/// Hand search. The palm detector (~21 ms a square searched) and the hand landmark network
+/// (~16 ms a palm) always look at the square around the head (`HAND_SQUARE_SIDE` face heights,
+/// from the face frame or the detector box), where a gesture, a hand at the chin or a V sign is:
+/// a hand there is often not skin-coloured (a glove) or overlaps the face, which no colour gate
+/// sees. The whole photo is searched as well where the person shows skin beside the head, or
+/// where nothing can be ruled out (no face frame or no colour skin reference), unless the head's
+/// square already covers it (an ID-framed photo).
 #[derive(Debug, Clone, Default)]
 pub struct HandScan {
     /// Skin-coloured area of the person beside the head, in face areas (face width × height);
     /// `None` when there was no colour skin reference to compare with.
     pub skin_outside: Option<f32>,
+    /// The palm detector looked at the whole photo (the head's square, or the photo itself).
     pub detector_ran: bool,
     /// Palms found, each with the hand landmark network's presence.
     pub hands: Vec<HandCandidate>,
 }
 
-/// Skin beside the head, in face areas, from which the hand search runs.
+/// Skin beside the head, in face areas, from which the hand search runs on the whole photo.
 const HAND_GATE_SKIN: f32 = 0.01;
+/// The square around the head the palm detector always searches: side in face heights, centre
+/// `HAND_SQUARE_CENTRE_T` face heights below the top of the forehead (about the mouth). Measured
+/// on dev-photos-extra's hand labels (108 with a hand, 631 without) and the 179 London portraits,
+/// by the strongest hand presence (`examples/hand_scan.rs`): the gated whole-photo search alone
+/// flagged 53 / 5 / 0 at the profile's 0.65 (hands / hand-free web photos / London); with a
+/// 2.5-face-height square 61 / 14 / 0 (and no London portrait in the review band from 0.5); a
+/// 3.5 square 64 / 10, but two London portraits in the review band. The whole photo searched
+/// always (no gate) instead: 60 / 10 / 0, three London portraits in the band.
+const HAND_SQUARE_SIDE: f32 = 2.5;
+const HAND_SQUARE_CENTRE_T: f32 = 0.6;
 
 fn scan_for_hands(
     models: &ModelSet,
     image: &Pyramid,
     scene: &Scene,
     frame: Option<FaceFrame>,
+    first_detection: Option<&Detection>,
     skin: Option<SkinRef>,
 ) -> Result<HandScan, ModelError> {
     let skin_outside = match (frame, skin) {
@@ -289,10 +305,28 @@ fn scan_for_hands(
         }
         _ => None,
     };
-    if skin_outside.is_some_and(|share| share < HAND_GATE_SKIN) {
-        return Ok(HandScan { skin_outside, detector_ran: false, hands: Vec::new() });
+    let (w, h) = (image.base().width() as f32, image.base().height() as f32);
+    let square = place_crop(frame, first_detection, HAND_SQUARE_CENTRE_T, HAND_SQUARE_SIDE).map(|(centre, side, _)| (centre, side));
+    let covers_photo = square.is_some_and(|(c, side)| {
+        let half = side / 2.0;
+        c.x - half <= 0.0 && c.y - half <= 0.0 && c.x + half >= w && c.y + half >= h
+    });
+    let mut hands = match square {
+        Some((centre, side)) => models.hands.find_in_square(image, centre, side, PALM_SCORE)?,
+        None => Vec::new(),
+    };
+    let gate_open = skin_outside.is_none_or(|share| share >= HAND_GATE_SKIN);
+    if gate_open && !covers_photo {
+        for found in models.hands.find(image, PALM_SCORE)? {
+            // The same palm seen by both searches counts once (the stronger reading).
+            match hands.iter_mut().find(|h| h.centre.dist(found.centre) < 0.5 * h.side.max(found.side)) {
+                Some(seen) if seen.presence >= found.presence => {}
+                Some(seen) => *seen = found,
+                None => hands.push(found),
+            }
+        }
     }
-    Ok(HandScan { skin_outside, detector_ran: true, hands: models.hands.find(image, PALM_SCORE)? })
+    Ok(HandScan { skin_outside, detector_ran: covers_photo || gate_open, hands })
 }
 
 /// The head crop, in face heights (see `face_frame`): from above a hat's crown to below the chin,
@@ -362,11 +396,17 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     // 2. The networks that read the face's crops, and the text and hand scans (which need the
     // face only to know where the head is and what skin looks like).
     let first_detection = faces.first().cloned();
+    // The face's side runs both meshes and both appearance crops; the other side the text scan
+    // and the hand search (since 2026-12-03 a palm search on every photo, so the crown crop
+    // moved back to the face's side: two-thread latency is the longer side).
     let (described, scanned) = rayon::join(
         || {
             let face = describe_face(models, &image, chosen, &mut timings);
             let t = Instant::now();
-            let appearance = describe_appearance(models, &image, face_frame, first_detection.as_ref());
+            let mut appearance = describe_appearance(models, &image, face_frame, first_detection.as_ref());
+            if let Some(appearance) = appearance.as_mut() {
+                appearance.crown = describe_crown(models, &image, face_frame, first_detection.as_ref());
+            }
             timings.appearance_ms = ms(t);
             (face, appearance)
         },
@@ -374,21 +414,13 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
             let t = Instant::now();
             let text = scan_for_text(models, &image, &scene, face_frame, skin).map(|text| (text, ms(t)));
             let t = Instant::now();
-            let hands = scan_for_hands(models, &image, &scene, face_frame, skin).map(|hands| (hands, ms(t)));
-            // The crown crop runs on this side: the face's side already carries both meshes.
-            let t = Instant::now();
-            let crown = describe_crown(models, &image, face_frame, first_detection.as_ref());
-            ((text, hands), (crown, ms(t)))
+            let hands = scan_for_hands(models, &image, &scene, face_frame, first_detection.as_ref(), skin).map(|hands| (hands, ms(t)));
+            (text, hands)
         },
     );
-    let (face, mut appearance) = described;
-    let (scanned, (crown, crown_ms)) = scanned;
-    if let Some(appearance) = appearance.as_mut() {
-        appearance.crown = crown;
-        timings.appearance_ms += crown_ms;
-    }
-    let (scanned, hands) = scanned;
-    let (text, text_ms) = scanned?;
+    let (face, appearance) = described;
+    let (text, hands) = scanned;
+    let (text, text_ms) = text?;
     let (hands, hands_ms) = hands?;
     timings.text_ms = text_ms;
     timings.hands_ms = hands_ms;

@@ -58,7 +58,14 @@ impl HandDetector {
     /// merged), each with the hand presence of its hand crop.
     pub fn find(&self, img: &Pyramid, min_palm_score: f32) -> Result<Vec<HandCandidate>, ModelError> {
         let (w, h) = (img.base().width() as f32, img.base().height() as f32);
-        let transform = Affine::square_crop(Point::new(w / 2.0, h / 2.0), w.max(h), 0.0, PALM_SIZE, false);
+        self.find_in_square(img, Point::new(w / 2.0, h / 2.0), w.max(h), min_palm_score)
+    }
+
+    /// [`HandDetector::find`] in the square of `side` pixels around `centre` (outside the photo
+    /// reads as black, as MediaPipe's letterbox): where a hand near a small face is big enough
+    /// for the palm model.
+    pub fn find_in_square(&self, img: &Pyramid, centre: Point, side: f32, min_palm_score: f32) -> Result<Vec<HandCandidate>, ModelError> {
+        let transform = Affine::square_crop(centre, side.max(4.0), 0.0, PALM_SIZE, false);
         let input = nhwc_tensor(&sample_planar(img, &transform, PALM_SIZE, PALM_SIZE, [0.0; 3]), PALM_SIZE, PALM_SIZE, 1.0 / 255.0)?;
         let outputs = run(&self.palm, "palm detector", input)?;
         let boxes = output(&outputs, self.boxes, "palm detector")?;

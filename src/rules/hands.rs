@@ -1,9 +1,10 @@
 //! No hands or gestures (不打手势): no hand anywhere in the photo.
 //!
 //! Reads the analysis's hand scan: the palm detector's palms, each confirmed by the hand landmark
-//! network's presence (the palm alone fires on necklines and skin folds). The scan runs where the
-//! person shows skin beside the head, or everywhere when there is no colour skin reference; a
-//! photo it was not run on has no skin where a raised hand would be, and passes with that said.
+//! network's presence (the palm alone fires on necklines and skin folds). The palm detector always
+//! searches the square around the head (on an ID-framed photo, the whole photo), and the whole
+//! photo too where the person shows skin beside the head or nothing can be ruled out; a photo
+//! whose wider search did not run passes with that said.
 
 use serde::Deserialize;
 
@@ -47,7 +48,7 @@ impl Rule for Hands {
         let pass = if a.hands.detector_ran {
             Text::new("画面中没有手", "No hand in the photo")
         } else {
-            Text::new("头部两侧没有手（无肤色区域）", "No hand beside the head (no skin there)")
+            Text::new("头部周围没有手（画面其余部分无肤色区域）", "No hand around the head (no skin elsewhere beside it)")
         };
         let fail = Text::new(
             "画面中有手或手势：请放下双手，不要做手势，重新拍摄",
