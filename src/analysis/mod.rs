@@ -267,7 +267,9 @@ const HAND_GATE_SKIN: f32 = 0.01;
 /// The square around the head the palm detector always searches: side in face heights, centre
 /// `HAND_SQUARE_CENTRE_T` face heights below the top of the forehead (about the mouth). Measured
 /// on dev-photos-extra's hand labels (108 with a hand, 631 without) and the 179 London portraits,
-/// by the strongest hand presence (`examples/hand_scan.rs`): the gated whole-photo search alone
+/// by the strongest hand presence of each search (a one-off study build, 2026-12-03; the
+/// shipped search's presence per photo is what `examples/hand_scan.rs` prints, and `photocheck
+/// eval` on dev-photos-extra gives 63 / 21 flagged, review band included): the gated whole-photo search alone
 /// flagged 53 / 5 / 0 at the profile's 0.65 (hands / hand-free web photos / London); with a
 /// 2.5-face-height square 61 / 14 / 0 (and no London portrait in the review band from 0.5); a
 /// 3.5 square 64 / 10, but two London portraits in the review band. The whole photo searched
