@@ -74,11 +74,13 @@ mod tests {
 
     #[test]
     fn no_hand_a_doubtful_palm_and_a_hand() {
-        // Profile: max 0.65, band 0.15 each side (pass <= 0.5, fail > 0.8).
+        // Profile: max 0.65, band 0.05 below and 0.15 above (pass <= 0.6, fail > 0.8).
         let none = run(&portrait(0.0, 0.0, 0.0).build(), "hands");
         assert_eq!(settled(&none, "HD001"), Pass);
         let neckline = run(&portrait(0.0, 0.0, 0.0).hand(300.0, 690.0, 200.0, 0.03).build(), "hands");
         assert_eq!(settled(&neckline, "HD001"), Pass, "a palm the landmark network does not confirm");
+        let neckline_lifted = run(&portrait(0.0, 0.0, 0.0).hand(300.0, 690.0, 200.0, 0.55).build(), "hands");
+        assert_eq!(settled(&neckline_lifted, "HD001"), Pass, "below the band: no hand read that low on the labelled photos");
         let doubtful = run(&portrait(0.0, 0.0, 0.0).hand(80.0, 300.0, 90.0, 0.7).build(), "hands");
         assert_eq!((outcome(&doubtful, "HD001"), settled(&doubtful, "HD001")), (Fail, Uncertain));
         let raised = run(&portrait(0.0, 0.0, 0.0).hand(80.0, 300.0, 90.0, 0.03).hand(520.0, 280.0, 90.0, 0.97).build(), "hands");
