@@ -269,7 +269,8 @@ const HAND_GATE_SKIN: f32 = 0.01;
 /// on dev-photos-extra's hand labels (108 with a hand, 631 without) and the 179 London portraits,
 /// by the strongest hand presence of each search (a one-off study build, 2026-12-03; the
 /// shipped search's presence per photo is what `examples/hand_scan.rs` prints, and `photocheck
-/// eval` on dev-photos-extra gives 63 / 21 flagged, review band included): the gated whole-photo search alone
+/// eval` on dev-photos-extra gives 63 / 16 flagged with the review band from 0.6, 63 / 21 with
+/// it from 0.5): the gated whole-photo search alone
 /// flagged 53 / 5 / 0 at the profile's 0.65 (hands / hand-free web photos / London); with a
 /// 2.5-face-height square 61 / 14 / 0 (and no London portrait in the review band from 0.5); a
 /// 3.5 square 64 / 10, but two London portraits in the review band. The whole photo searched
