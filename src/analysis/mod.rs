@@ -265,16 +265,15 @@ pub struct HandScan {
 /// Skin beside the head, in face areas, from which the hand search runs on the whole photo.
 const HAND_GATE_SKIN: f32 = 0.01;
 /// The square around the head the palm detector always searches: side in face heights, centre
-/// `HAND_SQUARE_CENTRE_T` face heights below the top of the forehead (about the mouth). Measured
-/// on dev-photos-extra's hand labels (108 with a hand, 631 without) and the 179 London portraits,
-/// by the strongest hand presence of each search (a one-off study build, 2026-12-03; the
-/// shipped search's presence per photo is what `examples/hand_scan.rs` prints, and `photocheck
-/// eval` on dev-photos-extra gives 63 / 16 flagged with the review band from 0.6, 63 / 21 with
-/// it from 0.5): the gated whole-photo search alone
-/// flagged 53 / 5 / 0 at the profile's 0.65 (hands / hand-free web photos / London); with a
-/// 2.5-face-height square 61 / 14 / 0 (and no London portrait in the review band from 0.5); a
-/// 3.5 square 64 / 10, but two London portraits in the review band. The whole photo searched
-/// always (no gate) instead: 60 / 10 / 0, three London portraits in the band.
+/// `HAND_SQUARE_CENTRE_T` face heights below the top of the forehead (about the mouth). Chosen on
+/// dev-photos-extra's hand labels (108 with a hand, 631 without) and the 179 London portraits, by
+/// each search's strongest hand presence (a one-off study build, 2026-12-03), counted as hands /
+/// hand-free web photos / London above the profile's 0.65: the gated whole-photo search alone
+/// 53 / 5 / 0; with this 2.5-face-height square 61 / 14 / 0 (no London portrait in the review
+/// band from 0.5); with a 3.5 square 64 / 10 / 0 but two London portraits in that band; the whole
+/// photo always, without a square, 60 / 10 / 0 and three in the band. `photocheck eval` on
+/// dev-photos-extra gives the shipped search 63 / 16 flagged (review band from 0.6 included);
+/// `examples/hand_scan.rs` prints its strongest presence per photo.
 const HAND_SQUARE_SIDE: f32 = 2.5;
 const HAND_SQUARE_CENTRE_T: f32 = 0.6;
 
