@@ -5,7 +5,10 @@
 //! sets changed, which codes flipped most, how far the measured values moved, and which photos
 //! were approved on one side only.
 //!
-//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF]
+//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF] [--studio]
+//!
+//! `--studio` runs another set instead: what a different camera or studio would do to the same
+//! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -56,6 +59,71 @@ fn brighter(img: &RgbImage) -> RgbImage {
     out
 }
 
+/// White balance of another camera or studio light: red and blue scaled apart by `k`.
+fn white_balance(img: &RgbImage, k: f32) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        p.0[0] = (p.0[0] as f32 * k).round().clamp(0.0, 255.0) as u8;
+        p.0[2] = (p.0[2] as f32 / k).round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+fn warmer(img: &RgbImage) -> RgbImage {
+    white_balance(img, 1.06)
+}
+
+fn cooler(img: &RgbImage) -> RgbImage {
+    white_balance(img, 1.0 / 1.06)
+}
+
+/// A different tone curve (another camera's processing): gamma on 0..1.
+fn tone(img: &RgbImage, gamma: f32) -> RgbImage {
+    let lut: Vec<u8> = (0..256).map(|v| (255.0 * (v as f32 / 255.0).powf(gamma)).round() as u8).collect();
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = lut[*c as usize];
+        }
+    }
+    out
+}
+
+fn darker_midtones(img: &RgbImage) -> RgbImage {
+    tone(img, 1.15)
+}
+
+fn lighter_midtones(img: &RgbImage) -> RgbImage {
+    tone(img, 0.87)
+}
+
+/// The smallest upload the profile accepts (520 px wide), keeping the aspect.
+fn smallest_upload(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    imageops::resize(img, 520, (h as u64 * 520 / w.max(1) as u64) as u32, imageops::FilterType::Triangle)
+}
+
+fn doubled(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    imageops::resize(img, w * 2, h * 2, imageops::FilterType::CatmullRom)
+}
+
+/// Sensor noise: a fixed pseudo-random pattern of about +-3 levels per channel.
+fn noisy(img: &RgbImage) -> RgbImage {
+    let mut out = img.clone();
+    let mut state: u32 = 0x9e37_79b9;
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let n = (state % 7) as i32 - 3;
+            *c = (*c as i32 + n).clamp(0, 255) as u8;
+        }
+    }
+    out
+}
+
 /// The checks whose measured values sit closest to their thresholds on compliant portraits.
 const DRIFT_CODES: [&str; 7] = ["EX001", "EX004", "EY001", "PO001", "PO002", "PO003", "GE003"];
 
@@ -68,19 +136,37 @@ fn codes(r: &Report) -> Vec<&'static str> {
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let dir = args.get(1).ok_or_else(|| anyhow::anyhow!("usage: stability PHOTO_DIR [AS_OF]"))?;
-    let as_of = photocheck::pipeline::parse_as_of(args.get(2).map(String::as_str).unwrap_or("2026-11-26")).map_err(anyhow::Error::msg)?;
+    let as_of = photocheck::pipeline::parse_as_of(args.get(2).filter(|a| !a.starts_with("--")).map(String::as_str).unwrap_or("2026-11-26"))
+        .map_err(anyhow::Error::msg)?;
     let checker = Checker::new(Arc::new(ModelSet::load(&ModelSet::default_dir())?), Arc::new(Profile::default_profile()));
     let opts = CheckOptions { as_of, lang: Lang::En };
     let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
-    let transforms: [(&str, Transform, u8); 6] = [
-        ("mirror", mirror, 95),
-        ("1.3x resolution", upscale, 95),
-        ("0.9x resolution", downscale, 95),
-        ("re-encoded q80", same, 80),
-        ("8% brighter", brighter, 95),
-        ("blurred 0.8 px", softer, 95),
-    ];
+    // `--studio` (after the folder): what another camera or studio does to a compliant portrait
+    // instead: white balance, tone curve, the smallest and a large upload, a low JPEG quality
+    // (still above the profile's minimum), sensor noise.
+    let studio = args.iter().any(|a| a == "--studio");
+    let transforms: Vec<(&str, Transform, u8)> = if studio {
+        vec![
+            ("warmer (R+6%)", warmer, 95),
+            ("cooler (B+6%)", cooler, 95),
+            ("gamma 1.15", darker_midtones, 95),
+            ("gamma 0.87", lighter_midtones, 95),
+            ("520 px wide", smallest_upload, 95),
+            ("2x resolution", doubled, 95),
+            ("re-encoded q65", same, 65),
+            ("noise +-3", noisy, 95),
+        ]
+    } else {
+        vec![
+            ("mirror", mirror, 95),
+            ("1.3x resolution", upscale, 95),
+            ("0.9x resolution", downscale, 95),
+            ("re-encoded q80", same, 80),
+            ("8% brighter", brighter, 95),
+            ("blurred 0.8 px", softer, 95),
+        ]
+    };
     println!("{} photos in {}", files.len(), Path::new(dir).display());
     for (name, transform, quality) in transforms {
         let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>)>> = files

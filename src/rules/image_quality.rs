@@ -31,8 +31,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: IQ002,
             name: "aspect_ratio",
-            summary: "Width:height lies within the allowed range (2:3 to 3:4)",
-            summary_zh: "宽高比在允许范围内（2:3 至 3:4）",
+            summary: "Width:height lies within the allowed range (2:3 to 3:4), allowing the half pixel a resize rounds off",
+            summary_zh: "宽高比在允许范围内（2:3 至 3:4，允许缩放取整的半个像素）",
             unit: "ratio",
             ..CodeInfo::NONE
         },
@@ -112,7 +112,7 @@ impl Rule for ImageQuality {
             ),
         ));
 
-        let aspect = a.original_width as f64 / a.original_height.max(1) as f64;
+        let aspect = pixel_aspect(a.original_width, a.original_height, c.min_aspect, c.max_aspect);
         out.push(Finding::measured(
             IQ002,
             round(aspect, 4),
@@ -260,4 +260,22 @@ fn face_clipping(a: &Analysis) -> Option<f64> {
     }
     let clipped = samples.iter().filter(|&&y| !(5.0..250.0).contains(&y)).count();
     Some(clipped as f64 / samples.len() as f64)
+}
+
+/// The width:height ratio nearest to `min..=max` that the pixel counts allow: a photo resized to a
+/// whole number of pixels is off its true shape by up to half a pixel each way (a 3:4 photo
+/// scaled to 520 px wide is 693 px high, 0.7504), so that much rounding is not held against it.
+fn pixel_aspect(width: u32, height: u32, min: f64, max: f64) -> f64 {
+    let (w, h) = (width as f64, height.max(1) as f64);
+    // A resize to a given width rounds the height, or the other way round: one side is off.
+    let narrowest = ((w - 0.5).max(0.0) / h).min(w / (h + 0.5));
+    let widest = ((w + 0.5) / h).max(w / (h - 0.5).max(0.5));
+    let exact = w / h;
+    if exact > max {
+        narrowest.max(max)
+    } else if exact < min {
+        widest.min(min)
+    } else {
+        exact
+    }
 }
