@@ -32,6 +32,13 @@ use crate::models::TextBox;
 
 /// The working height the scan picks its pyramid level for (the smallest level at least this).
 const WORK_HEIGHT: u32 = 360;
+/// A level taller than this is resampled to `RESAMPLED_HEIGHT`, the height a 600x800 upload scans
+/// at: the pyramid halves, so the level alone would scan a 520x693 upload at 693 px and a 12 MP
+/// photo at 504, where a hair's loose strand or a fleck in the cloth is a different size against
+/// the scan's limits than on the uploads those limits were measured on (`examples/stability --studio`:
+/// at 520 px wide 4 of 83 London ready portraits changed TX001).
+const MAX_LEVEL_HEIGHT: u32 = 432;
+const RESAMPLED_HEIGHT: u32 = 400;
 /// Local-mean box, as a share of the working height.
 const BLUR: f32 = 0.035;
 /// The background is looked at this far (share of the height) from the person's outline: the
@@ -107,6 +114,14 @@ pub struct Mark {
 /// Marks found on the background and the clothing.
 pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin: Option<SkinRef>) -> Vec<Mark> {
     let level = image.levels.iter().rev().find(|l| l.height() >= WORK_HEIGHT).unwrap_or(image.base());
+    let resampled;
+    let level = if level.height() > MAX_LEVEL_HEIGHT {
+        let width = ((level.width() as u64 * RESAMPLED_HEIGHT as u64) / level.height() as u64).max(1) as u32;
+        resampled = image::imageops::resize(level, width, RESAMPLED_HEIGHT, image::imageops::FilterType::Triangle);
+        &resampled
+    } else {
+        level
+    };
     let (w, h) = (level.width() as usize, level.height() as usize);
     if w < 16 || h < 16 {
         return Vec::new();
