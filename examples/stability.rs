@@ -9,6 +9,9 @@
 //!
 //! `--studio` runs another set instead: what a different camera or studio would do to the same
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
+//! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
+//! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off centre, a heavy
+//! blur, under-exposure, JPEG q30) and counts the ones still approved: wrong approvals.
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -124,6 +127,131 @@ fn noisy(img: &RgbImage) -> RgbImage {
     out
 }
 
+/// Backdrop pixels: near-white and reachable from the frame's border through near-white pixels
+/// (the ready portraits' backdrop is white; the person and a white top's inside are not reached
+/// through the dark clothing).
+fn backdrop(img: &RgbImage) -> Vec<bool> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let white = |x: usize, y: usize| img.get_pixel(x as u32, y as u32).0.iter().all(|&c| c >= 225);
+    let mut seen = vec![false; w * h];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for x in 0..w {
+        stack.push((x, 0));
+        stack.push((x, h - 1));
+    }
+    for y in 0..h {
+        stack.push((0, y));
+        stack.push((w - 1, y));
+    }
+    while let Some((x, y)) = stack.pop() {
+        if seen[y * w + x] || !white(x, y) {
+            continue;
+        }
+        seen[y * w + x] = true;
+        if x > 0 {
+            stack.push((x - 1, y));
+        }
+        if x + 1 < w {
+            stack.push((x + 1, y));
+        }
+        if y > 0 {
+            stack.push((x, y - 1));
+        }
+        if y + 1 < h {
+            stack.push((x, y + 1));
+        }
+    }
+    seen
+}
+
+/// The backdrop repainted in `colour`, keeping its shading (the white's own variation).
+fn repaint_backdrop(img: &RgbImage, colour: [u8; 3]) -> RgbImage {
+    let mask = backdrop(img);
+    let mut out = img.clone();
+    for (i, p) in out.pixels_mut().enumerate() {
+        if mask[i] {
+            let shade = p.0.iter().map(|&c| c as f32).sum::<f32>() / (3.0 * 245.0);
+            for (c, &want) in p.0.iter_mut().zip(&colour) {
+                *c = (want as f32 * shade).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    out
+}
+
+fn blue_backdrop(img: &RgbImage) -> RgbImage {
+    repaint_backdrop(img, [67, 142, 219])
+}
+
+fn red_backdrop(img: &RgbImage) -> RgbImage {
+    repaint_backdrop(img, [200, 30, 35])
+}
+
+fn grey_backdrop(img: &RgbImage) -> RgbImage {
+    repaint_backdrop(img, [200, 200, 200])
+}
+
+fn greyscale(img: &RgbImage) -> RgbImage {
+    image::DynamicImage::ImageRgb8(img.clone()).grayscale().to_rgb8()
+}
+
+fn rotated(img: &RgbImage, degrees: f32) -> RgbImage {
+    imageproc::geometric_transformations::rotate_about_center(
+        img,
+        degrees.to_radians(),
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        image::Rgb([245, 245, 245]),
+    )
+}
+
+/// 13 degrees each way: beyond the 8 degree limit plus its band even for a portrait whose own roll
+/// (up to ~4.6 degrees on the London set) points the other way.
+fn rolled_clockwise(img: &RgbImage) -> RgbImage {
+    rotated(img, 13.0)
+}
+
+fn rolled_anticlockwise(img: &RgbImage) -> RgbImage {
+    rotated(img, -13.0)
+}
+
+/// The content scaled by `k` about the centre, shifted by `dx` (share of the width), on white.
+fn reframed(img: &RgbImage, k: f32, dx: f32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let mut out = RgbImage::from_pixel(w, h, image::Rgb([245, 245, 245]));
+    let (sw, sh) = ((w as f32 * k).round() as u32, (h as f32 * k).round() as u32);
+    let scaled = imageops::resize(img, sw.max(1), sh.max(1), imageops::FilterType::Triangle);
+    let x = (w as f32 - sw as f32) / 2.0 + dx * w as f32;
+    let y = (h as f32 - sh as f32) / 2.0;
+    imageops::overlay(&mut out, &scaled, x.round() as i64, y.round() as i64);
+    out
+}
+
+fn head_too_small(img: &RgbImage) -> RgbImage {
+    reframed(img, 0.72, 0.0)
+}
+
+fn head_too_large(img: &RgbImage) -> RgbImage {
+    reframed(img, 1.3, 0.0)
+}
+
+fn off_centre(img: &RgbImage) -> RgbImage {
+    reframed(img, 1.0, 0.2)
+}
+
+fn badly_blurred(img: &RgbImage) -> RgbImage {
+    imageops::blur(img, 2.5)
+}
+
+fn underexposed(img: &RgbImage) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * 0.45).round() as u8;
+        }
+    }
+    out
+}
+
 /// The checks whose measured values sit closest to their thresholds on compliant portraits.
 const DRIFT_CODES: [&str; 7] = ["EX001", "EX004", "EY001", "PO001", "PO002", "PO003", "GE003"];
 
@@ -146,6 +274,62 @@ fn main() -> anyhow::Result<()> {
     // instead: white balance, tone curve, the smallest and a large upload, a low JPEG quality
     // (still above the profile's minimum), sensor noise.
     let studio = args.iter().any(|a| a == "--studio");
+    // `--violations`: changes that break a rule of the notice; every approved portrait must stop
+    // being approved. Prints how many stayed approved (wrong approvals) and which checks caught it.
+    if args.iter().any(|a| a == "--violations") {
+        let violations: [(&str, Transform, u8); 12] = [
+            ("blue backdrop", blue_backdrop, 95),
+            ("red backdrop", red_backdrop, 95),
+            ("grey backdrop", grey_backdrop, 95),
+            ("greyscale", greyscale, 95),
+            ("rolled 13 deg", rolled_clockwise, 95),
+            ("rolled -13 deg", rolled_anticlockwise, 95),
+            ("head too small", head_too_small, 95),
+            ("head too large", head_too_large, 95),
+            ("off centre 20%", off_centre, 95),
+            ("blurred 2.5 px", badly_blurred, 95),
+            ("under-exposed", underexposed, 95),
+            ("JPEG q30", same, 30),
+        ];
+        let approved: Vec<(std::path::PathBuf, Vec<u8>)> = files
+            .par_iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(path).ok()?;
+                (checker.check_bytes("original", &bytes, &opts).verdict == Verdict::Approve).then(|| (path.clone(), bytes))
+            })
+            .collect();
+        println!("{} approved portraits", approved.len());
+        for (name, transform, quality) in violations {
+            let caught: Vec<(String, Verdict, Vec<&'static str>)> = approved
+                .par_iter()
+                .filter_map(|(path, bytes)| {
+                    let img = image::load_from_memory(bytes).ok()?.to_rgb8();
+                    let r = checker.check_bytes("variant", &encode(&transform(&img), quality, bytes), &opts);
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Some((name, r.verdict, codes(&r)))
+                })
+                .collect();
+            let wrong: Vec<&str> = caught.iter().filter(|c| c.1 == Verdict::Approve).map(|c| c.0.as_str()).collect();
+            let review = caught.iter().filter(|c| c.1 == Verdict::Review).count();
+            let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+            for c in &caught {
+                for code in &c.2 {
+                    *by_code.entry(code).or_default() += 1;
+                }
+            }
+            let mut top: Vec<_> = by_code.into_iter().collect();
+            top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            let top: Vec<String> = top.iter().take(5).map(|(c, n)| format!("{c} {n}")).collect();
+            println!(
+                "{name:<16} still approved {}/{} (review {review}); checks: {}{}",
+                wrong.len(),
+                caught.len(),
+                top.join(", "),
+                if wrong.is_empty() { String::new() } else { format!("; approved: {}", wrong.join(" ")) }
+            );
+        }
+        return Ok(());
+    }
     let transforms: Vec<(&str, Transform, u8)> = if studio {
         vec![
             ("warmer (R+6%)", warmer, 95),

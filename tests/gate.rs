@@ -11,13 +11,18 @@ use photocheck::{Checker, Profile, Verdict};
 
 fn mirrored(bytes: &[u8]) -> Vec<u8> {
     let img = image::load_from_memory(bytes).unwrap().to_rgb8();
-    // Keep the EXIF capture date: re-encode and put the original APP1 segment back.
-    let flipped = jpeg(&image::imageops::flip_horizontal(&img), 95);
-    let app1_start = bytes.windows(2).position(|w| w == [0xFF, 0xE1]).expect("EXIF segment");
-    let len = u16::from_be_bytes([bytes[app1_start + 2], bytes[app1_start + 3]]) as usize;
-    let mut out = flipped[..2].to_vec();
-    out.extend_from_slice(&bytes[app1_start..app1_start + 2 + len]);
-    out.extend_from_slice(&flipped[2..]);
+    keeping_exif(&image::imageops::flip_horizontal(&img), 95, bytes)
+}
+
+/// `img` as a JPEG at `quality` with the original's EXIF (capture date) put back: re-encode and
+/// insert the original APP1 segment.
+fn keeping_exif(img: &image::RgbImage, quality: u8, original: &[u8]) -> Vec<u8> {
+    let encoded = jpeg(img, quality);
+    let app1_start = original.windows(2).position(|w| w == [0xFF, 0xE1]).expect("EXIF segment");
+    let len = u16::from_be_bytes([original[app1_start + 2], original[app1_start + 3]]) as usize;
+    let mut out = encoded[..2].to_vec();
+    out.extend_from_slice(&original[app1_start..app1_start + 2 + len]);
+    out.extend_from_slice(&encoded[2..]);
     out
 }
 
@@ -69,6 +74,48 @@ fn a_photo_without_a_capture_date_goes_to_review_not_approval() {
     assert_eq!(find(&r, "DT001").outcome, Outcome::NotAssessed);
     assert_eq!(r.verdict, Verdict::Review, "failed {:?} review {:?}", r.failed, r.review);
     assert!(r.review.contains(&"DT001"));
+}
+
+#[test]
+fn the_compliant_portrait_at_the_smallest_upload_size_is_approved() {
+    // 600x800 scaled to 520 px wide is 520x693 (0.7504): the half pixel the resize rounds off is
+    // not a wrong shape.
+    let bytes = sample("london_032_03.jpg");
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let small = image::imageops::resize(&img, 520, 693, image::imageops::FilterType::Triangle);
+    let r = check("london_032_03_520.jpg", &keeping_exif(&small, 95, &bytes));
+    assert_eq!(find(&r, "IQ002").outcome, Outcome::Pass, "{:?}", find(&r, "IQ002"));
+    assert_eq!(r.verdict, Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+}
+
+#[test]
+fn the_compliant_portrait_on_a_light_grey_backdrop_or_heavily_compressed_is_not_approved() {
+    let bytes = sample("london_032_03.jpg");
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    // The white backdrop (near-white pixels joined to the frame's border) repainted light grey:
+    // every backdrop cell still counts as white for BG001 (from 190), BG004 reads the level.
+    let (w, h) = img.dimensions();
+    let mut grey = img.clone();
+    let mut seen = vec![false; (w * h) as usize];
+    let mut stack: Vec<(u32, u32)> = (0..w).flat_map(|x| [(x, 0), (x, h - 1)]).chain((0..h).flat_map(|y| [(0, y), (w - 1, y)])).collect();
+    while let Some((x, y)) = stack.pop() {
+        let i = (y * w + x) as usize;
+        if seen[i] || img.get_pixel(x, y).0.iter().any(|&c| c < 225) {
+            continue;
+        }
+        seen[i] = true;
+        grey.put_pixel(x, y, image::Rgb([195, 195, 195]));
+        stack.extend([(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)].into_iter().filter(|&(x, y)| x < w && y < h));
+    }
+    let r = check("london_032_03_grey.jpg", &keeping_exif(&grey, 95, &bytes));
+    assert_eq!(find(&r, "BG001").outcome, Outcome::Pass, "BG001 alone lets a light grey backdrop through");
+    assert_ne!(find(&r, "BG004").outcome, Outcome::Pass, "{:?}", find(&r, "BG004"));
+    assert_ne!(r.verdict, Verdict::Approve);
+
+    // Re-encoded at JPEG quality 30: IQ006 is mandatory since profile 2026.12.6.
+    let r = check("london_032_03_q30.jpg", &keeping_exif(&img, 30, &bytes));
+    assert_eq!(find(&r, "IQ006").outcome, Outcome::Fail, "{:?}", find(&r, "IQ006"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
 }
 
 /// The dev photos, when `../shared` is there (CI); `None` otherwise.

@@ -1,5 +1,6 @@
-//! Background: white (bright, near-neutral), plain (no objects or texture) and without a shadow
-//! behind the head. Measured on background cells of the person mask only.
+//! Background: white (bright, near-neutral), bright enough to be white rather than a light grey,
+//! plain (no objects or texture) and without a shadow behind the head. Measured on background
+//! cells of the person mask only.
 
 use serde::Deserialize;
 
@@ -12,6 +13,7 @@ use crate::report::{Region, Text, Threshold};
 pub const BG001: &str = "BG001";
 pub const BG002: &str = "BG002";
 pub const BG003: &str = "BG003";
+pub const BG004: &str = "BG004";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
@@ -22,7 +24,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Share of background that is near-white (bright and neutral)",
             summary_zh: "背景中接近白色（明亮、无色偏）的比例",
             unit: "fraction",
-            eval: Some(EvalLabel { label: "white_background", violation: false, score: Score::Measured, with: &[BG002, BG003] }),
+            eval: Some(EvalLabel { label: "white_background", violation: false, score: Score::Measured, with: &[BG002, BG003, BG004] }),
             ..CodeInfo::NONE
         },
         CodeInfo {
@@ -31,6 +33,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Share of background with edges or texture (objects, patterns)",
             summary_zh: "背景中有边缘或纹理（物体、图案）的比例",
             unit: "fraction",
+            ..CodeInfo::NONE
+        },
+        CodeInfo {
+            code: BG004,
+            name: "background_bright",
+            summary: "The backdrop is bright enough to be white, not light grey (median of its cells' darkest channel)",
+            summary_zh: "背景足够明亮，为白色而非浅灰（背景各格最暗通道的中位数）",
+            unit: "level",
             ..CodeInfo::NONE
         },
         CodeInfo {
@@ -53,6 +63,10 @@ pub struct Config {
     /// …and max − min of its channels is below this.
     pub white_max_spread: u8,
     pub min_white_fraction: f64,
+    /// The backdrop's level (median over its cells of the darkest channel, 0..255) at least this:
+    /// `white_min_channel` lets a cell of a dimly lit white wall count as white, so a backdrop
+    /// that is light grey all over would pass BG001 whole.
+    pub min_background_level: f64,
     /// Luma gradient (per grid cell) above which a background cell counts as an edge.
     pub edge_gradient: f32,
     pub max_edge_fraction: f64,
@@ -77,6 +91,7 @@ impl Rule for Background {
             let why = Text::new("背景露出太少，无法评估", "Too little background is visible to judge it");
             return vec![
                 Finding::not_assessed(BG001, "fraction", Threshold::min(c.min_white_fraction), why.clone()),
+                Finding::not_assessed(BG004, "level", Threshold::min(c.min_background_level), why.clone()),
                 Finding::not_assessed(BG002, "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
                 Finding::not_assessed(BG003, "ratio", Threshold::max(c.max_shadow), why),
             ];
@@ -89,6 +104,7 @@ impl Rule for Background {
         let non_white: Vec<usize> = background.iter().copied().filter(|&i| !is_white(s.rgb[i])).collect();
         let white_fraction = 1.0 - non_white.len() as f64 / background.len() as f64;
         let mean = mean_rgb(s, &background);
+        let level = background_level(s, &background);
 
         let smooth = crate::imaging::filters::box_blur(&s.luma, s.width, s.height, 1, crate::imaging::filters::Edges::Replicate);
         let edges: Vec<usize> =
@@ -113,6 +129,20 @@ impl Rule for Background {
                 ),
             )
             .with_region_if_failed(to_region(&non_white)),
+            Finding::measured(
+                BG004,
+                level,
+                "level",
+                Threshold::min(c.min_background_level),
+                Text::new("背景明亮洁白", "The background is bright white"),
+                Text::new(
+                    format!("背景偏灰（亮度 {level:.0}，至少需要 {:.0}）：请在光线充足的白色墙面前重新拍摄", c.min_background_level),
+                    format!(
+                        "The background looks grey (level {level:.0}, at least {:.0} needed): retake in front of a well-lit white wall",
+                        c.min_background_level
+                    ),
+                ),
+            ),
             Finding::measured(
                 BG002,
                 round(edge_fraction, 4),
@@ -151,6 +181,18 @@ impl Rule for Background {
         }
         out
     }
+}
+
+/// The median over `cells` of each cell's darkest channel: how white the backdrop is as a whole
+/// (a shadow or an object on part of it moves the median little).
+fn background_level(s: &Scene, cells: &[usize]) -> f64 {
+    let mut darkest: Vec<u8> = cells.iter().map(|&i| s.rgb[i].into_iter().min().unwrap_or(0)).collect();
+    if darkest.is_empty() {
+        return 0.0;
+    }
+    let mid = darkest.len() / 2;
+    let (_, median, _) = darkest.select_nth_unstable(mid);
+    *median as f64
 }
 
 fn mean_rgb(s: &Scene, cells: &[usize]) -> [u8; 3] {

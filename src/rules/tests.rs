@@ -184,6 +184,22 @@ fn background_white_or_not() {
     let f = run(&blue.build(), "background");
     assert_eq!(outcome(&f, "BG001"), Fail);
     assert!(measured(&f, "BG001") < 0.2);
+    assert_eq!(outcome(&white, "BG004"), Pass);
+    assert!(measured(&white, "BG004") >= 240.0, "{:?}", white);
+}
+
+#[test]
+fn a_light_grey_backdrop_counts_as_white_cells_but_not_as_a_white_backdrop() {
+    // A backdrop of RGB 200: every cell is "white" for BG001 (from 190, a white wall in dim
+    // light), but the backdrop as a whole is below BG004's level.
+    let grey = portrait(0.0, 0.0, 0.0).paint([200, 200, 200], |x, y| {
+        let (dx, dy) = ((x as f32 - 300.0) / 175.0, (y as f32 - 310.0) / 230.0);
+        dx * dx + dy * dy >= 1.0 && y < 600
+    });
+    let f = run(&grey.build(), "background");
+    assert_eq!(outcome(&f, "BG001"), Pass);
+    assert_eq!(outcome(&f, "BG004"), Fail);
+    assert!((measured(&f, "BG004") - 200.0).abs() <= 3.0, "{:?}", f);
 }
 
 #[test]
