@@ -11,7 +11,9 @@
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off centre, a heavy
-//! blur, under-exposure, JPEG q30) and counts the ones still approved: wrong approvals.
+//! blur, under-exposure, JPEG q30; on the face: a painted mask, a bar over the eyes, skin smoothed
+//! like a beauty filter; a 150 px photo scaled up, a strong colour cast) and counts
+//! the ones still approved: wrong approvals.
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -252,6 +254,72 @@ fn underexposed(img: &RgbImage) -> RgbImage {
     out
 }
 
+/// The face's detector box (x, y, width, height) in pixels.
+type FaceBox = (f32, f32, f32, f32);
+type FaceTransform = fn(&RgbImage, FaceBox) -> RgbImage;
+
+/// `img` with the part of the face box from `top` to `bottom` (shares of its height), `inset` in
+/// from each side, painted `colour`.
+fn cover(img: &RgbImage, face: FaceBox, top: f32, bottom: f32, inset: f32, colour: [u8; 3]) -> RgbImage {
+    let (fx, fy, fw, fh) = face;
+    let mut out = img.clone();
+    let (x0, x1) = ((fx + inset * fw).max(0.0) as u32, ((fx + (1.0 - inset) * fw) as u32).min(img.width()));
+    let (y0, y1) = ((fy + top * fh).max(0.0) as u32, ((fy + bottom * fh) as u32).min(img.height()));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            out.put_pixel(x, y, image::Rgb(colour));
+        }
+    }
+    out
+}
+
+/// A surgical mask: light blue from below the nose to below the chin.
+fn masked(img: &RgbImage, face: FaceBox) -> RgbImage {
+    cover(img, face, 0.58, 1.12, 0.12, [150, 195, 225])
+}
+
+/// A black bar over the eyes (a censored photo, or dark glasses).
+fn eyes_barred(img: &RgbImage, face: FaceBox) -> RgbImage {
+    cover(img, face, 0.22, 0.45, 0.02, [20, 20, 22])
+}
+
+/// Skin smoothed like a beauty filter: the face box's middle blurred by 3 px, edges kept.
+fn beautified(img: &RgbImage, face: FaceBox) -> RgbImage {
+    let smooth = imageops::blur(img, 3.0);
+    let (fx, fy, fw, fh) = face;
+    let mut out = img.clone();
+    for y in (fy + 0.05 * fh).max(0.0) as u32..((fy + 0.95 * fh) as u32).min(img.height()) {
+        for x in (fx + 0.1 * fw).max(0.0) as u32..((fx + 0.9 * fw) as u32).min(img.width()) {
+            out.put_pixel(x, y, *smooth.get_pixel(x, y));
+        }
+    }
+    out
+}
+
+/// A low-resolution photo scaled up: 150 px wide and back.
+fn upscaled_from_small(img: &RgbImage, _face: FaceBox) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let small = imageops::resize(img, 150, (h * 150 / w.max(1)).max(1), imageops::FilterType::Triangle);
+    imageops::resize(&small, w, h, imageops::FilterType::CatmullRom)
+}
+
+/// A strong colour cast (red up a quarter, blue down a fifth).
+fn colour_cast(img: &RgbImage, _face: FaceBox) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        p.0[0] = (p.0[0] as f32 * 1.25).min(255.0) as u8;
+        p.0[2] = (p.0[2] as f32 * 0.8) as u8;
+    }
+    out
+}
+
+fn face_box(r: &Report) -> Option<FaceBox> {
+    match r.faces.first()?.region {
+        photocheck::report::Region::Box { x, y, width, height } => Some((x, y, width, height)),
+        _ => None,
+    }
+}
+
 /// The checks whose measured values sit closest to their thresholds on compliant portraits.
 const DRIFT_CODES: [&str; 7] = ["EX001", "EX004", "EY001", "PO001", "PO002", "PO003", "GE003"];
 
@@ -291,20 +359,35 @@ fn main() -> anyhow::Result<()> {
             ("under-exposed", underexposed, 95),
             ("JPEG q30", same, 30),
         ];
-        let approved: Vec<(std::path::PathBuf, Vec<u8>)> = files
+        let approved: Vec<(std::path::PathBuf, Vec<u8>, FaceBox)> = files
             .par_iter()
             .filter_map(|path| {
                 let bytes = std::fs::read(path).ok()?;
-                (checker.check_bytes("original", &bytes, &opts).verdict == Verdict::Approve).then(|| (path.clone(), bytes))
+                let r = checker.check_bytes("original", &bytes, &opts);
+                (r.verdict == Verdict::Approve).then(|| (path.clone(), bytes, face_box(&r).unwrap_or_default()))
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        for (name, transform, quality) in violations {
+        let on_the_face: [(&str, FaceTransform, u8); 5] = [
+            ("mask painted", masked, 95),
+            ("eyes barred", eyes_barred, 95),
+            ("skin smoothed", beautified, 95),
+            ("150 px scaled up", upscaled_from_small, 95),
+            ("colour cast", colour_cast, 95),
+        ];
+        let whole: Vec<(&str, Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, u8)> = violations
+            .into_iter()
+            .map(|(name, t, q)| {
+                (name, Box::new(move |img: &RgbImage, _: FaceBox| t(img)) as Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, q)
+            })
+            .chain(on_the_face.into_iter().map(|(name, t, q)| (name, Box::new(t) as Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, q)))
+            .collect();
+        for (name, transform, quality) in whole {
             let caught: Vec<(String, Verdict, Vec<&'static str>)> = approved
                 .par_iter()
-                .filter_map(|(path, bytes)| {
+                .filter_map(|(path, bytes, face)| {
                     let img = image::load_from_memory(bytes).ok()?.to_rgb8();
-                    let r = checker.check_bytes("variant", &encode(&transform(&img), quality, bytes), &opts);
+                    let r = checker.check_bytes("variant", &encode(&transform(&img, *face), quality, bytes), &opts);
                     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     Some((name, r.verdict, codes(&r)))
                 })

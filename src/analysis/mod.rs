@@ -17,6 +17,7 @@ pub use crate::report::{Pose, StageTimings};
 
 pub mod face_frame;
 pub mod marks;
+pub mod mouth;
 pub mod pose;
 pub mod scene;
 #[cfg(test)]

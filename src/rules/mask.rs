@@ -1,4 +1,6 @@
-//! Masks and lower-face covering: masks, scarves or a hand over the mouth fail.
+//! Masks and lower-face covering: masks, scarves or a hand over the mouth fail. MK001 is the mask
+//! classifier's word; MK002 reads the photo itself: the meshes place lips under anything that
+//! covers the mouth, and only real lips have a border against the skin below them.
 
 use serde::Deserialize;
 
@@ -7,18 +9,29 @@ use crate::report::{Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const MK001: &str = "MK001";
+pub const MK002: &str = "MK002";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
-    codes: &[CodeInfo {
-        code: MK001,
-        name: "no_mask",
-        summary: "No mask or covering over nose and mouth (mask classifier probability)",
-        summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
-        unit: "probability",
-        head: Some(HeadSlot { label: "mask", signal: true, crown: false }),
-        eval: Some(EvalLabel { label: "mask", violation: true, score: Score::Measured, with: &[] }),
-    }],
+    codes: &[
+        CodeInfo {
+            code: MK001,
+            name: "no_mask",
+            summary: "No mask or covering over nose and mouth (mask classifier probability)",
+            summary_zh: "口鼻未被口罩等遮挡（口罩分类器概率）",
+            unit: "probability",
+            head: Some(HeadSlot { label: "mask", signal: true, crown: false }),
+            eval: Some(EvalLabel { label: "mask", violation: true, score: Score::Measured, with: &[MK002] }),
+        },
+        CodeInfo {
+            code: MK002,
+            name: "mouth_visible",
+            summary: "The lips have a border against the skin around them: nothing covers the mouth (colour contrast, upper or lower lip)",
+            summary_zh: "嘴唇与周围皮肤有清晰边界：嘴部无遮挡（上唇或下唇的颜色对比）",
+            unit: "contrast",
+            ..CodeInfo::NONE
+        },
+    ],
     build: |v| build_with(v, |c| Mask { c }),
 };
 
@@ -26,6 +39,9 @@ pub static SPEC: RuleSpec = RuleSpec {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub max_mask_probability: f64,
+    /// MK002: the lower lip's contrast with the skin below it
+    /// (`analysis::mouth::LipColour::lower_border`) at least this.
+    pub min_mouth_border: f64,
 }
 
 pub struct Mask {
@@ -34,20 +50,22 @@ pub struct Mask {
 
 impl Rule for Mask {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
+        vec![self.mask_classifier(ctx), self.mouth_visible(ctx)]
+    }
+}
+
+impl Mask {
+    /// MK001: the mask classifier (or the learned mask head) on the head crop.
+    fn mask_classifier(&self, ctx: &Context) -> Finding {
         let a = ctx.analysis;
         let t = Threshold::max(self.c.max_mask_probability);
         // Without a confirmed face the appearance network still ran on the detector's box, so a
         // mask (the usual reason the mesh gives up) is still named.
         let Some(det) = a.face.as_ref().and_then(|f| a.faces.get(f.detection)).or(a.faces.first()) else {
-            return vec![Finding::not_assessed(MK001, "probability", t, no_face())];
+            return Finding::not_assessed(MK001, "probability", t, no_face());
         };
         let Some(mask) = a.appearance.as_ref().map(|m| &m.output) else {
-            return vec![Finding::not_assessed(
-                MK001,
-                "probability",
-                t,
-                Text::new("口罩检测未能运行", "The mask classifier could not run"),
-            )];
+            return Finding::not_assessed(MK001, "probability", t, Text::new("口罩检测未能运行", "The mask classifier could not run"));
         };
         let region = Region::Box { x: det.x, y: det.y + det.height * 0.45, width: det.width, height: det.height * 0.6 };
         let pass = Text::new("口鼻未被遮挡", "Nose and mouth are uncovered");
@@ -56,7 +74,45 @@ impl Rule for Mask {
             "The nose and mouth are covered (mask, scarf or hand): take it off and show your whole face",
         );
         let hand = Finding::measured(MK001, round(mask.p_mask as f64, 3), "probability", t, pass.clone(), fail.clone());
-        vec![ctx.decide("mask", hand, pass, fail, Some(a.to_original(region)))]
+        ctx.decide("mask", hand, pass, fail, Some(a.to_original(region)))
+    }
+
+    /// MK002: whether the lips the meshes placed are lips. Not assessed without refined lips or
+    /// a skin reference (then a mandatory MK002 sends the photo to review).
+    fn mouth_visible(&self, ctx: &Context) -> Finding {
+        let a = ctx.analysis;
+        let t = Threshold::min(self.c.min_mouth_border);
+        let Some(face) = a.face.as_ref() else {
+            return Finding::not_assessed(MK002, "contrast", t, no_face());
+        };
+        let colour = match (face.refined.as_ref(), a.skin.as_ref()) {
+            (Some(refined), Some(skin)) => crate::analysis::mouth::lip_colour(a.image(), refined, skin),
+            _ => None,
+        };
+        let Some(colour) = colour else {
+            return Finding::not_assessed(
+                MK002,
+                "contrast",
+                t,
+                Text::new("未能找到嘴唇，无法判断嘴部是否被遮挡", "The lips could not be found to tell whether the mouth is covered"),
+            );
+        };
+        let region = face.refined.as_ref().map(|r| {
+            let (x0, y0, x1, y1) = crate::imaging::bounds(&r.lips);
+            a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+        });
+        Finding::measured(
+            MK002,
+            round(colour.lower_border as f64, 2),
+            "contrast",
+            t,
+            Text::new("嘴部清晰可见", "The mouth is clearly visible"),
+            Text::new(
+                "嘴部被遮挡（看不到嘴唇的轮廓）：请取下遮挡物，露出嘴巴",
+                "Something covers the mouth (no outline of the lips can be seen): remove it and show your mouth",
+            ),
+        )
+        .with_region_if_failed(region)
     }
 }
 
@@ -64,6 +120,24 @@ impl Rule for Mask {
 mod tests {
     use crate::report::Outcome::*;
     use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn lips_of_the_skins_own_colour_are_a_cover_and_darker_lips_are_a_mouth() {
+        // The synthetic face is one flat skin colour: the lips the mesh placed have no border,
+        // like a patch over the mouth and chin.
+        let covered = portrait(0.0, 0.0, 0.0).build();
+        let f = run(&covered, "mask");
+        assert_eq!(outcome(&f, "MK002"), Fail, "{f:?}");
+        let lips = covered.face.as_ref().and_then(|f| f.refined.as_ref()).expect("refined lips").lips.clone();
+        let outer: Vec<crate::imaging::Point> = lips[0..=10].iter().chain(lips[11..=19].iter().rev()).copied().collect();
+        let visible = portrait(0.0, 0.0, 0.0)
+            .paint([150, 80, 80], move |x, y| {
+                crate::imaging::inside_polygon(crate::imaging::Point::new(x as f32 + 0.5, y as f32 + 0.5), &outer)
+            })
+            .build();
+        let f = run(&visible, "mask");
+        assert_eq!(outcome(&f, "MK002"), Pass, "{f:?}");
+    }
 
     #[test]
     fn without_the_appearance_network_the_mask_is_not_assessed() {
