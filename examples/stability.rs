@@ -257,6 +257,8 @@ fn underexposed(img: &RgbImage) -> RgbImage {
 /// The face's detector box (x, y, width, height) in pixels.
 type FaceBox = (f32, f32, f32, f32);
 type FaceTransform = fn(&RgbImage, FaceBox) -> RgbImage;
+/// Either kind of transform, as one list.
+type AnyTransform = Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>;
 
 /// `img` with the part of the face box from `top` to `bottom` (shares of its height), `inset` in
 /// from each side, painted `colour`.
@@ -375,12 +377,10 @@ fn main() -> anyhow::Result<()> {
             ("150 px scaled up", upscaled_from_small, 95),
             ("colour cast", colour_cast, 95),
         ];
-        let whole: Vec<(&str, Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, u8)> = violations
+        let whole: Vec<(&str, AnyTransform, u8)> = violations
             .into_iter()
-            .map(|(name, t, q)| {
-                (name, Box::new(move |img: &RgbImage, _: FaceBox| t(img)) as Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, q)
-            })
-            .chain(on_the_face.into_iter().map(|(name, t, q)| (name, Box::new(t) as Box<dyn Fn(&RgbImage, FaceBox) -> RgbImage + Sync>, q)))
+            .map(|(name, t, q)| (name, Box::new(move |img: &RgbImage, _: FaceBox| t(img)) as AnyTransform, q))
+            .chain(on_the_face.into_iter().map(|(name, t, q)| (name, Box::new(t) as AnyTransform, q)))
             .collect();
         for (name, transform, quality) in whole {
             let caught: Vec<(String, Verdict, Vec<&'static str>)> = approved
