@@ -13,7 +13,7 @@
 //! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off centre, a heavy
 //! blur, under-exposure, JPEG q30; on the face: a painted mask, a bar over the eyes, skin smoothed
 //! like a beauty filter; a 150 px photo scaled up, a strong colour cast) and counts
-//! the ones still approved: wrong approvals.
+//! the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run` runs it).
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -382,6 +382,7 @@ fn main() -> anyhow::Result<()> {
             .map(|(name, t, q)| (name, Box::new(move |img: &RgbImage, _: FaceBox| t(img)) as AnyTransform, q))
             .chain(on_the_face.into_iter().map(|(name, t, q)| (name, Box::new(t) as AnyTransform, q)))
             .collect();
+        let mut wrong_approvals = 0;
         for (name, transform, quality) in whole {
             let caught: Vec<(String, Verdict, Vec<&'static str>)> = approved
                 .par_iter()
@@ -393,6 +394,7 @@ fn main() -> anyhow::Result<()> {
                 })
                 .collect();
             let wrong: Vec<&str> = caught.iter().filter(|c| c.1 == Verdict::Approve).map(|c| c.0.as_str()).collect();
+            wrong_approvals += wrong.len();
             let review = caught.iter().filter(|c| c.1 == Verdict::Review).count();
             let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
             for c in &caught {
@@ -411,6 +413,8 @@ fn main() -> anyhow::Result<()> {
                 if wrong.is_empty() { String::new() } else { format!("; approved: {}", wrong.join(" ")) }
             );
         }
+        // A floor for `.ci/run`: a broken rule is never approved.
+        anyhow::ensure!(wrong_approvals == 0, "{wrong_approvals} variants that break a rule were approved");
         return Ok(());
     }
     let transforms: Vec<(&str, Transform, u8)> = if studio {

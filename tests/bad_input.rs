@@ -124,6 +124,23 @@ fn webp_is_decoded_and_checked() {
 }
 
 #[test]
+fn a_lossy_webp_goes_to_review_since_its_compression_cannot_be_measured() {
+    // The compliant London sample saved as lossy WebP (VP8 inside a VP8X file; see
+    // sample_photos/SOURCES.md): no quantisation tables, so IQ006 cannot pass it.
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_lossy.webp")).unwrap();
+    let r = check("london_032_03_lossy.webp", &bytes);
+    assert_eq!(r.image.as_ref().unwrap().format, "webp");
+    assert_eq!(outcome(&r, "IQ006"), Outcome::NotAssessed);
+    assert_ne!(r.verdict, photocheck::Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+    // A lossless WebP is measured as lossless.
+    let mut lossless = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut lossless)
+        .encode(hopper().as_raw(), 512, 600, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    assert_eq!(outcome(&check("photo.webp", &lossless), "IQ006"), Outcome::Pass);
+}
+
+#[test]
 fn unreadable_input_is_explained_in_chinese_by_default() {
     let opts = photocheck::CheckOptions { lang: photocheck::Lang::ZhCn, ..opts() };
     let r = checker().check_bytes("notes.jpg", b"hello", &opts);

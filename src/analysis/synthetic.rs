@@ -190,6 +190,7 @@ impl Builder {
             file_bytes: 0,
             orientation_applied: 1,
             jpeg: None,
+            lossy_webp: false,
         };
         Analysis {
             pyramid: Pyramid::new(self.image),

@@ -190,6 +190,17 @@ impl Rule for ImageQuality {
                 Threshold::min(c.min_jpeg_quality),
                 Text::new("JPEG 文件缺少量化表，无法评估压缩程度", "The JPEG has no readable quantisation table"),
             )),
+            // VP8 has no quantisation tables to estimate a quality from: a person looks, since
+            // a mandatory check may not pass what it could not measure.
+            ("webp", _) if a.source.lossy_webp => out.push(Finding::not_assessed(
+                IQ006,
+                "JPEG quality",
+                Threshold::min(c.min_jpeg_quality),
+                Text::new(
+                    "有损 WebP 照片无法评估压缩程度：请上传相机拍摄的 JPEG 原图",
+                    "The compression of a lossy WebP photo cannot be measured: upload the camera's original JPEG",
+                ),
+            )),
             _ => out.push(Finding::measured(
                 IQ006,
                 100.0,
