@@ -320,6 +320,8 @@ pub fn apply_orientation(img: RgbImage, orientation: u16) -> RgbImage {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn webp_chunks_say_whether_the_image_is_lossy() {
         let riff = |chunks: &[(&[u8; 4], usize)]| -> Vec<u8> {
@@ -341,8 +343,6 @@ mod tests {
         broken[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(!super::webp_is_lossy(&broken));
     }
-
-    use super::*;
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();

@@ -26,8 +26,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: MK002,
             name: "mouth_visible",
-            summary: "The lips have a border against the skin around them: nothing covers the mouth (colour contrast, upper or lower lip)",
-            summary_zh: "嘴唇与周围皮肤有清晰边界：嘴部无遮挡（上唇或下唇的颜色对比）",
+            summary: "The lower lip has a border against the skin below it: nothing covers the mouth (colour contrast)",
+            summary_zh: "下唇与其下方皮肤有清晰边界：嘴部无遮挡（颜色对比）",
             unit: "contrast",
             ..CodeInfo::NONE
         },
