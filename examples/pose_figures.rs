@@ -14,22 +14,14 @@ use photocheck::decode::{decode, DecodeLimits};
 use photocheck::models::ModelSet;
 use photocheck::report::Pose;
 
+#[path = "common/mod.rs"]
+mod common;
+
 fn pose_of(models: &ModelSet, img: &RgbImage) -> Option<Pose> {
     let mut bytes = Vec::new();
     img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).ok()?;
     let photo = decode(&bytes, &DecodeLimits::default()).ok()?;
     analyse(models, photo).ok()?.face?.pose
-}
-
-/// Rotates about the centre by `deg` (positive: clockwise on screen, so the eye line slopes down
-/// to the right and the roll grows by `deg`), filling with white.
-fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
-    imageproc::geometric_transformations::rotate_about_center(
-        img,
-        deg.to_radians(),
-        imageproc::geometric_transformations::Interpolation::Bilinear,
-        image::Rgb([255, 255, 255]),
-    )
 }
 
 fn stats(name: &str, mut v: Vec<f32>) {
@@ -69,7 +61,7 @@ fn main() -> anyhow::Result<()> {
             exif_d.push((p.yaw - q.yaw).abs().max((p.pitch - q.pitch).abs()).max((p.roll - q.roll).abs()));
         }
         for deg in [-10.0f32, -5.0, 5.0, 10.0] {
-            if let Some(q) = pose_of(&models, &rotated(&img, deg)) {
+            if let Some(q) = pose_of(&models, &common::rotated(&img, deg, [255, 255, 255])) {
                 roll_err.push((q.roll - p.roll - deg).abs());
             }
         }

@@ -197,23 +197,14 @@ fn greyscale(img: &RgbImage) -> RgbImage {
     image::DynamicImage::ImageRgb8(img.clone()).grayscale().to_rgb8()
 }
 
-fn rotated(img: &RgbImage, degrees: f32) -> RgbImage {
-    imageproc::geometric_transformations::rotate_about_center(
-        img,
-        degrees.to_radians(),
-        imageproc::geometric_transformations::Interpolation::Bilinear,
-        image::Rgb([245, 245, 245]),
-    )
-}
-
 /// 13 degrees each way: beyond the 8 degree limit plus its band even for a portrait whose own roll
 /// (up to ~4.6 degrees on the London set) points the other way.
 fn rolled_clockwise(img: &RgbImage) -> RgbImage {
-    rotated(img, 13.0)
+    common::rotated(img, 13.0, [245, 245, 245])
 }
 
 fn rolled_anticlockwise(img: &RgbImage) -> RgbImage {
-    rotated(img, -13.0)
+    common::rotated(img, -13.0, [245, 245, 245])
 }
 
 /// The content scaled by `k` about the centre, shifted by `dx` (share of the width), on white.

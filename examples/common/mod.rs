@@ -1,4 +1,6 @@
-//! Helpers shared by the examples that make variants of real photos (`stability`, `variants`).
+//! Helpers shared by the examples that make variants of real photos (`stability`, `variants`,
+//! `pose_figures`). Each example uses some of them, hence the module-wide `dead_code` allowance.
+#![allow(dead_code)]
 
 use image::RgbImage;
 
@@ -33,4 +35,15 @@ fn app1(jpeg: &[u8]) -> Option<&[u8]> {
         at += 2 + len;
     }
     None
+}
+
+/// Rotates about the centre by `degrees` (positive: clockwise on screen, so the eye line slopes
+/// down to the right and the roll grows by `degrees`), filling the corners with `fill`.
+pub fn rotated(img: &RgbImage, degrees: f32, fill: [u8; 3]) -> RgbImage {
+    imageproc::geometric_transformations::rotate_about_center(
+        img,
+        degrees.to_radians(),
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        image::Rgb(fill),
+    )
 }
