@@ -5,15 +5,19 @@
 //!     cargo run --release --example lip_study -- DIR [--covers] [LABELS.csv LABEL_COLUMN]
 
 use image::RgbImage;
-use photocheck::analysis::{analyse, mouth::lip_colour, Analysis};
+use photocheck::analysis::{analyse, Analysis};
 use photocheck::decode::{decode, DecodeLimits};
 use photocheck::models::ModelSet;
 use rayon::prelude::*;
 
 fn features(a: &Analysis) -> String {
-    let (Some(face), Some(skin)) = (a.face.as_ref(), a.skin.as_ref()) else { return "no-face".into() };
-    let Some(refined) = face.refined.as_ref() else { return "no-refined".into() };
-    match lip_colour(a.image(), refined, skin) {
+    if a.face.is_none() || a.skin.is_none() {
+        return "no-face".into();
+    }
+    if a.face.as_ref().is_some_and(|f| f.refined.is_none()) {
+        return "no-refined".into();
+    }
+    match a.lip_colour {
         Some(c) => format!(
             "{:.3}\t{:.1}\t{:.1}\t{:.2}\t{}\t{:.2}\t{:.2}",
             c.luma_ratio,

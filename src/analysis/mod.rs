@@ -140,6 +140,9 @@ pub struct Analysis {
     /// The primary face's coordinate frame and skin colour, shared by the appearance rules.
     pub face_frame: Option<FaceFrame>,
     pub skin: Option<SkinRef>,
+    /// The chosen face's lips against its skin (MK002); `None` without refined lips, a skin
+    /// reference or enough lip pixels.
+    pub lip_colour: Option<mouth::LipColour>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -428,6 +431,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     timings.text_ms = text_ms;
     timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
+    let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());
     let analysis = Analysis {
         pyramid: image,
         scale,
@@ -446,9 +450,15 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         text,
         face_frame,
         skin,
+        lip_colour,
         timings,
     };
     Ok(analysis)
+}
+
+/// The refined lips of `face` against `skin`, when both were found.
+fn lips_against_skin(image: &RgbImage, face: Option<&FaceAnalysis>, skin: Option<&SkinRef>) -> Option<mouth::LipColour> {
+    mouth::lip_colour(image, face?.refined.as_ref()?, skin?)
 }
 
 /// Detector and mesh: every face found, and the one the rules examine (the largest with a mesh

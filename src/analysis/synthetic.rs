@@ -179,6 +179,7 @@ impl Builder {
         let face_frame = face.as_ref().and_then(|f| FaceFrame::from_mesh(&f.mesh));
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));
         let face_luma = face.as_ref().map(|f| super::sample_face_luma(&self.image, f)).unwrap_or_default();
+        let lip_colour = super::lips_against_skin(&self.image, face.as_ref(), skin.as_ref());
         let source = SourceInfo {
             format: self.format,
             stored_width: w,
@@ -209,6 +210,7 @@ impl Builder {
             text: self.text,
             face_frame,
             skin,
+            lip_colour,
             face_luma,
             timings: StageTimings::default(),
         }

@@ -85,11 +85,7 @@ impl Mask {
         let Some(face) = a.face.as_ref() else {
             return Finding::not_assessed(MK002, "contrast", t, no_face());
         };
-        let colour = match (face.refined.as_ref(), a.skin.as_ref()) {
-            (Some(refined), Some(skin)) => crate::analysis::mouth::lip_colour(a.image(), refined, skin),
-            _ => None,
-        };
-        let Some(colour) = colour else {
+        let Some(colour) = a.lip_colour else {
             return Finding::not_assessed(
                 MK002,
                 "contrast",
