@@ -5,15 +5,16 @@
 //! sets changed, which codes flipped most, how far the measured values moved, and which photos
 //! were approved on one side only.
 //!
-//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF] [--studio]
+//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF] [--studio | --violations]
 //!
 //! `--studio` runs another set instead: what a different camera or studio would do to the same
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
-//! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off centre, a heavy
-//! blur, under-exposure, JPEG q30; on the face: a painted mask, a bar over the eyes, skin smoothed
-//! like a beauty filter; a 150 px photo scaled up, a strong colour cast) and counts
-//! the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run` runs it).
+//! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off
+//! centre, a heavy blur, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
+//! eyes, skin smoothed like a beauty filter; a 150 px photo scaled up, a strong colour cast) and
+//! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
+//! runs it).
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
