@@ -136,9 +136,9 @@ impl Rule for Background {
                 Threshold::min(c.min_background_level),
                 Text::new("背景明亮洁白", "The background is bright white"),
                 Text::new(
-                    format!("背景偏灰（亮度 {level:.0}，至少需要 {:.0}）：请在光线充足的白色墙面前重新拍摄", c.min_background_level),
+                    format!("背景不够明亮洁白（亮度 {level:.0}，至少需要 {:.0}）：请在光线充足的白色墙面前重新拍摄", c.min_background_level),
                     format!(
-                        "The background looks grey (level {level:.0}, at least {:.0} needed): retake in front of a well-lit white wall",
+                        "The background is not bright enough to be white (level {level:.0}, at least {:.0} needed): retake in front of a well-lit white wall",
                         c.min_background_level
                     ),
                 ),
