@@ -350,9 +350,14 @@ pub fn settle(finding: &Finding, band: Option<Band>, severity: Severity, lang: L
     let mut message = finding.message.get(lang).to_string();
     if outcome == Outcome::Uncertain {
         let what = finding.if_failed.as_ref().unwrap_or(&finding.message).get(lang);
-        message = match lang {
-            Lang::ZhCn => format!("需人工审核（测量值接近限值）：{what}"),
-            Lang::En => format!("A person must check this (the value is close to the limit): {what}"),
+        // The rule's own doubt (a possible second face, print it cannot rule out) says why
+        // itself; a value in the band is close to the limit.
+        let own_doubt = finding.outcome == Outcome::Uncertain;
+        message = match (lang, own_doubt) {
+            (Lang::ZhCn, false) => format!("需人工审核（测量值接近限值）：{what}"),
+            (Lang::ZhCn, true) => format!("需人工审核：{what}"),
+            (Lang::En, false) => format!("A person must check this (the value is close to the limit): {what}"),
+            (Lang::En, true) => format!("A person must check this: {what}"),
         };
     }
     if outcome == Outcome::Fail && severity == Severity::Warn {
