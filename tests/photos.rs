@@ -316,6 +316,31 @@ fn digits_on_the_background_fail_the_text_check_and_a_mark_on_the_clothing_goes_
     assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
 }
 
+/// A dark chevron 1/25 of the height beside the crown of a licence-ready portrait, with about
+/// 2 % of the height of plain backdrop between it and the hair: it lies mostly in the margin kept
+/// around the person, where a strand of hair would be, but nothing joins it to the hair, so it is
+/// print and fails TX001 (before stop 29 it passed: only its part outside the margin was looked
+/// at, and that part touched the margin).
+#[test]
+fn a_mark_beside_the_hair_with_backdrop_between_fails_the_text_check() {
+    let mut marked = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let distance_to_segment = |(px, py): (f32, f32), (ax, ay): (f32, f32), (bx, by): (f32, f32)| {
+        let (dx, dy) = (bx - ax, by - ay);
+        let t = (((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        ((px - ax - t * dx).powi(2) + (py - ay - t * dy).powi(2)).sqrt()
+    };
+    let (cx, cy) = (416.0f32, 40.0f32);
+    let (left, apex, right) = ((cx - 18.0, cy + 17.0), (cx, cy - 1.0), (cx + 18.0, cy + 17.0));
+    for (x, y, p) in marked.enumerate_pixels_mut() {
+        let q = (x as f32, y as f32);
+        if distance_to_segment(q, left, apex).min(distance_to_segment(q, apex, right)) <= 3.5 {
+            *p = image::Rgb([60, 60, 66]);
+        }
+    }
+    let r = check("chevron.png", &png(&marked));
+    assert_eq!(outcome(&r, "TX001"), Fail, "{:?}", find(&r, "TX001"));
+}
+
 /// A logo that covers more than a twentieth of a narrow top (a double ring 1/20 of the height on
 /// London 140_03's dark top) raises the fabric's 95th percentile to itself, and the garment's
 /// limit with it (to 597, beyond any residual): measured without it, the top is plain and the

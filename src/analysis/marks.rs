@@ -14,7 +14,8 @@
 //! structure, which may be a logo big enough to be that texture). Marked pixels are grouped into
 //! regions (letters of a word and parts of a logo join across small gaps); a region counts when it
 //! is large enough to be read, is not a tall thin edge, and does not hang off the edge of the
-//! zones.
+//! zones — unless it stands apart on the backdrop, with plain backdrop between it and the person.
+//! Clothing with structure all over is reported as such (print on it cannot be ruled out).
 //! Where the scan looks:
 //! - the background at least 2 % of the height from the person's outline (the mask's own error
 //!   and stray hair);
@@ -111,8 +112,17 @@ pub struct Mark {
     pub surface: Surface,
 }
 
+/// What the scan found.
+#[derive(Debug, Clone, Default)]
+pub struct MarkScan {
+    pub marks: Vec<Mark>,
+    /// The clothing has structure all over (a pattern, a busy print): marks on it cannot be told
+    /// apart, so none are reported there, and the clothing is not known to be free of print.
+    pub clothing_cluttered: bool,
+}
+
 /// Marks found on the background and the clothing.
-pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin: Option<SkinRef>) -> Vec<Mark> {
+pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin: Option<SkinRef>) -> MarkScan {
     let level = image.levels.iter().rev().find(|l| l.height() >= WORK_HEIGHT).unwrap_or(image.base());
     let resampled;
     let level = if level.height() > MAX_LEVEL_HEIGHT {
@@ -124,7 +134,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     };
     let (w, h) = (level.width() as usize, level.height() as usize);
     if w < 16 || h < 16 {
-        return Vec::new();
+        return MarkScan::default();
     }
     let to_base = image.base().height() as f32 / h as f32;
     let radius = ((BLUR * h as f32).round() as usize).max(3);
@@ -194,8 +204,12 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         })
         .collect();
     if zone.iter().all(|&z| z == 0) {
-        return Vec::new();
+        return MarkScan::default();
     }
+    // The margin kept around the person, outside its cells: only what nothing joins to the
+    // person counts as a mark there (see `attached_to_person`).
+    let person_px: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)]).collect();
+    let margin: Vec<bool> = (0..w * h).map(|i| zone[i] == 0 && !person_px[i]).collect();
 
     // Residual on the background: the largest channel's distance from its local mean (anything
     // that stands out). On the clothing only thin structures count — the largest channel's
@@ -218,7 +232,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
             let weighted: Vec<f32> = channel.iter().zip(&weight).map(|(v, m)| v * m).collect();
             let background_mean = box_blur(&weighted, w, h, radius, Edges::Shrink);
             for i in 0..w * h {
-                if zone[i] == 1 {
+                if zone[i] == 1 || (margin[i] && weight_mean[i] >= 0.05) {
                     residual[i] = residual[i].max((channel[i] - background_mean[i] / weight_mean[i].max(1e-3)).abs());
                 }
             }
@@ -249,15 +263,19 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         })
         .collect();
     let join = ((JOIN * h as f32).round() as usize).max(1);
-    if clothing_limit > CONTRAST_CLOTHING {
-        mark_the_largest_print(&mut marked, &residual, &zone, w, h, join, clothing_limit);
-    }
+    let print = if clothing_limit > CONTRAST_CLOTHING {
+        mark_the_largest_print(&mut marked, &residual, &zone, w, h, join, clothing_limit)
+    } else {
+        vec![false; w * h]
+    };
     // A surface with structure all over is not plain — a room behind the person, a patterned
-    // shirt — and print on it cannot be told from the rest: the background checks speak for
-    // such a backdrop, and the text detector still reads large text on either.
+    // shirt — and print on it cannot be told from the rest: its marks are dropped and the scan
+    // says so (a backdrop like that fails the background checks; clothing like that goes to a
+    // person). One large logo is not structure all over: its own pixels do not count.
+    let mut clothing_cluttered = false;
     for z in [1u8, 2] {
-        let (looked, hit) = (0..w * h).filter(|&i| zone[i] == z).fold((0usize, 0usize), |(n, m), i| (n + 1, m + marked[i] as usize));
-        if hit as f32 > CLUTTER * looked as f32 {
+        if cluttered(&marked, &zone, z, w, h, join) {
+            clothing_cluttered |= z == 2;
             for i in 0..w * h {
                 if zone[i] == z {
                     marked[i] = false;
@@ -266,6 +284,11 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         }
     }
 
+    let attached = attached_to_person(raw, &residual, &zone, &margin, &person_px, w, h, 3 * radius);
+    // Print standing apart on the backdrop may reach into the margin: its pixels there count
+    // too where nothing joins the whole region to the person.
+    let apart: Vec<bool> = (0..w * h).map(|i| margin[i] && !attached[i] && residual[i] >= CONTRAST_BACKGROUND).collect();
+    let marked_or_apart: Vec<bool> = (0..w * h).map(|i| marked[i] || apart[i]).collect();
     // What reaches the edge of the looked-at zones is part of something beyond them — a strand
     // of hair off the head, a garment's edge, a fleck of the outline — not a mark on a plain
     // surface; the photo's own border does not count as an edge.
@@ -280,37 +303,37 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         })
         .collect();
     let at_zone_edge = dilate(&excluded, w, h, TOUCH);
-    // The marked pixels' own pieces, before joining: the letters of a word, the parts of a logo.
-    // A piece is a glyph when its strokes are thicker than a hair (a strand is one or two pixels
-    // wide, however it curls).
-    let mut piece_of = vec![usize::MAX; w * h];
-    let mut glyph = Vec::new();
-    let min_glyph_width = (GLYPH_THICKNESS * h as f32).max(2.0);
-    for (k, piece) in regions(&marked, w, h, Connectivity::Eight).into_iter().enumerate() {
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        for &i in &piece {
-            piece_of[i] = k;
+    // Print the frame cuts has already shown it is print (`mark_the_largest_print`): the photo's
+    // border is no edge for it.
+    let inner_excluded: Vec<bool> = (0..w * h)
+        .map(|i| {
             let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-        }
-        // Mean width across its longer side: a curled strand spans a wide box but is thin.
-        let long_side = (x1 - x0 + 1).max(y1 - y0 + 1);
-        glyph.push(piece.len() >= 6 && piece.len() as f32 >= min_glyph_width * long_side as f32);
-    }
-    let joined = dilate(&marked, w, h, join);
+            excluded[i] && !(x < 2 || y < 2 || x + 2 >= w || y + 2 >= h)
+        })
+        .collect();
+    let at_inner_zone_edge = dilate(&inner_excluded, w, h, TOUCH);
+    // The marked pixels' own pieces, before joining: the letters of a word, the parts of a logo.
+    // A piece is a glyph when its strokes are thicker than a hair. The pieces with the margin's
+    // apart pixels decide whether a region stands apart; those without, what it may touch.
+    let min_glyph_width = (GLYPH_THICKNESS * h as f32).max(2.0);
+    let (piece_of, glyph) = glyph_pieces(&marked, w, h, min_glyph_width);
+    let (whole_piece_of, whole_glyph) = glyph_pieces(&marked_or_apart, w, h, min_glyph_width);
+    let joined = dilate(&marked_or_apart, w, h, join);
     let min_size = MIN_SIZE * h as f32;
     let min_thickness = MIN_THICKNESS * h as f32;
     let min_pixels = (MIN_PIXELS * (h * h) as f32).max(6.0) as usize;
-    regions(&joined, w, h, Connectivity::Eight)
+    let marks = regions(&joined, w, h, Connectivity::Eight)
         .into_iter()
         .filter_map(|pixels| {
+            // A mark on the backdrop that nothing joins to the person is print wherever it lies,
+            // even reaching into the margin around the hair: a stray strand joins the hair.
+            let isolated = pixels.iter().any(|&i| whole_piece_of[i] != usize::MAX && whole_glyph[whole_piece_of[i]])
+                && pixels.iter().all(|&i| !marked_or_apart[i] || (zone[i] != 2 && !attached[i]));
+            let counted = |i: usize| marked[i] || (isolated && apart[i]);
             let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
             let (mut n, mut sum) = (0usize, 0.0f32);
             for &i in &pixels {
-                if marked[i] {
+                if counted(i) {
                     let (x, y) = (i % w, i / w);
                     x0 = x0.min(x);
                     y0 = y0.min(y);
@@ -320,13 +343,21 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                     sum += residual[i];
                 }
             }
-            let touching = pixels.iter().filter(|&&i| marked[i] && at_zone_edge[i]).count();
+            let is_print = pixels.iter().filter(|&&i| marked[i] && print[i]).count() * 2 > n;
+            let edge = if is_print { &at_inner_zone_edge } else { &at_zone_edge };
+            let touching = pixels.iter().filter(|&&i| counted(i) && edge[i]).count();
             let mut glyphs: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX && glyph[k]).collect();
             glyphs.sort_unstable();
             glyphs.dedup();
             // A row of glyphs is print even where it runs into the margin around the hair; a
             // strand of hair or a garment's edge is one piece, or thin ones.
-            let max_edge_share = if glyphs.len() >= MIN_GLYPHS { MAX_EDGE_SHARE_GLYPHS } else { MAX_EDGE_SHARE };
+            let max_edge_share = if isolated {
+                1.0
+            } else if glyphs.len() >= MIN_GLYPHS {
+                MAX_EDGE_SHARE_GLYPHS
+            } else {
+                MAX_EDGE_SHARE
+            };
             if n < min_pixels || touching as f32 > max_edge_share * n as f32 {
                 return None;
             }
@@ -336,7 +367,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
             if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw {
                 return None;
             }
-            let on_clothing = pixels.iter().filter(|&&i| marked[i] && zone[i] == 2).count() * 2 > n;
+            let on_clothing = pixels.iter().filter(|&&i| counted(i) && zone[i] == 2).count() * 2 > n;
             Some(Mark {
                 bbox: TextBox {
                     x: x0 as f32 * to_base,
@@ -348,8 +379,13 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                 surface: if on_clothing { Surface::Clothing } else { Surface::Background },
             })
         })
-        .collect()
+        .collect();
+    MarkScan { marks, clothing_cluttered }
 }
+
+/// How many of the clothing's largest structures `mark_the_largest_print` sets aside, one at a
+/// time: the largest may be a fleck of the outline or a fold beside the print that raised the limit.
+const LARGEST_STRUCTURES: usize = 3;
 
 /// One large logo or line of print can be more than a twentieth of a small clothing area: the
 /// fabric's 95th percentile then measures the print itself and the limit rises above it (on the
@@ -365,32 +401,122 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
 /// logo variants whose largest structure the frame cuts, nine in ten 5.6-fold or more.
 /// Measured with examples/variants (seed 20261202, 83 ready portraits): text 79.7 % → 83.7 %,
 /// logos 73.7 % → 76.9 %; seed 7 on ready and raw: text 86.0 % → 88.5 %, logos 82.6 % → 84.1 %;
-/// clean portraits flagged unchanged (the same 2/83 and 4/179).
-fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w: usize, h: usize, join: usize, limit: f32) {
+/// clean portraits flagged unchanged (the same 2/83 and 4/179). Returns the pixels it marked
+/// as print.
+fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w: usize, h: usize, join: usize, limit: f32) -> Vec<bool> {
     let candidate: Vec<bool> = (0..w * h).map(|i| zone[i] == 2 && residual[i] >= CONTRAST_CLOTHING).collect();
     let joined = dilate(&candidate, w, h, join);
-    let Some(largest) = regions(&joined, w, h, Connectivity::Eight).into_iter().max_by_key(|p| p.iter().filter(|&&i| candidate[i]).count())
-    else {
-        return;
-    };
-    let cut_by_the_frame = largest.iter().any(|&i| {
-        let (x, y) = (i % w, i / w);
-        candidate[i] && (x < FRAME_CUT || y < FRAME_CUT || x + FRAME_CUT >= w || y + FRAME_CUT >= h)
-    });
+    let mut structures = regions(&joined, w, h, Connectivity::Eight);
+    structures.sort_by_key(|p| std::cmp::Reverse(p.iter().filter(|&&i| candidate[i]).count()));
     let mut set_aside = vec![false; w * h];
-    for &i in &largest {
-        set_aside[i] = true;
-    }
-    let Some(lower) = fabric_limit(residual, zone, |i| !set_aside[i]) else {
-        return;
-    };
-    if lower < limit && (!cut_by_the_frame || limit >= FRAME_CUT_DROP * lower) {
-        for &i in &largest {
-            if candidate[i] && residual[i] >= lower {
-                marked[i] = true;
+    let mut print = vec![false; w * h];
+    for largest in structures.iter().take(LARGEST_STRUCTURES) {
+        let cut_by_the_frame = largest.iter().any(|&i| {
+            let (x, y) = (i % w, i / w);
+            candidate[i] && (x < FRAME_CUT || y < FRAME_CUT || x + FRAME_CUT >= w || y + FRAME_CUT >= h)
+        });
+        for &i in largest {
+            set_aside[i] = true;
+        }
+        let lower = fabric_limit(residual, zone, |i| !set_aside[i]);
+        for &i in largest {
+            set_aside[i] = false;
+        }
+        let Some(lower) = lower else { continue };
+        if lower < limit && (!cut_by_the_frame || limit >= FRAME_CUT_DROP * lower) {
+            for &i in largest {
+                if candidate[i] && residual[i] >= lower {
+                    marked[i] = true;
+                    print[i] = true;
+                }
             }
         }
     }
+    print
+}
+
+/// Whether more than `CLUTTER` of a surface's pixels are marked, leaving out its largest marked
+/// structure (one logo, however large, is print on a plain surface, not a pattern).
+fn cluttered(marked: &[bool], zone: &[u8], z: u8, w: usize, h: usize, join: usize) -> bool {
+    let on_surface: Vec<bool> = (0..w * h).map(|i| zone[i] == z && marked[i]).collect();
+    let looked = zone.iter().filter(|&&v| v == z).count();
+    let hit = on_surface.iter().filter(|&&m| m).count();
+    if hit as f32 <= CLUTTER * looked as f32 {
+        return false;
+    }
+    let largest = regions(&dilate(&on_surface, w, h, join), w, h, Connectivity::Eight)
+        .into_iter()
+        .map(|p| p.iter().filter(|&&i| on_surface[i]).count())
+        .max()
+        .unwrap_or(0);
+    (hit - largest) as f32 > CLUTTER * looked as f32
+}
+
+/// The pieces (8-connected) of a mask, each pixel's piece index (`usize::MAX` off the mask), and
+/// whether each piece is a glyph: its strokes, measured as the mean width across its longer side,
+/// are at least `min_width` (a hair's strand is one or two pixels wide, however it curls).
+fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize>, Vec<bool>) {
+    let mut piece_of = vec![usize::MAX; w * h];
+    let mut glyph = Vec::new();
+    for (k, piece) in regions(mask, w, h, Connectivity::Eight).into_iter().enumerate() {
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        for &i in &piece {
+            piece_of[i] = k;
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        let long_side = (x1 - x0 + 1).max(y1 - y0 + 1);
+        glyph.push(piece.len() >= 6 && piece.len() as f32 >= min_width * long_side as f32);
+    }
+    (piece_of, glyph)
+}
+
+/// Pixels joined to the person through the backdrop: the person's own pixels and every pixel of
+/// the backdrop or the margin around the person that stands out from the backdrop by half a mark's
+/// contrast and connects to them. Hair, a strand off it and a shadow at the outline do; print
+/// placed near the head, with backdrop between, does not. The backdrop's level here is its local
+/// mean without whatever stood out in the first pass: with it, a mark's (or the hair's) own
+/// darkness pulls the mean and the plain backdrop around it reads as standing out for a box's
+/// width, bridging any gap narrower than two boxes. The box is three times the mark scan's, so
+/// that the thin strip of margin between the hair and the top of the photo still has backdrop in
+/// reach.
+#[allow(clippy::too_many_arguments)]
+fn attached_to_person(
+    raw: &[u8],
+    residual: &[f32],
+    zone: &[u8],
+    margin: &[bool],
+    person: &[bool],
+    w: usize,
+    h: usize,
+    radius: usize,
+) -> Vec<bool> {
+    let standing = 0.5 * CONTRAST_BACKGROUND;
+    let plain: Vec<f32> = (0..w * h).map(|i| (zone[i] == 1 && residual[i] < standing) as u8 as f32).collect();
+    let plain_mean = box_blur(&plain, w, h, radius, Edges::Shrink);
+    // Without plain backdrop nearby there is nothing to stand out from: joined, to be safe.
+    let mut standing_out: Vec<bool> = (0..w * h).map(|i| person[i] || ((zone[i] == 1 || margin[i]) && plain_mean[i] < 0.05)).collect();
+    for c in 0..3 {
+        let weighted: Vec<f32> = (0..w * h).map(|i| raw[3 * i + c] as f32 * plain[i]).collect();
+        let mean = box_blur(&weighted, w, h, radius, Edges::Shrink);
+        for i in 0..w * h {
+            if (zone[i] == 1 || margin[i]) && plain_mean[i] >= 0.05 && (raw[3 * i + c] as f32 - mean[i] / plain_mean[i]).abs() >= standing {
+                standing_out[i] = true;
+            }
+        }
+    }
+    let mut attached = vec![false; w * h];
+    for piece in regions(&standing_out, w, h, Connectivity::Eight) {
+        if piece.iter().any(|&i| person[i]) {
+            for i in piece {
+                attached[i] = true;
+            }
+        }
+    }
+    attached
 }
 
 /// The clothing's limit from the fabric's own texture: `FABRIC_TEXTURE` times the 95th percentile

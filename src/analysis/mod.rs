@@ -200,6 +200,8 @@ pub struct TextScan {
     /// Printed marks (text in any script, logos, symbols) on the background and clothing, from
     /// the fine-scale scan (`analysis::marks`), working pixels.
     pub marks: Vec<marks::Mark>,
+    /// The clothing has structure all over, so the scan could not tell print on it from the rest.
+    pub clothing_cluttered: bool,
 }
 
 /// Edge share (outside the head) from which the text detector runs.
@@ -214,7 +216,7 @@ fn scan_for_text(
     frame: Option<FaceFrame>,
     skin: Option<SkinRef>,
 ) -> Result<TextScan, ModelError> {
-    let marks = marks::find_marks(image, scene, frame, skin);
+    let marks::MarkScan { marks, clothing_cluttered } = marks::find_marks(image, scene, frame, skin);
     // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
     let in_head = |p: Point| -> bool {
         let Some(f) = frame else { return false };
@@ -242,10 +244,10 @@ fn scan_for_text(
     }
     let edge_share = edges as f32 / outside.max(1) as f32;
     if edge_share < TEXT_GATE_EDGE_SHARE {
-        return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new(), marks });
+        return Ok(TextScan { edge_share, detector_ran: false, boxes: Vec::new(), marks, clothing_cluttered });
     }
     let boxes = models.text.run(image)?.into_iter().filter(|b| !in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0))).collect();
-    Ok(TextScan { edge_share, detector_ran: true, boxes, marks })
+    Ok(TextScan { edge_share, detector_ran: true, boxes, marks, clothing_cluttered })
 }
 
 /// Hand search. The palm detector (~21 ms a square searched) and the hand landmark network

@@ -138,6 +138,12 @@ impl Builder {
         self
     }
 
+    /// The mark scan found the clothing patterned all over.
+    pub fn clothing_cluttered(mut self) -> Builder {
+        self.text.clothing_cluttered = true;
+        self
+    }
+
     pub fn build(self) -> Analysis {
         let (w, h) = self.image.dimensions();
         let (pw, ph) = (64usize, 64usize);

@@ -153,6 +153,17 @@ fn marks_fail_on_the_background_go_to_review_on_clothing_and_count_once_over_tex
 }
 
 #[test]
+fn patterned_clothing_goes_to_review_unless_a_mark_already_fails() {
+    use crate::analysis::marks::{Mark, Surface};
+    let plain = || Builder::new(600, 800, [246, 246, 244]);
+    let patterned = run(&plain().clothing_cluttered().build(), "text");
+    assert_eq!((outcome(&patterned, "TX001"), measured(&patterned, "TX001")), (Uncertain, 0.0), "print cannot be ruled out");
+    let mark = Mark { bbox: TextBox { x: 20.0, y: 60.0, width: 120.0, height: 30.0, score: 0.9 }, surface: Surface::Background };
+    let logo = run(&plain().clothing_cluttered().marks(vec![mark]).build(), "text");
+    assert_eq!(outcome(&logo, "TX001"), Fail, "a mark on the backdrop still fails");
+}
+
+#[test]
 fn image_size_and_aspect_at_their_limits() {
     for (w, h, want_width, want_aspect) in [
         (600, 800, Pass, Pass),

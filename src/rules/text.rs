@@ -3,6 +3,7 @@
 //! to be in, see `analysis::TextScan`) and the fine-scale mark scan (`analysis::marks`: text in
 //! any script, logos and symbols down to about 1/40 of the height, on the plain background and
 //! plain clothing). A mark that overlaps a detected text box is the same region, counted once.
+//! Clothing the scan finds patterned all over is not known to be free of print: review.
 //! Text on the face or hair is not looked for.
 
 use serde::Deserialize;
@@ -85,6 +86,15 @@ impl Rule for TextRule {
             finding.if_failed = Some(Text::new(
                 format!("衣服上有 {n} 处疑似文字、标志或图案：请穿无图案的深色衣服"),
                 format!("{n} possible mark(s), print or logo on the clothing: wear plain dark clothing"),
+            ));
+        }
+        // Clothing with structure all over (a pattern, a busy print) hides whatever print is on
+        // it: the scan could not decide, so a person looks.
+        if finding.outcome == Outcome::Pass && a.text.clothing_cluttered {
+            finding.outcome = Outcome::Uncertain;
+            finding.if_failed = Some(Text::new(
+                "衣服上有花纹或大面积图案，无法排除文字或标志：请穿无图案的深色衣服",
+                "The clothing is patterned or busy, so print on it cannot be ruled out: wear plain dark clothing",
             ));
         }
         if n > 0 {
