@@ -386,10 +386,6 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     MarkScan { marks, clothing_cluttered }
 }
 
-/// How many of the clothing's largest structures `mark_the_largest_print` sets aside, one at a
-/// time: the largest may be a fleck of the outline or a fold beside the print that raised the limit.
-const LARGEST_STRUCTURES: usize = 3;
-
 /// One large logo or line of print can be more than a twentieth of a small clothing area: the
 /// fabric's 95th percentile then measures the print itself and the limit rises above it (on the
 /// London ready portraits' narrow dark tops, to 180–408 on the misses looked at, beyond any
@@ -409,29 +405,27 @@ const LARGEST_STRUCTURES: usize = 3;
 fn mark_the_largest_print(marked: &mut [bool], residual: &[f32], zone: &[u8], w: usize, h: usize, join: usize, limit: f32) -> Vec<bool> {
     let candidate: Vec<bool> = (0..w * h).map(|i| zone[i] == 2 && residual[i] >= CONTRAST_CLOTHING).collect();
     let joined = dilate(&candidate, w, h, join);
-    let mut structures = regions(&joined, w, h, Connectivity::Eight);
-    structures.sort_by_key(|p| std::cmp::Reverse(p.iter().filter(|&&i| candidate[i]).count()));
-    let mut set_aside = vec![false; w * h];
     let mut print = vec![false; w * h];
-    for largest in structures.iter().take(LARGEST_STRUCTURES) {
-        let cut_by_the_frame = largest.iter().any(|&i| {
-            let (x, y) = (i % w, i / w);
-            candidate[i] && (x < FRAME_CUT || y < FRAME_CUT || x + FRAME_CUT >= w || y + FRAME_CUT >= h)
-        });
-        for &i in largest {
-            set_aside[i] = true;
-        }
-        let lower = fabric_limit(residual, zone, |i| !set_aside[i]);
-        for &i in largest {
-            set_aside[i] = false;
-        }
-        let Some(lower) = lower else { continue };
-        if lower < limit && (!cut_by_the_frame || limit >= FRAME_CUT_DROP * lower) {
-            for &i in largest {
-                if candidate[i] && residual[i] >= lower {
-                    marked[i] = true;
-                    print[i] = true;
-                }
+    let Some(largest) = regions(&joined, w, h, Connectivity::Eight).into_iter().max_by_key(|p| p.iter().filter(|&&i| candidate[i]).count())
+    else {
+        return print;
+    };
+    let cut_by_the_frame = largest.iter().any(|&i| {
+        let (x, y) = (i % w, i / w);
+        candidate[i] && (x < FRAME_CUT || y < FRAME_CUT || x + FRAME_CUT >= w || y + FRAME_CUT >= h)
+    });
+    let mut set_aside = vec![false; w * h];
+    for &i in &largest {
+        set_aside[i] = true;
+    }
+    let Some(lower) = fabric_limit(residual, zone, |i| !set_aside[i]) else {
+        return print;
+    };
+    if lower < limit && (!cut_by_the_frame || limit >= FRAME_CUT_DROP * lower) {
+        for &i in &largest {
+            if candidate[i] && residual[i] >= lower {
+                marked[i] = true;
+                print[i] = true;
             }
         }
     }
