@@ -520,6 +520,17 @@ mod tests {
     }
 
     #[test]
+    fn review_says_close_to_the_limit_only_for_a_value_in_the_band() {
+        let t = Threshold::range(-5.0, 5.0);
+        let band = Some(Band::around(t, 1.5, 1.5));
+        let (_, in_band) = settle(&finding(Outcome::Pass, Some(4.0), t), band, Severity::Fail, Lang::En);
+        assert_eq!(in_band, "A person must check this (the value is close to the limit): turned");
+        // The rule's own doubt, whatever the value.
+        let (outcome, doubted) = settle(&finding(Outcome::Uncertain, Some(0.0), t), band, Severity::Fail, Lang::ZhCn);
+        assert_eq!((outcome, doubted.as_str()), (Outcome::Uncertain, "需人工审核：转头"));
+    }
+
+    #[test]
     fn approve_only_when_every_mandatory_check_passed_clearly() {
         use Outcome::*;
         let all_pass = [result("A", Pass, true), result("B", Pass, true), result("W", Warn, false)];
