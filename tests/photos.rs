@@ -362,6 +362,50 @@ fn a_large_logo_on_a_narrow_top_is_not_taken_for_the_fabric_texture() {
     }
 }
 
+/// A filled five-pointed star of `radius` pixels centred at (cx, cy), painted `colour` (the
+/// variant generator's star).
+fn paint_star(img: &mut image::RgbImage, (cx, cy): (f32, f32), radius: f32, colour: [u8; 3]) {
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let (dx, dy) = ((x as f32 - cx) / radius, (y as f32 - cy) / radius);
+        let d = (dx * dx + dy * dy).sqrt();
+        if d <= 0.45 + 0.55 * (2.5 * dy.atan2(dx)).cos().abs().powi(3) {
+            *p = image::Rgb(colour);
+        }
+    }
+}
+
+/// A tan star 1/17 of the height on London 140_03's dark top, about his neck's colour: before
+/// stop 30 it was taken for skin, and it and two strokes' width around it were cut out of the
+/// clothing the scan looks at, so TX001 passed. A patch of skin's colour that neither reaches
+/// up out of the clothing nor out to the outline is a mark of that colour: review.
+#[test]
+fn a_skin_coloured_logo_on_the_clothing_is_not_taken_for_skin() {
+    let plain = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
+    for centre in [(530.0f32, 735.0f32), (75.0, 735.0)] {
+        let mut printed = plain.clone();
+        paint_star(&mut printed, centre, 24.0, [200, 150, 130]);
+        let r = check("tan-star.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Uncertain, "star at {centre:?}: {:?}", find(&r, "TX001"));
+    }
+}
+
+/// A light-grey star 1/25 of the height whose points the photo's bottom edge cuts, and one beside
+/// the neckline, on London 140_03's dark top: before stop 30 both were dropped as hanging off
+/// something beyond the zones looked at (the frame, the margin kept around skin). Print that
+/// stands out from the cloth at twice its limit is not a fold the frame cuts, and one solid
+/// piece of it may touch the neckline's margin like a row of letters.
+#[test]
+fn a_logo_the_frame_or_the_neckline_cuts_goes_to_review() {
+    let plain = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
+    for (centre, radius) in [((60.0f32, 785.0f32), 16.0f32), ((470.0, 740.0), 20.0)] {
+        let mut printed = plain.clone();
+        paint_star(&mut printed, centre, radius, [200, 200, 200]);
+        let r = check("grey-star.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Uncertain, "star at {centre:?}: {:?}", find(&r, "TX001"));
+    }
+    assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
+}
+
 /// Light falling off across the face (to half at the far side, the background untouched) is
 /// caught by LI001; the same portrait evenly lit passes it.
 #[test]

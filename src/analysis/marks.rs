@@ -14,13 +14,15 @@
 //! structure, which may be a logo big enough to be that texture). Marked pixels are grouped into
 //! regions (letters of a word and parts of a logo join across small gaps); a region counts when it
 //! is large enough to be read, is not a tall thin edge, and does not hang off the edge of the
-//! zones — unless it stands apart on the backdrop, with plain backdrop between it and the person.
+//! zones — unless it stands apart on the backdrop, with plain backdrop between it and the person,
+//! or is print too strong for a fold of the cloth where the frame or the neckline's margin cuts it.
 //! Clothing with structure all over is reported as such (print on it cannot be ruled out).
 //! Where the scan looks:
 //! - the background at least 2 % of the height from the person's outline (the mask's own error
 //!   and stray hair);
 //! - the clothing: the person below the chin, two strokes' width from the outline and from skin
-//!   (a collar's opening, a hand).
+//!   (a collar's opening, a hand; a patch of skin's colour wholly inside the fabric is a mark of
+//!   that colour, not skin).
 //!
 //! Its parameters are the detector's own, like a network's pixel thresholds; what a mark does to
 //! the verdict (fail, or review on clothing) is the profile's (`[rules.text]`).
@@ -56,6 +58,13 @@ const FABRIC_TEXTURE: f32 = 3.0;
 /// this many times (see `mark_the_largest_print`).
 const FRAME_CUT: usize = 3;
 const FRAME_CUT_DROP: f32 = 5.0;
+/// A clothing region whose mean thin-structure contrast is at least this multiple of the
+/// clothing's limit is print even where the photo's border cuts it. On the 179 London portraits
+/// the clothing regions the border cut read 1.1 times the limit at most, except two-pixel rows
+/// along the bottom edge (too thin to count anyway); eight logos on the ready portraits' dark tops
+/// that were lost at the zones' edge (examples/variants, seed 20261202) read 1.1–3.7 times, six
+/// of them 2.2 or more.
+const STRONG_PRINT: f32 = 2.0;
 /// Marks closer than this (share of the height) form one region: the letters of a word.
 const JOIN: f32 = 0.012;
 /// A mark pixel this close (working pixels) to the edge of the zones is "at the edge"; a region
@@ -82,6 +91,14 @@ const MAX_EDGE_SHARE_GLYPHS: f32 = 0.35;
 /// long but one or two pixels thin).
 const MIN_SIZE: f32 = 0.022;
 const MIN_THICKNESS: f32 = 0.009;
+/// A region on the clothing that is strong print (see `STRONG_PRINT`) and mostly one piece of at
+/// least `MIN_LOGO_PIXELS` (share of the square of the height; 96 pixels at 400 px tall) may touch
+/// the zones' edge like a row of glyphs. The logos lost beside the neckline had 13–34 % of their
+/// pixels at the edge and 151–399 pixels; the strong flecks the recolouring of the London ready
+/// portraits' tops left beside the neckline, 35 pixels (id_092_03, 23 % at the edge), or 45 % at
+/// the edge (id_018_08).
+const MIN_LOGO_PIXELS: f32 = 0.0006;
+const SOLID: f32 = 0.8;
 /// Height over width beyond which a region is a vertical edge (a wall's corner), not a mark.
 const MAX_TALLNESS: f32 = 4.0;
 /// Fewest mark pixels in a region, as a share of the square of the height.
@@ -91,6 +108,10 @@ const MIN_PIXELS: f32 = 0.00012;
 const STROKE: f32 = 0.012;
 /// Share of a surface's pixels marked beyond which the surface is cluttered, not plain.
 const CLUTTER: f32 = 0.15;
+/// A patch of skin's colour below the chin at least this share of the face's area (width ×
+/// height) is skin, wherever it lies (a neck between a beard and a high collar); a smaller one
+/// wholly inside the fabric is a mark of that colour.
+const SKIN_PATCH: f32 = 0.25;
 /// Below the chin by this share of the face height the person is clothing.
 const CLOTHING_BELOW_CHIN: f32 = 0.30;
 
@@ -178,7 +199,35 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         ((cb - s.cb).powi(2) + (cr - s.cr).powi(2)).sqrt() <= 14.0 && (0.4..=1.7).contains(&(y / s.y.max(1.0)))
     };
     // Only the person can be skin (the clothing's neighbourhood is all that matters).
-    let skin_mask: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)] && is_skin(i)).collect();
+    let mut skin_mask: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)] && is_skin(i)).collect();
+    // Skin below the chin is the neck in a collar's opening, bare shoulders and arms, or a hand:
+    // it reaches up out of the clothing's place (to the chin, or a mask's edge), out to the
+    // person's outline, or it is large, or the frame cuts it across a stroke's width or more (a
+    // logo may touch the frame; the border is two pixels deep, so that is `2 × stroke` of them). A
+    // patch of skin's colour wholly inside the fabric is a mark of that colour (an orange, red,
+    // beige or grey logo), not skin: taken for skin, it and two strokes around it were cut out of
+    // the clothing, and the mark with them.
+    let at_outline = dilate(&not_person, scene.width, scene.height, 1);
+    let large_patch = frame.map_or(0.0, |f| SKIN_PATCH * f.width * f.height / (to_base * to_base));
+    for patch in regions(&skin_mask, w, h, Connectivity::Eight) {
+        let on_frame = patch.iter().filter(|&&i| {
+            let (x, y) = (i % w, i / w);
+            x < 2 || y < 2 || x + 2 >= w || y + 2 >= h
+        });
+        let reaches_out = frame.is_none()
+            || patch.len() as f32 >= large_patch
+            || on_frame.count() >= 2 * stroke
+            || patch.iter().any(|&i| {
+                let (x, y) = (i % w, i / w);
+                let p = Point::new((x as f32 + 0.5) * to_base, (y as f32 + 0.5) * to_base);
+                at_outline[cell_of(x, y)] || !is_clothing_place(p)
+            });
+        if !reaches_out {
+            for i in patch {
+                skin_mask[i] = false;
+            }
+        }
+    }
     let near_skin = dilate(&skin_mask, w, h, 2 * stroke);
 
     // 0 = not looked at, 1 = background, 2 = clothing.
@@ -325,6 +374,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let min_size = MIN_SIZE * h as f32;
     let min_thickness = MIN_THICKNESS * h as f32;
     let min_pixels = (MIN_PIXELS * (h * h) as f32).max(6.0) as usize;
+    let min_logo_pixels = (MIN_LOGO_PIXELS * (h * h) as f32) as usize;
     let marks = regions(&joined, w, h, Connectivity::Eight)
         .into_iter()
         .filter_map(|pixels| {
@@ -347,16 +397,29 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                 }
             }
             let is_print = pixels.iter().filter(|&&i| marked[i] && print[i]).count() * 2 > n;
-            let edge = if is_print { &at_inner_zone_edge } else { &at_zone_edge };
+            // Print stands out from the cloth far more than a fold the frame cuts does: a region
+            // on the clothing this strong is print even where the photo's border cuts it.
+            let on_clothing = pixels.iter().filter(|&&i| counted(i) && zone[i] == 2).count() * 2 > n;
+            let strong = on_clothing && n > 0 && sum / n as f32 >= STRONG_PRINT * clothing_limit;
+            let edge = if is_print || strong { &at_inner_zone_edge } else { &at_zone_edge };
             let touching = pixels.iter().filter(|&&i| counted(i) && edge[i]).count();
             let mut glyphs: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX && glyph[k]).collect();
             glyphs.sort_unstable();
             glyphs.dedup();
+            // One solid piece of strong print (a logo) next to the neckline is cut by the zone
+            // kept around skin, so a part of its outline lies at the zone's edge; flecks along a
+            // neckline are small pieces.
+            let largest_piece = {
+                let mut sizes: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX).collect();
+                sizes.sort_unstable();
+                sizes.chunk_by(|a, b| a == b).map(|run| run.len()).max().unwrap_or(0)
+            };
+            let solid_print = (is_print || strong) && largest_piece >= min_logo_pixels && largest_piece as f32 >= SOLID * n as f32;
             // A row of glyphs is print even where it runs into the margin around the hair; a
             // strand of hair or a garment's edge is one piece, or thin ones.
             let max_edge_share = if isolated {
                 1.0
-            } else if glyphs.len() >= MIN_GLYPHS {
+            } else if glyphs.len() >= MIN_GLYPHS || solid_print {
                 MAX_EDGE_SHARE_GLYPHS
             } else {
                 MAX_EDGE_SHARE
@@ -370,7 +433,6 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
             if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw {
                 return None;
             }
-            let on_clothing = pixels.iter().filter(|&&i| counted(i) && zone[i] == 2).count() * 2 > n;
             Some(Mark {
                 bbox: TextBox {
                     x: x0 as f32 * to_base,
