@@ -188,16 +188,20 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // Skin (a collar's opening, the neck, a hand) and everything within the blur's reach of it is
     // not clothing: its edge against the fabric would read as a mark.
     let raw = level.as_raw();
-    let is_skin = |i: usize| -> bool {
+    let skin_within = |i: usize, gray_tolerance: f32, max_chroma: f32, luma_ratio: std::ops::RangeInclusive<f32>| -> bool {
         let Some(s) = skin else { return false };
         let p = [raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]];
         let y = luma(p);
         if s.gray {
-            return (y - s.y).abs() < 0.25 * s.y.max(1.0);
+            return (y - s.y).abs() < gray_tolerance * s.y.max(1.0);
         }
         let (cb, cr) = chroma(p);
-        ((cb - s.cb).powi(2) + (cr - s.cr).powi(2)).sqrt() <= 14.0 && (0.4..=1.7).contains(&(y / s.y.max(1.0)))
+        ((cb - s.cb).powi(2) + (cr - s.cr).powi(2)).sqrt() <= max_chroma && luma_ratio.contains(&(y / s.y.max(1.0)))
     };
+    let is_skin = |i: usize| skin_within(i, 0.25, 14.0, 0.4..=1.7);
+    // Skin in shadow (under the chin, beside a collar): the same hue, darker. Only used to tell
+    // whether a patch of skin joins the rest of the skin.
+    let is_shaded_skin = |i: usize| skin_within(i, 0.5, 16.0, 0.25..=1.8);
     // Only the person can be skin (the clothing's neighbourhood is all that matters).
     let mut skin_mask: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)] && is_skin(i)).collect();
     // Skin below the chin is the neck in a collar's opening, bare shoulders and arms, or a hand:
@@ -207,9 +211,12 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // patch of skin's colour wholly inside the fabric is a mark of that colour (an orange, red,
     // beige or grey logo), not skin: taken for skin, it and two strokes around it were cut out of
     // the clothing, and the mark with them.
+    // The patches are judged with the skin in shadow that joins them: a neck's lit lower part
+    // beneath a shadow under the chin is still the neck.
     let at_outline = dilate(&not_person, scene.width, scene.height, 1);
     let large_patch = frame.map_or(0.0, |f| SKIN_PATCH * f.width * f.height / (to_base * to_base));
-    for patch in regions(&skin_mask, w, h, Connectivity::Eight) {
+    let skin_or_shaded: Vec<bool> = (0..w * h).map(|i| skin_mask[i] || (scene.person[cell_of(i % w, i / w)] && is_shaded_skin(i))).collect();
+    for patch in regions(&skin_or_shaded, w, h, Connectivity::Eight) {
         let on_frame = patch.iter().filter(|&&i| {
             let (x, y) = (i % w, i / w);
             x < 2 || y < 2 || x + 2 >= w || y + 2 >= h
