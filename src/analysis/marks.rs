@@ -210,9 +210,8 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // logo may touch the frame; the border is two pixels deep, so that is `2 × stroke` of them). A
     // patch of skin's colour wholly inside the fabric is a mark of that colour (an orange, red,
     // beige or grey logo), not skin: taken for skin, it and two strokes around it were cut out of
-    // the clothing, and the mark with them.
-    // The patches are judged with the skin in shadow that joins them: a neck's lit lower part
-    // beneath a shadow under the chin is still the neck.
+    // the clothing, and the mark with them. The patches are judged with the skin in shadow that
+    // joins them: a neck's lit lower part beneath a shadow under the chin is still the neck.
     let at_outline = dilate(&not_person, scene.width, scene.height, 1);
     let large_patch = frame.map_or(0.0, |f| SKIN_PATCH * f.width * f.height / (to_base * to_base));
     let skin_or_shaded: Vec<bool> = (0..w * h).map(|i| skin_mask[i] || (scene.person[cell_of(i % w, i / w)] && is_shaded_skin(i))).collect();
@@ -362,8 +361,8 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         })
         .collect();
     let at_zone_edge = dilate(&excluded, w, h, TOUCH);
-    // Print the frame cuts has already shown it is print (`mark_the_largest_print`): the photo's
-    // border is no edge for it.
+    // Print the frame cuts that has already shown it is print (`mark_the_largest_print`), or is
+    // too strong for a fold (`STRONG_PRINT`): the photo's border is no edge for it.
     let inner_excluded: Vec<bool> = (0..w * h)
         .map(|i| {
             let (x, y) = (i % w, i / w);
