@@ -202,8 +202,15 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // Skin in shadow (under the chin, beside a collar): the same hue, darker. Only used to tell
     // whether a patch of skin joins the rest of the skin.
     let is_shaded_skin = |i: usize| skin_within(i, 0.5, 16.0, 0.25..=1.8);
+    // The person's cells at working resolution, and the photo's two-pixel border (where the frame
+    // cuts what is in the picture).
+    let person_px: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)]).collect();
+    let on_border = |i: usize| {
+        let (x, y) = (i % w, i / w);
+        x < 2 || y < 2 || x + 2 >= w || y + 2 >= h
+    };
     // Only the person can be skin (the clothing's neighbourhood is all that matters).
-    let mut skin_mask: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)] && is_skin(i)).collect();
+    let mut skin_mask: Vec<bool> = (0..w * h).map(|i| person_px[i] && is_skin(i)).collect();
     // Skin below the chin is the neck in a collar's opening, bare shoulders and arms, or a hand:
     // it reaches up out of the clothing's place (to the chin, or a mask's edge), out to the
     // person's outline, or it is large, or the frame cuts it across a stroke's width or more (a
@@ -214,12 +221,9 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // joins them: a neck's lit lower part beneath a shadow under the chin is still the neck.
     let at_outline = dilate(&not_person, scene.width, scene.height, 1);
     let large_patch = frame.map_or(0.0, |f| SKIN_PATCH * f.width * f.height / (to_base * to_base));
-    let skin_or_shaded: Vec<bool> = (0..w * h).map(|i| skin_mask[i] || (scene.person[cell_of(i % w, i / w)] && is_shaded_skin(i))).collect();
+    let skin_or_shaded: Vec<bool> = (0..w * h).map(|i| skin_mask[i] || (person_px[i] && is_shaded_skin(i))).collect();
     for patch in regions(&skin_or_shaded, w, h, Connectivity::Eight) {
-        let on_frame = patch.iter().filter(|&&i| {
-            let (x, y) = (i % w, i / w);
-            x < 2 || y < 2 || x + 2 >= w || y + 2 >= h
-        });
+        let on_frame = patch.iter().filter(|&&i| on_border(i));
         let reaches_out = frame.is_none()
             || patch.len() as f32 >= large_patch
             || on_frame.count() >= 2 * stroke
@@ -239,10 +243,10 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // 0 = not looked at, 1 = background, 2 = clothing.
     let zone: Vec<u8> = (0..w * h)
         .map(|i| {
-            let (x, y) = (i % w, i / w);
-            if x < 2 || y < 2 || x + 2 >= w || y + 2 >= h {
+            if on_border(i) {
                 return 0;
             }
+            let (x, y) = (i % w, i / w);
             let c = cell_of(x, y);
             if !near_person[c] {
                 1
@@ -263,7 +267,6 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     }
     // The margin kept around the person, outside its cells: only what nothing joins to the
     // person counts as a mark there (see `attached_to_person`).
-    let person_px: Vec<bool> = (0..w * h).map(|i| scene.person[cell_of(i % w, i / w)]).collect();
     let margin: Vec<bool> = (0..w * h).map(|i| zone[i] == 0 && !person_px[i]).collect();
 
     // Residual on the background: the largest channel's distance from its local mean (anything
@@ -353,7 +356,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let excluded: Vec<bool> = (0..w * h)
         .map(|i| {
             let (x, y) = (i % w, i / w);
-            let border = x < 2 || y < 2 || x + 2 >= w || y + 2 >= h;
+            let border = on_border(i);
             // ...except where the clothing meets it: the frame cuts a garment at its folds and
             // the arms' edges, which would otherwise read as marks.
             let inside = y.clamp(2, h - 3) * w + x.clamp(2, w - 3);
@@ -363,12 +366,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let at_zone_edge = dilate(&excluded, w, h, TOUCH);
     // Print the frame cuts that has already shown it is print (`mark_the_largest_print`), or is
     // too strong for a fold (`STRONG_PRINT`): the photo's border is no edge for it.
-    let inner_excluded: Vec<bool> = (0..w * h)
-        .map(|i| {
-            let (x, y) = (i % w, i / w);
-            excluded[i] && !(x < 2 || y < 2 || x + 2 >= w || y + 2 >= h)
-        })
-        .collect();
+    let inner_excluded: Vec<bool> = (0..w * h).map(|i| excluded[i] && !on_border(i)).collect();
     let at_inner_zone_edge = dilate(&inner_excluded, w, h, TOUCH);
     // The marked pixels' own pieces, before joining: the letters of a word, the parts of a logo.
     // A piece is a glyph when its strokes are thicker than a hair. The pieces with the margin's
