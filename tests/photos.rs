@@ -406,6 +406,21 @@ fn a_logo_the_frame_or_the_neckline_cuts_goes_to_review() {
     assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
 }
 
+/// A red, a grey and a green star, 1/20 of the height, on London 032_03's bare chest: before
+/// stop 31 the clothing scan kept two strokes away from skin and no scan looked at the skin below
+/// the chin, so TX001 passed all three. The plain portrait passes.
+#[test]
+fn a_logo_on_the_bare_chest_goes_to_review() {
+    let plain = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    for (centre, colour) in [((300.0f32, 740.0f32), [200u8, 40, 40]), ((230.0, 760.0), [120, 120, 120]), ((400.0, 725.0), [40, 150, 60])] {
+        let mut printed = plain.clone();
+        paint_star(&mut printed, centre, 20.0, colour);
+        let r = check("chest-star.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Uncertain, "star {colour:?} at {centre:?}: {:?}", find(&r, "TX001"));
+    }
+    assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
+}
+
 /// Light falling off across the face (to half at the far side, the background untouched) is
 /// caught by LI001; the same portrait evenly lit passes it.
 #[test]
