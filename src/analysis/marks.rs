@@ -398,7 +398,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let min_thickness = MIN_THICKNESS * h as f32;
     let min_pixels = (MIN_PIXELS * (h * h) as f32).max(6.0) as usize;
     let min_logo_pixels = (MIN_LOGO_PIXELS * (h * h) as f32) as usize;
-    let marks = regions(&joined, w, h, Connectivity::Eight)
+    let mut marks: Vec<Mark> = regions(&joined, w, h, Connectivity::Eight)
         .into_iter()
         .filter_map(|pixels| {
             // A mark on the backdrop that nothing joins to the person is print wherever it lies,
@@ -467,8 +467,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                 surface: if on_clothing { Surface::Clothing } else { Surface::Background },
             })
         })
-        .collect::<Vec<Mark>>();
-    let mut marks = marks;
+        .collect();
     // The skin scan looks at the rows from just above the clothing's place down (the blur's reach
     // above it): the rest of the photo is the head and the backdrop, and its filters cost in
     // proportion to the rows they cover.
