@@ -588,17 +588,10 @@ fn marks_on_skin(
     let mut out = Vec::new();
     for pixels in regions(&joined, w, h, Connectivity::Eight) {
         let counted: Vec<usize> = pixels.iter().copied().filter(|&i| candidate[i]).collect();
-        if counted.len() < min_pixels {
+        if counted.len() < min_pixels.max(1) {
             continue;
         }
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        for &i in &counted {
-            let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-        }
+        let (x0, y0, x1, y1) = pixels_box(&counted, w);
         let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
         if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw || bw > MAX_TALLNESS * bh {
             continue;
@@ -745,15 +738,10 @@ fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize
     let mut piece_of = vec![usize::MAX; w * h];
     let mut glyph = Vec::new();
     for (k, piece) in regions(mask, w, h, Connectivity::Eight).into_iter().enumerate() {
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
         for &i in &piece {
             piece_of[i] = k;
-            let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
         }
+        let (x0, y0, x1, y1) = pixels_box(&piece, w);
         let long_side = (x1 - x0 + 1).max(y1 - y0 + 1);
         glyph.push(piece.len() >= 6 && piece.len() as f32 >= min_width * long_side as f32);
     }
@@ -828,6 +816,15 @@ fn attached_to_person(
 fn fabric_limit(residual: &[f32], zone: &[u8], counted: impl Fn(usize) -> bool) -> Option<f32> {
     let fabric: Vec<f32> = (0..zone.len()).step_by(3).filter(|&i| zone[i] == 2 && counted(i)).map(|i| residual[i]).collect();
     quantile(&fabric, 0.95).map(|q| CONTRAST_CLOTHING.max(FABRIC_TEXTURE * q))
+}
+
+/// The bounding box (x0, y0, x1, y1 inclusive) of pixels given by index in a grid `w` wide; an
+/// empty list gives an empty box (x0 > x1).
+fn pixels_box(pixels: &[usize], w: usize) -> (usize, usize, usize, usize) {
+    pixels.iter().fold((usize::MAX, usize::MAX, 0, 0), |(x0, y0, x1, y1), &i| {
+        let (x, y) = (i % w, i / w);
+        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+    })
 }
 
 /// The bounding box (x0, y0, x1, y1 inclusive) of the cells with value `z`.
