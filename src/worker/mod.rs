@@ -24,10 +24,10 @@
 pub mod http;
 pub mod metrics;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
@@ -134,6 +134,23 @@ pub struct Worker {
     pub config: WorkerConfig,
     pub metrics: Arc<WorkerMetrics>,
     stop: Arc<AtomicBool>,
+    /// Messages this process's threads are handling now. A claim resets a message's idle time
+    /// but nothing touches it while it is checked, so a check slower than `claim_idle` makes it
+    /// look idle to a sibling thread's `XAUTOCLAIM`: that thread leaves it to the one handling it
+    /// (otherwise the verdict was published twice).
+    in_flight: Mutex<HashSet<String>>,
+}
+
+/// Takes a message id out of the in-flight set when its handling ends, however it ends.
+struct InFlight<'a> {
+    set: &'a Mutex<HashSet<String>>,
+    id: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&self.id);
+    }
 }
 
 /// One photo submission as read from a message.
@@ -180,7 +197,14 @@ impl Worker {
                 (c.profile.name.clone(), c)
             })
             .collect();
-        Worker { checkers, default_profile, config, metrics: Arc::new(WorkerMetrics::default()), stop: Arc::new(AtomicBool::new(false)) }
+        Worker {
+            checkers,
+            default_profile,
+            config,
+            metrics: Arc::new(WorkerMetrics::default()),
+            stop: Arc::new(AtomicBool::new(false)),
+            in_flight: Mutex::new(HashSet::new()),
+        }
     }
 
     /// Set to ask every thread to finish the photo in hand and return.
@@ -299,6 +323,9 @@ impl Worker {
         let Some(message) = reply.and_then(|r| r.keys.into_iter().next()).and_then(|k| k.ids.into_iter().next()) else {
             return Ok(false);
         };
+        let Some(_handling) = self.start_handling(&message.id) else {
+            return Ok(true);
+        };
         self.handle(con, message, 1)?;
         Ok(true)
     }
@@ -318,11 +345,22 @@ impl Worker {
         let Some(message) = reply.claimed.into_iter().next() else {
             return Ok(false);
         };
+        let Some(_handling) = self.start_handling(&message.id) else {
+            tracing::debug!(message_id = %message.id, "idle with this worker's own thread, which is still checking it");
+            return Ok(false);
+        };
         let deliveries = self.deliveries(con, &message.id)?;
         self.metrics.claimed.inc();
         tracing::info!(message_id = %message.id, deliveries, "took over a message idle with another consumer");
         self.handle(con, message, deliveries)?;
         Ok(true)
+    }
+
+    /// Marks a message as being handled by this thread, or `None` if another thread of this
+    /// process is handling it.
+    fn start_handling(&self, id: &str) -> Option<InFlight<'_>> {
+        let mut set = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        set.insert(id.to_string()).then(|| InFlight { set: &self.in_flight, id: id.to_string() })
     }
 
     /// How often a pending message has been delivered (the claim that just took it included).
