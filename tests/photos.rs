@@ -341,6 +341,32 @@ fn a_mark_beside_the_hair_with_backdrop_between_fails_the_text_check() {
     assert_eq!(outcome(&r, "TX001"), Fail, "{:?}", find(&r, "TX001"));
 }
 
+/// A row of four dark rings ("0000") 1/28 of the height beside the crown of a licence-ready
+/// portrait: in the thin strip between the crown and the top of the photo, and with its last ring
+/// touching the hair. Before stop 32 both passed TX001: the strip held too little plain backdrop
+/// to tell what stands out from it, so all of it counted as joined to the hair, and a row one
+/// ring of which touches the hair was joined to the person through that ring.
+#[test]
+fn a_row_of_marks_beside_the_crown_fails_the_text_check_even_where_one_touches_the_hair() {
+    let plain = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    for (left, top) in [(150.0f32, 8.0f32), (100.0, 40.0)] {
+        let mut printed = plain.clone();
+        let (r, thickness, gap) = (14.0f32, 3.64f32, 6.0f32);
+        for k in 0..4 {
+            let (cx, cy) = (left + 0.8 * r + k as f32 * (1.6 * r + gap), top + r);
+            for (x, y, p) in printed.enumerate_pixels_mut() {
+                let d = (((x as f32 - cx) / 0.8).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                if (r - thickness..=r).contains(&d) {
+                    *p = image::Rgb([60, 60, 66]);
+                }
+            }
+        }
+        let r = check("rings.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Fail, "rings from {left},{top}: {:?}", find(&r, "TX001"));
+    }
+    assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
+}
+
 /// A logo that covers more than a twentieth of a narrow top (a double ring 1/20 of the height on
 /// London 140_03's dark top) raises the fabric's 95th percentile to itself, and the garment's
 /// limit with it (to 597, beyond any residual): measured without it, the top is plain and the

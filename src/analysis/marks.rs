@@ -89,6 +89,9 @@ const MAX_EDGE_SHARE: f32 = 0.1;
 const MIN_GLYPHS: usize = 2;
 const GLYPH_THICKNESS: f32 = 0.006;
 const MAX_EDGE_SHARE_GLYPHS: f32 = 0.35;
+/// A region on the backdrop part of which is joined to the person (a letter touching the hair)
+/// counts by its free pieces when they hold at least this share of its marked pixels.
+const FREE_SHARE: f32 = 0.5;
 /// A region counts when its longer side is at least this share of the height (text 1/25 of the
 /// height has letters about this tall) and its shorter side at least `MIN_THICKNESS` (a hair is
 /// long but one or two pixels thin).
@@ -394,6 +397,13 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let (piece_of, glyph) = glyph_pieces(&marked, w, h, min_glyph_width);
     let (whole_piece_of, whole_glyph) = glyph_pieces(&marked_or_apart, w, h, min_glyph_width);
     let joined = dilate(&marked_or_apart, w, h, join);
+    // A piece of print is free when none of its pixels is joined to the person or on the clothing.
+    let mut piece_free = vec![true; whole_glyph.len()];
+    for i in 0..w * h {
+        if whole_piece_of[i] != usize::MAX && (zone[i] == 2 || attached[i]) {
+            piece_free[whole_piece_of[i]] = false;
+        }
+    }
     let min_size = MIN_SIZE * h as f32;
     let min_thickness = MIN_THICKNESS * h as f32;
     let min_pixels = (MIN_PIXELS * (h * h) as f32).max(6.0) as usize;
@@ -403,9 +413,23 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
         .filter_map(|pixels| {
             // A mark on the backdrop that nothing joins to the person is print wherever it lies,
             // even reaching into the margin around the hair: a stray strand joins the hair.
-            let isolated = pixels.iter().any(|&i| whole_piece_of[i] != usize::MAX && whole_glyph[whole_piece_of[i]])
+            let wholly_isolated = pixels.iter().any(|&i| whole_piece_of[i] != usize::MAX && whole_glyph[whole_piece_of[i]])
                 && pixels.iter().all(|&i| !marked_or_apart[i] || (zone[i] != 2 && !attached[i]));
-            let counted = |i: usize| marked[i] || (isolated && apart[i]);
+            // A word one letter of which touches the hair is joined to the person through that
+            // letter: the rest of it still stands apart. Its free pieces count on their own when
+            // they are most of the region and lie mostly on the backdrop beyond the margin (a gap
+            // inside pale hair is free too, but lies in the margin).
+            let free_piece = |i: usize| whole_piece_of[i] != usize::MAX && piece_free[whole_piece_of[i]];
+            let partly_isolated = !wholly_isolated && {
+                let all = pixels.iter().filter(|&&i| marked_or_apart[i]).count();
+                let free = pixels.iter().filter(|&&i| free_piece(i)).count();
+                let free_on_backdrop = pixels.iter().filter(|&&i| free_piece(i) && zone[i] == 1).count();
+                pixels.iter().any(|&i| free_piece(i) && whole_glyph[whole_piece_of[i]])
+                    && free as f32 >= FREE_SHARE * all as f32
+                    && free_on_backdrop * 2 >= free
+            };
+            let isolated = wholly_isolated || partly_isolated;
+            let counted = |i: usize| if partly_isolated { free_piece(i) } else { marked[i] || (isolated && apart[i]) };
             let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
             let (mut n, mut sum) = (0usize, 0.0f32);
             for &i in &pixels {
@@ -748,6 +772,10 @@ fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize
     (piece_of, glyph)
 }
 
+/// Where the backdrop's local box holds too little plain backdrop (the strip between the crown
+/// and the top of the photo), it is looked for in a box this many times wider.
+const WIDE_PLAIN: usize = 3;
+
 /// Pixels joined to the person through the backdrop: the person's own pixels and every pixel of
 /// the backdrop or the margin around the person that stands out from the backdrop by half a mark's
 /// contrast and connects to them. Hair, a strand off it and a shadow at the outline do; print
@@ -756,7 +784,8 @@ fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize
 /// darkness pulls the mean and the plain backdrop around it reads as standing out for a box's
 /// width, bridging any gap narrower than two boxes. The box is three times the mark scan's, so
 /// that the thin strip of margin between the hair and the top of the photo still has backdrop in
-/// reach.
+/// reach; where even that box holds too little of it (a crown close to the top of an ID-framed
+/// photo), a box `WIDE_PLAIN` times wider gives the backdrop's level.
 #[allow(clippy::too_many_arguments)]
 fn attached_to_person(
     raw: &[u8],
@@ -771,13 +800,29 @@ fn attached_to_person(
     let standing = 0.5 * CONTRAST_BACKGROUND;
     let plain: Vec<f32> = (0..w * h).map(|i| (zone[i] == 1 && residual[i] < standing) as u8 as f32).collect();
     let plain_mean = box_blur(&plain, w, h, radius, Edges::Shrink);
-    // Without plain backdrop nearby there is nothing to stand out from: joined, to be safe.
-    let mut standing_out: Vec<bool> = (0..w * h).map(|i| person[i] || ((zone[i] == 1 || margin[i]) && plain_mean[i] < 0.05)).collect();
+    let wide_radius = WIDE_PLAIN * radius;
+    let plain_wide = box_blur(&plain, w, h, wide_radius, Edges::Shrink);
+    let enough = |share: f32| share >= 0.05;
+    // Without plain backdrop nearby, even in the wider box, there is nothing to stand out from:
+    // joined, to be safe.
+    let mut standing_out: Vec<bool> =
+        (0..w * h).map(|i| person[i] || ((zone[i] == 1 || margin[i]) && !enough(plain_mean[i]) && !enough(plain_wide[i]))).collect();
     for c in 0..3 {
         let weighted: Vec<f32> = (0..w * h).map(|i| raw[3 * i + c] as f32 * plain[i]).collect();
         let mean = box_blur(&weighted, w, h, radius, Edges::Shrink);
+        let mean_wide = box_blur(&weighted, w, h, wide_radius, Edges::Shrink);
         for i in 0..w * h {
-            if (zone[i] == 1 || margin[i]) && plain_mean[i] >= 0.05 && (raw[3 * i + c] as f32 - mean[i] / plain_mean[i]).abs() >= standing {
+            if !(zone[i] == 1 || margin[i]) {
+                continue;
+            }
+            let backdrop = if enough(plain_mean[i]) {
+                mean[i] / plain_mean[i]
+            } else if enough(plain_wide[i]) {
+                mean_wide[i] / plain_wide[i]
+            } else {
+                continue;
+            };
+            if (raw[3 * i + c] as f32 - backdrop).abs() >= standing {
                 standing_out[i] = true;
             }
         }
