@@ -773,7 +773,10 @@ fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize
 }
 
 /// Where the backdrop's local box holds too little plain backdrop (the strip between the crown
-/// and the top of the photo), it is looked for in a box this many times wider.
+/// and the top of the photo), it is looked for in a box this many times wider, taken on cells of
+/// `WIDE_CELL` × `WIDE_CELL` pixels: the backdrop's level that far out is smooth, and on the full
+/// grid the four more box filters cost 2 ms a photo (on cells 0.6 ms, interleaved runs over 40
+/// ready portraits; the same variants caught).
 const WIDE_PLAIN: usize = 3;
 const WIDE_CELL: usize = 4;
 
@@ -801,8 +804,7 @@ fn attached_to_person(
     let standing = 0.5 * CONTRAST_BACKGROUND;
     let plain: Vec<f32> = (0..w * h).map(|i| (zone[i] == 1 && residual[i] < standing) as u8 as f32).collect();
     let plain_mean = box_blur(&plain, w, h, radius, Edges::Shrink);
-    // The wider box is smooth: it is taken on a grid of `WIDE_CELL`-pixel cells (a sixteenth of
-    // the pixels, so it adds a fraction of a millisecond).
+    // The wider box, on cells (see `WIDE_CELL`).
     let (cw, ch) = (w.div_ceil(WIDE_CELL), h.div_ceil(WIDE_CELL));
     let cell_means = |value: &[f32]| -> Vec<f32> {
         let (mut sum, mut count) = (vec![0.0f32; cw * ch], vec![0.0f32; cw * ch]);
