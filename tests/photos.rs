@@ -447,6 +447,29 @@ fn a_logo_on_the_bare_chest_goes_to_review() {
     assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
 }
 
+/// Two blue crosses 1/36 of the height with strokes four pixels wide (two at the mark scan's
+/// size, as the strokes of text 1/25 of the height) on London 032_03's bare chest: a 3×3 opening
+/// removed such strokes, so before stop 32 TX001 passed; the 2×2 opening the skin scan now also
+/// judges keeps them, and the photo goes to review.
+#[test]
+fn thin_strokes_on_the_bare_chest_go_to_review() {
+    let mut printed = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let (size, stroke) = (22u32, 4u32);
+    for left in [300u32, 330] {
+        let (top, middle) = (725u32, left + size / 2 - stroke / 2);
+        for (x, y, p) in printed.enumerate_pixels_mut() {
+            let across =
+                (left..left + size).contains(&x) && (top + size / 2 - stroke / 2..top + size / 2 - stroke / 2 + stroke).contains(&y);
+            let down = (middle..middle + stroke).contains(&x) && (top..top + size).contains(&y);
+            if across || down {
+                *p = image::Rgb([40, 40, 160]);
+            }
+        }
+    }
+    let r = check("crosses.png", &png(&printed));
+    assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
+}
+
 /// Light falling off across the face (to half at the far side, the background untouched) is
 /// caught by LI001; the same portrait evenly lit passes it.
 #[test]

@@ -596,95 +596,127 @@ fn marks_on_skin(
     let candidate: Vec<f32> = (0..w * h)
         .map(|i| (around.place[i] && around.person[i] && !on_border(i) && !around.skin_or_shaded[i] && !like_cloth(i)) as u8 as f32)
         .collect();
+    // A 3×3 opening removes the blended row of pixels along the neckline and hair-thin strands,
+    // but also the strokes of text 1/25 of the height (two pixels wide at the scan's size); a
+    // 2×2 opening keeps those strokes and joins more of what lies around them, which the tests
+    // below then reject for a different shape or outline. Each is judged on its own and a mark
+    // either finds counts (once).
     let opened = max_filter(&min_filter(&candidate, w, h, 1), w, h, 1);
-    let mut candidate: Vec<bool> = (0..w * h).map(|i| opened[i] > 0.5 && candidate[i] > 0.5).collect();
-    // What the frame cuts is not judged here: a strip along the bottom edge is where the garment
-    // or the backdrop is cut, and joined to a mark it would hide it.
-    for piece in regions(&candidate, w, h, Connectivity::Eight) {
-        let cut = piece.iter().any(|&i| near_frame(i, FRAME_CUT + 1));
-        if cut {
-            for i in piece {
-                candidate[i] = false;
-            }
+    let square_opened: Vec<bool> = (0..w * h).map(|i| opened[i] > 0.5 && candidate[i] > 0.5).collect();
+    // Which 2×2 blocks (by their top-left pixel) are all candidates; a pixel survives the 2×2
+    // opening when one of the four blocks it lies in does.
+    let mut block = vec![false; w * h];
+    for y in 0..h.saturating_sub(1) {
+        for x in 0..w.saturating_sub(1) {
+            let i = y * w + x;
+            block[i] = candidate[i] > 0.5 && candidate[i + 1] > 0.5 && candidate[i + w] > 0.5 && candidate[i + w + 1] > 0.5;
         }
     }
-    let joined = dilate(&candidate, w, h, join);
-    let mut out = Vec::new();
-    for pixels in regions(&joined, w, h, Connectivity::Eight) {
-        let counted: Vec<usize> = pixels.iter().copied().filter(|&i| candidate[i]).collect();
-        if counted.len() < min_pixels.max(1) {
-            continue;
-        }
-        let (x0, y0, x1, y1) = pixels_box(&counted, w);
-        let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
-        if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw || bw > MAX_TALLNESS * bh {
-            continue;
-        }
-        // Hair lying on the neck or a shoulder comes down from the head: a region reaching the
-        // edge of the clothing's place (the neck's opening, the line below the chin) is hair.
-        let reaches_up = counted.iter().any(|&i| {
+    let pair_opened: Vec<bool> = (0..w * h)
+        .map(|i| {
             let (x, y) = (i % w, i / w);
-            y > 0 && !around.place[i - w] || x > 0 && !around.place[i - 1] || x + 1 < w && !around.place[i + 1]
-        });
-        if reaches_up {
-            continue;
-        }
-        // The ring of pixels just outside the region's own.
-        let mut ring: Vec<usize> = Vec::new();
-        for &i in &counted {
-            let (x, y) = (i % w, i / w);
-            for (dx, dy) in [(-1isize, 0isize), (1, 0), (0, -1), (0, 1)] {
-                let (nx, ny) = (x as isize + dx, y as isize + dy);
-                if nx < 0 || ny < 0 || nx as usize >= w || ny as usize >= h {
-                    continue;
-                }
-                let j = ny as usize * w + nx as usize;
-                if !candidate[j] {
-                    ring.push(j);
+            block[i] || (x > 0 && block[i - 1]) || (y > 0 && block[i - w]) || (x > 0 && y > 0 && block[i - w - 1])
+        })
+        .collect();
+    let judge = |mut candidate: Vec<bool>| -> Vec<(usize, usize, usize, usize, f32)> {
+        // What the frame cuts is not judged here: a strip along the bottom edge is where the garment
+        // or the backdrop is cut, and joined to a mark it would hide it.
+        for piece in regions(&candidate, w, h, Connectivity::Eight) {
+            let cut = piece.iter().any(|&i| near_frame(i, FRAME_CUT + 1));
+            if cut {
+                for i in piece {
+                    candidate[i] = false;
                 }
             }
         }
-        ring.sort_unstable();
-        ring.dedup();
-        let share = |f: &dyn Fn(usize) -> bool| ring.iter().filter(|&&j| f(j)).count() as f32 / ring.len().max(1) as f32;
-        if share(&|j| around.skin_or_shaded[j]) < SKIN_MARK_RING || share(&|j| !around.person[j]) > 0.0 {
-            continue;
-        }
-        let colour: Vec<f32> = (0..3).map(|c| counted.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / counted.len() as f32).collect();
-        // Skin lit or tanned unlike the face's reference patches (a chest in the sun, a neck in
-        // a collar's shade) and hair's shadow on it: the face's hue, about as saturated. A grey
-        // or white mark has the hue's neighbourhood too, but little colour.
-        let mean_colour = [colour[0].round() as u8, colour[1].round() as u8, colour[2].round() as u8];
-        let (cb, cr) = chroma(mean_colour);
-        let saturation = (cb * cb + cr * cr).sqrt();
-        let skin_saturation = (skin.cb * skin.cb + skin.cr * skin.cr).sqrt();
-        if ((cb - skin.cb).powi(2) + (cr - skin.cr).powi(2)).sqrt() <= SKIN_MARK_HUE && saturation >= 0.5 * skin_saturation {
-            continue;
-        }
-        // A garment of its own colour (a white T-shirt's neckline under a dark top, a shirt's
-        // collar) shows that colour elsewhere on the clothing; print on a plain top does not.
-        let reach = 2 * cloth_radius;
-        let (wx0, wy0, wx1, wy1) = (x0.saturating_sub(reach), y0.saturating_sub(reach), (x1 + reach).min(w - 1), (y1 + reach).min(h - 1));
-        let (mut fabric, mut same) = (0usize, 0usize);
-        for y in wy0..=wy1 {
-            for x in wx0..=wx1 {
-                let i = y * w + x;
-                if around.zone[i] == 2 {
-                    fabric += 1;
-                    same += (0..3).all(|c| (raw[3 * i + c] as f32 - colour[c]).abs() < SKIN_MARK_CLOTH_DISTANCE) as usize;
+        let joined = dilate(&candidate, w, h, join);
+        let mut out = Vec::new();
+        for pixels in regions(&joined, w, h, Connectivity::Eight) {
+            let counted: Vec<usize> = pixels.iter().copied().filter(|&i| candidate[i]).collect();
+            if counted.len() < min_pixels.max(1) {
+                continue;
+            }
+            let (x0, y0, x1, y1) = pixels_box(&counted, w);
+            let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
+            if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw || bw > MAX_TALLNESS * bh {
+                continue;
+            }
+            // Hair lying on the neck or a shoulder comes down from the head: a region reaching the
+            // edge of the clothing's place (the neck's opening, the line below the chin) is hair.
+            let reaches_up = counted.iter().any(|&i| {
+                let (x, y) = (i % w, i / w);
+                y > 0 && !around.place[i - w] || x > 0 && !around.place[i - 1] || x + 1 < w && !around.place[i + 1]
+            });
+            if reaches_up {
+                continue;
+            }
+            // The ring of pixels just outside the region's own.
+            let mut ring: Vec<usize> = Vec::new();
+            for &i in &counted {
+                let (x, y) = (i % w, i / w);
+                for (dx, dy) in [(-1isize, 0isize), (1, 0), (0, -1), (0, 1)] {
+                    let (nx, ny) = (x as isize + dx, y as isize + dy);
+                    if nx < 0 || ny < 0 || nx as usize >= w || ny as usize >= h {
+                        continue;
+                    }
+                    let j = ny as usize * w + nx as usize;
+                    if !candidate[j] {
+                        ring.push(j);
+                    }
                 }
             }
+            ring.sort_unstable();
+            ring.dedup();
+            let share = |f: &dyn Fn(usize) -> bool| ring.iter().filter(|&&j| f(j)).count() as f32 / ring.len().max(1) as f32;
+            if share(&|j| around.skin_or_shaded[j]) < SKIN_MARK_RING || share(&|j| !around.person[j]) > 0.0 {
+                continue;
+            }
+            let colour: Vec<f32> =
+                (0..3).map(|c| counted.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / counted.len() as f32).collect();
+            // Skin lit or tanned unlike the face's reference patches (a chest in the sun, a neck in
+            // a collar's shade) and hair's shadow on it: the face's hue, about as saturated. A grey
+            // or white mark has the hue's neighbourhood too, but little colour.
+            let mean_colour = [colour[0].round() as u8, colour[1].round() as u8, colour[2].round() as u8];
+            let (cb, cr) = chroma(mean_colour);
+            let saturation = (cb * cb + cr * cr).sqrt();
+            let skin_saturation = (skin.cb * skin.cb + skin.cr * skin.cr).sqrt();
+            if ((cb - skin.cb).powi(2) + (cr - skin.cr).powi(2)).sqrt() <= SKIN_MARK_HUE && saturation >= 0.5 * skin_saturation {
+                continue;
+            }
+            // A garment of its own colour (a white T-shirt's neckline under a dark top, a shirt's
+            // collar) shows that colour elsewhere on the clothing; print on a plain top does not.
+            let reach = 2 * cloth_radius;
+            let (wx0, wy0, wx1, wy1) =
+                (x0.saturating_sub(reach), y0.saturating_sub(reach), (x1 + reach).min(w - 1), (y1 + reach).min(h - 1));
+            let (mut fabric, mut same) = (0usize, 0usize);
+            for y in wy0..=wy1 {
+                for x in wx0..=wx1 {
+                    let i = y * w + x;
+                    if around.zone[i] == 2 {
+                        fabric += 1;
+                        same += (0..3).all(|c| (raw[3 * i + c] as f32 - colour[c]).abs() < SKIN_MARK_CLOTH_DISTANCE) as usize;
+                    }
+                }
+            }
+            if same as f32 > SKIN_MARK_GARMENT * fabric as f32 {
+                continue;
+            }
+            // Its contrast: the largest channel's distance from the mean colour around it.
+            let around_mean: Vec<f32> =
+                (0..3).map(|c| ring.iter().map(|&j| raw[3 * j + c] as f32).sum::<f32>() / ring.len().max(1) as f32).collect();
+            let score =
+                counted.iter().map(|&i| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max)).sum::<f32>()
+                    / counted.len() as f32;
+            out.push((x0, y0, x1, y1, (score / 255.0).min(1.0)));
         }
-        if same as f32 > SKIN_MARK_GARMENT * fabric as f32 {
-            continue;
+        out
+    };
+    let mut out = judge(square_opened);
+    for found in judge(pair_opened) {
+        let (x0, y0, x1, y1, _) = found;
+        if !out.iter().any(|&(a0, b0, a1, b1, _)| a0 <= x1 && x0 <= a1 && b0 <= y1 && y0 <= b1) {
+            out.push(found);
         }
-        // Its contrast: the largest channel's distance from the mean colour around it.
-        let around_mean: Vec<f32> =
-            (0..3).map(|c| ring.iter().map(|&j| raw[3 * j + c] as f32).sum::<f32>() / ring.len().max(1) as f32).collect();
-        let score =
-            counted.iter().map(|&i| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max)).sum::<f32>()
-                / counted.len() as f32;
-        out.push((x0, y0, x1, y1, (score / 255.0).min(1.0)));
     }
     out
 }
