@@ -428,68 +428,77 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                     && free as f32 >= FREE_SHARE * all as f32
                     && free_on_backdrop * 2 >= free
             };
-            let isolated = wholly_isolated || partly_isolated;
-            let counted = |i: usize| if partly_isolated { free_piece(i) } else { marked[i] || (isolated && apart[i]) };
-            let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-            let (mut n, mut sum) = (0usize, 0.0f32);
-            for &i in &pixels {
-                if counted(i) {
-                    let (x, y) = (i % w, i / w);
-                    x0 = x0.min(x);
-                    y0 = y0.min(y);
-                    x1 = x1.max(x);
-                    y1 = y1.max(y);
-                    n += 1;
-                    sum += residual[i];
+            // Judged by its free pieces alone, or as a whole: a region that was a mark as a whole
+            // stays one when its free pieces alone are not.
+            let judge = |by_free_pieces: bool| -> Option<Mark> {
+                let isolated = wholly_isolated || by_free_pieces;
+                let counted = |i: usize| if by_free_pieces { free_piece(i) } else { marked[i] || (isolated && apart[i]) };
+                let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+                let (mut n, mut sum) = (0usize, 0.0f32);
+                for &i in &pixels {
+                    if counted(i) {
+                        let (x, y) = (i % w, i / w);
+                        x0 = x0.min(x);
+                        y0 = y0.min(y);
+                        x1 = x1.max(x);
+                        y1 = y1.max(y);
+                        n += 1;
+                        sum += residual[i];
+                    }
                 }
-            }
-            let is_print = pixels.iter().filter(|&&i| marked[i] && print[i]).count() * 2 > n;
-            // Print stands out from the cloth far more than a fold the frame cuts does: a region
-            // on the clothing this strong is print even where the photo's border cuts it.
-            let on_clothing = pixels.iter().filter(|&&i| counted(i) && zone[i] == 2).count() * 2 > n;
-            let strong = on_clothing && n > 0 && sum / n as f32 >= STRONG_PRINT * clothing_limit;
-            let edge = if is_print || strong { &at_inner_zone_edge } else { &at_zone_edge };
-            let touching = pixels.iter().filter(|&&i| counted(i) && edge[i]).count();
-            let mut glyphs: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX && glyph[k]).collect();
-            glyphs.sort_unstable();
-            glyphs.dedup();
-            // One solid piece of strong print (a logo) next to the neckline is cut by the zone
-            // kept around skin, so a part of its outline lies at the zone's edge; flecks along a
-            // neckline are small pieces.
-            let largest_piece = {
-                let mut sizes: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX).collect();
-                sizes.sort_unstable();
-                sizes.chunk_by(|a, b| a == b).map(|run| run.len()).max().unwrap_or(0)
+                let is_print = pixels.iter().filter(|&&i| marked[i] && print[i]).count() * 2 > n;
+                // Print stands out from the cloth far more than a fold the frame cuts does: a region
+                // on the clothing this strong is print even where the photo's border cuts it.
+                let on_clothing = pixels.iter().filter(|&&i| counted(i) && zone[i] == 2).count() * 2 > n;
+                let strong = on_clothing && n > 0 && sum / n as f32 >= STRONG_PRINT * clothing_limit;
+                let edge = if is_print || strong { &at_inner_zone_edge } else { &at_zone_edge };
+                let touching = pixels.iter().filter(|&&i| counted(i) && edge[i]).count();
+                let mut glyphs: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX && glyph[k]).collect();
+                glyphs.sort_unstable();
+                glyphs.dedup();
+                // One solid piece of strong print (a logo) next to the neckline is cut by the zone
+                // kept around skin, so a part of its outline lies at the zone's edge; flecks along a
+                // neckline are small pieces.
+                let largest_piece = {
+                    let mut sizes: Vec<usize> = pixels.iter().map(|&i| piece_of[i]).filter(|&k| k != usize::MAX).collect();
+                    sizes.sort_unstable();
+                    sizes.chunk_by(|a, b| a == b).map(|run| run.len()).max().unwrap_or(0)
+                };
+                let solid_print = (is_print || strong) && largest_piece >= min_logo_pixels && largest_piece as f32 >= SOLID * n as f32;
+                // A row of glyphs is print even where it runs into the margin around the hair; a
+                // strand of hair or a garment's edge is one piece, or thin ones.
+                let max_edge_share = if isolated {
+                    1.0
+                } else if glyphs.len() >= MIN_GLYPHS || solid_print {
+                    MAX_EDGE_SHARE_GLYPHS
+                } else {
+                    MAX_EDGE_SHARE
+                };
+                if n < min_pixels || touching as f32 > max_edge_share * n as f32 {
+                    return None;
+                }
+                let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
+                // A tall thin region is an edge in the scene (a wall's corner, a door frame, a strand of
+                // hair hanging), not print: text runs across, logos are compact.
+                if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw {
+                    return None;
+                }
+                Some(Mark {
+                    bbox: TextBox {
+                        x: x0 as f32 * to_base,
+                        y: y0 as f32 * to_base,
+                        width: bw * to_base,
+                        height: bh * to_base,
+                        score: sum / n as f32 / 255.0,
+                    },
+                    surface: if on_clothing { Surface::Clothing } else { Surface::Background },
+                })
             };
-            let solid_print = (is_print || strong) && largest_piece >= min_logo_pixels && largest_piece as f32 >= SOLID * n as f32;
-            // A row of glyphs is print even where it runs into the margin around the hair; a
-            // strand of hair or a garment's edge is one piece, or thin ones.
-            let max_edge_share = if isolated {
-                1.0
-            } else if glyphs.len() >= MIN_GLYPHS || solid_print {
-                MAX_EDGE_SHARE_GLYPHS
+            if partly_isolated {
+                judge(true).or_else(|| judge(false))
             } else {
-                MAX_EDGE_SHARE
-            };
-            if n < min_pixels || touching as f32 > max_edge_share * n as f32 {
-                return None;
+                judge(false)
             }
-            let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
-            // A tall thin region is an edge in the scene (a wall's corner, a door frame, a strand of
-            // hair hanging), not print: text runs across, logos are compact.
-            if bw.max(bh) < min_size || bw.min(bh) < min_thickness || bh > MAX_TALLNESS * bw {
-                return None;
-            }
-            Some(Mark {
-                bbox: TextBox {
-                    x: x0 as f32 * to_base,
-                    y: y0 as f32 * to_base,
-                    width: bw * to_base,
-                    height: bh * to_base,
-                    score: sum / n as f32 / 255.0,
-                },
-                surface: if on_clothing { Surface::Clothing } else { Surface::Background },
-            })
         })
         .collect();
     // The skin scan looks at the rows from just above the clothing's place down (the blur's reach
