@@ -490,6 +490,24 @@ fn a_badge_in_the_tops_colour_on_the_bare_chest_goes_to_review() {
     assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
 }
 
+/// A grey ring 1/18 of the height on London 032_03's bare chest, cut by the photo's bottom edge:
+/// the skin scan set aside everything the frame cuts (a strip of garment or backdrop along the
+/// edge would join a mark and hide it) and passed it before stop 33; a compact piece the bottom
+/// edge cuts is judged now, and the photo goes to review.
+#[test]
+fn a_ring_on_the_bare_chest_cut_by_the_bottom_edge_goes_to_review() {
+    let mut printed = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let (cx, cy) = (300.0f32, 785.0f32);
+    for (x, y, p) in printed.enumerate_pixels_mut() {
+        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+        if (11.0..=22.0).contains(&d) {
+            *p = image::Rgb([120, 120, 130]);
+        }
+    }
+    let r = check("ring.png", &png(&printed));
+    assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
+}
+
 /// Light falling off across the face (to half at the far side, the background untouched) is
 /// caught by LI001; the same portrait evenly lit passes it.
 #[test]
