@@ -567,8 +567,8 @@ struct Surroundings<'a> {
 /// logo or a word there was never looked at. A mark is a compact group of pixels of neither
 /// skin's colour (lit or shaded) nor the nearby fabric's, thicker than a hair or the blended
 /// row of pixels along the neckline (an opening by a 3×3 square removes those; one by a 2×2
-/// square, judged as well, keeps the two-pixel strokes of small text), not cut by the
-/// frame, whose surroundings are mostly skin and nowhere the backdrop (hair falling on a shoulder
+/// square, judged as well, keeps the two-pixel strokes of small text), not cut by the frame
+/// as a strip or at a side edge (`CUT_STRIP`), whose surroundings are mostly skin and nowhere the backdrop (hair falling on a shoulder
 /// comes from beyond the person's outline), whose mean colour is not skin's hue in other light,
 /// and which is not a garment showing its colour elsewhere on the clothing — unless skin surrounds
 /// it: a piece of the fabric's colour that reaches neither the garment, the outline, the line
@@ -589,8 +589,8 @@ struct Surroundings<'a> {
 /// inside the neckline above a dark top), unchanged with seeds 7 and 777; the same clean portraits
 /// flagged; 4 more TX001 reviews over the 1076 dev web photos, all 225 px wide and rejected for
 /// other reasons (hair over a top, a scarf's fold, hair over a printed T-shirt, a swimsuit's
-/// edge); 0.6 ms a photo (the extra pass, timed inside the scan over 40 ready portraits). Returns each mark's box
-/// and score.
+/// edge); 0.6 ms a photo (the extra pass, timed inside the scan over 40 ready portraits).
+/// Returns each mark's box and score.
 #[allow(clippy::too_many_arguments)]
 fn marks_on_skin(
     raw: &[u8],
