@@ -305,13 +305,7 @@ fn digits_on_the_background_fail_the_text_check_and_a_mark_on_the_clothing_goes_
     let mut printed = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
     let r = check("140.png", &png(&printed));
     assert_eq!(outcome(&r, "TX001"), Pass, "{:?}", find(&r, "TX001"));
-    let (cx, cy) = (60.0f32, 750.0f32);
-    for (x, y, p) in printed.enumerate_pixels_mut() {
-        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-        if (9.0..=15.0).contains(&d) {
-            *p = image::Rgb([235, 235, 235]);
-        }
-    }
+    paint_ring(&mut printed, (60.0, 750.0), 9.0..=15.0, [235, 235, 235]);
     let r = check("printed.png", &png(&printed));
     assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
 }
@@ -377,14 +371,21 @@ fn a_large_logo_on_a_narrow_top_is_not_taken_for_the_fabric_texture() {
     let plain = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
     for (cx, cy) in [(480.0f32, 750.0f32), (480.0, 777.0)] {
         let mut printed = plain.clone();
-        for (x, y, p) in printed.enumerate_pixels_mut() {
-            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-            if (14.0..=20.0).contains(&d) || (4.0..=10.0).contains(&d) {
-                *p = image::Rgb([235, 235, 235]);
-            }
-        }
+        paint_ring(&mut printed, (cx, cy), 14.0..=20.0, [235, 235, 235]);
+        paint_ring(&mut printed, (cx, cy), 4.0..=10.0, [235, 235, 235]);
         let r = check("ring.png", &png(&printed));
         assert_eq!(outcome(&r, "TX001"), Uncertain, "ring at {cx},{cy}: {:?}", find(&r, "TX001"));
+    }
+}
+
+/// Paints `colour` on every pixel whose distance from `centre` lies in `radii`: a ring, the
+/// simplest logo.
+fn paint_ring(img: &mut image::RgbImage, centre: (f32, f32), radii: std::ops::RangeInclusive<f32>, colour: [u8; 3]) {
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let d = ((x as f32 - centre.0).powi(2) + (y as f32 - centre.1).powi(2)).sqrt();
+        if radii.contains(&d) {
+            *p = image::Rgb(colour);
+        }
     }
 }
 
@@ -477,13 +478,7 @@ fn thin_strokes_on_the_bare_chest_go_to_review() {
 #[test]
 fn a_ring_on_the_bare_chest_cut_by_the_bottom_edge_goes_to_review() {
     let mut printed = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
-    let (cx, cy) = (300.0f32, 785.0f32);
-    for (x, y, p) in printed.enumerate_pixels_mut() {
-        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-        if (11.0..=22.0).contains(&d) {
-            *p = image::Rgb([120, 120, 130]);
-        }
-    }
+    paint_ring(&mut printed, (300.0, 785.0), 11.0..=22.0, [120, 120, 130]);
     let r = check("ring.png", &png(&printed));
     assert_eq!(outcome(&r, "TX001"), Uncertain, "{:?}", find(&r, "TX001"));
 }
