@@ -41,6 +41,47 @@ fn a_compliant_studio_portrait_is_approved_and_so_is_its_mirror() {
     assert!((a.yaw + b.yaw).abs() < 3.0 && (a.roll + b.roll).abs() < 2.0 && (a.pitch - b.pitch).abs() < 2.5, "{a:?} vs mirror {b:?}");
 }
 
+/// London 013_03 wears gold studs (and a thin chain), and nothing else in the notice is broken:
+/// before JW001 it was approved. The studs' colour is no skin's, hair's or backdrop's: a person
+/// looks, in the mirror image too.
+#[test]
+fn coloured_earrings_are_never_approved() {
+    let bytes = sample("london_013_03.jpg");
+    let r = check("london_013_03.jpg", &bytes);
+    assert_eq!(r.verdict, Verdict::Review, "failed {:?} review {:?}", r.failed, r.review);
+    assert_eq!(r.review, ["JW001"], "for the earrings alone");
+    assert!(find(&r, "JW001").measured.unwrap() >= 1.0);
+    let m = check("london_013_03_mirror.jpg", &mirrored(&bytes));
+    assert_eq!((m.verdict, m.review.clone()), (Verdict::Review, vec!["JW001"]), "mirror: failed {:?}", m.failed);
+}
+
+/// A stud 1/80 of the height painted on London 032_03's left or right earlobe, gold or blue:
+/// review; the same disc in the lobe's own colour, or grey metal (which hair and shadow share, so
+/// the scan does not look for it), leaves the compliant portrait approved.
+#[test]
+fn a_stud_painted_on_an_earlobe_goes_to_review() {
+    let bytes = sample("london_032_03.jpg");
+    let plain = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let with_stud = |centre: (f32, f32), colour: [u8; 3]| {
+        let mut img = plain.clone();
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            if (x as f32 - centre.0).hypot(y as f32 - centre.1) <= 5.0 {
+                *p = image::Rgb(colour);
+            }
+        }
+        check("stud.jpg", &keeping_exif(&img, 95, &bytes))
+    };
+    for (centre, colour) in [((145.0, 412.0), [225, 185, 40]), ((463.0, 398.0), [225, 185, 40]), ((145.0, 412.0), [40, 110, 200])] {
+        let r = with_stud(centre, colour);
+        assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "{colour:?} at {centre:?}: failed {:?}", r.failed);
+    }
+    let lobe = plain.get_pixel(150, 420).0;
+    for colour in [lobe, [190, 190, 195]] {
+        let r = with_stud((145.0, 412.0), colour);
+        assert_eq!(r.verdict, Verdict::Approve, "{colour:?}: failed {:?} review {:?}", r.failed, r.review);
+    }
+}
+
 #[test]
 fn the_smiling_twin_is_rejected_for_expression() {
     let r = check("london_032_08.jpg", &sample("london_032_08.jpg"));

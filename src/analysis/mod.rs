@@ -18,6 +18,7 @@ pub use crate::report::{Pose, StageTimings};
 pub mod face_frame;
 pub mod marks;
 pub mod mouth;
+pub mod ornaments;
 pub mod pose;
 pub mod scene;
 #[cfg(test)]
@@ -140,6 +141,8 @@ pub struct Analysis {
     /// The primary face's coordinate frame and skin colour, shared by the appearance rules.
     pub face_frame: Option<FaceFrame>,
     pub skin: Option<SkinRef>,
+    /// Ornaments at the ears (earrings of a colour no skin has): the jewellery check reads them.
+    pub ornaments: ornaments::OrnamentScan,
     /// The chosen face's lips against its skin (MK002); `None` without refined lips, a skin
     /// reference or enough lip pixels.
     pub lip_colour: Option<mouth::LipColour>,
@@ -434,6 +437,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());
+    let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
         scale,
@@ -452,6 +456,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         text,
         face_frame,
         skin,
+        ornaments,
         lip_colour,
         timings,
     };

@@ -186,6 +186,7 @@ impl Builder {
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));
         let face_luma = face.as_ref().map(|f| super::sample_face_luma(&self.image, f)).unwrap_or_default();
         let lip_colour = super::lips_against_skin(&self.image, face.as_ref(), skin.as_ref());
+        let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
             stored_width: w,
@@ -216,6 +217,7 @@ impl Builder {
             text: self.text,
             face_frame,
             skin,
+            ornaments,
             lip_colour,
             face_luma,
             timings: StageTimings::default(),

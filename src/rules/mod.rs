@@ -14,6 +14,7 @@ pub mod hair;
 pub mod hands;
 pub mod headwear;
 pub mod image_quality;
+pub mod jewellery;
 pub mod lighting;
 pub mod mask;
 pub mod pose;
@@ -46,6 +47,7 @@ pub const REGISTRY: &[&RuleSpec] = &[
     &glasses::SPEC,
     &mask::SPEC,
     &hair::SPEC,
+    &jewellery::SPEC,
     &expression::SPEC,
     &hands::SPEC,
     &background::SPEC,

@@ -1,0 +1,69 @@
+//! The ornament scan (`analysis::ornaments`, what JW001 reads) on every photo given: one line per
+//! photo with the ornaments found (box in working-image pixels, colour distance from skin), and a
+//! count of photos with any. With a labels file and column (`accessories` in the London labels),
+//! the count is split by label.
+//!
+//!     cargo run --release --example ornament_scan -- [--labels FILE COLUMN] PHOTO...
+
+use photocheck::analysis::analyse;
+use photocheck::decode::{decode, DecodeLimits};
+use photocheck::models::ModelSet;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+fn main() -> anyhow::Result<()> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut labels: HashMap<String, String> = HashMap::new();
+    if let Some(at) = args.iter().position(|a| a == "--labels") {
+        let (file, column) = (args.get(at + 1).cloned(), args.get(at + 2).cloned());
+        let (Some(file), Some(column)) = (file, column) else { anyhow::bail!("--labels FILE COLUMN") };
+        let mut reader = csv::Reader::from_path(&file)?;
+        let header = reader.headers()?.clone();
+        let col = header.iter().position(|h| h == column).ok_or_else(|| anyhow::anyhow!("no column {column}"))?;
+        for row in reader.records() {
+            let row = row?;
+            // Every name column (file, ready_file) maps to the label.
+            for (i, name) in row.iter().enumerate() {
+                if header.get(i).is_some_and(|h| h.ends_with("file")) && !name.is_empty() {
+                    labels.insert(name.to_string(), row[col].to_string());
+                }
+            }
+        }
+        args.drain(at..at + 3);
+    }
+    let models = ModelSet::load(&ModelSet::default_dir())?;
+    let results: Vec<(String, Option<usize>, String)> = args
+        .par_iter()
+        .map(|f| {
+            let analysed = std::fs::read(f).ok().and_then(|b| decode(&b, &DecodeLimits::default()).ok()).and_then(|p| analyse(&models, p).ok());
+            let Some(a) = analysed else { return (f.clone(), None, "unreadable".into()) };
+            if !a.ornaments.assessed {
+                return (f.clone(), None, "not assessed".into());
+            }
+            let found: Vec<String> = a
+                .ornaments
+                .found
+                .iter()
+                .map(|o| format!("({:.0},{:.0} {:.0}x{:.0} d={:.0})", o.x, o.y, o.width, o.height, o.colour_distance))
+                .collect();
+            (f.clone(), Some(a.ornaments.found.len()), found.join(" "))
+        })
+        .collect();
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (file, n, text) in &results {
+        let name = std::path::Path::new(file).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let label = labels.get(&name).cloned().unwrap_or_else(|| "-".into());
+        if let Some(n) = n {
+            let c = counts.entry(label.clone()).or_default();
+            c.0 += 1;
+            c.1 += (*n > 0) as usize;
+        }
+        if n.is_none_or(|n| n > 0) {
+            println!("{file}\tlabel={label}\t{text}");
+        }
+    }
+    for (label, (photos, with)) in counts {
+        println!("label {label}: {with} of {photos} photos with an ornament found");
+    }
+    Ok(())
+}
