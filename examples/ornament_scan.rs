@@ -10,6 +10,9 @@ use photocheck::decode::{decode, DecodeLimits};
 use photocheck::models::ModelSet;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+static TIMES: Mutex<Vec<f64>> = Mutex::new(Vec::new());
 
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,12 @@ fn main() -> anyhow::Result<()> {
         .map(|f| {
             let analysed = std::fs::read(f).ok().and_then(|b| decode(&b, &DecodeLimits::default()).ok()).and_then(|p| analyse(&models, p).ok());
             let Some(a) = analysed else { return (f.clone(), None, "unreadable".into()) };
+            // The scan again, timed (it ran once inside `analyse`).
+            let t = std::time::Instant::now();
+            let again = photocheck::analysis::ornaments::find_ornaments(a.image(), a.face_frame, a.skin);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(again.found, a.ornaments.found, "the scan is deterministic");
+            TIMES.lock().map(|mut v| v.push(ms)).ok();
             if !a.ornaments.assessed {
                 return (f.clone(), None, "not assessed".into());
             }
@@ -60,6 +69,12 @@ fn main() -> anyhow::Result<()> {
         }
         if n.is_none_or(|n| n > 0) {
             println!("{file}\tlabel={label}\t{text}");
+        }
+    }
+    if let Ok(mut times) = TIMES.lock() {
+        times.sort_by(f64::total_cmp);
+        if let (Some(median), Some(max)) = (times.get(times.len() / 2), times.last()) {
+            println!("scan time: median {median:.3} ms, max {max:.3} ms over {} photos", times.len());
         }
     }
     for (label, (photos, with)) in counts {

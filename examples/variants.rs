@@ -1,5 +1,5 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
-//! uneven or bad light, and a second, small face, each drawn with randomly chosen position, size,
+//! uneven or bad light, a second, small face, and earrings (JW001), each drawn with randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
@@ -372,6 +372,89 @@ fn draw_second_face(
     Some(format!("second-face {place} w={:.3}", target_fw / w))
 }
 
+/// Face coordinates from the report's 468 mesh points (see `analysis::FaceFrame`): (s, t) → pixel,
+/// s across the face in face widths from the forehead's top (cheek edges at ±0.5), t down in face
+/// heights (chin at 1); and the face width in pixels.
+fn face_frame(report: &Report) -> Option<(impl Fn(f32, f32) -> (f32, f32), f32)> {
+    let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
+    let (top, right, left, chin) = (*lm.get(10)?, *lm.get(234)?, *lm.get(454)?, *lm.get(152)?);
+    let width = (left.x - right.x).hypot(left.y - right.y);
+    if width < 8.0 {
+        return None;
+    }
+    let across = ((left.x - right.x) / width, (left.y - right.y) / width);
+    let down = (-across.1, across.0);
+    let height = (chin.x - top.x) * down.0 + (chin.y - top.y) * down.1;
+    let at = move |s: f32, t: f32| {
+        (top.x + s * width * across.0 + t * height * down.0, top.y + s * width * across.1 + t * height * down.1)
+    };
+    Some((at, width))
+}
+
+/// Earrings at one or both earlobes: studs (gold, rose gold, coloured stones, pearl, silver,
+/// black), hoops and drops, of random size, colour jitter and place on the lobe. The kinds JW001
+/// does not look for (pearl, silver, black) are drawn too, so the table shows what it misses.
+fn draw_earrings(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<String> {
+    const KINDS: &[(&str, [u8; 3])] = &[
+        ("gold-stud", [212, 175, 55]),
+        ("rose-gold-stud", [205, 140, 115]),
+        ("red-stone", [185, 30, 45]),
+        ("blue-stone", [40, 90, 190]),
+        ("green-stone", [40, 150, 70]),
+        ("pearl", [236, 230, 218]),
+        ("silver-stud", [192, 192, 200]),
+        ("black-stud", [25, 25, 30]),
+        ("gold-hoop", [212, 175, 55]),
+        ("silver-hoop", [192, 192, 200]),
+        ("gold-drop", [212, 175, 55]),
+    ];
+    let (at, width) = face_frame(report)?;
+    let &(kind, base) = rng.pick(KINDS);
+    let jitter = |rng: &mut Rng, v: u8| (v as f32 + rng.range(-15.0, 15.0)).clamp(0.0, 255.0) as u8;
+    let colour = [jitter(rng, base[0]), jitter(rng, base[1]), jitter(rng, base[2])];
+    let sides: &[f32] = match rng.next() % 5 {
+        0 | 1 => &[-1.0],
+        2 => &[1.0],
+        _ => &[-1.0, 1.0],
+    };
+    let size = rng.range(0.010, 0.025) * width;
+    let (s, t) = (rng.range(0.49, 0.57), rng.range(0.55, 0.64));
+    let disc = |img: &mut RgbImage, (cx, cy): (f32, f32), r0: f32, r1: f32, c: [u8; 3]| {
+        let (x0, y0) = ((cx - r1 - 1.0).max(0.0) as u32, (cy - r1 - 1.0).max(0.0) as u32);
+        for y in y0..((cy + r1 + 2.0) as u32).min(img.height()) {
+            for x in x0..((cx + r1 + 2.0) as u32).min(img.width()) {
+                let d = (x as f32 - cx).hypot(y as f32 - cy);
+                if d >= r0 && d <= r1 {
+                    img.put_pixel(x, y, image::Rgb(c));
+                }
+            }
+        }
+    };
+    let light = colour.map(|v| v.saturating_add(45));
+    for &side in sides {
+        let lobe = at(side * s, t);
+        match kind {
+            "gold-hoop" | "silver-hoop" => {
+                let r = 2.0 * size;
+                disc(img, (lobe.0, lobe.1 + r), r - (0.006 * width).max(1.5), r, colour);
+            }
+            "gold-drop" => {
+                disc(img, lobe, 0.0, 0.6 * size, colour);
+                let drop = 3.0 * size;
+                for k in 0..(drop as usize) {
+                    disc(img, (lobe.0, lobe.1 + k as f32), 0.0, (0.004 * width).max(0.8), colour);
+                }
+                disc(img, (lobe.0, lobe.1 + drop), 0.0, size, colour);
+            }
+            _ => {
+                disc(img, lobe, 0.0, size, colour);
+                disc(img, (lobe.0 - 0.3 * size, lobe.1 - 0.3 * size), 0.0, 0.3 * size, light);
+            }
+        }
+    }
+    Some(format!("{kind} {} r={:.3}", if sides.len() == 2 { "both" } else if sides[0] < 0.0 { "right" } else { "left" }, size / width))
+}
+
 fn flagged(report: &Report, codes: &[&str]) -> bool {
     report.checks.iter().any(|c| codes.contains(&c.code) && matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Uncertain))
 }
@@ -381,6 +464,7 @@ const TEXT_CODES: &[&str] = &["TX001"];
 /// caught by the exposure and background checks.
 const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG002", "BG003"];
 const FACE_CODES: &[&str] = &["FC001"];
+const JEWELLERY_CODES: &[&str] = &["JW001"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -476,8 +560,14 @@ fn main() -> anyhow::Result<()> {
         args.per_photo
     );
 
-    let families: [(&str, &[&str]); 4] =
-        [("text", TEXT_CODES), ("logo", TEXT_CODES), ("lighting", LIGHT_CODES), ("second face", FACE_CODES)];
+    // A new family goes last: each variant's draws are seeded by its family's index.
+    let families: [(&str, &[&str]); 5] = [
+        ("text", TEXT_CODES),
+        ("logo", TEXT_CODES),
+        ("lighting", LIGHT_CODES),
+        ("second face", FACE_CODES),
+        ("earrings", JEWELLERY_CODES),
+    ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
         for (family, codes) in families {
@@ -499,6 +589,7 @@ fn main() -> anyhow::Result<()> {
                 "text" => draw_text(&mut variant, &mut rng, &fonts, face),
                 "logo" => draw_logo(&mut variant, &mut rng, face),
                 "lighting" => draw_lighting(&mut variant, &mut rng, face),
+                "earrings" => draw_earrings(&mut variant, &mut rng, report),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };

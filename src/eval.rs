@@ -42,8 +42,9 @@ const VIOLATIONS: &[(&str, bool)] = &[
     ("accessories", true),
 ];
 
-/// Violations no check covers yet (jewellery): a non-compliant photo whose only violations are
-/// these is counted apart, since approving it is a missing check, not a wrong one.
+/// Violations no check covers in full (jewellery: JW001 sees coloured earrings, not silver, black
+/// or pearl studs): a non-compliant photo whose only violations are these is counted apart, since
+/// approving it is mostly a missing check, not a wrong one.
 const UNCOVERED: &[&str] = &["accessories"];
 
 /// The gate against the `compliant` column.
@@ -52,7 +53,7 @@ pub struct GateResult {
     pub compliant: VerdictCounts,
     /// Non-compliant photos with at least one violation a check covers.
     pub non_compliant: VerdictCounts,
-    /// Non-compliant only through an uncovered violation (jewellery).
+    /// Non-compliant only through a violation no check covers in full (jewellery).
     pub uncovered_only: VerdictCounts,
     /// Approved non-compliant / non-compliant (uncovered-only rows excluded).
     pub false_approve_rate: f64,
