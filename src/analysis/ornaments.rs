@@ -19,7 +19,7 @@
 //!
 //! What it does not see: silver, black, white and pearl studs, whose colour hair, shadow and the
 //! backdrop share (looked for by size and contrast and not kept: the ear's own folds, its shadow
-//! and hair read the same, see the README, "Since 2026-12-03 (stop 34)"), and necklaces.
+//! and hair read the same, see the README, "Jewellery (JW001)"), and necklaces.
 //! Measured with `examples/ornament_scan.rs`: on the 179 London studio portraits (ready and raw)
 //! the gold studs of 013 are found on all three photos of them and nothing on any other (158
 //! without jewellery; the other five people's studs are silver or black); on the 942 of the 1076
