@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec, WhenFound};
 use crate::report::{Outcome, Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -34,13 +34,6 @@ pub struct Config {
     /// What an ornament found does: `review` (a person looks: the scan goes by colour alone) or
     /// `fail`.
     pub when_found: WhenFound,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum WhenFound {
-    Review,
-    Fail,
 }
 
 pub struct Jewellery {
@@ -127,6 +120,17 @@ mod tests {
         // A stud out of the zone (on the cheek) is not an earring.
         let cheek = run(&lobe_with_stud(0.2, [225, 185, 40]).build(), "jewellery");
         assert_eq!(settled(&cheek, "JW001"), Pass);
+    }
+
+    #[test]
+    fn a_profile_can_make_an_ornament_fail() {
+        let section: toml::Value = toml::from_str("max_ornaments = 0\nwhen_found = \"fail\"").unwrap();
+        let rule = (super::SPEC.build)(section).unwrap();
+        let heads = Default::default();
+        let a = lobe_with_stud(0.55, [225, 185, 40]).build();
+        let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
+        assert_eq!(outcome(&found, "JW001"), Fail);
+        assert!(found[0].message.en.contains("take off all jewellery"), "{:?}", found[0].message);
     }
 
     #[test]

@@ -135,6 +135,16 @@ impl RuleSpec {
     }
 }
 
+/// What a scan's finding that could be something innocent does to the verdict (a mark on the
+/// clothing could be a button; an ornament found by colour alone could be a patch of backdrop):
+/// `review` (a person looks) or `fail`.
+#[derive(Debug, Clone, Copy, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenFound {
+    Review,
+    Fail,
+}
+
 /// What a rule sees.
 pub struct Context<'a> {
     pub analysis: &'a Analysis,

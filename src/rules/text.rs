@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec, WhenFound};
 use crate::analysis::marks::{Mark, Surface};
 use crate::models::TextBox;
 use crate::report::{Outcome, Region, Text, Threshold};
@@ -37,14 +37,7 @@ pub struct Config {
     pub min_text_height: f64,
     /// What a mark found only on the clothing does (the mark scan is less sure there: a garment
     /// has buttons, a zip, seams): `review` (a person looks) or `fail`.
-    pub clothing_marks: ClothingMarks,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ClothingMarks {
-    Review,
-    Fail,
+    pub clothing_marks: WhenFound,
 }
 
 pub struct TextRule {
@@ -80,7 +73,7 @@ impl Rule for TextRule {
                 format!("{n} area(s) of text, digits, logos or print: retake in front of a plain background, in clothing without print"),
             ),
         );
-        if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions && self.c.clothing_marks == ClothingMarks::Review {
+        if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions && self.c.clothing_marks == WhenFound::Review {
             // The review sentence is built from `if_failed` (pipeline::settle).
             finding.outcome = Outcome::Uncertain;
             finding.if_failed = Some(Text::new(
