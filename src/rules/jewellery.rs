@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec, WhenFound};
+use super::{build_with, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
 use crate::report::{Outcome, Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -22,6 +22,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         summary: "No earrings or other jewellery (coloured ornaments at the earlobes; silver, black and pearl studs are not seen)",
         summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物；银色、黑色和珍珠耳钉无法识别）",
         unit: "ornaments",
+        // The London labels' `accessories` column (earrings, a nose stud, a necklace).
+        eval: Some(EvalLabel { label: "accessories", violation: true, score: Score::Measured, with: &[] }),
         ..CodeInfo::NONE
     }],
     build: |v| build_with(v, |c| Jewellery { c }),
