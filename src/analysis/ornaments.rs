@@ -61,7 +61,7 @@ const MAX_SIZE: f32 = 0.12;
 /// Thinner than this (image pixels) is a JPEG fringe along an edge.
 const MIN_WIDTH: f32 = 2.0;
 const MAX_ELONGATION: f32 = 2.5;
-/// Share of the ring around it (1 to 3 samples out) that is skin.
+/// Share of the ring around it (the samples 2 and 3 out) that is skin.
 const SKIN_AROUND: f32 = 0.3;
 
 /// An ornament found: its box in working-image pixels and its colour's distance from skin.
