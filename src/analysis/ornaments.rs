@@ -61,8 +61,9 @@ const MAX_SIZE: f32 = 0.12;
 /// Thinner than this (image pixels) is a JPEG fringe along an edge.
 const MIN_WIDTH: f32 = 2.0;
 const MAX_ELONGATION: f32 = 2.5;
-/// Share of the ring around it (the samples 2 and 3 out) that is skin.
+/// Share of the ring around it (the samples 2 to `RING_REACH` out) that is skin.
 const SKIN_AROUND: f32 = 0.3;
+const RING_REACH: usize = 3;
 
 /// An ornament found: its box in working-image pixels and its colour's distance from skin.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,12 +137,16 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
         if long * STEP > MAX_SIZE || long > MAX_ELONGATION * short || short * STEP * frame.width < MIN_WIDTH {
             continue;
         }
-        let mut mask = vec![false; ns * nt];
+        // The ring is measured on the piece's box and its reach only, not the whole zone.
+        let (wi0, wj0) = (i0.saturating_sub(RING_REACH), j0.saturating_sub(RING_REACH));
+        let (ww, wh) = ((i1 + RING_REACH).min(ns - 1) - wi0 + 1, (j1 + RING_REACH).min(nt - 1) - wj0 + 1);
+        let mut mask = vec![false; ww * wh];
         for &k in &piece {
-            mask[k] = true;
+            mask[(k / ns - wj0) * ww + (k % ns - wi0)] = true;
         }
-        let (near, far) = (dilate(&mask, ns, nt, 1), dilate(&mask, ns, nt, 3));
-        let ring: Vec<usize> = (0..ns * nt).filter(|&k| far[k] && !near[k]).collect();
+        let (near, far) = (dilate(&mask, ww, wh, 1), dilate(&mask, ww, wh, RING_REACH));
+        let ring: Vec<usize> =
+            (0..ww * wh).filter(|&w| far[w] && !near[w]).map(|w| (wj0 + w / ww) * ns + wi0 + w % ww).collect();
         let skin_share = ring.iter().filter(|&&k| is_skin[k]).count() as f32 / ring.len().max(1) as f32;
         if skin_share < SKIN_AROUND {
             continue;

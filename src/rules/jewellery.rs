@@ -8,8 +8,8 @@
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
-use crate::report::{Outcome, Region, Text, Threshold};
+use super::{build_with, enclosing_box, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
+use crate::report::{Outcome, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const JW001: &str = "JW001";
@@ -75,10 +75,8 @@ impl Rule for Jewellery {
                 format!("{n} possible ornament(s) at the ears (earrings, studs): if you wear jewellery, take it off and retake"),
             ));
         }
-        if n > 0 {
-            let (x0, y0) = found.iter().fold((f32::MAX, f32::MAX), |m, o| (m.0.min(o.x), m.1.min(o.y)));
-            let (x1, y1) = found.iter().fold((f32::MIN, f32::MIN), |m, o| (m.0.max(o.x + o.width), m.1.max(o.y + o.height)));
-            finding = finding.with_region_if_failed(Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })));
+        if let Some(region) = enclosing_box(found.iter().map(|o| (o.x, o.y, o.width, o.height))) {
+            finding = finding.with_region_if_failed(Some(a.to_original(region)));
         }
         vec![finding]
     }

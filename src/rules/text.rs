@@ -8,10 +8,10 @@
 
 use serde::Deserialize;
 
-use super::{build_with, CodeInfo, Context, Finding, Rule, RuleSpec, WhenFound};
+use super::{build_with, enclosing_box, CodeInfo, Context, Finding, Rule, RuleSpec, WhenFound};
 use crate::analysis::marks::{Mark, Surface};
 use crate::models::TextBox;
-use crate::report::{Outcome, Region, Text, Threshold};
+use crate::report::{Outcome, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const TX001: &str = "TX001";
@@ -90,10 +90,8 @@ impl Rule for TextRule {
                 "The clothing is patterned or busy, so print on it cannot be ruled out: wear plain dark clothing",
             ));
         }
-        if n > 0 {
-            let (x0, y0) = boxes.iter().fold((f32::MAX, f32::MAX), |m, b| (m.0.min(b.x), m.1.min(b.y)));
-            let (x1, y1) = boxes.iter().fold((f32::MIN, f32::MIN), |m, b| (m.0.max(b.x + b.width), m.1.max(b.y + b.height)));
-            finding = finding.with_region_if_failed(Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })));
+        if let Some(region) = enclosing_box(boxes.iter().map(|b| (b.x, b.y, b.width, b.height))) {
+            finding = finding.with_region_if_failed(Some(a.to_original(region)));
         }
         vec![finding]
     }
