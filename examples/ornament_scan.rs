@@ -1,6 +1,7 @@
 //! The ornament scan (`analysis::ornaments`, what JW001 reads) on every photo given: one line per
-//! photo with the ornaments found (box in working-image pixels, colour distance from skin), and a
-//! count of photos with any. With a labels file and column (`accessories` in the London labels),
+//! photo with the ornaments found (box in working-image pixels, kind, strength; glints under the
+//! default profile's `min_glint_contrast` marked weak and not counted), and a count of photos with
+//! any JW001 counts. With a labels file and column (`accessories` in the London labels),
 //! the count is split by label.
 //!
 //!     cargo run --release --example ornament_scan -- [--labels FILE COLUMN] PHOTO...
@@ -34,6 +35,19 @@ fn main() -> anyhow::Result<()> {
         }
         args.drain(at..at + 3);
     }
+    // JW001 counts coloured ornaments, and glints from the profile's `min_glint_contrast`; weaker
+    // glints are printed, marked, and not counted.
+    let profile = photocheck::profile::Profile::default_profile();
+    let min_glint = profile
+        .source
+        .get("rules")
+        .and_then(|r| r.get("jewellery"))
+        .and_then(|j| j.get("min_glint_contrast"))
+        .and_then(|v| v.as_float())
+        .ok_or_else(|| anyhow::anyhow!("the default profile has no [rules.jewellery] min_glint_contrast"))? as f32;
+    let counted = |o: &photocheck::analysis::ornaments::Ornament| {
+        o.kind == photocheck::analysis::ornaments::OrnamentKind::Coloured || o.strength >= min_glint
+    };
     let models = ModelSet::load(&ModelSet::default_dir())?;
     let results: Vec<(String, Option<usize>, String)> = args
         .par_iter()
@@ -53,9 +67,12 @@ fn main() -> anyhow::Result<()> {
                 .ornaments
                 .found
                 .iter()
-                .map(|o| format!("({:.0},{:.0} {:.0}x{:.0} d={:.0})", o.x, o.y, o.width, o.height, o.colour_distance))
+                .map(|o| {
+                    let weak = if counted(o) { "" } else { " weak" };
+                    format!("({:.0},{:.0} {:.0}x{:.0} {:?} {:.2}{weak})", o.x, o.y, o.width, o.height, o.kind, o.strength)
+                })
                 .collect();
-            (f.clone(), Some(a.ornaments.found.len()), found.join(" "))
+            (f.clone(), Some(a.ornaments.found.iter().filter(|o| counted(o)).count()), found.join(" "))
         })
         .collect();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -67,7 +84,7 @@ fn main() -> anyhow::Result<()> {
             c.0 += 1;
             c.1 += (*n > 0) as usize;
         }
-        if n.is_none_or(|n| n > 0) {
+        if n.is_none_or(|n| n > 0) || !text.is_empty() {
             println!("{file}\tlabel={label}\t{text}");
         }
     }
@@ -78,7 +95,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
     for (label, (photos, with)) in counts {
-        println!("label {label}: {with} of {photos} photos with an ornament found");
+        println!("label {label}: {with} of {photos} photos with an ornament JW001 counts (glints from {min_glint})");
     }
     Ok(())
 }

@@ -55,25 +55,47 @@ fn coloured_earrings_are_never_approved() {
     assert_eq!((m.verdict, m.review.clone()), (Verdict::Review, vec!["JW001"]), "mirror: failed {:?}", m.failed);
 }
 
+/// London 043_03 wears small silver studs in both ears, and nothing else in the notice is broken:
+/// before glints were looked for it was approved (their grey is hair's and shadow's). The stud's
+/// specular point is brighter than everything a few pixels around it, which no skin highlight or
+/// fold is: a person looks, in the mirror image too.
+#[test]
+fn silver_studs_are_never_approved() {
+    let bytes = sample("london_043_03.jpg");
+    let r = check("london_043_03.jpg", &bytes);
+    assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "failed {:?}", r.failed);
+    let m = check("london_043_03_mirror.jpg", &mirrored(&bytes));
+    assert_eq!((m.verdict, m.review.clone()), (Verdict::Review, vec!["JW001"]), "mirror: failed {:?}", m.failed);
+}
+
 /// A stud 1/80 of the height painted on London 032_03's left or right earlobe, gold or blue:
-/// review; the same disc in the lobe's own colour, or grey metal (which hair and shadow share, so
-/// the scan does not look for it), leaves the compliant portrait approved.
+/// review; so is a dark stud with a white highlight a pixel across (a metal stud's glint). The
+/// same disc in the lobe's own colour, or flat grey metal without a highlight (which hair and
+/// shadow share), leaves the compliant portrait approved.
 #[test]
 fn a_stud_painted_on_an_earlobe_goes_to_review() {
     let bytes = sample("london_032_03.jpg");
     let plain = image::load_from_memory(&bytes).unwrap().to_rgb8();
-    let with_stud = |centre: (f32, f32), colour: [u8; 3]| {
+    let painted = |centre: (f32, f32), colour: [u8; 3], highlight: bool| {
         let mut img = plain.clone();
         for (x, y, p) in img.enumerate_pixels_mut() {
-            if (x as f32 - centre.0).hypot(y as f32 - centre.1) <= 5.0 {
+            let r = (x as f32 - centre.0).hypot(y as f32 - centre.1);
+            if highlight && r <= 1.0 {
+                *p = image::Rgb([250, 250, 250]);
+            } else if r <= 5.0 {
                 *p = image::Rgb(colour);
             }
         }
         check("stud.jpg", &keeping_exif(&img, 95, &bytes))
     };
+    let with_stud = |centre: (f32, f32), colour: [u8; 3]| painted(centre, colour, false);
     for (centre, colour) in [((145.0, 412.0), [225, 185, 40]), ((463.0, 398.0), [225, 185, 40]), ((145.0, 412.0), [40, 110, 200])] {
         let r = with_stud(centre, colour);
         assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "{colour:?} at {centre:?}: failed {:?}", r.failed);
+    }
+    for centre in [(145.0, 412.0), (463.0, 398.0)] {
+        let r = painted(centre, [60, 60, 65], true);
+        assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "glint at {centre:?}: failed {:?}", r.failed);
     }
     let lobe = plain.get_pixel(150, 420).0;
     for colour in [lobe, [190, 190, 195]] {

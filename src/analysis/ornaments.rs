@@ -1,5 +1,6 @@
 //! Ornaments at the ears: earrings of a colour no skin, hair or backdrop has (gold, coloured
-//! stones, enamel). The notice forbids jewellery (饰品); no network here knows what an earring is,
+//! stones, enamel), and the glint of a stud (metal or a stone: a specular point no skin makes; see
+//! `GLINT_STEP`). The notice forbids jewellery (饰品); no network here knows what an earring is,
 //! so the scan looks where an earring hangs and for what only an ornament is there.
 //!
 //! Where: beside each earlobe, in face coordinates (see [`FaceFrame`]): `s` from 0.40 to 0.70 face
@@ -17,9 +18,11 @@
 //! skin on at least `SKIN_AROUND` of the ring around it (an ornament sits on the lobe; a patch of
 //! coloured backdrop or clothing seen past the ear does not).
 //!
-//! What it does not see: silver, black, white and pearl studs, whose colour hair, shadow and the
-//! backdrop share (looked for by size and contrast and not kept: the ear's own folds, its shadow
-//! and hair read the same, see the README, "Jewellery (JW001)"), and necklaces.
+//! What it does not see: a stud whose colour hair, shadow or the backdrop shares and that shows
+//! no glint (a matt black stud, one at the lobe's edge against the backdrop, a blurred one),
+//! and necklaces. Looked for by size and contrast and not kept: the ear's own folds, its shadow
+//! and hair read like studs (see the README, "Jewellery (JW001)"); a glint is a point, which they
+//! are not.
 //! Measured with `examples/ornament_scan.rs`: on the 179 London studio portraits (ready and raw)
 //! the gold studs of 013 are found on all three photos of them and nothing on any other (158
 //! without jewellery; the other five people's studs are silver or black); on the 942 of the 1076
@@ -27,7 +30,13 @@
 //! backdrop), three coloured backdrops beside the ear, nine masks, a bandana and patterned
 //! clothing. Earrings drawn on the 83 ready portraits (`examples/variants.rs`, seed 20261202):
 //! gold studs 94 %, gold hoops 82 %, gold drops 100 %, red, green and blue stones 89 %, 88 %,
-//! 100 %; rose gold 4 %; silver, black and pearl 0 %. About 0.5 ms a photo.
+//! 100 %; rose gold 4 %; silver, black and pearl 0 % (before glints). About 0.5 ms a photo.
+//!
+//! Glints (since 2026-12-04), the same photos: the silver studs of 043 (both photos, ready and
+//! raw) and 112 (ready and raw) are found, nothing on the 158 without jewellery (the strongest
+//! point there reads 0.42 against the limit 0.5: a skin highlight); 3 of the 942 dev web photos:
+//! a drop earring with stones, and two rough textures beside a face. The matt black studs of 114
+//! and 042 show no point brighter than their ring and stay unseen. About 1.5 ms more a photo.
 
 use image::RgbImage;
 
@@ -65,14 +74,70 @@ const MAX_ELONGATION: f32 = 2.5;
 const SKIN_AROUND: f32 = 0.3;
 const RING_REACH: usize = 3;
 
-/// An ornament found: its box in working-image pixels and its colour's distance from skin.
+/// Glints: the specular highlight of a metal stud or a stone — a point brighter than everything
+/// on a ring `GLINT_RING` samples of `GLINT_STEP` face widths around it (a skin highlight is
+/// broad, the ear's rim a line: both reach the ring), by at least `GLINT_CANDIDATE` in log luma,
+/// a local maximum within `GLINT_PEAK` samples, sitting on skin (`GLINT_SKIN_SHARE` of the rings
+/// `GLINT_SKIN_RINGS` samples out are skin or the white backdrop, at least `GLINT_SKIN_MIN` skin:
+/// the backdrop glimpsed through dark hair is a bright point too, with hair around it), in the
+/// lobe's zone `GLINT_ZONE_S` × `GLINT_ZONE_T`. The backdrop can only be on the outer rings: on
+/// the inner ring it is as bright as any glint. Looked for only where the ring is at least
+/// `GLINT_MIN_RING_PX` image pixels wide (a stud on a small face is a pixel or two).
+const GLINT_STEP: f32 = 0.003;
+const GLINT_RING: i32 = 3;
+const GLINT_PEAK: i32 = 2;
+const GLINT_SKIN_RINGS: [i32; 3] = [4, 5, 6];
+const GLINT_SKIN_SHARE: f32 = 0.5;
+/// … of which skin at least this much: a stud at the lobe's edge has the backdrop on one side (a
+/// stud painted there on London 032_03 was missed with skin alone counted; on the London portraits
+/// and their variants the backdrop changed no glint's fate).
+const GLINT_SKIN_MIN: f32 = 0.25;
+/// The white backdrop: at least this luma, within this of neutral (Cb, Cr).
+const GLINT_BACKDROP_LUMA: f32 = 200.0;
+const GLINT_BACKDROP_CHROMA: f32 = 12.0;
+/// Skin for the glint's rings: within this of the face's (Cb, Cr) (wider than `SKIN_CHROMA`: the
+/// lobe's skin beside a stud is redder or darker than the cheeks; at 18, a portrait 8 % brighter
+/// lost its stud), in `SKIN_LUMA`.
+const GLINT_SKIN_CHROMA: f32 = 24.0;
+/// … and at least this share of the face's saturation: at 24 from a fair skin's (Cb, Cr) lies
+/// grey, and grey is the backdrop blended into dark curly hair (without it, London 069_03 with a
+/// gamma of 1.15 or sensor noise showed a "glint" of 0.61–0.65 there; at 0.3, the lobe around
+/// 043's silver studs, darker and greyer than the face, was no longer skin).
+const GLINT_SKIN_SATURATION: f32 = 0.15;
+/// The weakest glint reported (log luma over the ring); the profile's `[rules.jewellery]
+/// min_glint_contrast` decides which count (0.5 in the shipped one). Measured for that limit: on
+/// the 158 London portraits without jewellery (ready and raw) and 1130 variants of them
+/// (mirror, 0.9×, 1.3×, 520 px wide, q80, 8 % brighter, a 0.8 px blur; on four, gammas 1.15 and
+/// 0.87, q65 and noise) no point reached 0.45; the silver studs of 043 read 0.48–1.34 over their
+/// variants, the smaller one of 112 at most 0.72 and under 0.5 in 9 of its 22 photos and variants.
+const GLINT_CANDIDATE: f32 = 0.3;
+const GLINT_ZONE_S: (f32, f32) = (0.42, 0.70);
+const GLINT_ZONE_T: (f32, f32) = (0.46, 0.80);
+const GLINT_MIN_RING_PX: f32 = 1.5;
+/// Glints closer than this (face widths) are one ornament.
+const GLINT_APART: f32 = 0.03;
+/// Points on each ring (offsets rounded to the grid; repeats dropped).
+const RING_POINTS: usize = 24;
+
+/// How an ornament was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrnamentKind {
+    /// A colour no skin has (gold, a coloured stone, enamel).
+    Coloured,
+    /// A specular point on the lobe (a metal stud, a stone, a pearl).
+    Glint,
+}
+
+/// An ornament found: its box in working-image pixels, how it was found, and how strongly: the
+/// colour's distance from skin in CbCr (coloured) or the glint's log-luma contrast over its ring.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ornament {
     pub x: f32,
     pub y: f32,
     pub width: f32,
     pub height: f32,
-    pub colour_distance: f32,
+    pub kind: OrnamentKind,
+    pub strength: f32,
 }
 
 /// What the scan found.
@@ -89,7 +154,20 @@ pub fn find_ornaments(image: &RgbImage, frame: Option<FaceFrame>, skin: Option<S
     if skin.gray {
         return OrnamentScan::default();
     }
-    let found = [-1.0f32, 1.0].iter().flat_map(|&side| ear_ornaments(image, &frame, &skin, side)).collect();
+    let found = [-1.0f32, 1.0]
+        .iter()
+        .flat_map(|&side| {
+            let mut found = ear_ornaments(image, &frame, &skin, side);
+            // A glint inside a coloured ornament found already is that ornament's sheen.
+            for g in ear_glints(image, &frame, &skin, side) {
+                let (cx, cy) = (g.x + 0.5 * g.width, g.y + 0.5 * g.height);
+                if !found.iter().any(|o| cx >= o.x && cx <= o.x + o.width && cy >= o.y && cy <= o.y + o.height) {
+                    found.push(g);
+                }
+            }
+            found
+        })
+        .collect();
     OrnamentScan { assessed: true, found }
 }
 
@@ -161,8 +239,126 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
             y: (y0 - half).max(0.0),
             width: x1 - x0 + 2.0 * half,
             height: y1 - y0 + 2.0 * half,
-            colour_distance,
+            kind: OrnamentKind::Coloured,
+            strength: colour_distance,
         });
     }
     out
+}
+
+/// The ring of `RING_POINTS` grid offsets at radius `r` samples.
+fn ring(r: i32) -> Vec<(i32, i32)> {
+    let mut points: Vec<(i32, i32)> = (0..RING_POINTS)
+        .map(|k| {
+            let a = k as f32 * std::f32::consts::TAU / RING_POINTS as f32;
+            ((r as f32 * a.cos()).round() as i32, (r as f32 * a.sin()).round() as i32)
+        })
+        .collect();
+    points.dedup();
+    points.sort_unstable();
+    points.dedup();
+    points
+}
+
+/// Glints on the lobe beside the ear on `side` (see `GLINT_STEP`).
+fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> Vec<Ornament> {
+    if GLINT_RING as f32 * GLINT_STEP * frame.width < GLINT_MIN_RING_PX {
+        return Vec::new();
+    }
+    // The zone and a margin as wide as the outermost skin ring.
+    let pad = GLINT_SKIN_RINGS[2];
+    let ns = ((GLINT_ZONE_S.1 - GLINT_ZONE_S.0) / GLINT_STEP).round() as i32 + 2 * pad;
+    let nt = ((GLINT_ZONE_T.1 - GLINT_ZONE_T.0) / GLINT_STEP).round() as i32 + 2 * pad;
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let at = |i: i32, j: i32| {
+        frame.point(
+            side * (GLINT_ZONE_S.0 + ((i - pad) as f32 + 0.5) * GLINT_STEP),
+            GLINT_ZONE_T.0 + ((j - pad) as f32 + 0.5) * GLINT_STEP,
+        )
+    };
+    let skin_saturation = skin.cb.hypot(skin.cr);
+    // Per sample: luma + 10 (the log contrast's offset; NaN off the image), compared by ratio so
+    // that no sample needs a log, and whether it is skin.
+    let mut luma = vec![f32::NAN; (ns * nt) as usize];
+    let skin_luma = (SKIN_LUMA.0.exp() * (skin.y + 10.0), SKIN_LUMA.1.exp() * (skin.y + 10.0));
+    let min_ratio = GLINT_CANDIDATE.exp();
+    let mut is_skin = vec![false; (ns * nt) as usize];
+    let mut is_backdrop = vec![false; (ns * nt) as usize];
+    for j in 0..nt {
+        for i in 0..ns {
+            let p = at(i, j);
+            if p.x < 0.0 || p.y < 0.0 || p.x >= w || p.y >= h {
+                continue;
+            }
+            let (y, cb, cr) = ycbcr(pixel(image, p));
+            let k = (j * ns + i) as usize;
+            luma[k] = y + 10.0;
+            is_skin[k] = luma[k] > skin_luma.0
+                && luma[k] < skin_luma.1
+                && (cb - skin.cb).hypot(cr - skin.cr) < GLINT_SKIN_CHROMA
+                && cb.hypot(cr) >= GLINT_SKIN_SATURATION * skin_saturation;
+            is_backdrop[k] = y >= GLINT_BACKDROP_LUMA && cb.hypot(cr) < GLINT_BACKDROP_CHROMA;
+        }
+    }
+    let get = |i: i32, j: i32| if i < 0 || j < 0 || i >= ns || j >= nt { f32::NAN } else { luma[(j * ns + i) as usize] };
+    let bright_ring = ring(GLINT_RING);
+    let skin_rings: Vec<Vec<(i32, i32)>> = GLINT_SKIN_RINGS.iter().map(|&r| ring(r)).collect();
+    let sample_px = GLINT_STEP * frame.width;
+    let mut out = Vec::new();
+    for j in pad..nt - pad {
+        for i in pad..ns - pad {
+            let centre = get(i, j);
+            if centre.is_nan() {
+                continue;
+            }
+            // A local maximum (ties allowed: a saturated highlight is flat on top). Tested first:
+            // most samples have a brighter neighbour among the first few looked at.
+            let peak = (-GLINT_PEAK..=GLINT_PEAK)
+                .all(|dj| (-GLINT_PEAK..=GLINT_PEAK).all(|di| !(get(i + di, j + dj) > centre)));
+            if !peak {
+                continue;
+            }
+            let ring_max = bright_ring.iter().map(|&(di, dj)| get(i + di, j + dj)).filter(|v| !v.is_nan()).fold(f32::MIN, f32::max);
+            if centre < min_ratio * ring_max {
+                continue;
+            }
+            let (mut skin, mut open, mut rings) = (0.0f32, 0.0f32, 0);
+            for points in &skin_rings {
+                let inside: Vec<usize> = points
+                    .iter()
+                    .filter_map(|&(di, dj)| {
+                        let (a, b) = (i + di, j + dj);
+                        (a >= 0 && b >= 0 && a < ns && b < nt).then_some((b * ns + a) as usize)
+                    })
+                    .collect();
+                let n = points.len() as f32;
+                skin += inside.iter().filter(|&&k| is_skin[k]).count() as f32 / n;
+                open += inside.iter().filter(|&&k| is_skin[k] || is_backdrop[k]).count() as f32 / n;
+                rings += 1;
+            }
+            if skin / (rings as f32) < GLINT_SKIN_MIN || open / (rings as f32) < GLINT_SKIN_SHARE {
+                continue;
+            }
+            let c = at(i, j);
+            let half = GLINT_RING as f32 * sample_px;
+            out.push(Ornament {
+                x: (c.x - half).max(0.0),
+                y: (c.y - half).max(0.0),
+                width: 2.0 * half,
+                height: 2.0 * half,
+                kind: OrnamentKind::Glint,
+                strength: (centre / ring_max).ln(),
+            });
+        }
+    }
+    // One ornament per stud: of glints closer than `GLINT_APART` face widths (a stud's size), the
+    // strongest stands for them.
+    out.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    let mut kept: Vec<Ornament> = Vec::new();
+    for g in out {
+        if kept.iter().all(|k| (k.x - g.x).hypot(k.y - g.y) > GLINT_APART * frame.width) {
+            kept.push(g);
+        }
+    }
+    kept
 }

@@ -1,14 +1,15 @@
 //! No jewellery (不佩戴首饰): no earrings or other ornaments.
 //!
 //! Reads the analysis's ornament scan (`analysis::ornaments`): earrings beside the earlobes of a
-//! colour no skin, hair or white backdrop has (gold, coloured stones, enamel). Silver, black,
-//! white and pearl studs and necklaces are not seen (their colour is hair's, shadow's or the
-//! backdrop's): a pass says what was looked for. Without a face frame or on a grey photo the scan
-//! cannot run: not assessed (a person looks, the check being mandatory).
+//! colour no skin, hair or white backdrop has (gold, coloured stones, enamel), and the glint of a
+//! metal or stone stud on the lobe. A matt stud in hair's, shadow's or the backdrop's colour and
+//! necklaces are not seen: a pass says what was looked for. Without a face frame or on a grey
+//! photo the scan cannot run: not assessed (a person looks, the check being mandatory).
 
 use serde::Deserialize;
 
 use super::{build_with, enclosing_box, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
+use crate::analysis::ornaments::{Ornament, OrnamentKind};
 use crate::report::{Outcome, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -19,8 +20,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     codes: &[CodeInfo {
         code: JW001,
         name: "no_jewellery",
-        summary: "No earrings or other jewellery (coloured ornaments at the earlobes; silver, black and pearl studs are not seen)",
-        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物；银色、黑色和珍珠耳钉无法识别）",
+        summary: "No earrings or other jewellery (coloured ornaments and the glint of a stud at the earlobes; matt studs and necklaces are not seen)",
+        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物和耳钉的反光；无反光的耳钉和项链无法识别）",
         unit: "ornaments",
         // The London labels' `accessories` column (earrings, a nose stud, a necklace).
         eval: Some(EvalLabel { label: "accessories", violation: true, score: Score::Measured, with: &[] }),
@@ -33,6 +34,9 @@ pub static SPEC: RuleSpec = RuleSpec {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub max_ornaments: usize,
+    /// A glint counts as a stud from this log-luma contrast over the ring around it (the scan
+    /// reports weaker ones too; see `analysis::ornaments`).
+    pub min_glint_contrast: f32,
     /// What an ornament found does: `review` (a person looks: the scan goes by colour alone) or
     /// `fail`.
     pub when_found: WhenFound,
@@ -54,14 +58,19 @@ impl Rule for Jewellery {
             };
             return vec![Finding::not_assessed(JW001, "ornaments", t, why)];
         }
-        let found = &a.ornaments.found;
+        let found: Vec<&Ornament> = a
+            .ornaments
+            .found
+            .iter()
+            .filter(|o| o.kind == OrnamentKind::Coloured || o.strength >= self.c.min_glint_contrast)
+            .collect();
         let n = found.len();
         let mut finding = Finding::measured(
             JW001,
             n as f64,
             "ornaments",
             t,
-            Text::new("耳垂处未发现彩色饰品", "No coloured ornament at the earlobes"),
+            Text::new("耳垂处未发现彩色饰品或耳钉反光", "No coloured ornament or stud's glint at the earlobes"),
             Text::new(
                 format!("耳部有 {n} 处饰品（耳环、耳钉）：请摘下所有首饰后重新拍摄"),
                 format!("{n} ornament(s) at the ears (earrings, studs): take off all jewellery and retake"),
@@ -114,7 +123,7 @@ mod tests {
             assert_eq!((outcome(&stud, "JW001"), settled(&stud, "JW001")), (Uncertain, Uncertain), "{colour:?} at s = {side}");
             assert!(stud[0].region.is_some(), "the ornament is drawn");
         }
-        // Grey metal has the colour of hair and shadow: not looked for (the pass says so).
+        // Flat grey metal without a highlight has the colour of hair and shadow: not seen.
         let silver = run(&lobe_with_stud(0.55, [190, 190, 195]).build(), "jewellery");
         assert_eq!(settled(&silver, "JW001"), Pass);
         // A stud out of the zone (on the cheek) is not an earring.
@@ -122,15 +131,63 @@ mod tests {
         assert_eq!(settled(&cheek, "JW001"), Pass);
     }
 
+    /// The lobe of `lobe_with_stud` with a ball of `metal` colour and radius `ball` face widths,
+    /// and a white highlight of radius `glint` face widths on it (the specular point of a stud).
+    fn lobe_with_glint(metal: [u8; 3], ball: f32, glint: f32) -> Builder {
+        let f = frame();
+        let c = f.point(0.55, 0.6);
+        let (rb, rg) = (ball * f.width, glint * f.width);
+        lobe_with_stud(0.55, [205, 160, 135])
+            .paint(metal, move |x, y| (x as f32 - c.x).hypot(y as f32 - c.y) < rb)
+            .paint([250, 250, 250], move |x, y| (x as f32 - c.x).hypot(y as f32 - c.y) < rg)
+    }
+
+    #[test]
+    fn a_glint_on_the_lobe_goes_to_review_a_broad_highlight_or_one_in_hair_does_not() {
+        // A black or a grey metal stud's specular point (a pixel or two across) on the lobe.
+        for metal in [[40, 40, 45], [120, 120, 125]] {
+            let stud = run(&lobe_with_glint(metal, 0.015, 0.004).build(), "jewellery");
+            assert_eq!(settled(&stud, "JW001"), Uncertain, "{metal:?}");
+            assert!(stud[0].region.is_some(), "the glint is drawn");
+        }
+        // A highlight as broad as the ring: skin's own sheen, not a stud.
+        let sheen = run(&lobe_with_glint([205, 160, 135], 0.0, 0.012).build(), "jewellery");
+        assert_eq!(settled(&sheen, "JW001"), Pass);
+        // The backdrop seen through dark hair below the lobe: a bright point with no skin around it.
+        let f = frame();
+        let c = f.point(0.55, 0.6);
+        let (rh, rg) = (0.04 * f.width, 0.004 * f.width);
+        let hair = lobe_with_stud(0.55, [205, 160, 135])
+            .paint([30, 25, 22], move |x, y| (x as f32 - c.x).hypot(y as f32 - c.y) < rh)
+            .paint([246, 246, 244], move |x, y| (x as f32 - c.x).hypot(y as f32 - c.y) < rg);
+        assert_eq!(settled(&run(&hair.build(), "jewellery"), "JW001"), Pass);
+    }
+
     #[test]
     fn a_profile_can_make_an_ornament_fail() {
-        let section: toml::Value = toml::from_str("max_ornaments = 0\nwhen_found = \"fail\"").unwrap();
+        let section: toml::Value = toml::from_str("max_ornaments = 0\nmin_glint_contrast = 0.5\nwhen_found = \"fail\"").unwrap();
         let rule = (super::SPEC.build)(section).unwrap();
         let heads = Default::default();
         let a = lobe_with_stud(0.55, [225, 185, 40]).build();
         let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
         assert_eq!(outcome(&found, "JW001"), Fail);
         assert!(found[0].message.en.contains("take off all jewellery"), "{:?}", found[0].message);
+    }
+
+    #[test]
+    fn the_profile_says_how_strong_a_glint_must_be() {
+        let with_limit = |limit: f32| {
+            let section: toml::Value = toml::from_str(&format!("max_ornaments = 0\nmin_glint_contrast = {limit}\nwhen_found = \"review\"")).unwrap();
+            let rule = (super::SPEC.build)(section).unwrap();
+            let heads = Default::default();
+            let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
+            let glint = a.ornaments.found.iter().map(|o| o.strength).fold(0.0f32, f32::max);
+            let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
+            (glint, outcome(&found, "JW001"))
+        };
+        let (glint, at_half) = with_limit(0.5);
+        assert_eq!(at_half, Uncertain, "glint {glint}");
+        assert_eq!(with_limit(glint + 0.01).1, Pass, "a limit above the glint's contrast passes it");
     }
 
     #[test]
