@@ -42,9 +42,10 @@ const VIOLATIONS: &[(&str, bool)] = &[
     ("accessories", true),
 ];
 
-/// Violations no check covers in full (jewellery: JW001 sees coloured earrings, not silver, black
-/// or pearl studs): a non-compliant photo whose only violations are these is counted apart, since
-/// approving it is mostly a missing check, not a wrong one.
+/// Violations no check covers in full (jewellery: JW001 sees coloured earrings and the glint of a
+/// stud, not matt studs or necklaces): a non-compliant photo whose only violations are these is
+/// counted apart, since approving it is mostly a missing check, not a wrong one; `[gate]
+/// max_uncovered_only_approved` keeps that count from growing.
 const UNCOVERED: &[&str] = &["accessories"];
 
 /// The gate against the `compliant` column.
@@ -439,6 +440,9 @@ pub struct GateFloors {
     /// accepted one that is no longer approved breaches too, so the list only shrinks.
     #[serde(default)]
     pub accepted_false_approvals: Vec<AcceptedFalseApproval>,
+    /// At most this many photos non-compliant only through a violation no check covers in full
+    /// (jewellery) may be approved: a regression guard for the partial check.
+    pub max_uncovered_only_approved: Option<usize>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -485,6 +489,15 @@ pub fn gate_breaches(gate: Option<&GateResult>, f: &GateFloors) -> Vec<String> {
         let approved = unaccepted.iter().filter(|fa| fa.violations.iter().any(|v| v == label)).count();
         if approved > 0 {
             out.push(format!("gate: {approved} photo(s) labelled {label} approved"));
+        }
+    }
+    if let Some(max) = f.max_uncovered_only_approved {
+        if g.uncovered_only.approve > max {
+            out.push(format!(
+                "gate: {} photo(s) non-compliant only through {} approved (> {max})",
+                g.uncovered_only.approve,
+                UNCOVERED.join(", ")
+            ));
         }
     }
     for a in &f.accepted_false_approvals {
@@ -543,6 +556,18 @@ mod tests {
         assert!(other.iter().all(|b| !b.contains("a.jpg")), "{other:?}");
         let gone = gate_breaches(Some(&gate_with(&[], 10)), &floors);
         assert!(gone.len() == 1 && gone[0].contains("remove it"), "{gone:?}");
+    }
+
+    #[test]
+    fn approvals_of_uncovered_only_photos_are_capped_when_the_floors_say_so() {
+        let mut g = gate_with(&[], 10);
+        g.uncovered_only.approve = 2;
+        assert!(gate_breaches(Some(&g), &GateFloors::default()).is_empty(), "no cap, no breach");
+        let capped = GateFloors { max_uncovered_only_approved: Some(1), ..GateFloors::default() };
+        let breaches = gate_breaches(Some(&g), &capped);
+        assert!(breaches.len() == 1 && breaches[0].contains("accessories"), "{breaches:?}");
+        g.uncovered_only.approve = 1;
+        assert!(gate_breaches(Some(&g), &capped).is_empty());
     }
 
     #[test]
