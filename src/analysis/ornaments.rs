@@ -43,6 +43,7 @@ use image::RgbImage;
 use super::face_frame::{pixel, ycbcr, FaceFrame, SkinRef};
 use super::scene::dilate;
 use crate::imaging::filters::{regions, Connectivity};
+use crate::imaging::Point;
 
 /// The zone beside each ear, in face widths (`s`, out from the axis) and face heights (`t`).
 const ZONE_S: (f32, f32) = (0.40, 0.70);
@@ -174,33 +175,25 @@ pub fn find_ornaments(image: &RgbImage, frame: Option<FaceFrame>, skin: Option<S
 fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> Vec<Ornament> {
     let ns = ((ZONE_S.1 - ZONE_S.0) / STEP).round() as usize;
     let nt = ((ZONE_T.1 - ZONE_T.0) / STEP).round() as usize;
-    let (w, h) = (image.width() as f32, image.height() as f32);
     let at = |i: usize, j: usize| frame.point(side * (ZONE_S.0 + (i as f32 + 0.5) * STEP), ZONE_T.0 + (j as f32 + 0.5) * STEP);
     let skin_saturation = skin.cb.hypot(skin.cr);
     let skin_hue = skin.cr.atan2(skin.cb);
     let mut is_skin = vec![false; ns * nt];
     let mut ornament = vec![false; ns * nt];
     let mut distance = vec![0.0f32; ns * nt];
-    for j in 0..nt {
-        for i in 0..ns {
-            let p = at(i, j);
-            if p.x < 0.0 || p.y < 0.0 || p.x >= w || p.y >= h {
-                continue;
-            }
-            let (y, cb, cr) = ycbcr(pixel(image, p));
-            let d = (cb - skin.cb).hypot(cr - skin.cr);
-            let lum = ((y + 10.0) / (skin.y + 10.0)).ln();
-            let k = j * ns + i;
-            is_skin[k] = lum > SKIN_LUMA.0 && lum < SKIN_LUMA.1 && d < SKIN_CHROMA;
-            let mut hue_apart = (cr.atan2(cb) - skin_hue).abs();
-            if hue_apart > std::f32::consts::PI {
-                hue_apart = 2.0 * std::f32::consts::PI - hue_apart;
-            }
-            let saturation = cb.hypot(cr);
-            ornament[k] = (d > COLOUR_DISTANCE && saturation > skin_saturation + EXTRA_SATURATION && hue_apart.to_degrees() >= HUE_APART)
-                || (d > STRONG_DISTANCE && saturation > STRONG_SATURATION * skin_saturation);
-            distance[k] = d;
+    for (k, sample) in sample_grid(image, ns, nt, at).into_iter().enumerate() {
+        let Some((y, cb, cr)) = sample else { continue };
+        let d = (cb - skin.cb).hypot(cr - skin.cr);
+        let lum = ((y + 10.0) / (skin.y + 10.0)).ln();
+        is_skin[k] = lum > SKIN_LUMA.0 && lum < SKIN_LUMA.1 && d < SKIN_CHROMA;
+        let mut hue_apart = (cr.atan2(cb) - skin_hue).abs();
+        if hue_apart > std::f32::consts::PI {
+            hue_apart = 2.0 * std::f32::consts::PI - hue_apart;
         }
+        let saturation = cb.hypot(cr);
+        ornament[k] = (d > COLOUR_DISTANCE && saturation > skin_saturation + EXTRA_SATURATION && hue_apart.to_degrees() >= HUE_APART)
+            || (d > STRONG_DISTANCE && saturation > STRONG_SATURATION * skin_saturation);
+        distance[k] = d;
     }
     let sample_pixels = (STEP * frame.width).powi(2);
     let mut out = Vec::new();
@@ -208,9 +201,9 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
         if piece.len() < MIN_SAMPLES || piece.len() as f32 * sample_pixels < MIN_PIXELS {
             continue;
         }
-        let (i0, j0, i1, j1) = piece.iter().fold((usize::MAX, usize::MAX, 0, 0), |(a, b, c, d), &k| {
-            (a.min(k % ns), b.min(k / ns), c.max(k % ns), d.max(k / ns))
-        });
+        let (i0, j0, i1, j1) = piece
+            .iter()
+            .fold((usize::MAX, usize::MAX, 0, 0), |(a, b, c, d), &k| (a.min(k % ns), b.min(k / ns), c.max(k % ns), d.max(k / ns)));
         let (long, short) = ((i1 - i0 + 1).max(j1 - j0 + 1) as f32, (i1 - i0 + 1).min(j1 - j0 + 1) as f32);
         if long * STEP > MAX_SIZE || long > MAX_ELONGATION * short || short * STEP * frame.width < MIN_WIDTH {
             continue;
@@ -223,8 +216,7 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
             mask[(k / ns - wj0) * ww + (k % ns - wi0)] = true;
         }
         let (near, far) = (dilate(&mask, ww, wh, 1), dilate(&mask, ww, wh, RING_REACH));
-        let ring: Vec<usize> =
-            (0..ww * wh).filter(|&w| far[w] && !near[w]).map(|w| (wj0 + w / ww) * ns + wi0 + w % ww).collect();
+        let ring: Vec<usize> = (0..ww * wh).filter(|&w| far[w] && !near[w]).map(|w| (wj0 + w / ww) * ns + wi0 + w % ww).collect();
         let skin_share = ring.iter().filter(|&&k| is_skin[k]).count() as f32 / ring.len().max(1) as f32;
         if skin_share < SKIN_AROUND {
             continue;
@@ -269,12 +261,8 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
     let pad = GLINT_SKIN_RINGS[2];
     let ns = ((GLINT_ZONE_S.1 - GLINT_ZONE_S.0) / GLINT_STEP).round() as i32 + 2 * pad;
     let nt = ((GLINT_ZONE_T.1 - GLINT_ZONE_T.0) / GLINT_STEP).round() as i32 + 2 * pad;
-    let (w, h) = (image.width() as f32, image.height() as f32);
     let at = |i: i32, j: i32| {
-        frame.point(
-            side * (GLINT_ZONE_S.0 + ((i - pad) as f32 + 0.5) * GLINT_STEP),
-            GLINT_ZONE_T.0 + ((j - pad) as f32 + 0.5) * GLINT_STEP,
-        )
+        frame.point(side * (GLINT_ZONE_S.0 + ((i - pad) as f32 + 0.5) * GLINT_STEP), GLINT_ZONE_T.0 + ((j - pad) as f32 + 0.5) * GLINT_STEP)
     };
     let skin_saturation = skin.cb.hypot(skin.cr);
     // Per sample: luma + 10 (the log contrast's offset; NaN off the image), compared by ratio so
@@ -284,21 +272,14 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
     let min_ratio = GLINT_CANDIDATE.exp();
     let mut is_skin = vec![false; (ns * nt) as usize];
     let mut is_backdrop = vec![false; (ns * nt) as usize];
-    for j in 0..nt {
-        for i in 0..ns {
-            let p = at(i, j);
-            if p.x < 0.0 || p.y < 0.0 || p.x >= w || p.y >= h {
-                continue;
-            }
-            let (y, cb, cr) = ycbcr(pixel(image, p));
-            let k = (j * ns + i) as usize;
-            luma[k] = y + 10.0;
-            is_skin[k] = luma[k] > skin_luma.0
-                && luma[k] < skin_luma.1
-                && (cb - skin.cb).hypot(cr - skin.cr) < GLINT_SKIN_CHROMA
-                && cb.hypot(cr) >= GLINT_SKIN_SATURATION * skin_saturation;
-            is_backdrop[k] = y >= GLINT_BACKDROP_LUMA && cb.hypot(cr) < GLINT_BACKDROP_CHROMA;
-        }
+    for (k, sample) in sample_grid(image, ns as usize, nt as usize, |i, j| at(i as i32, j as i32)).into_iter().enumerate() {
+        let Some((y, cb, cr)) = sample else { continue };
+        luma[k] = y + 10.0;
+        is_skin[k] = luma[k] > skin_luma.0
+            && luma[k] < skin_luma.1
+            && (cb - skin.cb).hypot(cr - skin.cr) < GLINT_SKIN_CHROMA
+            && cb.hypot(cr) >= GLINT_SKIN_SATURATION * skin_saturation;
+        is_backdrop[k] = y >= GLINT_BACKDROP_LUMA && cb.hypot(cr) < GLINT_BACKDROP_CHROMA;
     }
     let get = |i: i32, j: i32| if i < 0 || j < 0 || i >= ns || j >= nt { f32::NAN } else { luma[(j * ns + i) as usize] };
     let bright_ring = ring(GLINT_RING);
@@ -313,8 +294,7 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
             }
             // A local maximum (ties allowed: a saturated highlight is flat on top). Tested first:
             // most samples have a brighter neighbour among the first few looked at.
-            let peak = (-GLINT_PEAK..=GLINT_PEAK)
-                .all(|dj| (-GLINT_PEAK..=GLINT_PEAK).all(|di| !(get(i + di, j + dj) > centre)));
+            let peak = (-GLINT_PEAK..=GLINT_PEAK).all(|dj| (-GLINT_PEAK..=GLINT_PEAK).all(|di| !(get(i + di, j + dj) > centre)));
             if !peak {
                 continue;
             }
@@ -361,4 +341,17 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
         }
     }
     kept
+}
+
+/// (Y, Cb, Cr) at each point of an `ns` × `nt` grid placed by `at`, row by row; `None` off the
+/// image.
+fn sample_grid(image: &RgbImage, ns: usize, nt: usize, at: impl Fn(usize, usize) -> Point) -> Vec<Option<(f32, f32, f32)>> {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    (0..nt)
+        .flat_map(|j| (0..ns).map(move |i| (i, j)))
+        .map(|(i, j)| {
+            let p = at(i, j);
+            (p.x >= 0.0 && p.y >= 0.0 && p.x < w && p.y < h).then(|| ycbcr(pixel(image, p)))
+        })
+        .collect()
 }
