@@ -37,8 +37,8 @@ pub struct Config {
     /// A glint counts as a stud from this log-luma contrast over the ring around it (the scan
     /// reports weaker ones too; see `analysis::ornaments`).
     pub min_glint_contrast: f32,
-    /// What an ornament found does: `review` (a person looks: the scan goes by colour alone) or
-    /// `fail`.
+    /// What an ornament found does: `review` (a person looks: the scan goes by colour or a glint
+    /// alone) or `fail`.
     pub when_found: WhenFound,
 }
 
