@@ -34,9 +34,9 @@
 //!
 //! Glints (since 2026-12-04), the same photos: the silver studs of 043 (both photos, ready and
 //! raw) and 112 (ready and raw) are found, nothing on the 158 without jewellery (the strongest
-//! point there reads 0.42 against the limit 0.5: a skin highlight); 3 of the 942 dev web photos:
+//! point there reads 0.37 against the shipped limit 0.5); 3 of the 942 dev web photos:
 //! a drop earring with stones, and two rough textures beside a face. The matt black studs of 114
-//! and 042 show no point brighter than their ring and stay unseen. About 1.5 ms more a photo.
+//! and 042 show no point brighter than their ring and stay unseen. About 2.3 ms more a photo.
 
 use image::RgbImage;
 
