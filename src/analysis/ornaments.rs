@@ -246,7 +246,6 @@ fn ring(r: i32) -> Vec<(i32, i32)> {
             ((r as f32 * a.cos()).round() as i32, (r as f32 * a.sin()).round() as i32)
         })
         .collect();
-    points.dedup();
     points.sort_unstable();
     points.dedup();
     points
@@ -299,7 +298,8 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
                 continue;
             }
             let ring_max = bright_ring.iter().map(|&(di, dj)| get(i + di, j + dj)).filter(|v| !v.is_nan()).fold(f32::MIN, f32::max);
-            if centre < min_ratio * ring_max {
+            // No ring on the image (luma + 10 is at least 10 wherever there is one): no contrast.
+            if ring_max <= 0.0 || centre < min_ratio * ring_max {
                 continue;
             }
             let (mut skin, mut open, mut rings) = (0.0f32, 0.0f32, 0);
