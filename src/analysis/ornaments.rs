@@ -35,7 +35,7 @@
 //! Glints (since 2026-12-04), the same photos: the silver studs of 043 (both photos, ready and
 //! raw) and 112 (ready and raw) are found, nothing on the 158 without jewellery (the strongest
 //! point there reads 0.37 against the shipped limit 0.5); 3 of the 942 dev web photos:
-//! a drop earring with stones, and two rough textures beside a face. The matt black studs of 114
+//! a drop earring with stones, and two rough textures beside a face. The black studs of 114
 //! and 042 show no point brighter than their ring and stay unseen. About 2.3 ms more a photo.
 
 use image::RgbImage;
