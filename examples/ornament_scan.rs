@@ -45,9 +45,7 @@ fn main() -> anyhow::Result<()> {
         .and_then(|j| j.get("min_glint_contrast"))
         .and_then(|v| v.as_float())
         .ok_or_else(|| anyhow::anyhow!("the default profile has no [rules.jewellery] min_glint_contrast"))? as f32;
-    let counted = |o: &photocheck::analysis::ornaments::Ornament| {
-        o.kind == photocheck::analysis::ornaments::OrnamentKind::Coloured || o.strength >= min_glint
-    };
+    let counted = |o: &photocheck::analysis::ornaments::Ornament| o.counts(min_glint);
     let models = ModelSet::load(&ModelSet::default_dir())?;
     let results: Vec<(String, Option<usize>, String)> = args
         .par_iter()

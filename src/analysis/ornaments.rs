@@ -141,6 +141,13 @@ pub struct Ornament {
     pub strength: f32,
 }
 
+impl Ornament {
+    /// Whether JW001 counts it: every coloured ornament, a glint from `min_glint_contrast`.
+    pub fn counts(&self, min_glint_contrast: f32) -> bool {
+        self.kind == OrnamentKind::Coloured || self.strength >= min_glint_contrast
+    }
+}
+
 /// What the scan found.
 #[derive(Debug, Clone, Default)]
 pub struct OrnamentScan {

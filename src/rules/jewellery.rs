@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use super::{build_with, enclosing_box, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
-use crate::analysis::ornaments::{Ornament, OrnamentKind};
+use crate::analysis::ornaments::Ornament;
 use crate::report::{Outcome, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -62,7 +62,7 @@ impl Rule for Jewellery {
             .ornaments
             .found
             .iter()
-            .filter(|o| o.kind == OrnamentKind::Coloured || o.strength >= self.c.min_glint_contrast)
+            .filter(|o| o.counts(self.c.min_glint_contrast))
             .collect();
         let n = found.len();
         let mut finding = Finding::measured(
