@@ -8,12 +8,18 @@ without headwear score above the out-of-fold EER threshold.
 
     HATS="-0.1:1.0" cargo run --release --example appearance_map -- /tmp/crops \
         ../shared/dev-photos/*.* ../shared/dev-photos-extra/*.* ../shared/london-dev/ready/*.jpg
-    python3 scripts/headwear-crops.py /tmp/crops [LABEL] [--hard-negative-cost C]
+    python3 scripts/headwear-crops.py /tmp/crops [LABEL] [--hard-negative-cost C] [--signals TSV]
         # needs numpy and scikit-learn; C: weight of the eyewear/mask photos without the label
         # in the fit (hard negatives; 1 = as calibrate fits). Measured 2026-12-03 on head + crown,
         # 1018 photos: C 1 -> 2 nested AUC 0.960 -> 0.959, pooled EER 0.126 -> 0.109, eyewear/mask
         # flagged at the EER cut 86.3 -> 59.0 of 340; calibrate with C 2 gave nested 0.964 -> 0.959
         # and a short-cropped London head failing HW001 again, so calibrate does not weight.
+
+--signals TSV adds the hand-made head features of `examples/headwear_probe.rs` (forehead, crown
+and the band above the forehead as skin shares, the crown's texture and brightness against the
+skin, the person's height above the forehead, the frame cutting it, person beyond the crown's
+sides) and compares head + crown, the features alone, and head + crown + features. Measured
+2026-12-04: nested AUC 0.960, 0.790, 0.961; eyewear/mask flagged 86.3, 151.7, 85.0 of 340.
 
 London portraits count as headwear/mask/sunglasses 0 (the studio set has none).
 """
@@ -27,6 +33,11 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedGroupKFold
 
 args = sys.argv[1:]
+signals_tsv = None
+if "--signals" in args:
+    at = args.index("--signals")
+    signals_tsv = args[at + 1]
+    del args[at : at + 2]
 cost = 1.0
 if "--hard-negative-cost" in args:
     at = args.index("--hard-negative-cost")
@@ -57,6 +68,31 @@ features = np.sqrt(np.maximum(emb[keep], 0))
 sets = {"head crop": features[:, 0], "crown crop": features[:, 1], "head + crown": features[:, :2].reshape(len(y), -1)}
 for k in range(2, crops):
     sets[f"head + extra crop {k - 1}"] = features[:, [0, k]].reshape(len(y), -1)
+if signals_tsv:
+    # Hand-made head features from `examples/headwear_probe.rs` (one row per photo), appended to
+    # the crops' embeddings: which of them add to the network's view of the head?
+    regions = ["crown", "crown_low", "side_l", "side_r", "forehead", "brim_l", "brim_r"]
+    stats = ["inside", "person", "skin", "y", "cb", "cr", "mad"]
+    probe = {}
+    for line in open(signals_tsv):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) < 6 or parts[1] == "NA":
+            continue
+        v = list(map(float, parts[1:]))
+        r = {"skin_y": v[0], "height": v[3], "cut": v[4]}
+        for k, region in enumerate(regions):
+            for j, stat in enumerate(stats):
+                r[f"{region}.{stat}"] = v[5 + 7 * k + j]
+        probe[os.path.realpath(parts[0])] = [
+            r["forehead.skin"], r["crown_low.skin"], r["crown.skin"], r["crown.mad"],
+            (r["crown.y"] + 10) / (r["skin_y"] + 10), r["height"], r["cut"],
+            max(r["brim_l.person"], r["brim_r.person"]),
+        ]
+    paths = [os.path.realpath(index[i][0]) for i in keep]
+    have = np.array([p in probe for p in paths])
+    print(f"signals for {have.sum()} of {len(paths)} photos")
+    sig = np.nan_to_num(np.array([probe.get(p, [np.nan] * 8) for p in paths], dtype=float))
+    sets = {"head + crown": sets["head + crown"], "signals alone": sig, "head + crown + signals": np.hstack([sets["head + crown"], sig])}
 covered = np.array([any(r.get(k) == "1" for k in ("glasses", "sunglasses", "mask")) for r in rows]) & (y == 0)
 weight = np.where(covered, cost, 1.0)
 print(f"{label}: {len(y)} photos, {y.sum()} positive; {covered.sum()} eyewear/mask photos without it (weight {cost})")
