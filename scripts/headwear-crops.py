@@ -7,7 +7,8 @@ folds grouped by content hash, as `photocheck calibrate` does) and how many eyew
 without headwear score above the out-of-fold EER threshold.
 
     HATS="-0.1:1.0" cargo run --release --example appearance_map -- /tmp/crops \
-        ../shared/dev-photos/*.* ../shared/dev-photos-extra/*.* ../shared/london-dev/ready/*.jpg
+        ../shared/dev-photos/*.* ../shared/dev-photos-extra/*.* ../shared/london-dev/ready/*.jpg \
+        ../shared/london-dev/raw/*.jpg
     python3 scripts/headwear-crops.py /tmp/crops [LABEL] [--hard-negative-cost C] [--signals TSV]
         # needs numpy and scikit-learn; C: weight of the eyewear/mask photos without the label
         # in the fit (hard negatives; 1 = as calibrate fits). Measured 2026-12-03 on head + crown,
@@ -91,6 +92,7 @@ if signals_tsv:
     paths = [os.path.realpath(index[i][0]) for i in keep]
     have = np.array([p in probe for p in paths])
     print(f"signals for {have.sum()} of {len(paths)} photos")
+    # A region off the image has no median: 0, as for a photo the probe could not read.
     sig = np.nan_to_num(np.array([probe.get(p, [np.nan] * 8) for p in paths], dtype=float))
     sets = {"head + crown": sets["head + crown"], "signals alone": sig, "head + crown + signals": np.hstack([sets["head + crown"], sig])}
 covered = np.array([any(r.get(k) == "1" for k in ("glasses", "sunglasses", "mask")) for r in rows]) & (y == 0)
