@@ -5,8 +5,14 @@
 //!     HATS="-0.1:1.0,-0.3:1.2" cargo run --release --example appearance_map -- OUT_PREFIX PHOTO...
 //!
 //! HATS lists extra crops as centre t : side, in face heights (see `analysis::face_frame`).
+//! PAINT="a:b,a:b" adds, per pair, the head crop run again on the photo with the band from a to
+//! b face heights below the eyes' level (negative: above it), across 1.5 face widths, painted in
+//! the face's skin colour: what does the network say of the head once it cannot see the eyes
+//! or the mouth? (`-0.12:0.12` hides the eyes and glasses, `-0.12:1.3` everything from the brows
+//! down.)
 //! Writes OUT_PREFIX.txt (one line per photo: path, sha256, crops, 1 if the mesh placed the
-//! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, then the HATS crops, 1280
+//! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, the HATS crops, then the PAINT
+//! crops, 1280
 //! little-endian f32 each; zeros where a crop could not be placed).
 
 use std::io::Write;
@@ -14,6 +20,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use photocheck::analysis::AppearanceCrop;
+use photocheck::imaging::Pyramid;
+use photocheck::imaging::Point;
 use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile};
 use rayon::prelude::*;
@@ -23,12 +31,10 @@ fn main() -> anyhow::Result<()> {
     let (prefix, photos) = args.split_first().ok_or_else(|| anyhow::anyhow!("usage: appearance_map OUT_PREFIX PHOTO..."))?;
     let models = Arc::new(ModelSet::load(&ModelSet::default_dir())?);
     let checker = Checker::new(models.clone(), Arc::new(Profile::default_profile()));
-    // Extra crops (centre t, side in face heights) from HATS="t:side,t:side".
-    let hats: Vec<(f32, f32)> = std::env::var("HATS")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|c| c.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
-        .collect();
+    // Extra crops (centre t, side in face heights) from HATS="t:side,t:side"; painted head crops
+    // (bands around the eyes' level, face heights) from PAINT="a:b,a:b".
+    let hats = pairs("HATS");
+    let paints = pairs("PAINT");
     let opts = CheckOptions { lang: Lang::En, ..CheckOptions::default() };
     let rows: Vec<(String, String, usize, bool, Vec<f32>)> = photos
         .par_iter()
@@ -42,6 +48,24 @@ fn main() -> anyhow::Result<()> {
             for &(t, side) in &hats {
                 let extra = frame.and_then(|(a, f)| models.appearance.run(&a.pyramid, f.point(0.0, t), side * f.height).ok());
                 map.extend(fixed(extra.map(|o| o.embedding)));
+            }
+            for &(a0, a1) in &paints {
+                let painted = analysis.as_ref().and_then(|a| {
+                    let (app, frame, skin, face) = (a.appearance.as_ref()?, a.face_frame?, a.skin?, a.face.as_ref()?);
+                    let eyes = face.eye_centre(0).mid(face.eye_centre(1));
+                    let t_eyes = frame.coords(eyes).1;
+                    let (t0, t1) = (t_eyes + a0, t_eyes + a1);
+                    let colour = rgb_of(skin.y, skin.cb, skin.cr);
+                    let mut image = a.image().clone();
+                    for (x, y, px) in image.enumerate_pixels_mut() {
+                        let (s, t) = frame.coords(Point::new(x as f32 + 0.5, y as f32 + 0.5));
+                        if s.abs() <= 0.75 && t >= t0 && t <= t1 {
+                            *px = image::Rgb(colour);
+                        }
+                    }
+                    models.appearance.run(&Pyramid::new(image), app.centre, app.side).ok()
+                });
+                map.extend(fixed(painted.map(|o| o.embedding)));
             }
             let head = app.is_some_and(|a| a.crop == AppearanceCrop::HeadCrop);
             (p.clone(), report.sha256.clone().unwrap_or_default(), map.len() / 1280, head, map)
@@ -60,4 +84,19 @@ fn main() -> anyhow::Result<()> {
     }
     eprintln!("{} photos, {cells} crops each", rows.len());
     Ok(())
+}
+
+/// The pairs "a:b,a:b" in the environment variable `name` (none when it is unset).
+fn pairs(name: &str) -> Vec<(f32, f32)> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| c.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
+        .collect()
+}
+
+/// RGB of a (Y, Cb, Cr) colour (BT.601, as `imaging::luma` and `imaging::chroma` measure it).
+fn rgb_of(y: f32, cb: f32, cr: f32) -> [u8; 3] {
+    let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    [c(y + 1.402 * cr), c(y - 0.344_136 * cb - 0.714_136 * cr), c(y + 1.772 * cb)]
 }

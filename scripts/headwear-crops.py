@@ -22,6 +22,11 @@ skin, the person's height above the forehead, the frame cutting it, person beyon
 sides) and compares head + crown, the features alone, and head + crown + features. Measured
 2026-12-04: nested AUC 0.960, 0.790, 0.961; eyewear/mask flagged 86.3, 151.7, 85.0 of 340.
 
+Each extra crop (HATS, then PAINT) is tried alone, beside the head crop and beside the crown crop.
+With PAINT="-0.12:0.12,-0.12:1.3" (2026-12-04): crown + the head crop painted from the brows down
+gave nested AUC 0.965, pooled EER 0.098, eyewear/mask flagged 56.3 of 340 (head + crown: 0.960,
+0.126, 86.3); see the README's headwear section.
+
 London portraits count as headwear/mask/sunglasses 0 (the studio set has none).
 """
 import csv
@@ -69,6 +74,8 @@ features = np.sqrt(np.maximum(emb[keep], 0))
 sets = {"head crop": features[:, 0], "crown crop": features[:, 1], "head + crown": features[:, :2].reshape(len(y), -1)}
 for k in range(2, crops):
     sets[f"head + extra crop {k - 1}"] = features[:, [0, k]].reshape(len(y), -1)
+    sets[f"extra crop {k - 1}"] = features[:, k]
+    sets[f"crown + extra crop {k - 1}"] = features[:, [1, k]].reshape(len(y), -1)
 if signals_tsv:
     # Hand-made head features from `examples/headwear_probe.rs` (one row per photo), appended to
     # the crops' embeddings: which of them add to the network's view of the head?
