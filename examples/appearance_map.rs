@@ -10,18 +10,17 @@
 //! the face's skin colour: what does the network say of the head once it cannot see the eyes
 //! or the mouth? (`-0.12:0.12` hides the eyes and glasses, `-0.12:1.3` everything from the brows
 //! down.)
+//! The shipped painted crop (`analysis::PAINTED_BAND`, brows down) is `PAINT=-0.12:1.3`, made by
+//! the library's own `describe_painted`, as every PAINT band is.
 //! Writes OUT_PREFIX.txt (one line per photo: path, sha256, crops, 1 if the mesh placed the
 //! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, the HATS crops, then the PAINT
-//! crops, 1280
-//! little-endian f32 each; zeros where a crop could not be placed).
+//! crops, 1280 little-endian f32 each; zeros where a crop could not be placed).
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use photocheck::analysis::AppearanceCrop;
-use photocheck::imaging::Pyramid;
-use photocheck::imaging::Point;
+use photocheck::analysis::{describe_painted, AppearanceCrop, PaintedBand, PAINTED_BAND};
 use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile};
 use rayon::prelude::*;
@@ -51,21 +50,12 @@ fn main() -> anyhow::Result<()> {
             }
             for &(a0, a1) in &paints {
                 let painted = analysis.as_ref().and_then(|a| {
-                    let (app, frame, skin, face) = (a.appearance.as_ref()?, a.face_frame?, a.skin?, a.face.as_ref()?);
+                    let (frame, skin, face) = (a.face_frame?, a.skin?, a.face.as_ref()?);
                     let eyes = face.eye_centre(0).mid(face.eye_centre(1));
-                    let t_eyes = frame.coords(eyes).1;
-                    let (t0, t1) = (t_eyes + a0, t_eyes + a1);
-                    let colour = rgb_of(skin.y, skin.cb, skin.cr);
-                    let mut image = a.image().clone();
-                    for (x, y, px) in image.enumerate_pixels_mut() {
-                        let (s, t) = frame.coords(Point::new(x as f32 + 0.5, y as f32 + 0.5));
-                        if s.abs() <= 0.75 && t >= t0 && t <= t1 {
-                            *px = image::Rgb(colour);
-                        }
-                    }
-                    models.appearance.run(&Pyramid::new(image), app.centre, app.side).ok()
+                    let band = PaintedBand { above_eyes: -a0, below_eyes: a1, half_width: PAINTED_BAND.half_width };
+                    describe_painted(&models, &a.pyramid, frame, eyes, skin, band)
                 });
-                map.extend(fixed(painted.map(|o| o.embedding)));
+                map.extend(fixed(painted));
             }
             let head = app.is_some_and(|a| a.crop == AppearanceCrop::HeadCrop);
             (p.clone(), report.sha256.clone().unwrap_or_default(), map.len() / 1280, head, map)
@@ -93,10 +83,4 @@ fn pairs(name: &str) -> Vec<(f32, f32)> {
         .split(',')
         .filter_map(|c| c.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
         .collect()
-}
-
-/// RGB of a (Y, Cb, Cr) colour (BT.601, as `imaging::luma` and `imaging::chroma` measure it).
-fn rgb_of(y: f32, cb: f32, cr: f32) -> [u8; 3] {
-    let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
-    [c(y + 1.402 * cr), c(y - 0.344_136 * cb - 0.714_136 * cr), c(y + 1.772 * cb)]
 }

@@ -115,6 +115,13 @@ impl SkinRef {
         Some(SkinRef { y: q(&ys)?, cb: q(&cbs)?, cr: q(&crs)?, gray })
     }
 
+    /// The reference colour as RGB (BT.601, the inverse of [`ycbcr`]).
+    pub fn rgb(&self) -> [u8; 3] {
+        let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+        let (y, cb, cr) = (self.y, self.cb, self.cr);
+        [c(y + 1.402 * cr), c(y - 0.344_136 * cb - 0.714_136 * cr), c(y + 1.772 * cb)]
+    }
+
     pub fn is_skin(&self, p: [u8; 3]) -> bool {
         let (y, cb, cr) = ycbcr(p);
         let lum = ((y + 10.0) / (self.y + 10.0)).ln().abs();

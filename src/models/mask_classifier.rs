@@ -38,10 +38,33 @@ impl MaskClassifier {
 
     /// Classifies the square crop of `side` pixels around `centre`.
     pub fn run(&self, img: &Pyramid, centre: Point, side: f32) -> Result<MaskOutput, ModelError> {
+        self.run_painted(img, centre, side, |_| false, [0; 3])
+    }
+
+    /// As [`MaskClassifier::run`], with every crop pixel whose centre (in image pixels) `covered`
+    /// accepts painted in `colour` before the network sees it: the network then describes the
+    /// crop as if that part of the photo were plain.
+    pub fn run_painted(
+        &self,
+        img: &Pyramid,
+        centre: Point,
+        side: f32,
+        covered: impl Fn(Point) -> bool,
+        colour: [u8; 3],
+    ) -> Result<MaskOutput, ModelError> {
         let s = self.size;
         let transform = Affine::square_crop(centre, side.max(4.0), 0.0, s, false);
-        let planar = sample_planar(img, &transform, s, s, [0.0; 3]);
+        let mut planar = sample_planar(img, &transform, s, s, [0.0; 3]);
         let n = s * s;
+        for v in 0..s {
+            for u in 0..s {
+                if covered(transform.apply(u as f32 + 0.5, v as f32 + 0.5)) {
+                    for (c, &value) in colour.iter().enumerate() {
+                        planar[c * n + v * s + u] = value as f32;
+                    }
+                }
+            }
+        }
         // The network is NHWC, scaled to −1..1.
         let mut hwc = vec![0.0f32; n * 3];
         for i in 0..n {
