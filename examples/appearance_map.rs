@@ -10,8 +10,10 @@
 //! the face's skin colour: what does the network say of the head once it cannot see the eyes
 //! or the mouth? (`-0.12:0.12` hides the eyes and glasses, `-0.12:1.3` everything from the brows
 //! down.)
-//! The shipped painted crop (`analysis::PAINTED_BAND`, brows down) is `PAINT=-0.12:1.3`, made by
-//! the library's own `describe_painted`, as every PAINT band is.
+//! The band is painted on the network's 160-pixel crop (`MaskClassifier::run_painted`); until
+//! 2026-12-04 (stop 36) it was painted on the whole photo before the crop was sampled, which
+//! softened its edges (crown + brows-down crop: nested AUC 0.965 then, 0.959 now, on the same
+//! photos and folds).
 //! Writes OUT_PREFIX.txt (one line per photo: path, sha256, crops, 1 if the mesh placed the
 //! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, the HATS crops, then the PAINT
 //! crops, 1280 little-endian f32 each; zeros where a crop could not be placed).
@@ -20,7 +22,8 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use photocheck::analysis::{describe_painted, AppearanceCrop, PaintedBand, PAINTED_BAND};
+use photocheck::analysis::AppearanceCrop;
+use photocheck::imaging::Point;
 use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile};
 use rayon::prelude::*;
@@ -50,12 +53,16 @@ fn main() -> anyhow::Result<()> {
             }
             for &(a0, a1) in &paints {
                 let painted = analysis.as_ref().and_then(|a| {
-                    let (frame, skin, face) = (a.face_frame?, a.skin?, a.face.as_ref()?);
-                    let eyes = face.eye_centre(0).mid(face.eye_centre(1));
-                    let band = PaintedBand { above_eyes: -a0, below_eyes: a1, half_width: PAINTED_BAND.half_width };
-                    describe_painted(&models, &a.pyramid, frame, eyes, skin, band)
+                    let (app, frame, skin, face) = (a.appearance.as_ref()?, a.face_frame?, a.skin?, a.face.as_ref()?);
+                    let t_eyes = frame.coords(face.eye_centre(0).mid(face.eye_centre(1))).1;
+                    let (t0, t1) = (t_eyes + a0, t_eyes + a1);
+                    let covered = |p: Point| {
+                        let (s, t) = frame.coords(p);
+                        s.abs() <= 0.75 && (t0..=t1).contains(&t)
+                    };
+                    models.appearance.run_painted(&a.pyramid, app.centre, app.side, covered, skin.rgb()).ok()
                 });
-                map.extend(fixed(painted));
+                map.extend(fixed(painted.map(|o| o.embedding)));
             }
             let head = app.is_some_and(|a| a.crop == AppearanceCrop::HeadCrop);
             (p.clone(), report.sha256.clone().unwrap_or_default(), map.len() / 1280, head, map)

@@ -22,12 +22,17 @@ skin, the person's height above the forehead, the frame cutting it, person beyon
 sides) and compares head + crown, the features alone, and head + crown + features. Measured
 2026-12-04: nested AUC 0.960, 0.790, 0.961; eyewear/mask flagged 86.3, 151.7, 85.0 of 340.
 
-Each extra crop (HATS, then PAINT) is tried alone, beside the head crop and beside the crown crop.
-With PAINT="-0.12:0.12,-0.12:1.3" (2026-12-04): crown + the head crop painted from the brows down
-gave nested AUC 0.965, pooled EER 0.098, eyewear/mask flagged 56.3 of 340 (head + crown: 0.960,
-0.126, 86.3); see the README's headwear section.
+Each extra crop (HATS, then PAINT) is tried alone, beside the head crop, beside the crown crop
+and beside both. With PAINT="-0.12:0.12,-0.12:1.3" (2026-12-04, stop 36, folds by content hash):
+crown + the head crop painted from the brows down gave nested AUC 0.965, pooled EER 0.098,
+eyewear/mask flagged 56.3 of 340 (head + crown: 0.960, 0.126, 86.3). Stop 37 groups a London
+person's photos in one fold and counts the studio portraits over the cut: see the README's
+headwear section for why the painted crop is still not shipped.
+`--only "head + crown,crown + extra crop 1"` runs just those sets (about 4 min each).
 
-London portraits count as headwear/mask/sunglasses 0 (the studio set has none).
+London portraits count as headwear/mask/sunglasses 0 (the studio set has none); their folds group
+a person's photos (neutral and smiling, ready and original), so a twin never sits on the other
+side.
 """
 import csv
 import os

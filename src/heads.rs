@@ -33,9 +33,7 @@ pub fn attribute(label: &str) -> Option<Attribute> {
 
 /// Which features a head reads: √ of the 1280 pooled values of the appearance network on the
 /// head crop, the same on the crown crop (above the brows; only with the head crop), the check's
-/// own measured value (its hand-made signal), or a combination. With `painted`, the head-crop
-/// values come from the head crop with the face painted out from the brows down
-/// (`analysis::PAINTED_BAND`) instead of the plain head crop.
+/// own measured value (its hand-made signal), or a combination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
@@ -43,16 +41,6 @@ pub struct Inputs {
     pub signal: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub crown: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub painted: bool,
-}
-
-/// The appearance embeddings of one photo a head may read (each `None` when not computed).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Embeddings<'a> {
-    pub head: Option<&'a [f32]>,
-    pub crown: Option<&'a [f32]>,
-    pub painted: Option<&'a [f32]>,
 }
 
 impl Inputs {
@@ -65,20 +53,13 @@ impl Inputs {
     pub fn uses_crown(self) -> bool {
         self.embedding && self.crown
     }
-    pub fn uses_painted(self) -> bool {
-        self.embedding && self.painted
-    }
     pub fn name(self) -> &'static str {
-        match (self.embedding, self.painted, self.uses_crown(), self.signal) {
-            (true, false, true, true) => "embedding+crown+signal",
-            (true, false, true, false) => "embedding+crown",
-            (true, false, false, true) => "embedding+signal",
-            (true, false, false, false) => "embedding",
-            (true, true, true, true) => "painted+crown+signal",
-            (true, true, true, false) => "painted+crown",
-            (true, true, false, true) => "painted+signal",
-            (true, true, false, false) => "painted",
-            (false, _, _, _) => "signal",
+        match (self.embedding, self.uses_crown(), self.signal) {
+            (true, true, true) => "embedding+crown+signal",
+            (true, true, false) => "embedding+crown",
+            (true, false, true) => "embedding+signal",
+            (true, false, false) => "embedding",
+            (false, _, _) => "signal",
         }
     }
 }
@@ -160,9 +141,6 @@ impl Head {
         if self.inputs.crown && !self.inputs.embedding {
             return Err("a crown-crop head also reads the head crop (inputs.embedding)".into());
         }
-        if self.inputs.painted && !self.inputs.embedding {
-            return Err("a painted head crop is a head-crop input (inputs.embedding)".into());
-        }
         let want = if self.inputs.uses_crown() { EMBEDDING_LEN } else { 0 };
         if self.crown_weights.len() != want {
             return Err(format!("{} crown weights, expected {want}", self.crown_weights.len()));
@@ -185,17 +163,16 @@ impl Head {
     }
 
     /// p(violation), or `None` when a feature the head needs is missing.
-    pub fn score(&self, embeddings: Embeddings, signal: Option<f64>) -> Option<f64> {
+    pub fn score(&self, embedding: Option<&[f32]>, crown: Option<&[f32]>, signal: Option<f64>) -> Option<f64> {
         let dot = |e: &[f32], weights: &[f32]| {
             (e.len() == weights.len()).then(|| e.iter().zip(weights).map(|(&v, &w)| embedding_feature(v) as f64 * w as f64).sum::<f64>())
         };
         let mut logit = self.bias;
         if self.inputs.embedding {
-            let head = if self.inputs.painted { embeddings.painted } else { embeddings.head };
-            logit += dot(head?, &self.embedding_weights)?;
+            logit += dot(embedding?, &self.embedding_weights)?;
         }
         if self.inputs.uses_crown() {
-            logit += dot(embeddings.crown?, &self.crown_weights)?;
+            logit += dot(crown?, &self.crown_weights)?;
         }
         if self.inputs.uses_signal() {
             let s = match signal {
@@ -249,7 +226,7 @@ pub fn sigmoid(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const SIGNAL: Inputs = Inputs { embedding: false, signal: true, crown: false, painted: false };
+    const SIGNAL: Inputs = Inputs { embedding: false, signal: true, crown: false };
 
     fn head(inputs: Inputs, signal_weight: f64, bias: f64) -> Head {
         Head {
@@ -292,7 +269,7 @@ mod tests {
             let h = head(SIGNAL, w, 1.2);
             let t = h.signal_threshold().unwrap();
             for s in [-1.0, -0.2, 0.0, 0.39, 0.41, 0.8, 2.0] {
-                let p = h.score(Embeddings::default(), Some(s)).unwrap();
+                let p = h.score(None, None, Some(s)).unwrap();
                 assert_eq!(p >= h.threshold, !t.admits(s), "w {w} s {s} p {p}");
             }
         }
@@ -300,20 +277,19 @@ mod tests {
 
     #[test]
     fn missing_features_are_not_scored_unless_imputable() {
-        assert_eq!(head(SIGNAL, 1.0, 0.0).score(Embeddings::default(), None), None);
-        let embedding = Inputs { embedding: true, signal: false, crown: false, painted: false };
-        assert_eq!(head(embedding, 0.0, 0.0).score(Embeddings::default(), Some(1.0)), None);
-        let both = head(Inputs { embedding: true, signal: true, crown: false, painted: false }, 2.0, 0.0);
+        assert_eq!(head(SIGNAL, 1.0, 0.0).score(None, None, None), None);
+        let embedding = Inputs { embedding: true, signal: false, crown: false };
+        assert_eq!(head(embedding, 0.0, 0.0).score(None, None, Some(1.0)), None);
+        let both = head(Inputs { embedding: true, signal: true, crown: false }, 2.0, 0.0);
         let e = vec![1.0; EMBEDDING_LEN];
-        let head_only = Embeddings { head: Some(&e), ..Embeddings::default() };
-        assert!((both.score(head_only, None).unwrap() - sigmoid(0.6)).abs() < 1e-9);
+        assert!((both.score(Some(&e), None, None).unwrap() - sigmoid(0.6)).abs() < 1e-9);
         assert!(both.validate().is_ok());
         assert!(head(SIGNAL, 1.0, 0.0).validate().is_ok());
     }
 
     #[test]
     fn a_crown_head_needs_both_crops_and_adds_their_evidence() {
-        let mut h = head(Inputs { embedding: true, signal: false, crown: true, painted: false }, 0.0, -1.0);
+        let mut h = head(Inputs { embedding: true, signal: false, crown: true }, 0.0, -1.0);
         assert!(h.validate().is_ok());
         h.embedding_weights[0] = 0.5;
         h.crown_weights[3] = 2.0;
@@ -321,33 +297,14 @@ mod tests {
         e[0] = 4.0; // √4 · 0.5 = 1
         let mut c = vec![0.0; EMBEDDING_LEN];
         c[3] = 1.0; // √1 · 2 = 2
-        let both = Embeddings { head: Some(&e), crown: Some(&c), painted: None };
-        assert!((h.score(both, None).unwrap() - sigmoid(-1.0 + 1.0 + 2.0)).abs() < 1e-9);
+        assert!((h.score(Some(&e), Some(&c), None).unwrap() - sigmoid(-1.0 + 1.0 + 2.0)).abs() < 1e-9);
         // Without the crown crop (or with the wrong length) there is no score: not assessed.
-        assert_eq!(h.score(Embeddings { crown: None, ..both }, None), None);
-        assert_eq!(h.score(Embeddings { crown: Some(&c[..10]), ..both }, None), None);
+        assert_eq!(h.score(Some(&e), None, None), None);
+        assert_eq!(h.score(Some(&e), Some(&c[..10]), None), None);
         // The weights must match the inputs.
         h.crown_weights.clear();
         assert!(h.validate().is_err());
-        let crown_alone = head(Inputs { embedding: false, signal: true, crown: true, painted: false }, 1.0, 0.0);
+        let crown_alone = head(Inputs { embedding: false, signal: true, crown: true }, 1.0, 0.0);
         assert!(crown_alone.validate().is_err());
-    }
-
-    #[test]
-    fn a_painted_head_reads_the_painted_crop_in_place_of_the_head_crop() {
-        let mut h = head(Inputs { embedding: true, signal: false, crown: true, painted: true }, 0.0, 0.0);
-        assert!(h.validate().is_ok());
-        assert_eq!(h.inputs.name(), "painted+crown");
-        h.embedding_weights[1] = 1.0;
-        let (mut plain, mut painted) = (vec![0.0; EMBEDDING_LEN], vec![0.0; EMBEDDING_LEN]);
-        plain[1] = 9.0; // √9 · 1 = 3, ignored
-        painted[1] = 1.0; // √1 · 1 = 1
-        let c = vec![0.0; EMBEDDING_LEN];
-        let all = Embeddings { head: Some(&plain), crown: Some(&c), painted: Some(&painted) };
-        assert!((h.score(all, None).unwrap() - sigmoid(1.0)).abs() < 1e-9);
-        // No painted crop (the mesh did not place the face): no score, whatever the plain crop says.
-        assert_eq!(h.score(Embeddings { painted: None, ..all }, None), None);
-        let painted_alone = head(Inputs { embedding: false, signal: true, crown: false, painted: true }, 1.0, 0.0);
-        assert!(painted_alone.validate().is_err());
     }
 }

@@ -347,8 +347,6 @@ pub struct StageTimings {
     pub iris_ms: f64,
     /// The attention mesh (refined eyelids and lips).
     pub attention_mesh_ms: f64,
-    /// Every run of the appearance network (head, crown and painted crops), summed: the painted
-    /// run overlaps the others on a second thread.
     pub appearance_ms: f64,
     pub segment_ms: f64,
     /// Palm detector and, per palm, the hand landmark network.

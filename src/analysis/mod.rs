@@ -84,11 +84,6 @@ pub struct Appearance {
     /// [`CROWN_CROP_CENTRE_T`]), which the headwear head reads beside the head crop's; `None`
     /// when that run failed.
     pub crown: Option<Vec<f32>>,
-    /// The pooled embedding of the head crop with the face painted out from the brows down (see
-    /// [`PAINTED_BAND`]), which the headwear head may read instead of the plain head crop's;
-    /// `None` when the mesh did not place the face (no face frame, eyes or skin colour) or the
-    /// run failed.
-    pub painted: Option<Vec<f32>>,
     pub crop: AppearanceCrop,
     /// The crop's centre and side, working pixels.
     pub centre: Point,
@@ -364,26 +359,6 @@ const HEAD_CROP_SIDE: f32 = 1.3;
 pub const CROWN_CROP_CENTRE_T: f32 = -0.25;
 const CROWN_CROP_SIDE: f32 = 1.0;
 
-/// The band of the head crop painted in the face's own skin colour for the painted run: from
-/// 0.12 face heights above the eyes' level (the brows) to 1.3 below it (past the chin), 1.5 face
-/// widths across. What is left is what lies above the brows and beside the face, so sunglasses,
-/// thick rims and masks stop reading as "something covers the head" to the headwear head. Chosen
-/// with `examples/appearance_map.rs` (PAINT) and `scripts/headwear-crops.py` on the 1018 photos
-/// the headwear head is fitted on (126 with headwear): crown + this crop nested AUC 0.965, EER
-/// 0.098, and 56.3 of the 340 eyewear/mask photos without headwear flagged at the EER cut
-/// against 0.960, 0.126 and 86.3 for crown + plain head crop; painting only the eyes' band
-/// (±0.12) left the mask in view: 0.963, 0.106, 61.7.
-pub const PAINTED_BAND: PaintedBand = PaintedBand { above_eyes: 0.12, below_eyes: 1.3, half_width: 0.75 };
-
-/// A band across the face, in face heights around the eyes' level and face widths either side
-/// of the face's axis (see [`face_frame::FaceFrame`]).
-#[derive(Debug, Clone, Copy)]
-pub struct PaintedBand {
-    pub above_eyes: f32,
-    pub below_eyes: f32,
-    pub half_width: f32,
-}
-
 /// Detection settings that are properties of the models, not of any policy.
 const DETECT_SCORE: f32 = 0.5;
 const DETECT_SCORE_LAST_TRY: f32 = 0.3;
@@ -432,10 +407,6 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     // 2. The networks that read the face's crops, and the text and hand scans (which need the
     // face only to know where the head is and what skin looks like).
     let first_detection = faces.first().cloned();
-    let eyes = chosen.as_ref().map(|(_, mesh)| {
-        let centre = |outer: usize, inner: usize| mesh.p(outer).mid(mesh.p(inner));
-        centre(lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER).mid(centre(lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER))
-    });
     // The face's side runs both meshes and both appearance crops; the other side the text scan
     // and the hand search (since 2026-12-03 a palm search on every photo, so the crown crop
     // moved back to the face's side: two-thread latency is the longer side).
@@ -455,23 +426,11 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
             let text = scan_for_text(models, &image, &scene, face_frame, skin).map(|text| (text, ms(t)));
             let t = Instant::now();
             let hands = scan_for_hands(models, &image, &scene, face_frame, first_detection.as_ref(), skin).map(|hands| (hands, ms(t)));
-            // The third appearance run goes on this side: the face's side already runs both
-            // meshes and two appearance crops.
-            let t = Instant::now();
-            let painted = match (face_frame, eyes, skin) {
-                (Some(frame), Some(eyes), Some(skin)) => describe_painted(models, &image, frame, eyes, skin, PAINTED_BAND),
-                _ => None,
-            };
-            (text, hands, (painted, ms(t)))
+            (text, hands)
         },
     );
-    let (face, mut appearance) = described;
-    let (text, hands, (painted, painted_ms)) = scanned;
-    // Only beside a head crop the mesh placed (the painted crop is that same square).
-    if let Some(a) = appearance.as_mut().filter(|a| a.crop == AppearanceCrop::HeadCrop) {
-        a.painted = painted;
-    }
-    timings.appearance_ms += painted_ms;
+    let (face, appearance) = described;
+    let (text, hands) = scanned;
     let (text, text_ms) = text?;
     let (hands, hands_ms) = hands?;
     timings.text_ms = text_ms;
@@ -623,27 +582,7 @@ fn place_crop(frame: Option<FaceFrame>, detection: Option<&Detection>, t: f32, s
 fn describe_appearance(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>, detection: Option<&Detection>) -> Option<Appearance> {
     let (centre, side, crop) = place_crop(frame, detection, HEAD_CROP_CENTRE_T, HEAD_CROP_SIDE)?;
     let output = models.appearance.run(image, centre, side).ok()?;
-    Some(Appearance { output, crown: None, painted: None, crop, centre, side })
-}
-
-/// The appearance network on the head crop with `band` painted in the skin colour: only for a
-/// face the mesh placed (the band is measured from its eyes, the colour from its skin).
-pub fn describe_painted(
-    models: &ModelSet,
-    image: &Pyramid,
-    frame: FaceFrame,
-    eyes: Point,
-    skin: SkinRef,
-    band: PaintedBand,
-) -> Option<Vec<f32>> {
-    let (centre, side, _) = place_crop(Some(frame), None, HEAD_CROP_CENTRE_T, HEAD_CROP_SIDE)?;
-    let t_eyes = frame.coords(eyes).1;
-    let (top, bottom) = (t_eyes - band.above_eyes, t_eyes + band.below_eyes);
-    let covered = |p: Point| {
-        let (s, t) = frame.coords(p);
-        s.abs() <= band.half_width && (top..=bottom).contains(&t)
-    };
-    models.appearance.run_painted(image, centre, side, covered, skin.rgb()).ok().map(|o| o.embedding)
+    Some(Appearance { output, crown: None, crop, centre, side })
 }
 
 /// The appearance network's pooled embedding of the crown crop, placed as the head crop is.

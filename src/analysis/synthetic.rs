@@ -52,15 +52,7 @@ impl Builder {
     pub fn appearance(mut self, embedding: Vec<f32>, crown: Option<Vec<f32>>) -> Builder {
         let output = crate::models::MaskOutput { p_mask: 0.0, embedding };
         let crop = super::AppearanceCrop::HeadCrop;
-        self.appearance = Some(super::Appearance { output, crown, painted: None, crop, centre: Point::new(0.0, 0.0), side: 1.0 });
-        self
-    }
-
-    /// The painted head crop's embedding (after [`Builder::appearance`]).
-    pub fn painted(mut self, embedding: Vec<f32>) -> Builder {
-        if let Some(a) = self.appearance.as_mut() {
-            a.painted = Some(embedding);
-        }
+        self.appearance = Some(super::Appearance { output, crown, crop, centre: Point::new(0.0, 0.0), side: 1.0 });
         self
     }
 

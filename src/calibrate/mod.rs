@@ -85,8 +85,6 @@ pub struct Sample {
     pub embedding: Option<Vec<f32>>,
     /// The crown crop's embedding (see [`crate::analysis::CROWN_CROP_CENTRE_T`]).
     pub crown: Option<Vec<f32>>,
-    /// The head crop's embedding with the face painted out (see [`crate::analysis::PAINTED_BAND`]).
-    pub painted: Option<Vec<f32>>,
     pub signals: BTreeMap<&'static str, f64>,
 }
 
@@ -128,14 +126,13 @@ pub fn collect(checker: &Checker, rows: &[BTreeMap<String, String>], opts: &Cali
             let appearance = analysis.as_ref().and_then(|a| a.appearance.as_ref()).filter(|m| m.crop == AppearanceCrop::HeadCrop);
             let embedding = appearance.map(|m| m.output.embedding.clone());
             let crown = appearance.and_then(|m| m.crown.clone());
-            let painted = appearance.and_then(|m| m.painted.clone());
             let signals = report
                 .checks
                 .iter()
                 .filter(|c| c.outcome != Outcome::NotAssessed)
                 .filter_map(|c| c.measured.map(|m| (c.code, m)))
                 .collect();
-            Some(Sample { sha256: report.sha256.clone().unwrap_or_default(), embedding, crown, painted, signals })
+            Some(Sample { sha256: report.sha256.clone().unwrap_or_default(), embedding, crown, signals })
         })
         .collect()
 }
@@ -198,22 +195,17 @@ pub fn fit_heads(
 fn feature_sets(attr: Attribute) -> Vec<Inputs> {
     // Simplest first: ties keep the earlier set.
     let mut sets = Vec::new();
-    let set = |embedding, signal, crown, painted| Inputs { embedding, signal, crown, painted };
     if attr.has_signal {
-        sets.push(set(false, true, false, false));
+        sets.push(Inputs { embedding: false, signal: true, crown: false });
     }
-    sets.push(set(true, false, false, false));
+    sets.push(Inputs { embedding: true, signal: false, crown: false });
     if attr.has_signal {
-        sets.push(set(true, true, false, false));
+        sets.push(Inputs { embedding: true, signal: true, crown: false });
     }
-    // An attribute above the brows: the crown crop beside the head crop, plain or with the face
-    // painted out (the painted crop alone measured below both on headwear, so it is not tried).
     if attr.has_crown {
-        for painted in [false, true] {
-            sets.push(set(true, false, true, painted));
-            if attr.has_signal {
-                sets.push(set(true, true, true, painted));
-            }
+        sets.push(Inputs { embedding: true, signal: false, crown: true });
+        if attr.has_signal {
+            sets.push(Inputs { embedding: true, signal: true, crown: true });
         }
     }
     sets
@@ -229,7 +221,7 @@ fn design(labelled: &[(&Sample, bool)], code: &str, inputs: Inputs) -> (Vec<Vec<
     for (index, (s, label)) in labelled.iter().enumerate() {
         let mut row = Vec::new();
         if inputs.embedding {
-            match if inputs.painted { &s.painted } else { &s.embedding } {
+            match &s.embedding {
                 Some(e) if e.len() == EMBEDDING_LEN => row.extend(e.iter().map(|&v| embedding_feature(v) as f64)),
                 _ => continue,
             }
@@ -314,7 +306,7 @@ fn fit_one(attr: Attribute, labelled: &[(&Sample, bool)], opts: &CalibrateOption
     let band = opts.max_false_approve.map(|a| choose_review_below(&oof, &y, round(choice.threshold, 4), a, opts.max_review_share));
     let standardiser = Standardiser::fit(&x);
     let model = fit_logistic(&standardiser.apply(&x), &y, l2).unstandardised(&standardiser);
-    // The design's column order: head-crop (or painted) embedding, crown embedding, signal.
+    // The design's column order: head-crop embedding, crown embedding, signal.
     let mut weights = model.weights.iter().map(|&w| w as f32);
     let embedding_weights: Vec<f32> = if inputs.embedding { weights.by_ref().take(EMBEDDING_LEN).collect() } else { Vec::new() };
     let crown_weights: Vec<f32> = if inputs.uses_crown() { weights.by_ref().take(EMBEDDING_LEN).collect() } else { Vec::new() };
@@ -521,8 +513,7 @@ pub fn render_profile(name: &str, base: &str, version: &str, results: &[(String,
         let LabelResult::Fitted { head, .. } = r else { continue };
         let _ = writeln!(s, "\n[heads.{label}]");
         let crown = if head.inputs.crown { ", crown = true" } else { "" };
-        let painted = if head.inputs.painted { ", painted = true" } else { "" };
-        let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {}{crown}{painted} }}", head.inputs.embedding, head.inputs.signal);
+        let _ = writeln!(s, "inputs = {{ embedding = {}, signal = {}{crown} }}", head.inputs.embedding, head.inputs.signal);
         // `{:?}` keeps a decimal point on whole numbers, so TOML reads them back as floats.
         let _ = writeln!(s, "threshold = {:?}", head.threshold);
         if let Some(below) = head.review_below {
@@ -615,12 +606,8 @@ mod tests {
         samples_with(informative, false, 0x1234_5678)
     }
 
-    /// As [`samples`], with crown and painted embeddings too; any of the three may carry the label.
+    /// As [`samples`], with a crown embedding too; either crop may carry the label.
     fn samples_with(head_informative: bool, crown_informative: bool, seed: u64) -> Vec<(Sample, bool)> {
-        samples_with_painted(head_informative, crown_informative, false, seed)
-    }
-
-    fn samples_with_painted(head_informative: bool, crown_informative: bool, painted_informative: bool, seed: u64) -> Vec<(Sample, bool)> {
         let mut state = seed;
         let mut next = move || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -631,10 +618,7 @@ mod tests {
                 let label = i % 2 == 0;
                 let mut embedding: Vec<f32> = (0..EMBEDDING_LEN).map(|_| next()).collect();
                 let mut crown: Vec<f32> = (0..EMBEDDING_LEN).map(|_| next()).collect();
-                let mut painted: Vec<f32> = (0..EMBEDDING_LEN).map(|_| next()).collect();
-                for (values, informative) in
-                    [(&mut embedding, head_informative), (&mut crown, crown_informative), (&mut painted, painted_informative)]
-                {
+                for (values, informative) in [(&mut embedding, head_informative), (&mut crown, crown_informative)] {
                     if informative {
                         for v in values.iter_mut().take(100) {
                             *v += if label { 1.0 } else { 0.0 };
@@ -645,7 +629,6 @@ mod tests {
                     sha256: format!("{seed:x}{i:056x}"),
                     embedding: Some(embedding),
                     crown: Some(crown),
-                    painted: Some(painted),
                     signals: BTreeMap::new(),
                 };
                 (sample, label)
@@ -676,7 +659,7 @@ mod tests {
         assert!(head.provenance.nested_cv_auc > 0.9, "{:?}", head.provenance);
         // On photos it never saw, the crown crop decides.
         let fresh = samples_with(false, true, 99);
-        let score = |s: &Sample| head.score(embeddings(s), None).expect("scored");
+        let score = |s: &Sample| head.score(s.embedding.as_deref(), s.crown.as_deref(), None).expect("scored");
         let (pos, neg): (Vec<_>, Vec<_>) = fresh.iter().partition(|(_, l)| *l);
         let worst_positive = pos.iter().map(|(s, _)| score(s)).fold(1.0, f64::min);
         let best_negative = neg.iter().map(|(s, _)| score(s)).fold(0.0, f64::max);
@@ -686,39 +669,6 @@ mod tests {
         let labelled: Vec<(&Sample, bool)> = owned.iter().map(|(s, l)| (s, *l)).collect();
         let LabelResult::Fitted { head, .. } = fit_one(headwear(), &labelled, &opts, "x.csv", "2026-12-02") else { panic!("not fitted") };
         assert_eq!(head.inputs.name(), "embedding", "{:?}", head.provenance.alternatives);
-    }
-
-    fn embeddings(s: &Sample) -> crate::heads::Embeddings<'_> {
-        crate::heads::Embeddings { head: s.embedding.as_deref(), crown: s.crown.as_deref(), painted: s.painted.as_deref() }
-    }
-
-    #[test]
-    fn a_label_seen_only_once_the_face_is_painted_out_is_fitted_on_the_painted_crop() {
-        let owned = samples_with_painted(false, false, true, 5);
-        let labelled: Vec<(&Sample, bool)> = owned.iter().map(|(s, l)| (s, *l)).collect();
-        let opts = CalibrateOptions { l2_grid: vec![1.0, 100.0], repeats: 1, ..Default::default() };
-        let LabelResult::Fitted { head, .. } = fit_one(headwear(), &labelled, &opts, "x.csv", "2026-12-04") else { panic!("not fitted") };
-        assert_eq!(head.inputs.name(), "painted+crown", "{:?}", head.provenance.alternatives);
-        assert!(head.validate().is_ok());
-        // It scores fresh photos from their painted crop, and written out it reads back the same.
-        let fresh = samples_with_painted(false, false, true, 77);
-        let (pos, neg): (Vec<_>, Vec<_>) = fresh.iter().partition(|(_, l)| *l);
-        let score = |s: &Sample| head.score(embeddings(s), None).expect("scored");
-        let worst_positive = pos.iter().map(|(s, _)| score(s)).fold(1.0, f64::min);
-        let best_negative = neg.iter().map(|(s, _)| score(s)).fold(0.0, f64::max);
-        assert!(worst_positive > best_negative, "{worst_positive} vs {best_negative}");
-        // Without the painted crop there is nothing to score.
-        let mut unpainted = fresh[0].0.clone();
-        unpainted.painted = None;
-        assert_eq!(head.score(embeddings(&unpainted), None), None);
-        // Written into a profile and read back, the head still reads the painted crop.
-        let results = vec![("headwear".to_string(), LabelResult::Fitted { head: head.clone(), candidates: vec![] })];
-        let text = render_profile("t", "cn-driving-licence-base", "2026.12.04", &results, "test");
-        let profile = crate::Profile::from_toml(&text, "test").expect("the written profile loads");
-        let read = &profile.heads["headwear"];
-        assert_eq!(read.inputs, head.inputs);
-        let (p0, p1) = (read.score(embeddings(&fresh[0].0), None).unwrap(), score(&fresh[0].0));
-        assert!((p0 - p1).abs() < 1e-5, "{p0} vs {p1}");
     }
 
     #[test]

@@ -96,25 +96,21 @@ mod tests {
         assert_eq!(outcome(&f, "HW001"), NotAssessed, "{f:?}");
     }
 
-    /// The shipped head reads the crown crop and the head crop with the face painted out: without
-    /// either embedding HW001 cannot be decided and must not pass (the painted crop needs the
-    /// mesh, so a face only the detector found is never decided on the plain crop instead).
+    /// The shipped head reads the crown crop too: without that crop's embedding HW001 cannot be
+    /// decided and must not pass.
     #[test]
-    fn the_shipped_head_without_the_crown_or_the_painted_crop_is_not_assessed() {
+    fn the_shipped_head_without_the_crown_crop_is_not_assessed() {
         let profile = crate::profile::Profile::default_profile();
         let heads = &profile.heads;
-        let inputs = heads.get("headwear").map(|h| h.inputs);
-        assert!(inputs.is_some_and(|i| i.uses_crown() && i.uses_painted()), "the shipped headwear head reads {inputs:?}");
+        assert!(heads.get("headwear").is_some_and(|h| h.inputs.uses_crown()), "the shipped headwear head reads the crown crop");
         let (_, rule) = profile.rules.iter().find(|(s, _)| s.family == "headwear").expect("headwear rule");
         let evaluate = |a: &crate::analysis::Analysis| {
             rule.evaluate(&crate::rules::Context { analysis: a, as_of: crate::rules::tests::as_of(), heads })
         };
-        let e = vec![0.5; crate::heads::EMBEDDING_LEN];
-        let without_crown = portrait(0.0, 0.0, 0.0).appearance(e.clone(), None).painted(e.clone()).build();
-        assert_eq!(outcome(&evaluate(&without_crown), "HW001"), NotAssessed);
-        let without_painted = portrait(0.0, 0.0, 0.0).appearance(e.clone(), Some(e.clone())).build();
-        assert_eq!(outcome(&evaluate(&without_painted), "HW001"), NotAssessed);
-        let with = portrait(0.0, 0.0, 0.0).appearance(e.clone(), Some(e.clone())).painted(e).build();
+        let embedding = vec![0.5; crate::heads::EMBEDDING_LEN];
+        let without = portrait(0.0, 0.0, 0.0).appearance(embedding.clone(), None).build();
+        assert_eq!(outcome(&evaluate(&without), "HW001"), NotAssessed);
+        let with = portrait(0.0, 0.0, 0.0).appearance(embedding.clone(), Some(embedding)).build();
         let f = evaluate(&with);
         assert_ne!(outcome(&f, "HW001"), NotAssessed, "{f:?}");
         assert!(f.iter().any(|f| f.code == "HW001" && f.unit == "probability"), "{f:?}");

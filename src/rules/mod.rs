@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::analysis::Analysis;
-use crate::heads::{Embeddings, Head};
+use crate::heads::Head;
 use crate::report::{Band, Outcome, Region, Text, Threshold};
 
 /// Every rule family, in report order.
@@ -163,14 +163,14 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Every appearance embedding of the photo a head may read (see [`crate::heads::Embeddings`]).
-    pub fn embeddings(&self) -> Embeddings<'_> {
-        let a = self.analysis.appearance.as_ref();
-        Embeddings {
-            head: a.map(|a| a.output.embedding.as_slice()),
-            crown: a.and_then(|a| a.crown.as_deref()),
-            painted: a.and_then(|a| a.painted.as_deref()),
-        }
+    /// The head crop's appearance embedding, when it was computed.
+    pub fn embedding(&self) -> Option<&[f32]> {
+        self.analysis.appearance.as_ref().map(|a| a.output.embedding.as_slice())
+    }
+
+    /// The crown crop's appearance embedding (the head above the brows), when it was computed.
+    pub fn crown_embedding(&self) -> Option<&[f32]> {
+        self.analysis.appearance.as_ref().and_then(|a| a.crown.as_deref())
     }
 
     /// Decides an attribute check with the profile's learned head for `label` when there is
@@ -193,7 +193,7 @@ impl Context<'_> {
             // A cut-off at the threshold is no band (calibrate drops a band that catches nothing).
             let band =
                 head.review_below.filter(|b| *b < head.threshold).map(|below| Band { pass_within: Threshold::max(below), fail_outside: t });
-            match head.score(self.embeddings(), signal) {
+            match head.score(self.embedding(), self.crown_embedding(), signal) {
                 // As many decimals as the fitted threshold, so rounding does not blur the comparison.
                 Some(p) => Finding::measured(hand.code, round(p, 4), "probability", t, pass, fail).with_band(band),
                 None if hand.outcome == Outcome::NotAssessed => Finding { threshold: t, unit: "probability", band, ..hand },
