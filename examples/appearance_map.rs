@@ -10,6 +10,9 @@
 //! the face's skin colour: what does the network say of the head once it cannot see the eyes
 //! or the mouth? (`-0.12:0.12` hides the eyes and glasses, `-0.12:1.3` everything from the brows
 //! down.)
+//! PAINT_SHADE=K keeps the face's shading: each painted pixel takes the skin's colour at the
+//! brightness of the photo averaged over a square K face widths wide around it (fine detail such
+//! as rims and mask edges gone, the face's light and shape kept); unset, the fill is flat.
 //! The band is painted on the network's 160-pixel crop (`MaskClassifier::run_painted`); until
 //! 2026-12-04 (stop 36) it was painted on the whole photo before the crop was sampled, which
 //! softened its edges (crown + brows-down crop: nested AUC 0.965 then, 0.959 now, on the same
@@ -22,8 +25,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
+use photocheck::analysis::face_frame::{pixel, rgb};
 use photocheck::analysis::AppearanceCrop;
-use photocheck::imaging::Point;
+use photocheck::imaging::{luma, Point};
 use photocheck::models::ModelSet;
 use photocheck::{CheckOptions, Checker, Lang, Profile};
 use rayon::prelude::*;
@@ -37,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     // (bands around the eyes' level, face heights) from PAINT="a:b,a:b".
     let hats = pairs("HATS");
     let paints = pairs("PAINT");
+    let shade: Option<f32> = std::env::var("PAINT_SHADE").ok().and_then(|v| v.parse().ok()).filter(|k: &f32| *k > 0.0);
     let opts = CheckOptions { lang: Lang::En, ..CheckOptions::default() };
     let rows: Vec<(String, String, usize, bool, Vec<f32>)> = photos
         .par_iter()
@@ -56,11 +61,25 @@ fn main() -> anyhow::Result<()> {
                     let (app, frame, skin, face) = (a.appearance.as_ref()?, a.face_frame?, a.skin?, a.face.as_ref()?);
                     let t_eyes = frame.coords(face.eye_centre(0).mid(face.eye_centre(1))).1;
                     let (t0, t1) = (t_eyes + a0, t_eyes + a1);
-                    let covered = |p: Point| {
+                    let base = a.pyramid.base();
+                    let paint = |p: Point| {
                         let (s, t) = frame.coords(p);
-                        s.abs() <= 0.75 && (t0..=t1).contains(&t)
+                        if s.abs() > 0.75 || !(t0..=t1).contains(&t) {
+                            return None;
+                        }
+                        let Some(k) = shade else { return Some(skin.rgb()) };
+                        // A 5 × 5 grid over the square: enough for a mean at this scale.
+                        let half = 0.5 * k * frame.width;
+                        let mut sum = 0.0;
+                        for j in 0..5 {
+                            for i in 0..5 {
+                                let q = Point::new(p.x + half * (i as f32 / 2.0 - 1.0), p.y + half * (j as f32 / 2.0 - 1.0));
+                                sum += luma(pixel(base, Point::new(q.x.max(0.0), q.y.max(0.0))));
+                            }
+                        }
+                        Some(rgb(sum / 25.0, skin.cb, skin.cr))
                     };
-                    models.appearance.run_painted(&a.pyramid, app.centre, app.side, covered, skin.rgb()).ok()
+                    models.appearance.run_painted(&a.pyramid, app.centre, app.side, paint).ok()
                 });
                 map.extend(fixed(painted.map(|o| o.embedding)));
             }

@@ -79,6 +79,12 @@ pub fn ycbcr(p: [u8; 3]) -> (f32, f32, f32) {
     (crate::imaging::luma(p), cb, cr)
 }
 
+/// RGB of a BT.601 (Y, Cb, Cr) colour: the inverse of [`ycbcr`].
+pub fn rgb(y: f32, cb: f32, cr: f32) -> [u8; 3] {
+    let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    [c(y + 1.402 * cr), c(y - 0.344_136 * cb - 0.714_136 * cr), c(y + 1.772 * cb)]
+}
+
 pub fn pixel(img: &RgbImage, p: Point) -> [u8; 3] {
     let x = (p.x as u32).min(img.width() - 1);
     let y = (p.y as u32).min(img.height() - 1);
@@ -115,11 +121,9 @@ impl SkinRef {
         Some(SkinRef { y: q(&ys)?, cb: q(&cbs)?, cr: q(&crs)?, gray })
     }
 
-    /// The reference colour as RGB (BT.601, the inverse of [`ycbcr`]).
+    /// The reference colour as RGB.
     pub fn rgb(&self) -> [u8; 3] {
-        let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
-        let (y, cb, cr) = (self.y, self.cb, self.cr);
-        [c(y + 1.402 * cr), c(y - 0.344_136 * cb - 0.714_136 * cr), c(y + 1.772 * cb)]
+        rgb(self.y, self.cb, self.cr)
     }
 
     pub fn is_skin(&self, p: [u8; 3]) -> bool {

@@ -38,19 +38,18 @@ impl MaskClassifier {
 
     /// Classifies the square crop of `side` pixels around `centre`.
     pub fn run(&self, img: &Pyramid, centre: Point, side: f32) -> Result<MaskOutput, ModelError> {
-        self.run_painted(img, centre, side, |_| false, [0; 3])
+        self.run_painted(img, centre, side, |_| None)
     }
 
-    /// As [`MaskClassifier::run`], with every crop pixel whose centre (in image pixels) `covered`
-    /// accepts painted in `colour` before the network sees it: the network then describes the
-    /// crop as if that part of the photo were plain.
+    /// As [`MaskClassifier::run`], with every crop pixel for whose centre (in image pixels)
+    /// `paint` gives a colour painted in that colour before the network sees it: the network then
+    /// describes the crop as if that part of the photo were plain.
     pub fn run_painted(
         &self,
         img: &Pyramid,
         centre: Point,
         side: f32,
-        covered: impl Fn(Point) -> bool,
-        colour: [u8; 3],
+        paint: impl Fn(Point) -> Option<[u8; 3]>,
     ) -> Result<MaskOutput, ModelError> {
         let s = self.size;
         let transform = Affine::square_crop(centre, side.max(4.0), 0.0, s, false);
@@ -58,7 +57,7 @@ impl MaskClassifier {
         let n = s * s;
         for v in 0..s {
             for u in 0..s {
-                if covered(transform.apply(u as f32 + 0.5, v as f32 + 0.5)) {
+                if let Some(colour) = paint(transform.apply(u as f32 + 0.5, v as f32 + 0.5)) {
                     for (c, &value) in colour.iter().enumerate() {
                         planar[c * n + v * s + u] = value as f32;
                     }
