@@ -38,7 +38,8 @@ impl MaskClassifier {
 
     /// Classifies the square crop of `side` pixels around `centre`.
     pub fn run(&self, img: &Pyramid, centre: Point, side: f32) -> Result<MaskOutput, ModelError> {
-        self.run_painted(img, centre, side, |_| None)
+        let (_, planar) = self.sample(img, centre, side);
+        self.classify(&planar)
     }
 
     /// As [`MaskClassifier::run`], with every crop pixel for whose centre (in image pixels)
@@ -51,10 +52,8 @@ impl MaskClassifier {
         side: f32,
         paint: impl Fn(Point) -> Option<[u8; 3]>,
     ) -> Result<MaskOutput, ModelError> {
-        let s = self.size;
-        let transform = Affine::square_crop(centre, side.max(4.0), 0.0, s, false);
-        let mut planar = sample_planar(img, &transform, s, s, [0.0; 3]);
-        let n = s * s;
+        let (transform, mut planar) = self.sample(img, centre, side);
+        let (s, n) = (self.size, self.size * self.size);
         for v in 0..s {
             for u in 0..s {
                 if let Some(colour) = paint(transform.apply(u as f32 + 0.5, v as f32 + 0.5)) {
@@ -64,6 +63,20 @@ impl MaskClassifier {
                 }
             }
         }
+        self.classify(&planar)
+    }
+
+    /// The crop's transform and its planar RGB (0..255) at the network's size.
+    fn sample(&self, img: &Pyramid, centre: Point, side: f32) -> (Affine, Vec<f32>) {
+        let s = self.size;
+        let transform = Affine::square_crop(centre, side.max(4.0), 0.0, s, false);
+        let planar = sample_planar(img, &transform, s, s, [0.0; 3]);
+        (transform, planar)
+    }
+
+    fn classify(&self, planar: &[f32]) -> Result<MaskOutput, ModelError> {
+        let s = self.size;
+        let n = s * s;
         // The network is NHWC, scaled to −1..1.
         let mut hwc = vec![0.0f32; n * 3];
         for i in 0..n {
