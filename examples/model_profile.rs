@@ -2,7 +2,7 @@
 //! and prints the median run time and the time per operator kind (summed over nodes), slowest first.
 //! Used to find graph rewrites that pay (issue 14).
 //!
-//!     cargo run --release --example model_profile -- models/mp_hand_landmark_lite.onnx 1,224,224,3 [RUNS]
+//!     cargo run --release --example model_profile -- models/mp_hand_landmark_full.onnx 1,224,224,3 [RUNS]
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -50,15 +50,16 @@ echo "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935  $work/vl
 "$work/tfvenv/bin/python" "$here/tools/tfjs_graph_to_onnx.py" "$work/package/models/facemesh-attention-pinto.json" "$out/mp_face_mesh_attention.onnx"
 
 # Hands: palm detector and hand landmark network from the mediapipe wheel (the .tflite files are
-# the same in every platform's wheel; this one is pinned so pip picks it anywhere), tf2onnx.
+# the same in every platform's wheel; this one is pinned so pip picks it anywhere), tf2onnx. The
+# "full" variants of both since 2026-12-04 (the "lite" ones before: see models/README.md).
 pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 'mediapipe==0.10.14' -d "$work"
 (cd "$work" && python3 -m zipfile -e mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl mp_whl)
 mp="$work/mp_whl/mediapipe/modules"
-echo "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18  $mp/palm_detection/palm_detection_lite.tflite" | sha256sum -c -
-echo "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6  $mp/hand_landmark/hand_landmark_lite.tflite" | sha256sum -c -
-"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/palm_detection/palm_detection_lite.tflite" --output "$work/mp_palm_detection_lite.onnx" --opset 13
-python3 "$here/tools/prelu_as_relu.py" "$work/mp_palm_detection_lite.onnx" "$out/mp_palm_detection_lite_relu.onnx"
-"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/hand_landmark/hand_landmark_lite.tflite" --output "$out/mp_hand_landmark_lite.onnx" --opset 13
+echo "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54  $mp/palm_detection/palm_detection_full.tflite" | sha256sum -c -
+echo "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3  $mp/hand_landmark/hand_landmark_full.tflite" | sha256sum -c -
+"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/palm_detection/palm_detection_full.tflite" --output "$work/mp_palm_detection_full.onnx" --opset 13
+python3 "$here/tools/prelu_as_relu.py" "$work/mp_palm_detection_full.onnx" "$out/mp_palm_detection_full_relu.onnx"
+"$work/tfvenv/bin/python" -m tf2onnx.convert --tflite "$mp/hand_landmark/hand_landmark_full.tflite" --output "$out/mp_hand_landmark_full.onnx" --opset 13
 
 # Text detector: byte-identical from the rapidocr-onnxruntime wheel.
 pip download --quiet --no-deps 'rapidocr-onnxruntime==1.4.4' -d "$work"
