@@ -362,7 +362,8 @@ const CROWN_CROP_SIDE: f32 = 1.0;
 /// Detection settings that are properties of the models, not of any policy.
 const DETECT_SCORE: f32 = 0.5;
 const DETECT_SCORE_LAST_TRY: f32 = 0.3;
-/// Palms from this score go to the hand landmark network, which confirms each one (MediaPipe's
+/// Which palms the hand search confirms: a recall setting of the search, not a policy (HD001's
+/// limit on the confirmed presence is the profile's). Palms from this score go to the hand landmark network, which confirms each one (MediaPipe's
 /// own threshold is 0.5). With the "full" palm and landmark networks, measured 2026-12-04 on
 /// dev-photos-extra (108 hands, 631 photos without): at 0.5 66 hands and 7 hand-free photos over
 /// HD001's 0.6, at 0.3 70 and 8, at 0.15 74 and 11; the London studio portraits' strongest

@@ -2,10 +2,10 @@
 //! then the hand landmark network on each palm's hand crop (224×224) to confirm it. The palm
 //! detector alone fires on skin folds and necklines (0.86 on a V-neck in a studio portrait); the
 //! landmark network's hand presence tells a hand from those. Both are MediaPipe's "full" variants
-//! since 2026-12-04: on the labelled web photos they found 66 of 108 hands against the "lite"
-//! pair's 63, flagged 7 of 631 hand-free photos against 16, and read at most 0.05 on the London
-//! studio portraits against 0.35, for about 5 ms more per palm search and 9 ms more per palm
-//! confirmed (README, "Hands").
+//! since 2026-12-04: with palms from 0.5 they found 66 of 108 hands on the labelled web photos
+//! against the "lite" pair's 63, flagged 7 of 631 hand-free photos against 16, and read at most
+//! 0.05 on the London studio portraits against 0.35 (from 0.3, as `analysis` asks: 70 and 8), for
+//! about 4 ms more per palm search and 9 ms more per palm confirmed (README, "Hands").
 
 use serde::Serialize;
 
