@@ -56,6 +56,22 @@ fn benches(c: &mut Criterion) {
     g.bench_function("stage_appearance", |b| b.iter(|| models.appearance.run(&image, det.centre(), 1.3 * det.height).unwrap()));
     g.bench_function("stage_text_detector", |b| b.iter(|| models.text.run(&image).unwrap()));
     g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
+    // Resampling, `image`'s resize beside `fast_image_resize` (what photocheck uses) with the
+    // same kernel: a 12 MP phone photo's head cut scaled to the archive crop (Lanczos-3), and the
+    // mark scan's pyramid level of a 12 MP photo (375×500) brought to its 400 px working height.
+    let phone_cut = image::imageops::resize(&photo.rgb, 2250, 3270, image::imageops::FilterType::Triangle);
+    let archive = photocheck::crop::ARCHIVE_SIZE;
+    g.bench_function("resize_archive_crop_image", |b| {
+        b.iter(|| image::imageops::resize(&phone_cut, archive.0, archive.1, image::imageops::FilterType::Lanczos3))
+    });
+    g.bench_function("resize_archive_crop_fast", |b| b.iter(|| photocheck::crop::scale_to(&phone_cut, archive)));
+    let scan_level = image::imageops::resize(&photo.rgb, 375, 500, image::imageops::FilterType::Triangle);
+    g.bench_function("resize_mark_scan_image", |b| {
+        b.iter(|| image::imageops::resize(&scan_level, 300, 400, image::imageops::FilterType::Triangle))
+    });
+    g.bench_function("resize_mark_scan_fast", |b| {
+        b.iter(|| photocheck::imaging::resize(&scan_level, 300, 400, photocheck::imaging::Resample::Bilinear))
+    });
     let analysis = analyse(&models, photo).unwrap();
     g.bench_function("stage_rules", |b| b.iter(|| checker.judge("bench.jpg", None, &analysis, &opts)));
     let ctx = photocheck::rules::Context { analysis: &analysis, as_of: opts.as_of, heads: &checker.profile.heads };

@@ -4,7 +4,6 @@
 //! person is never altered — so a photo whose only fault is its framing can be fixed by the
 //! software instead of rejected; when the upload lacks the margin, the answer says which side.
 
-use image::imageops::FilterType;
 use image::RgbImage;
 
 use crate::analysis::Analysis;
@@ -123,7 +122,7 @@ pub fn cut(upright: &RgbImage, rect: CropRect) -> RgbImage {
 
 /// Scales a cut to the archive size (Lanczos, the aspect already matches up to rounding).
 pub fn scale_to(cut: &RgbImage, size: (u32, u32)) -> RgbImage {
-    image::imageops::resize(cut, size.0, size.1, FilterType::Lanczos3)
+    crate::imaging::resize(cut, size.0, size.1, crate::imaging::Resample::Lanczos3)
 }
 
 /// JPEG bytes (quality 92) carrying only the capture date in EXIF: no GPS, no device serials, no

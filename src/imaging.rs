@@ -197,6 +197,43 @@ pub fn sample_planar(pyr: &Pyramid, affine: &Affine, out_w: usize, out_h: usize,
     out
 }
 
+/// The convolution filter of a [`resize`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resample {
+    /// Triangle (bilinear) kernel widened to the scale factor: analysis resampling.
+    Bilinear,
+    /// Lanczos-3: pictures people look at (the archive crop).
+    Lanczos3,
+}
+
+/// Resizes to `width` × `height` with `fast_image_resize` (separable convolution in SIMD; the
+/// same kernels as `image::imageops::resize`, faster: `cargo bench --bench pipeline -- resize`).
+/// Should it refuse the buffers, `image`'s resize does the work.
+pub fn resize(img: &RgbImage, width: u32, height: u32, filter: Resample) -> RgbImage {
+    use fast_image_resize as fr;
+    let kernel = match filter {
+        Resample::Bilinear => fr::FilterType::Bilinear,
+        Resample::Lanczos3 => fr::FilterType::Lanczos3,
+    };
+    let fast = || -> Option<RgbImage> {
+        let src = fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8x3).ok()?;
+        let mut dst = fr::images::Image::new(width, height, fr::PixelType::U8x3);
+        let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(kernel));
+        fr::Resizer::new().resize(&src, &mut dst, &options).ok()?;
+        RgbImage::from_raw(width, height, dst.into_vec())
+    };
+    if width == 0 || height == 0 || img.width() == 0 || img.height() == 0 {
+        return RgbImage::new(width, height);
+    }
+    fast().unwrap_or_else(|| {
+        let fallback = match filter {
+            Resample::Bilinear => image::imageops::FilterType::Triangle,
+            Resample::Lanczos3 => image::imageops::FilterType::Lanczos3,
+        };
+        image::imageops::resize(img, width, height, fallback)
+    })
+}
+
 /// Shrinks by an integer factor with a box filter: cheap, alias-free enough for analysis.
 pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
     if factor <= 1 {
@@ -421,5 +458,46 @@ mod downscale_tests {
         let half = box_downscale(&sq, 2);
         // (2,2) (3,2) (2,3) (3,3) hold 22, 32, 23, 33: mean 27.5, truncated.
         assert_eq!(half.get_pixel(1, 1).0, [27, 0, 255]);
+    }
+}
+
+#[cfg(test)]
+mod resize_tests {
+    use super::*;
+
+    /// Mean absolute difference per channel value between two images of one size.
+    fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
+        let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| (*x as i64 - *y as i64).unsigned_abs()).sum();
+        sum as f64 / a.as_raw().len() as f64
+    }
+
+    #[test]
+    fn resize_matches_the_image_crates_kernels_on_a_photo() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let photo = image::open(root.join("sample_photos/grace_hopper.jpg")).expect("sample").to_rgb8();
+        let differences: Vec<(Resample, (u32, u32), f64)> = [
+            (Resample::Bilinear, image::imageops::FilterType::Triangle, (300, 352)),
+            (Resample::Lanczos3, image::imageops::FilterType::Lanczos3, (260, 378)),
+            (Resample::Bilinear, image::imageops::FilterType::Triangle, (1030, 1201)),
+        ]
+        .into_iter()
+        .map(|(filter, reference, size)| {
+            let ours = resize(&photo, size.0, size.1, filter);
+            assert_eq!(ours.dimensions(), size);
+            (filter, size, mean_difference(&ours, &image::imageops::resize(&photo, size.0, size.1, reference)))
+        })
+        .collect();
+        // Rounding apart, the same picture (measured: 0.15 to 0.17 of a level).
+        assert!(differences.iter().all(|d| d.2 < 1.0), "mean difference from image's resize: {differences:?}");
+    }
+
+    #[test]
+    fn resize_of_odd_and_degenerate_shapes() {
+        let strip = RgbImage::from_fn(5000, 1, |x, _| image::Rgb([(x % 256) as u8, 7, 200]));
+        let small = resize(&strip, 50, 1, Resample::Bilinear);
+        assert_eq!(small.dimensions(), (50, 1));
+        assert!(small.pixels().all(|p| p.0[1] == 7 && p.0[2] == 200));
+        assert_eq!(resize(&strip, 0, 3, Resample::Lanczos3).dimensions(), (0, 3));
+        assert_eq!(resize(&RgbImage::new(0, 0), 4, 4, Resample::Bilinear).dimensions(), (4, 4));
     }
 }

@@ -174,7 +174,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     let resampled;
     let level = if level.height() > MAX_LEVEL_HEIGHT {
         let width = ((level.width() as u64 * RESAMPLED_HEIGHT as u64) / level.height() as u64).max(1) as u32;
-        resampled = image::imageops::resize(level, width, RESAMPLED_HEIGHT, image::imageops::FilterType::Triangle);
+        resampled = crate::imaging::resize(level, width, RESAMPLED_HEIGHT, crate::imaging::Resample::Bilinear);
         &resampled
     } else {
         level
