@@ -1,5 +1,5 @@
 //! Pixel helpers shared by the analysis stages: similarity transforms, anti-aliased crops into
-//! model tensors, box downscaling and luma planes.
+//! model tensors, box downscaling, resizing (`fast_image_resize`) and luma planes.
 
 use image::RgbImage;
 
