@@ -308,6 +308,11 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     // opening and a closing, while strokes and the thin parts of a logo do not.
     // The background's local mean is taken over background pixels only (a normalised box
     // filter), so the person next to it does not leak in and the scan can come close to the head.
+    // Tried and not kept (stop 39): reading the backdrop's level a second time without what
+    // stood out the first time (as `attached_to_person` does) shrinks the blob around a logo in
+    // the strip above the crown, but those logos stay lost (they reach the margin around the
+    // hair and join the person there): text 93.1 % → 94.3 %, logos 92.7 % → 91.5 %, clean
+    // portraits flagged 2 → 3 of 83 (examples/variants, seed 20261202).
     let weight: Vec<f32> = zone.iter().map(|&z| (z == 1) as u8 as f32).collect();
     let weight_mean = box_blur(&weight, w, h, radius, Edges::Shrink);
     // The clothing's thin-structure measure runs on the clothing's bounding box only.
@@ -588,7 +593,13 @@ struct Surroundings<'a> {
 /// fabric's colour that skin surrounds counted as marks caught 3 more variants with seed
 /// 20261202 (none with seeds 7 and 777), but took a fleck of the top's navy that the recolouring
 /// left on 032_03's collarbone for a mark once the photo was 8 % brighter or cropped to the
-/// archive size (a compliant sample sent to review). Returns each mark's box and score.
+/// archive size (a compliant sample sent to review). Also tried (stop 39): a pixel of skin's
+/// colour 24 or more from the local mean of the skin around it (box of a third of the fabric's)
+/// as a candidate, for grey print on the chest: text 93.1 % → 94.3 %, logos 92.7 % → 93.5 %
+/// (seed 20261202), the same clean portraits flagged, but six new TX001 reviews on the dev web
+/// photos (a fur collar, skin under hair, a V-neck's apex on a dark top, car seats) and four
+/// lost; at 16, or with the fabric's box, fewer caught and 5 of 83 clean portraits flagged.
+/// Returns each mark's box and score.
 #[allow(clippy::too_many_arguments)]
 fn marks_on_skin(
     raw: &[u8],
