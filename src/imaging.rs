@@ -211,6 +211,9 @@ pub enum Resample {
 /// Should it refuse the buffers, `image`'s resize does the work.
 pub fn resize(img: &RgbImage, width: u32, height: u32, filter: Resample) -> RgbImage {
     use fast_image_resize as fr;
+    if width == 0 || height == 0 || img.width() == 0 || img.height() == 0 {
+        return RgbImage::new(width, height);
+    }
     let kernel = match filter {
         Resample::Bilinear => fr::FilterType::Bilinear,
         Resample::Lanczos3 => fr::FilterType::Lanczos3,
@@ -222,9 +225,6 @@ pub fn resize(img: &RgbImage, width: u32, height: u32, filter: Resample) -> RgbI
         fr::Resizer::new().resize(&src, &mut dst, &options).ok()?;
         RgbImage::from_raw(width, height, dst.into_vec())
     };
-    if width == 0 || height == 0 || img.width() == 0 || img.height() == 0 {
-        return RgbImage::new(width, height);
-    }
     fast().unwrap_or_else(|| {
         let fallback = match filter {
             Resample::Bilinear => image::imageops::FilterType::Triangle,
