@@ -47,8 +47,10 @@ fn benches(c: &mut Criterion) {
     let mesh = fit_mesh(&models, &image, &faces[0]).unwrap();
     let (centre, side, angle) = landmark_crop(&mesh.points).unwrap();
     // The hand search when its gate opens: the palm detector on the whole photo, and the hand
-    // landmark network on each palm above 0.5 (on this portrait: whatever the palm model finds).
-    g.bench_function("stage_hand_search", |b| b.iter(|| models.hands.find(&image, 0.5).unwrap()));
+    // landmark network on each palm from the pipeline's score (on this portrait: whatever the
+    // palm model finds).
+    let palm_score = photocheck::analysis::PALM_SCORE;
+    g.bench_function("stage_hand_search", |b| b.iter(|| models.hands.find(&image, palm_score).unwrap()));
     g.bench_function("stage_attention_mesh", |b| b.iter(|| models.attention_mesh.run(&image, centre, side, angle).unwrap()));
     let det = &faces[0];
     // The appearance network (mask classifier + embedding) at its 160 px input; where the crop

@@ -363,13 +363,14 @@ const CROWN_CROP_SIDE: f32 = 1.0;
 const DETECT_SCORE: f32 = 0.5;
 const DETECT_SCORE_LAST_TRY: f32 = 0.3;
 /// Which palms the hand search confirms: a recall setting of the search, not a policy (HD001's
-/// limit on the confirmed presence is the profile's). Palms from this score go to the hand landmark network, which confirms each one (MediaPipe's
-/// own threshold is 0.5). With the "full" palm and landmark networks, measured 2026-12-04 on
-/// dev-photos-extra (108 hands, 631 photos without): at 0.5 66 hands and 7 hand-free photos over
-/// HD001's 0.6, at 0.3 70 and 8, at 0.15 74 and 11; the London studio portraits' strongest
-/// presence 0.048 at 0.5 and 0.3, 0.141 at 0.15. The "lite" pair at 0.3 read 0.82 on a studio
-/// portrait's neckline. Each palm confirmed costs a landmark run (~25 ms; at most `MAX_PALMS`).
-const PALM_SCORE: f32 = 0.3;
+/// limit on the confirmed presence is the profile's). Palms from this score go to the hand
+/// landmark network, which confirms each one (MediaPipe's own threshold is 0.5). With the "full"
+/// palm and landmark networks, measured 2026-12-04 on dev-photos-extra (108 hands, 631 photos
+/// without): at 0.5 66 hands and 7 hand-free photos over HD001's 0.6, at 0.3 70 and 8, at 0.15 74
+/// and 11; the London studio portraits' strongest presence 0.048 at 0.5 and 0.3, 0.141 at 0.15.
+/// The "lite" pair at 0.3 read 0.82 on a studio portrait's neckline. Each palm confirmed costs a
+/// landmark run (~25 ms; at most `MAX_PALMS`). Public so the benchmark times the same search.
+pub const PALM_SCORE: f32 = 0.3;
 
 pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> {
     let Photo { rgb, source, exif } = photo;
