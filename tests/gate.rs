@@ -201,6 +201,47 @@ fn a_flat_cover_over_the_mouth_and_chin_is_not_approved_although_the_meshes_plac
     assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
 }
 
+#[test]
+fn thin_frames_drawn_around_the_eyes_are_not_approved() {
+    // GL001's learned head leans on the appearance network, which misses thin frames on a studio
+    // portrait; GL003, the hand-made frame model alone, is the backstop.
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "GL003").outcome, Outcome::Pass, "{:?}", find(&r, "GL003"));
+    let landmarks = &r.faces[0].primary.as_ref().expect("the chosen face").landmarks;
+    let point = |i: usize| (landmarks[i].x, landmarks[i].y);
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let mut eyes = Vec::new();
+    for (outer, inner) in [(33, 133), (263, 362)] {
+        let ((ox, oy), (ix, iy)) = (point(outer), point(inner));
+        eyes.push(((ox + ix) / 2.0, (oy + iy) / 2.0, (ox - ix).hypot(oy - iy)));
+    }
+    // Dark brown rims 3 px thick, 1.7 eye widths across and 1.1 high, and a bridge between them.
+    let frame = [70u8, 45, 30];
+    for &(cx, cy, ew) in &eyes {
+        let (half_w, half_h) = (0.85 * ew, 0.55 * ew);
+        for y in (cy - half_h) as u32..=(cy + half_h) as u32 {
+            for x in (cx - half_w) as u32..=(cx + half_w) as u32 {
+                let (dx, dy) = ((x as f32 - cx).abs(), (y as f32 - cy).abs());
+                if dx > half_w - 3.0 || dy > half_h - 3.0 {
+                    img.put_pixel(x, y, image::Rgb(frame));
+                }
+            }
+        }
+    }
+    let ((rx, ry, rw), (lx, ly, lw)) = (eyes[0], eyes[1]);
+    let (x0, x1) = ((rx.min(lx) + 0.85 * rw.min(lw)) as u32, (rx.max(lx) - 0.85 * rw.min(lw)) as u32);
+    let yb = ((ry + ly) / 2.0 - 0.2 * rw) as u32;
+    for x in x0..=x1 {
+        for y in yb - 1..=yb + 1 {
+            img.put_pixel(x, y, image::Rgb(frame));
+        }
+    }
+    let r = check("london_032_03_glasses.jpg", &keeping_exif(&img, 95, &bytes));
+    assert_eq!(find(&r, "GL003").outcome, Outcome::Fail, "{:?}", find(&r, "GL003"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
 /// The dev photos, when `../shared` is there (CI); `None` otherwise.
 fn dev_labels() -> Option<(std::path::PathBuf, Vec<std::collections::BTreeMap<String, String>>)> {
     let dir = root().join("../shared/dev-photos");

@@ -3,6 +3,12 @@
 //! photos): a frame model (a thin bright/dark line over the nose bridge, a lower rim under the
 //! eyes) and a tint model (the band under the eyes darker than the cheeks, little visible sclera).
 //! Either firing means eyewear; the tint model alone means sunglasses.
+//!
+//! Where a learned head decides GL001 and GL002 (the shipped profile), the head leans on the
+//! appearance network's embedding, fitted on web photos, and gives the hand-made model little
+//! weight. On studio portraits the network misses thin or drawn frames that the frame model sees
+//! plainly, so GL003 keeps the hand-made model's own verdict as a backstop: either check failing
+//! means eyewear.
 
 use serde::Deserialize;
 
@@ -14,6 +20,7 @@ use crate::report::{Outcome, Region, Text, Threshold};
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const GL001: &str = "GL001";
 pub const GL002: &str = "GL002";
+pub const GL003: &str = "GL003";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "glasses",
@@ -25,7 +32,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary_zh: "眼部无眼镜（镜框与镜片色调特征的概率）",
             unit: "probability",
             head: Some(HeadSlot { label: "glasses", signal: true, crown: false }),
-            eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &[GL002] }),
+            eval: Some(EvalLabel { label: "glasses", violation: true, score: Score::Measured, with: &[GL002, GL003] }),
         },
         CodeInfo {
             code: GL002,
@@ -35,6 +42,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "probability",
             head: Some(HeadSlot { label: "sunglasses", signal: true, crown: false }),
             eval: Some(EvalLabel { label: "sunglasses", violation: true, score: Score::Measured, with: &[] }),
+        },
+        CodeInfo {
+            code: GL003,
+            name: "no_eyewear_frames",
+            summary: "No eyewear by the hand-made frame and tint model alone (a backstop to GL001's learned head: thin or drawn frames the appearance network does not see)",
+            summary_zh: "仅凭镜框与镜片色调特征判断未佩戴眼镜（补充 GL001 的学习模型：外观网络看不到的细镜框）",
+            unit: "probability",
+            ..CodeInfo::NONE
         },
     ],
     build: |v| build_with(v, |c| Glasses { c }),
@@ -57,6 +72,9 @@ pub struct Config {
     pub policy: Policy,
     pub max_glasses_probability: f64,
     pub max_sunglasses_probability: f64,
+    /// GL003: the hand-made eyewear probability (frame or tint model) beyond which eyewear is
+    /// found whatever a learned head says.
+    pub max_hand_made_probability: f64,
     /// Logistic models: [intercept, weights…] over the features named in `features()`.
     pub frame_model: [f64; 3],
     pub tint_model: [f64; 3],
@@ -324,18 +342,23 @@ impl Rule for Glasses {
         let c = &self.c;
         let tg = Threshold::max(c.max_glasses_probability);
         let ts = Threshold::max(c.max_sunglasses_probability);
+        let th = Threshold::max(c.max_hand_made_probability);
         let Some(face) = a.face.as_ref() else {
             return vec![
                 Finding::not_assessed(GL001, "probability", tg, no_face()),
                 Finding::not_assessed(GL002, "probability", ts, no_face()),
+                Finding::not_assessed(GL003, "probability", th, no_face()),
             ];
         };
         let Some(features) = eyewear_features(a, face) else {
             let why =
                 Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
+            // GL001 and GL002 may still be decided by a learned head on the embedding; the
+            // hand-made backstop cannot look, so a mandatory GL003 sends the photo to a person.
             return vec![
                 Finding::not_assessed(GL001, "probability", tg, why.clone()),
-                Finding::not_assessed(GL002, "probability", ts, why),
+                Finding::not_assessed(GL002, "probability", ts, why.clone()),
+                Finding::not_assessed(GL003, "probability", th, why),
             ];
         };
         let (p_glasses, p_sun) = features.probabilities(&c.frame_model, &c.tint_model);
@@ -351,16 +374,35 @@ impl Rule for Glasses {
         let pass = Text::new("未佩戴眼镜", "No glasses");
         let fail = Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo");
         let glasses = Finding::measured(GL001, round(p_glasses, 3), "probability", tg, pass.clone(), fail.clone());
-        let mut glasses = ctx.decide("glasses", glasses, pass, fail, region);
-        if glasses.outcome == Outcome::Fail && c.policy != Policy::Reject && sun.outcome != Outcome::Fail {
-            // Clear glasses under a lenient policy: say so, do not reject.
-            glasses.outcome = if c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
-            glasses.message = Text::new(
+        let glasses = ctx.decide("glasses", glasses, pass, fail, region.clone());
+        let frames = Finding::measured(
+            GL003,
+            round(p_glasses, 3),
+            "probability",
+            th,
+            Text::new("眼部周围未见镜框或有色镜片的特征", "No eyewear frame lines or tinted lenses around the eyes"),
+            Text::new(
+                "眼部周围有镜框特征（眼镜）：请摘下眼镜后重新拍摄",
+                "Eyewear frame lines around the eyes (glasses): take off your glasses and retake the photo",
+            ),
+        )
+        .with_region_if_failed(region);
+        let sun_failed = sun.outcome == Outcome::Fail;
+        vec![self.under_policy(glasses, sun_failed), sun, self.under_policy(frames, sun_failed)]
+    }
+}
+
+impl Glasses {
+    /// Clear glasses under a lenient policy: say so, do not reject (sunglasses still fail GL002).
+    fn under_policy(&self, mut found: Finding, sunglasses_failed: bool) -> Finding {
+        if found.outcome == Outcome::Fail && self.c.policy != Policy::Reject && !sunglasses_failed {
+            found.outcome = if self.c.policy == Policy::RejectTinted { Outcome::Warn } else { Outcome::Pass };
+            found.message = Text::new(
                 "检测到眼镜（当前政策允许无色镜片）：请确保镜片无反光、不遮挡眼睛",
                 "Glasses detected (clear lenses are allowed by this profile): make sure there is no glare and the eyes are visible",
             );
         }
-        vec![glasses, sun]
+        found
     }
 }
 
@@ -377,8 +419,10 @@ fn eye_band(face: &FaceAnalysis) -> (f32, f32, f32, f32) {
 
 #[cfg(test)]
 mod tests {
+    use super::{Config, Glasses, Policy};
     use crate::report::Outcome::*;
-    use crate::rules::tests::{outcome, portrait, run};
+    use crate::rules::tests::{as_of, outcome, portrait, run};
+    use crate::rules::{Context, Rule};
 
     #[test]
     fn bare_eyes_pass_dark_lenses_fail_on_the_hand_made_signal() {
@@ -394,5 +438,45 @@ mod tests {
         };
         let sunglasses = run(&portrait(0.0, 0.0, 0.0).paint([20, 20, 24], lens).build(), "glasses");
         assert_eq!(outcome(&sunglasses, "GL002"), Fail, "{sunglasses:?}");
+    }
+
+    #[test]
+    fn gl003_sees_thin_frames_by_the_hand_made_model_and_follows_the_policy() {
+        let bare = run(&portrait(0.0, 0.0, 0.0).build(), "glasses");
+        assert_eq!(outcome(&bare, "GL003"), Pass, "{bare:?}");
+        let probe = portrait(0.0, 0.0, 0.0).build();
+        let face = probe.face.as_ref().expect("a face");
+        let (r, l, iod) = (face.eye_centre(0), face.eye_centre(1), face.inter_ocular());
+        // Two rectangular rims 3 px thick around the eyes and a bridge between them, clear lenses.
+        let (half_w, half_h, t) = (0.4 * iod, 0.25 * iod, 3.0);
+        let frames = move |x: u32, y: u32| {
+            let (x, y) = (x as f32, y as f32);
+            let rim = |c: crate::imaging::Point| {
+                let (dx, dy) = ((x - c.x).abs(), (y - c.y).abs());
+                dx <= half_w && dy <= half_h && (dx > half_w - t || dy > half_h - t)
+            };
+            rim(r) || rim(l) || ((r.x + half_w..l.x - half_w).contains(&x) && (y - (r.y - 0.1 * iod)).abs() < t / 2.0)
+        };
+        let glasses = portrait(0.0, 0.0, 0.0).paint([25, 22, 20], frames).build();
+        let found = run(&glasses, "glasses");
+        let gl003 = found.iter().find(|f| f.code == "GL003").expect("GL003");
+        assert_eq!(gl003.outcome, Fail, "{gl003:?}");
+        assert!(gl003.measured.is_some_and(|p| p >= 0.8), "{gl003:?}");
+        // Under a policy that allows clear glasses, the backstop says so and does not reject.
+        let lenient = Glasses {
+            c: Config {
+                policy: Policy::Allow,
+                max_glasses_probability: 0.5,
+                max_sunglasses_probability: 0.5,
+                max_hand_made_probability: 0.65,
+                frame_model: [2.3692, 1.3695, 1.4874],
+                tint_model: [-2.2210, -7.0306, -7.5758],
+            },
+        };
+        let heads = Default::default();
+        let allowed = lenient.evaluate(&Context { analysis: &glasses, as_of: as_of(), heads: &heads });
+        let gl003 = allowed.iter().find(|f| f.code == "GL003").expect("GL003");
+        assert_eq!(gl003.outcome, Pass, "{gl003:?}");
+        assert!(gl003.message.en.contains("allowed"), "{gl003:?}");
     }
 }
