@@ -1,5 +1,5 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
-//! uneven or bad light, a second, small face, and earrings (JW001), each drawn with randomly chosen position, size,
+//! uneven or bad light, a second, small face, earrings (JW001) and eyewear (GL001-GL003), each drawn with randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
@@ -455,6 +455,105 @@ fn draw_earrings(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
     Some(format!("{kind} {} r={:.3}", if sides.len() == 2 { "both" } else if sides[0] < 0.0 { "right" } else { "left" }, size / width))
 }
 
+/// Eyewear drawn around the eyes: full rims (rectangular, round, oval), aviators (a deeper lower
+/// half) and half rims (a bold top bar, the lower rim faint), in black, brown, gold metal, grey,
+/// silver or a colour, 1.2-6 % of the eye distance thick, opaque or not, with or without a bridge,
+/// temples toward the ears, tinted lenses and a glare on the lens. Placed from the report's mesh
+/// points (eye corners 33/133 and 263/362).
+fn draw_eyewear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<String> {
+    const COLOURS: &[(&str, [u8; 3])] = &[
+        ("black", [15, 15, 18]),
+        ("brown", [90, 55, 30]),
+        ("gold", [190, 170, 120]),
+        ("grey", [110, 110, 115]),
+        ("silver", [200, 200, 205]),
+        ("red", [170, 30, 40]),
+        ("blue", [30, 60, 150]),
+    ];
+    const SHAPES: &[&str] = &["rect", "round", "oval", "aviator", "half"];
+    let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
+    let eye = |outer: usize, inner: usize| -> Option<(f32, f32, f32)> {
+        let (o, i) = (lm.get(outer)?, lm.get(inner)?);
+        Some(((o.x + i.x) / 2.0, (o.y + i.y) / 2.0, (o.x - i.x).hypot(o.y - i.y)))
+    };
+    let (right, left) = (eye(33, 133)?, eye(263, 362)?);
+    let iod = (left.0 - right.0).hypot(left.1 - right.1);
+    if iod < 10.0 {
+        return None;
+    }
+    let shape = *rng.pick(SHAPES);
+    let &(colour_name, base) = rng.pick(COLOURS);
+    let colour = base.map(|v| (v as f32 + rng.range(-12.0, 12.0)).clamp(0.0, 255.0) as u8);
+    let alpha = rng.range(0.6, 1.0);
+    let thickness = (iod * rng.range(0.012, 0.06)).max(1.0);
+    let ew = (right.2 + left.2) / 2.0;
+    let half_w = ew * rng.range(0.75, 1.0);
+    let half_h = if shape == "round" { half_w } else { ew * rng.range(0.4, 0.65) };
+    let lift = ew * rng.range(-0.1, 0.1);
+    let power = match shape {
+        "rect" => rng.range(5.0, 9.0),
+        "round" | "oval" => 2.0,
+        _ => 3.0,
+    };
+    let tint = rng.unit() < 0.25;
+    let tint_alpha = rng.range(0.15, 0.35);
+    let glare = rng.unit() < 0.5;
+    for &(cx, cy, _) in &[right, left] {
+        let cy = cy + lift;
+        let (gx, gy) = (cx + rng.range(-0.4, 0.4) * half_w, cy + rng.range(-0.4, 0.1) * half_h);
+        let reach = 1.3 * half_h.max(half_w) + thickness;
+        for y in (cy - reach).max(0.0) as u32..((cy + reach) as u32).min(img.height()) {
+            for x in (cx - reach).max(0.0) as u32..((cx + reach) as u32).min(img.width()) {
+                let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+                // Aviators hang lower than they rise.
+                let b = if shape == "aviator" && dy > 0.0 { 1.25 * half_h } else { half_h };
+                let r = ((dx / half_w).abs().powf(power) + (dy / b).abs().powf(power)).powf(1.0 / power);
+                let on_rim = r <= 1.0 && r >= 1.0 - thickness / half_h.min(half_w);
+                if on_rim {
+                    let a = if shape == "half" && dy > 0.0 { 0.35 * alpha } else { alpha };
+                    blend(img, x as i64, y as i64, colour, a);
+                } else if r < 1.0 {
+                    if tint {
+                        blend(img, x as i64, y as i64, [60, 50, 40], tint_alpha);
+                    }
+                    if glare && ((x as f32 - gx) / (0.15 * half_w)).powi(2) + ((y as f32 - gy) / (0.06 * half_w)).powi(2) <= 1.0 {
+                        blend(img, x as i64, y as i64, [255, 255, 255], 0.45);
+                    }
+                }
+            }
+        }
+    }
+    let bridge = rng.unit() < 0.85;
+    if bridge {
+        let (x0, x1) = (right.0.min(left.0) + half_w - thickness, right.0.max(left.0) - half_w + thickness);
+        let yb = (right.1 + left.1) / 2.0 + lift - half_h * rng.range(0.0, 0.6);
+        for x in x0.max(0.0) as u32..(x1.max(0.0) as u32).min(img.width()) {
+            for y in (yb - thickness / 2.0).max(0.0) as u32..=(yb + thickness / 2.0).max(0.0) as u32 {
+                blend(img, x as i64, y as i64, colour, alpha);
+            }
+        }
+    }
+    let temples = rng.unit() < 0.6;
+    if temples {
+        for (cx, cy, outward) in [(right.0.min(left.0), right.1, -1.0f32), (right.0.max(left.0), left.1, 1.0)] {
+            let (x0, y0) = (cx + outward * half_w, cy + lift - 0.2 * half_h);
+            for k in 0..(0.5 * ew) as i64 {
+                for d in 0..thickness.ceil() as i64 {
+                    blend(img, (x0 + outward * k as f32) as i64, (y0 - 0.1 * k as f32) as i64 + d, colour, alpha);
+                }
+            }
+        }
+    }
+    Some(format!(
+        "{shape} {colour_name} t={:.3} a={alpha:.2}{}{}{}{}",
+        thickness / iod,
+        if bridge { " bridge" } else { "" },
+        if temples { " temples" } else { "" },
+        if tint { " tinted" } else { "" },
+        if glare { " glare" } else { "" }
+    ))
+}
+
 fn flagged(report: &Report, codes: &[&str]) -> bool {
     report.checks.iter().any(|c| codes.contains(&c.code) && matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Uncertain))
 }
@@ -465,6 +564,7 @@ const TEXT_CODES: &[&str] = &["TX001"];
 const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG002", "BG003"];
 const FACE_CODES: &[&str] = &["FC001"];
 const JEWELLERY_CODES: &[&str] = &["JW001"];
+const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -561,12 +661,13 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 5] = [
+    let families: [(&str, &[&str]); 6] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
         ("second face", FACE_CODES),
         ("earrings", JEWELLERY_CODES),
+        ("eyewear", EYEWEAR_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -590,6 +691,7 @@ fn main() -> anyhow::Result<()> {
                 "logo" => draw_logo(&mut variant, &mut rng, face),
                 "lighting" => draw_lighting(&mut variant, &mut rng, face),
                 "earrings" => draw_earrings(&mut variant, &mut rng, report),
+                "eyewear" => draw_eyewear(&mut variant, &mut rng, report),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -605,7 +707,11 @@ fn main() -> anyhow::Result<()> {
             let r = checker.check_bytes(&name, &jpeg, &opts);
             let kind = label
                 .split_whitespace()
-                .take(if families[f].0 == "text" || families[f].0 == "logo" { 3 } else { 1 })
+                .take(match families[f].0 {
+                    "text" | "logo" => 3,
+                    "eyewear" => 2,
+                    _ => 1,
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
             let base_approved = report.verdict == Verdict::Approve;
