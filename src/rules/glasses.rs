@@ -66,7 +66,7 @@ pub enum Policy {
     Allow,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub policy: Policy,
@@ -75,6 +75,9 @@ pub struct Config {
     /// GL003: the hand-made eyewear probability (frame or tint model) beyond which eyewear is
     /// found whatever a learned head says.
     pub max_hand_made_probability: f64,
+    /// GL003 also reads the frame model on the chroma planes, its line values multiplied by this
+    /// (0 turns it off).
+    pub chroma_line_gain: f64,
     /// Logistic models: [intercept, weights…] over the features named in `features()`.
     pub frame_model: [f64; 3],
     pub tint_model: [f64; 3],
@@ -96,6 +99,9 @@ const Y1: f32 = 1.4;
 pub struct EyewearFeatures {
     pub bridge: f64,
     pub rim_low: f64,
+    /// `bridge` and `rim_low` read on the chroma planes (same normalisers): GL003 only.
+    pub bridge_colour: f64,
+    pub rim_low_colour: f64,
     pub under_dark: f64,
     pub scl_iris: f64,
 }
@@ -109,12 +115,27 @@ impl EyewearFeatures {
         let (pf, pt) = (sigmoid(logit_frame), sigmoid(logit_tint));
         (1.0 - (1.0 - pf) * (1.0 - pt), pt)
     }
+
+    /// The frame model on the chroma planes' lines, scaled by `gain` (a chroma line of a gold or
+    /// silver rim is weaker than a dark rim's luma line against the same normalisers); 0 when
+    /// `gain` is 0.
+    pub fn colour_frame_probability(&self, frame: &[f64; 3], gain: f64) -> f64 {
+        if gain <= 0.0 {
+            return 0.0;
+        }
+        let ln = |x: f64| (gain * x).max(1e-3).ln();
+        let logit = frame[0] + frame[1] * ln(self.bridge_colour) + frame[2] * ln(self.rim_low_colour);
+        1.0 / (1.0 + (-logit).exp())
+    }
 }
 
 struct Canvas {
     y: Plane,
     gy: Vec<f32>,
     lyy: Vec<f32>,
+    /// The same derivatives of the two chroma planes (Cb, Cr), for frames whose brightness is
+    /// close to skin's (gold, silver, coloured rims).
+    chroma: [(Vec<f32>, Vec<f32>); 2],
     mid: Point,
     angle: f32,
     iod: f32,
@@ -140,16 +161,14 @@ impl Canvas {
         let n = w * h;
         let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
         let y = gaussian_blur_1px(&Plane { width: w, height: h, data: luma });
-        let mut gy = vec![0.0; n];
-        let mut lyy = vec![0.0; n];
-        for v in 1..h - 1 {
-            for u in 0..w {
-                let i = v * w + u;
-                gy[i] = (y.data[i + w] - y.data[i - w]) / 2.0;
-                lyy[i] = y.data[i + w] - 2.0 * y.data[i] + y.data[i - w];
-            }
-        }
-        Some(Canvas { y, gy, lyy, mid, angle, iod })
+        let (gy, lyy) = vertical_derivatives(&y);
+        let chroma_plane = |weights: [f32; 3]| {
+            let data = (0..n).map(|i| weights[0] * rgb[i] + weights[1] * rgb[n + i] + weights[2] * rgb[2 * n + i]).collect();
+            vertical_derivatives(&gaussian_blur_1px(&Plane { width: w, height: h, data }))
+        };
+        // BT.601 Cb and Cr without their offset (only differences are read).
+        let chroma = [chroma_plane([-0.168_736, -0.331_264, 0.5]), chroma_plane([0.5, -0.418_688, -0.081_312])];
+        Some(Canvas { y, gy, lyy, chroma, mid, angle, iod })
     }
 
     /// Image point → canvas pixel coordinates.
@@ -162,6 +181,16 @@ impl Canvas {
 
     /// Line-not-step value of one canvas row over columns [c0, c1]: |mean Lyy| − 0.5·mean|gy|.
     fn row_value(&self, v: i32, c0: f32, c1: f32) -> Option<f32> {
+        self.row_value_of(&self.gy, &self.lyy, v, c0, c1)
+    }
+
+    /// The largest line-not-step value of one row on the chroma planes.
+    fn chroma_row_value(&self, v: i32, c0: f32, c1: f32) -> Option<f32> {
+        let [(gb, lb), (gr, lr)] = &self.chroma;
+        Some(self.row_value_of(gb, lb, v, c0, c1)?.max(self.row_value_of(gr, lr, v, c0, c1)?))
+    }
+
+    fn row_value_of(&self, gy_plane: &[f32], lyy_plane: &[f32], v: i32, c0: f32, c1: f32) -> Option<f32> {
         let (w, h) = (self.y.width as i32, self.y.height as i32);
         if v < 1 || v >= h - 1 {
             return None;
@@ -173,8 +202,8 @@ impl Canvas {
         let (mut lyy, mut gy, mut n) = (0.0f32, 0.0f32, 0.0f32);
         for u in u0..=u1 {
             let i = (v * w + u) as usize;
-            lyy += self.lyy[i];
-            gy += self.gy[i].abs();
+            lyy += lyy_plane[i];
+            gy += gy_plane[i].abs();
             n += 1.0;
         }
         Some((lyy / n).abs() - 0.5 * gy / n)
@@ -192,6 +221,20 @@ impl Canvas {
         }
         crate::imaging::quantile(&values, 0.5)
     }
+}
+
+/// Central first and second differences down the canvas (zero on the first and last rows).
+fn vertical_derivatives(p: &Plane) -> (Vec<f32>, Vec<f32>) {
+    let (w, h) = (p.width, p.height);
+    let (mut gy, mut lyy) = (vec![0.0; w * h], vec![0.0; w * h]);
+    for v in 1..h.saturating_sub(1) {
+        for u in 0..w {
+            let i = v * w + u;
+            gy[i] = (p.data[i + w] - p.data[i - w]) / 2.0;
+            lyy[i] = p.data[i + w] - 2.0 * p.data[i] + p.data[i - w];
+        }
+    }
+    (gy, lyy)
 }
 
 /// [1 2 1]/4 applied twice per axis ([1 4 6 4 1]/16, σ = 1 px), clamped at the borders.
@@ -266,11 +309,14 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         let slope = if var > 1e-3 { pts.iter().map(|p| (p.y - mv) * (p.x - mx)).sum::<f32>() / var } else { 0.0 };
         mx + slope * (v - mv)
     };
-    let mut bridge = f32::MIN;
+    let (mut bridge, mut bridge_colour) = (f32::MIN, f32::MIN);
     for v in (b0.y - 0.2 * P).floor() as i32..=(b1.y + 0.05 * P).ceil() as i32 {
         let x = midline_x(v as f32);
         if let Some(val) = canvas.row_value(v, x - 0.1 * P, x + 0.1 * P) {
             bridge = bridge.max(val);
+        }
+        if let Some(val) = canvas.chroma_row_value(v, x - 0.1 * P, x + 0.1 * P) {
+            bridge_colour = bridge_colour.max(val);
         }
     }
 
@@ -287,11 +333,14 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         })
         .collect();
 
-    let mut rim_low = f32::MIN;
+    let (mut rim_low, mut rim_low_colour) = (f32::MIN, f32::MIN);
     for (c, ew, ..) in &eyes {
         for v in (c.y + 0.2 * P).floor() as i32..=(c.y + 0.5 * P).ceil() as i32 {
             if let Some(val) = canvas.row_value(v, c.x - 0.15 * ew, c.x + 0.15 * ew) {
                 rim_low = rim_low.max(val);
+            }
+            if let Some(val) = canvas.chroma_row_value(v, c.x - 0.15 * ew, c.x + 0.15 * ew) {
+                rim_low_colour = rim_low_colour.max(val);
             }
         }
     }
@@ -333,7 +382,14 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
     }
     let scl_iris = scl / (c_ref + 5.0);
 
-    Some(EyewearFeatures { bridge: bridge.max(0.0) as f64 / face_g, rim_low: rim_low.max(0.0) as f64 / face_std, under_dark, scl_iris })
+    Some(EyewearFeatures {
+        bridge: bridge.max(0.0) as f64 / face_g,
+        rim_low: rim_low.max(0.0) as f64 / face_std,
+        bridge_colour: bridge_colour.max(0.0) as f64 / face_g,
+        rim_low_colour: rim_low_colour.max(0.0) as f64 / face_std,
+        under_dark,
+        scl_iris,
+    })
 }
 
 impl Rule for Glasses {
@@ -375,9 +431,10 @@ impl Rule for Glasses {
         let fail = Text::new("检测到佩戴眼镜：请摘下眼镜后重新拍摄", "Glasses detected: take off your glasses and retake the photo");
         let glasses = Finding::measured(GL001, round(p_glasses, 3), "probability", tg, pass.clone(), fail.clone());
         let glasses = ctx.decide("glasses", glasses, pass, fail, region.clone());
+        let p_colour_frame = features.colour_frame_probability(&c.frame_model, c.chroma_line_gain);
         let frames = Finding::measured(
             GL003,
-            round(p_glasses, 3),
+            round(p_glasses.max(p_colour_frame), 3),
             "probability",
             th,
             Text::new("眼部周围未见镜框或有色镜片的特征", "No eyewear frame lines or tinted lenses around the eyes"),
@@ -441,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn gl003_sees_thin_frames_by_the_hand_made_model_and_follows_the_policy() {
+    fn gl003_sees_thin_frames_dark_or_as_bright_as_skin_and_follows_the_policy() {
         let bare = run(&portrait(0.0, 0.0, 0.0).build(), "glasses");
         assert_eq!(outcome(&bare, "GL003"), Pass, "{bare:?}");
         let probe = portrait(0.0, 0.0, 0.0).build();
@@ -469,6 +526,7 @@ mod tests {
                 max_glasses_probability: 0.5,
                 max_sunglasses_probability: 0.5,
                 max_hand_made_probability: 0.65,
+                chroma_line_gain: 4.0,
                 frame_model: [2.3692, 1.3695, 1.4874],
                 tint_model: [-2.2210, -7.0306, -7.5758],
             },
@@ -478,5 +536,17 @@ mod tests {
         let gl003 = allowed.iter().find(|f| f.code == "GL003").expect("GL003");
         assert_eq!(gl003.outcome, Pass, "{gl003:?}");
         assert!(gl003.message.en.contains("allowed"), "{gl003:?}");
+
+        // Rims as bright as the skin (luma 168 against 171) but of another hue: the luma lines
+        // alone do not see them, the chroma lines do.
+        let same_brightness = portrait(0.0, 0.0, 0.0).paint([140, 170, 230], frames).build();
+        let with_gain = |chroma_line_gain: f64| Glasses { c: Config { policy: Policy::Reject, chroma_line_gain, ..lenient.c.clone() } };
+        let read = |rule: &Glasses| {
+            let found = rule.evaluate(&Context { analysis: &same_brightness, as_of: as_of(), heads: &heads });
+            found.iter().find(|f| f.code == "GL003").and_then(|f| f.measured).expect("GL003 measured")
+        };
+        let (luma_only, with_chroma) = (read(&with_gain(0.0)), read(&with_gain(4.0)));
+        assert!(luma_only < 0.5, "{luma_only}");
+        assert!(with_chroma >= 0.8, "{with_chroma}");
     }
 }
