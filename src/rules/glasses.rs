@@ -108,11 +108,8 @@ pub struct EyewearFeatures {
 
 impl EyewearFeatures {
     pub fn probabilities(&self, frame: &[f64; 3], tint: &[f64; 3]) -> (f64, f64) {
-        let ln = |x: f64| x.max(1e-3).ln();
-        let logit_frame = frame[0] + frame[1] * ln(self.bridge) + frame[2] * ln(self.rim_low);
-        let logit_tint = tint[0] + tint[1] * ln(self.under_dark) + tint[2] * self.scl_iris;
-        let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
-        let (pf, pt) = (sigmoid(logit_frame), sigmoid(logit_tint));
+        let pf = frame_probability(frame, self.bridge, self.rim_low);
+        let pt = sigmoid(tint[0] + tint[1] * ln_clipped(self.under_dark) + tint[2] * self.scl_iris);
         (1.0 - (1.0 - pf) * (1.0 - pt), pt)
     }
 
@@ -123,10 +120,22 @@ impl EyewearFeatures {
         if gain <= 0.0 {
             return 0.0;
         }
-        let ln = |x: f64| (gain * x).max(1e-3).ln();
-        let logit = frame[0] + frame[1] * ln(self.bridge_colour) + frame[2] * ln(self.rim_low_colour);
-        1.0 / (1.0 + (-logit).exp())
+        frame_probability(frame, gain * self.bridge_colour, gain * self.rim_low_colour)
     }
+}
+
+/// The frame model: σ(a + b·ln(bridge) + c·ln(rim_low)).
+fn frame_probability(frame: &[f64; 3], bridge: f64, rim_low: f64) -> f64 {
+    sigmoid(frame[0] + frame[1] * ln_clipped(bridge) + frame[2] * ln_clipped(rim_low))
+}
+
+/// ln, clipped at 1e-3 (a feature of 0 is "no line", not minus infinity).
+fn ln_clipped(x: f64) -> f64 {
+    x.max(1e-3).ln()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
 }
 
 struct Canvas {
