@@ -11,7 +11,7 @@
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off
-//! centre, a heavy blur, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
+//! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
 //! eyes, skin smoothed like a beauty filter; a 150 px photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
@@ -290,6 +290,41 @@ fn beautified(img: &RgbImage, face: FaceBox) -> RgbImage {
     out
 }
 
+/// Camera shake: each pixel the mean of a diagonal run of 3 % of the face width.
+fn shaken(img: &RgbImage, face: FaceBox) -> RgbImage {
+    let run = (0.03 * face.2).round().max(2.0) as i64;
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let mut out = img.clone();
+    for y in 0..h {
+        for x in 0..w {
+            let mut sum = [0u32; 3];
+            for k in 0..run {
+                let d = k - run / 2;
+                let p = img.get_pixel((x + d).clamp(0, w - 1) as u32, (y + d).clamp(0, h - 1) as u32).0;
+                (0..3).for_each(|c| sum[c] += p[c] as u32);
+            }
+            out.put_pixel(x as u32, y as u32, image::Rgb(sum.map(|v| (v / run as u32) as u8)));
+        }
+    }
+    out
+}
+
+/// Grain: a fixed pseudo-random pattern of about +-24 levels per channel (standard deviation 14).
+fn grainy(img: &RgbImage, _face: FaceBox) -> RgbImage {
+    let mut out = img.clone();
+    let mut state: u32 = 0x2545_f491;
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let n = (state % 49) as i32 - 24;
+            *c = (*c as i32 + n).clamp(0, 255) as u8;
+        }
+    }
+    out
+}
+
 /// A low-resolution photo scaled up: 150 px wide and back.
 fn upscaled_from_small(img: &RgbImage, _face: FaceBox) -> RgbImage {
     let (w, h) = img.dimensions();
@@ -362,7 +397,9 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 5] = [
+        let on_the_face: [(&str, FaceTransform, u8); 7] = [
+            ("camera shake", shaken, 95),
+            ("grainy", grainy, 90),
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
             ("skin smoothed", beautified, 95),

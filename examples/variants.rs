@@ -1,5 +1,6 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
-//! uneven or bad light, a second, small face, earrings (JW001) and eyewear (GL001-GL003), each drawn with randomly chosen position, size,
+//! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL003) and an
+//! unusable capture (motion blur, defocus, grain: IQ004, IQ007), each drawn with randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
@@ -554,6 +555,82 @@ fn draw_eyewear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<St
     ))
 }
 
+/// An unusable capture: the face smeared by motion (any direction), out of focus, or grainy
+/// (colour or luma noise, alone or on a slightly soft photo). Lengths and widths are in face widths,
+/// so the fault looks the same on any resolution.
+fn draw_quality(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let fw = face.2;
+    let kind = *rng.pick(&["motion", "defocus", "noise", "soft-noisy"]);
+    let label = match kind {
+        "motion" => {
+            let length = fw * rng.range(0.015, 0.05);
+            let angle = rng.range(0.0, std::f32::consts::PI);
+            smear(img, length, angle);
+            format!("{kind} length={:.3} angle={:.0}", length / fw, angle.to_degrees())
+        }
+        "defocus" => {
+            let sigma = fw * rng.range(0.004, 0.012);
+            *img = imageops::blur(img, sigma);
+            format!("{kind} sigma={:.4}", sigma / fw)
+        }
+        "noise" => {
+            let sigma = rng.range(14.0, 32.0);
+            let luma_only = rng.next() % 3 == 0;
+            add_noise(img, rng, sigma, luma_only);
+            format!("{kind} sigma={sigma:.0}{}", if luma_only { " luma" } else { "" })
+        }
+        _ => {
+            let blur = fw * rng.range(0.002, 0.004);
+            *img = imageops::blur(img, blur);
+            let sigma = rng.range(12.0, 24.0);
+            add_noise(img, rng, sigma, false);
+            format!("{kind} sigma={sigma:.0} blur={:.4}", blur / fw)
+        }
+    };
+    Some(label)
+}
+
+/// A straight motion smear: each pixel the mean of `length` px of the line through it at `angle`.
+fn smear(img: &mut RgbImage, length: f32, angle: f32) {
+    let taps = (length.ceil() as usize).max(2);
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let offsets: Vec<(i64, i64)> = (0..taps)
+        .map(|k| {
+            let t = (k as f32 / (taps - 1) as f32 - 0.5) * length;
+            ((t * angle.cos()).round() as i64, (-t * angle.sin()).round() as i64)
+        })
+        .collect();
+    let src = img.clone();
+    for y in 0..h {
+        for x in 0..w {
+            let mut sum = [0u32; 3];
+            for &(dx, dy) in &offsets {
+                let p = src.get_pixel((x + dx).clamp(0, w - 1) as u32, (y + dy).clamp(0, h - 1) as u32).0;
+                for c in 0..3 {
+                    sum[c] += p[c] as u32;
+                }
+            }
+            let n = offsets.len() as u32;
+            img.put_pixel(x as u32, y as u32, image::Rgb([(sum[0] / n) as u8, (sum[1] / n) as u8, (sum[2] / n) as u8]));
+        }
+    }
+}
+
+/// Gaussian pixel noise of `sigma` grey levels (Box-Muller), per channel or the same on all three.
+fn add_noise(img: &mut RgbImage, rng: &mut Rng, sigma: f32, luma_only: bool) {
+    let mut gauss = || {
+        let (u, v) = (rng.unit().max(1e-7), rng.unit());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f32::consts::PI * v).cos() * sigma
+    };
+    for p in img.pixels_mut() {
+        let shared = if luma_only { gauss() } else { 0.0 };
+        for c in 0..3 {
+            let n = if luma_only { shared } else { gauss() };
+            p.0[c] = (p.0[c] as f32 + n).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
 fn flagged(report: &Report, codes: &[&str]) -> bool {
     report.checks.iter().any(|c| codes.contains(&c.code) && matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Uncertain))
 }
@@ -565,6 +642,7 @@ const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG0
 const FACE_CODES: &[&str] = &["FC001"];
 const JEWELLERY_CODES: &[&str] = &["JW001"];
 const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003"];
+const QUALITY_CODES: &[&str] = &["IQ004", "IQ007"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -661,13 +739,14 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 6] = [
+    let families: [(&str, &[&str]); 7] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
         ("second face", FACE_CODES),
         ("earrings", JEWELLERY_CODES),
         ("eyewear", EYEWEAR_CODES),
+        ("image quality", QUALITY_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -692,6 +771,7 @@ fn main() -> anyhow::Result<()> {
                 "lighting" => draw_lighting(&mut variant, &mut rng, face),
                 "earrings" => draw_earrings(&mut variant, &mut rng, report),
                 "eyewear" => draw_eyewear(&mut variant, &mut rng, report),
+                "image quality" => draw_quality(&mut variant, &mut rng, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };

@@ -242,6 +242,51 @@ fn thin_frames_drawn_around_the_eyes_are_not_approved() {
     assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
 }
 
+#[test]
+fn a_portrait_smeared_by_motion_or_grainy_is_not_approved() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "IQ004").outcome, Outcome::Pass, "{:?}", find(&r, "IQ004"));
+    assert_eq!(find(&r, "IQ007").outcome, Outcome::Pass, "{:?}", find(&r, "IQ007"));
+    let photocheck::report::Region::Box { width: face_width, .. } = r.faces[0].region.clone() else { panic!("a box") };
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let (w, h) = img.dimensions();
+
+    // Camera shake: each pixel the mean of a horizontal run of 2.5 % of the face width. Over all
+    // directions at once (IQ004 until profile 2026.12.11) smears of 2-3 % read 0.23-0.39 on the
+    // London ready portraits, overlapping sharp ones (0.38-0.54); in the weakest direction
+    // 0.17-0.29 against 0.33-0.48.
+    let run = (0.025 * face_width).round() as i64;
+    let mut smeared = img.clone();
+    for y in 0..h {
+        for x in 0..w as i64 {
+            let mut sum = [0u32; 3];
+            for k in 0..run {
+                let p = img.get_pixel((x + k - run / 2).clamp(0, w as i64 - 1) as u32, y).0;
+                (0..3).for_each(|c| sum[c] += p[c] as u32);
+            }
+            smeared.put_pixel(x as u32, y, image::Rgb(sum.map(|v| (v / run as u32) as u8)));
+        }
+    }
+    let r = check("london_032_03_shaken.jpg", &keeping_exif(&smeared, 95, &bytes));
+    assert_eq!(find(&r, "IQ004").outcome, Outcome::Fail, "{:?}", find(&r, "IQ004"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+
+    // Grain: Gaussian noise of σ 20 grey levels on every channel (seeded, Box-Muller).
+    let mut rng = photocheck::calibrate::fit::SplitMix(20261204);
+    let mut unit = || ((rng.next() >> 11) as f64 / (1u64 << 53) as f64).max(1e-12);
+    let mut grainy = img.clone();
+    for p in grainy.pixels_mut() {
+        for c in 0..3 {
+            let n = (-2.0 * unit().ln()).sqrt() * (std::f64::consts::TAU * unit()).cos() * 20.0;
+            p.0[c] = (p.0[c] as f64 + n).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    let r = check("london_032_03_grainy.jpg", &keeping_exif(&grainy, 90, &bytes));
+    assert_eq!(find(&r, "IQ007").outcome, Outcome::Fail, "{:?}", find(&r, "IQ007"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
 /// The dev photos, when `../shared` is there (CI); `None` otherwise.
 fn dev_labels() -> Option<(std::path::PathBuf, Vec<std::collections::BTreeMap<String, String>>)> {
     let dir = root().join("../shared/dev-photos");
