@@ -413,8 +413,9 @@ fn rewrite_jsonl<'a>(path: &Path, header: &JournalHeader, rows: impl Iterator<It
 
 /// Measured values worth a column in the CSV. New columns go at the end, so scripts reading the
 /// CSV by position keep working.
-pub(crate) const CSV_MEASURES: &[&str] =
-    &["IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001", "IQ007"];
+pub(crate) const CSV_MEASURES: &[&str] = &[
+    "IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001", "IQ007",
+];
 
 fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row], interrupted: bool, timings: Timings) -> Summary {
     let mut verdicts = BTreeMap::new();

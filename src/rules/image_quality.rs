@@ -372,11 +372,8 @@ fn noise_sigma(gray: &[f32], side: usize) -> f64 {
     let mut sorted = gradient.clone();
     let mid = sorted.len() / 2;
     let (_, &mut median, _) = sorted.select_nth_unstable_by(mid, f32::total_cmp);
-    let (sum, count) = response
-        .iter()
-        .zip(&gradient)
-        .filter(|(_, &g)| g <= median)
-        .fold((0.0f64, 0usize), |(s, c), (&r, _)| (s + r as f64, c + 1));
+    let (sum, count) =
+        response.iter().zip(&gradient).filter(|(_, &g)| g <= median).fold((0.0f64, 0usize), |(s, c), (&r, _)| (s + r as f64, c + 1));
     (std::f64::consts::FRAC_PI_2).sqrt() / 6.0 * sum / count.max(1) as f64
 }
 
