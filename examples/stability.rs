@@ -10,7 +10,7 @@
 //! `--studio` runs another set instead: what a different camera or studio would do to the same
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
-//! grey backdrop, greyscale, a 13 degree roll either way, a head too small, too large or off
+//! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
 //! eyes, skin smoothed like a beauty filter; a 150 px photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
@@ -194,6 +194,19 @@ fn grey_backdrop(img: &RgbImage) -> RgbImage {
     repaint_backdrop(img, [200, 200, 200])
 }
 
+/// Faint diagonal stripes on the backdrop: 14 grey levels darker, 8 px wide every 16 px.
+fn striped_backdrop(img: &RgbImage) -> RgbImage {
+    let mask = backdrop(img);
+    let mut out = img.clone();
+    let w = img.width() as usize;
+    for (i, p) in out.pixels_mut().enumerate() {
+        if mask[i] && ((i % w + i / w) / 8) % 2 == 0 {
+            p.0.iter_mut().for_each(|c| *c = c.saturating_sub(14));
+        }
+    }
+    out
+}
+
 fn greyscale(img: &RgbImage) -> RgbImage {
     image::DynamicImage::ImageRgb8(img.clone()).grayscale().to_rgb8()
 }
@@ -374,8 +387,9 @@ fn main() -> anyhow::Result<()> {
     // `--violations`: changes that break a rule of the notice; every approved portrait must stop
     // being approved. Prints how many stayed approved (wrong approvals) and which checks caught it.
     if args.iter().any(|a| a == "--violations") {
-        let violations: [(&str, Transform, u8); 12] = [
+        let violations: [(&str, Transform, u8); 13] = [
             ("blue backdrop", blue_backdrop, 95),
+            ("striped backdrop", striped_backdrop, 95),
             ("red backdrop", red_backdrop, 95),
             ("grey backdrop", grey_backdrop, 95),
             ("greyscale", greyscale, 95),

@@ -14,6 +14,7 @@ pub const BG001: &str = "BG001";
 pub const BG002: &str = "BG002";
 pub const BG003: &str = "BG003";
 pub const BG004: &str = "BG004";
+pub const BG005: &str = "BG005";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "background",
@@ -44,6 +45,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             ..CodeInfo::NONE
         },
         CodeInfo {
+            code: BG005,
+            name: "background_pattern",
+            summary: "The backdrop has no faint pattern or texture (robust spread of its luma once its smooth shading is taken out)",
+            summary_zh: "背景无浅色图案或纹理（去除平缓明暗变化后背景亮度的稳健离散度）",
+            unit: "grey levels",
+            ..CodeInfo::NONE
+        },
+        CodeInfo {
             code: BG003,
             name: "background_shadow",
             summary: "Background darkening next to the person (shadow behind the head or to one side)",
@@ -71,6 +80,9 @@ pub struct Config {
     pub edge_gradient: f32,
     pub max_edge_fraction: f64,
     pub max_shadow: f64,
+    /// BG005: the most the backdrop's luma may spread (grey levels, a robust standard deviation)
+    /// around its smooth shading.
+    pub max_backdrop_texture: f64,
     /// Below this share of the frame there is too little background to judge.
     pub min_background_fraction: f64,
 }
@@ -93,7 +105,8 @@ impl Rule for Background {
                 Finding::not_assessed(BG001, "fraction", Threshold::min(c.min_white_fraction), why.clone()),
                 Finding::not_assessed(BG004, "level", Threshold::min(c.min_background_level), why.clone()),
                 Finding::not_assessed(BG002, "fraction", Threshold::max(c.max_edge_fraction), why.clone()),
-                Finding::not_assessed(BG003, "ratio", Threshold::max(c.max_shadow), why),
+                Finding::not_assessed(BG003, "ratio", Threshold::max(c.max_shadow), why.clone()),
+                Finding::not_assessed(BG005, "grey levels", Threshold::max(c.max_backdrop_texture), why),
             ];
         }
 
@@ -157,6 +170,29 @@ impl Rule for Background {
             .with_region_if_failed(to_region(&edges)),
         ];
 
+        match backdrop_texture(a, s) {
+            Some((value, region)) => out.push(
+                Finding::measured(
+                    BG005,
+                    round(value, 2),
+                    "grey levels",
+                    Threshold::max(c.max_backdrop_texture),
+                    Text::new("背景平整无图案", "The backdrop has no pattern"),
+                    Text::new(
+                        "背景有浅色图案、条纹或纹理：请在纯白、平整的墙面或背景布前拍摄",
+                        "The backdrop has a faint pattern, stripes or texture: use a plain, smooth white wall or backdrop",
+                    ),
+                )
+                .with_region_if_failed(region),
+            ),
+            None => out.push(Finding::not_assessed(
+                BG005,
+                "grey levels",
+                Threshold::max(c.max_backdrop_texture),
+                Text::new("背景露出太少，无法评估是否有图案", "Too little open backdrop is visible to judge whether it has a pattern"),
+            )),
+        }
+
         match shadow(s, a.face.as_ref().map(|f| f.mesh.p(crate::analysis::lm::NOSE_TIP).x)) {
             Some((value, cells)) => out.push(
                 Finding::measured(
@@ -181,6 +217,75 @@ impl Rule for Background {
         }
         out
     }
+}
+
+/// Width of the working image BG005 reads the backdrop on (area-averaged from the pyramid, so
+/// pixel noise and fine wall grain average out).
+const TEXTURE_WIDTH: usize = 200;
+/// Radius (working pixels) of the box whose mean is the backdrop's smooth shading: 6 of 200 is 3 %
+/// of the frame, wider than the stripes and prints of a patterned backdrop and narrower than a
+/// lighting fall-off (BG003, BG004 and LI judge those).
+const TEXTURE_RADIUS: usize = 6;
+/// Fewest open-backdrop working pixels to judge from.
+const TEXTURE_MIN_PIXELS: usize = 200;
+
+/// BG005: the robust spread of the backdrop's luma around its local mean, over working pixels whose whole
+/// box is trusted background (away from the person and the image border's replicated edge), with
+/// the box around them as the region. BG002 counts cells with a strong gradient on a coarse grid
+/// and misses faint patterns: stripes of 10-25 grey levels left 39 of the 42 approved London ready
+/// portraits approved.
+fn backdrop_texture(a: &crate::analysis::Analysis, s: &Scene) -> Option<(f64, Option<Region>)> {
+    use crate::imaging::filters::{box_blur, Edges};
+    let img = a.image();
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let k = w / TEXTURE_WIDTH as f32;
+    let (tw, th) = (TEXTURE_WIDTH, ((h / k).round() as usize).max(1));
+    let t = crate::imaging::Affine { a: k, b: 0.0, c: 0.5 * k - 0.5, d: 0.0, e: k, f: 0.5 * k - 0.5 };
+    let rgb = crate::imaging::sample_planar(&a.pyramid, &t, tw, th, [0.0; 3]);
+    let n = tw * th;
+    let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+    // Background as the scene grid says, at each working pixel's centre.
+    let open: Vec<f32> = (0..n)
+        .map(|i| {
+            let (x, y) = (((i % tw) as f32 + 0.5) * k, ((i / tw) as f32 + 0.5) * k);
+            let (gx, gy) = (((x / s.cell_w) as usize).min(s.width - 1), ((y / s.cell_h) as usize).min(s.height - 1));
+            if s.is_background(gy * s.width + gx) {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let masked: Vec<f32> = luma.iter().zip(&open).map(|(l, m)| l * m).collect();
+    let r = TEXTURE_RADIUS;
+    let (sum, share) = (box_blur(&masked, tw, th, r, Edges::Replicate), box_blur(&open, tw, th, r, Edges::Replicate));
+    let mut residuals = Vec::new();
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
+    for y in r..th.saturating_sub(r) {
+        for x in r..tw.saturating_sub(r) {
+            let i = y * tw + x;
+            // The whole box on the backdrop: its mean is the shading there, not the person's edge.
+            if open[i] < 1.0 || share[i] < 0.999 {
+                continue;
+            }
+            let residual = (luma[i] - sum[i] / share[i]).abs();
+            residuals.push(residual);
+            if residual > 6.0 {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+            }
+        }
+    }
+    if residuals.len() < TEXTURE_MIN_PIXELS {
+        return None;
+    }
+    // The median absolute residual, scaled to a standard deviation: a pattern moves most of the
+    // backdrop, while an object's outline or the mask missing a strip of clothing (the licence-ready
+    // portraits' dark top runs to the frame's edges) moves a thin line of it, which BG002 judges.
+    let mid = residuals.len() / 2;
+    let (_, &mut median, _) = residuals.select_nth_unstable_by(mid, f32::total_cmp);
+    let region =
+        (x1 > x0).then(|| Region::Box { x: x0 as f32 * k, y: y0 as f32 * k, width: (x1 - x0) as f32 * k, height: (y1 - y0) as f32 * k });
+    Some((1.4826 * median as f64, region.map(|r| a.to_original(r))))
 }
 
 /// The median over `cells` of each cell's darkest channel: how white the backdrop is as a whole

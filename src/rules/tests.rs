@@ -215,6 +215,21 @@ fn a_light_grey_backdrop_counts_as_white_cells_but_not_as_a_white_backdrop() {
 }
 
 #[test]
+fn faint_stripes_on_the_backdrop_fail_bg005_where_bg002_sees_no_edge() {
+    let plain = run(&portrait(0.0, 0.0, 0.0).build(), "background");
+    assert_eq!(outcome(&plain, "BG005"), Pass, "{:?}", plain);
+    assert!(measured(&plain, "BG005") < 0.5, "{:?}", plain);
+    // Stripes 12 px wide, 14 grey levels darker than the white between them.
+    let striped = portrait(0.0, 0.0, 0.0).paint([232, 232, 230], |x, y| {
+        let (dx, dy) = ((x as f32 - 300.0) / 175.0, (y as f32 - 310.0) / 230.0);
+        dx * dx + dy * dy >= 1.0 && y < 600 && (x / 12) % 2 == 0
+    });
+    let f = run(&striped.build(), "background");
+    assert_eq!(outcome(&f, "BG002"), Pass, "BG002 alone lets faint stripes through: {:?}", f);
+    assert_eq!(outcome(&f, "BG005"), Fail, "{:?}", f);
+}
+
+#[test]
 fn geometry_centred_and_cut_off() {
     let centred = run(&portrait(0.0, 0.0, 0.0).build(), "geometry");
     assert_eq!(outcome(&centred, "GE002"), Pass, "{:?}", centred[1]);
