@@ -116,14 +116,19 @@ fn doubled(img: &RgbImage) -> RgbImage {
 
 /// Sensor noise: a fixed pseudo-random pattern of about +-3 levels per channel.
 fn noisy(img: &RgbImage) -> RgbImage {
+    with_noise(img, 0x9e37_79b9, 3)
+}
+
+/// `img` plus a fixed pseudo-random (xorshift from `seed`) pattern, uniform in ±`levels` per channel.
+fn with_noise(img: &RgbImage, seed: u32, levels: i32) -> RgbImage {
     let mut out = img.clone();
-    let mut state: u32 = 0x9e37_79b9;
+    let mut state = seed;
     for p in out.pixels_mut() {
         for c in p.0.iter_mut() {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
-            let n = (state % 7) as i32 - 3;
+            let n = (state % (2 * levels as u32 + 1)) as i32 - levels;
             *c = (*c as i32 + n).clamp(0, 255) as u8;
         }
     }
@@ -324,18 +329,7 @@ fn shaken(img: &RgbImage, face: FaceBox) -> RgbImage {
 
 /// Grain: a fixed pseudo-random pattern of about +-24 levels per channel (standard deviation 14).
 fn grainy(img: &RgbImage, _face: FaceBox) -> RgbImage {
-    let mut out = img.clone();
-    let mut state: u32 = 0x2545_f491;
-    for p in out.pixels_mut() {
-        for c in p.0.iter_mut() {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let n = (state % 49) as i32 - 24;
-            *c = (*c as i32 + n).clamp(0, 255) as u8;
-        }
-    }
-    out
+    with_noise(img, 0x2545_f491, 24)
 }
 
 /// A low-resolution photo scaled up: 150 px wide and back.
