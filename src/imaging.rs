@@ -268,6 +268,11 @@ pub fn box_downscale(img: &RgbImage, factor: u32) -> RgbImage {
 
 /// BT.601 luma, 0..255.
 #[inline]
+/// Luma (BT.601) of a planar (CHW) RGB buffer of `n` pixels, as `sample_planar` returns it.
+pub fn planar_luma(rgb: &[f32], n: usize) -> Vec<f32> {
+    (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect()
+}
+
 pub fn luma(p: [u8; 3]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }

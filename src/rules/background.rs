@@ -226,6 +226,8 @@ const TEXTURE_WIDTH: usize = 200;
 /// of the frame, wider than the stripes and prints of a patterned backdrop and narrower than a
 /// lighting fall-off (BG003, BG004 and LI judge those).
 const TEXTURE_RADIUS: usize = 6;
+/// Residual (grey levels) from which a pixel is part of the region a failed BG005 shows.
+const TEXTURE_REGION_RESIDUAL: f32 = 6.0;
 /// Fewest open-backdrop working pixels to judge from.
 const TEXTURE_MIN_PIXELS: usize = 200;
 
@@ -243,7 +245,7 @@ fn backdrop_texture(a: &crate::analysis::Analysis, s: &Scene) -> Option<(f64, Op
     let t = crate::imaging::Affine { a: k, b: 0.0, c: 0.5 * k - 0.5, d: 0.0, e: k, f: 0.5 * k - 0.5 };
     let rgb = crate::imaging::sample_planar(&a.pyramid, &t, tw, th, [0.0; 3]);
     let n = tw * th;
-    let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+    let luma = crate::imaging::planar_luma(&rgb, n);
     // Background as the scene grid says, at each working pixel's centre.
     let open: Vec<f32> = (0..n)
         .map(|i| {
@@ -270,7 +272,7 @@ fn backdrop_texture(a: &crate::analysis::Analysis, s: &Scene) -> Option<(f64, Op
             }
             let residual = (luma[i] - sum[i] / share[i]).abs();
             residuals.push(residual);
-            if residual > 6.0 {
+            if residual > TEXTURE_REGION_RESIDUAL {
                 (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
             }
         }

@@ -168,7 +168,7 @@ impl Canvas {
         let to_image = Affine { a: a_, b: b_, c: mid.x + cos * ou - sin * ov, d: d_, e: e_, f: mid.y + sin * ou + cos * ov };
         let rgb = sample_planar(&a.pyramid, &to_image, w, h, [0.0; 3]);
         let n = w * h;
-        let luma: Vec<f32> = (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect();
+        let luma = crate::imaging::planar_luma(&rgb, n);
         let y = gaussian_blur_1px(&Plane { width: w, height: h, data: luma });
         let (gy, lyy) = vertical_derivatives(&y);
         let chroma_plane = |weights: [f32; 3]| {

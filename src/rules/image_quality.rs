@@ -300,8 +300,7 @@ pub fn face_detail(a: &Analysis) -> Option<FaceDetail> {
     let gray_crop = |size: usize| -> Vec<f32> {
         let t = Affine::square_crop(centre, side, roll, size, false);
         let rgb = sample_planar(&a.pyramid, &t, size, size, [0.0; 3]);
-        let n = size * size;
-        (0..n).map(|i| 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i]).collect()
+        crate::imaging::planar_luma(&rgb, size * size)
     };
     let region = crate::report::Region::Box { x: centre.x - side / 2.0, y: centre.y - side / 2.0, width: side, height: side };
     Some(FaceDetail {
