@@ -1,6 +1,8 @@
 //! How often a verdict or a failed check changes under transformations that should change
 //! nothing: the mirror image, the same photo at 1.3× and 0.9× the resolution, a JPEG re-encode at
-//! quality 80, 8 % more light, and a slight blur (Gaussian, sigma 0.8 px). Every variant keeps the
+//! quality 80, 8 % more light, and a slight blur (Gaussian, sigma 0.8 px: since profile 2026.12.12
+//! IQ008 sends most portraits to review for it, as soft as a photo enlarged about 1.5 times; it is
+//! kept to show that cost). Every variant keeps the
 //! original's EXIF capture date. Prints, per transformation, how many verdicts and failed-code
 //! sets changed, which codes flipped most, how far the measured values moved, and which photos
 //! were approved on one side only.
@@ -12,7 +14,8 @@
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
-//! eyes, skin smoothed like a beauty filter; a 150 px photo scaled up, a strong colour cast) and
+//! eyes, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
+//! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
 //!
@@ -339,6 +342,30 @@ fn upscaled_from_small(img: &RgbImage, _face: FaceBox) -> RgbImage {
     imageops::resize(&small, w, h, imageops::FilterType::CatmullRom)
 }
 
+/// A small photo enlarged to the original's size: 300 px wide and back. Unlike the 150 px one it
+/// keeps enough detail for IQ004 on a normalised face crop; IQ008 reads it at 390 px's scale.
+fn enlarged_from_300(img: &RgbImage, _face: FaceBox) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let small = imageops::resize(img, 300, (h * 300 / w.max(1)).max(1), imageops::FilterType::Triangle);
+    imageops::resize(&small, w, h, imageops::FilterType::CatmullRom)
+}
+
+/// A green cast on the face alone (a reflection from a green wall, or a face-only filter): red
+/// and blue down by a fifth under a soft oval around the face box, the backdrop left white.
+fn green_face(img: &RgbImage, face: FaceBox) -> RgbImage {
+    let (fx, fy, fw, fh) = face;
+    let (cx, cy) = (fx + fw / 2.0, fy + fh / 2.0);
+    let mut out = img.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let (dx, dy) = ((x as f32 - cx) / (0.7 * fw), (y as f32 - cy) / (0.8 * fh));
+        let weight = (-(dx * dx + dy * dy)).exp();
+        for (c, gain) in [(0, 0.8f32), (1, 1.04), (2, 0.82)] {
+            p.0[c] = (p.0[c] as f32 * (1.0 + weight * (gain - 1.0))).round().min(255.0) as u8;
+        }
+    }
+    out
+}
+
 /// A strong colour cast (red up a quarter, blue down a fifth).
 fn colour_cast(img: &RgbImage, _face: FaceBox) -> RgbImage {
     let mut out = img.clone();
@@ -405,7 +432,7 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 7] = [
+        let on_the_face: [(&str, FaceTransform, u8); 9] = [
             ("camera shake", shaken, 95),
             ("grainy", grainy, 90),
             ("mask painted", masked, 95),
@@ -413,6 +440,8 @@ fn main() -> anyhow::Result<()> {
             ("skin smoothed", beautified, 95),
             ("150 px scaled up", upscaled_from_small, 95),
             ("colour cast", colour_cast, 95),
+            ("enlarged from 300", enlarged_from_300, 92),
+            ("green face", green_face, 95),
         ];
         let whole: Vec<(&str, AnyTransform, u8)> = violations
             .into_iter()

@@ -1,6 +1,7 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL003) and an
-//! unusable capture (motion blur, defocus, grain: IQ004, IQ007), each drawn with randomly chosen position, size,
+//! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), each drawn with
+//! randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
@@ -555,12 +556,13 @@ fn draw_eyewear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<St
     ))
 }
 
-/// An unusable capture: the face smeared by motion (any direction), out of focus, or grainy
-/// (colour or luma noise, alone or on a slightly soft photo). Lengths and widths are in face widths,
-/// so the fault looks the same on any resolution.
+/// An unusable capture: the face smeared by motion (any direction), out of focus, grainy (colour
+/// or luma noise, alone or on a slightly soft photo), or a photo shrunk to 40-55 % of its width
+/// and enlarged back with a smooth filter. Lengths and widths are in face widths, so the fault
+/// looks the same on any resolution.
 fn draw_quality(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
     let fw = face.2;
-    let kind = *rng.pick(&["motion", "defocus", "noise", "soft-noisy"]);
+    let kind = *rng.pick(&["motion", "defocus", "noise", "soft-noisy", "enlarged"]);
     let label = match kind {
         "motion" => {
             let length = fw * rng.range(0.015, 0.05);
@@ -578,6 +580,17 @@ fn draw_quality(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
             let luma_only = rng.next() % 3 == 0;
             add_noise(img, rng, sigma, luma_only);
             format!("{kind} sigma={sigma:.0}{}", if luma_only { " luma" } else { "" })
+        }
+        "enlarged" => {
+            let (w, h) = img.dimensions();
+            let share = rng.range(0.40, 0.55);
+            let small_w = ((w as f32 * share).round() as u32).max(1);
+            let filters =
+                [("bilinear", imageops::FilterType::Triangle), ("bicubic", imageops::FilterType::CatmullRom), ("lanczos", imageops::FilterType::Lanczos3)];
+            let (down, up) = (*rng.pick(&filters), *rng.pick(&filters));
+            let small = imageops::resize(img, small_w, (h * small_w / w.max(1)).max(1), down.1);
+            *img = imageops::resize(&small, w, h, up.1);
+            format!("{kind} from={small_w}px down={} up={}", down.0, up.0)
         }
         _ => {
             let blur = fw * rng.range(0.002, 0.004);
@@ -642,7 +655,7 @@ const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG0
 const FACE_CODES: &[&str] = &["FC001"];
 const JEWELLERY_CODES: &[&str] = &["JW001"];
 const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003"];
-const QUALITY_CODES: &[&str] = &["IQ004", "IQ007"];
+const QUALITY_CODES: &[&str] = &["IQ004", "IQ007", "IQ008"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [

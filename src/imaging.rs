@@ -204,6 +204,9 @@ pub enum Resample {
     Bilinear,
     /// Lanczos-3: pictures people look at (the archive crop).
     Lanczos3,
+    /// Box kernel widened to the scale factor: an area average when shrinking, which adds no
+    /// interpolation blur of its own (detail measures that must compare photos of any size).
+    Area,
 }
 
 /// Resizes to `width` × `height` with `fast_image_resize` (separable convolution in SIMD; the
@@ -217,6 +220,7 @@ pub fn resize(img: &RgbImage, width: u32, height: u32, filter: Resample) -> RgbI
     let kernel = match filter {
         Resample::Bilinear => fr::FilterType::Bilinear,
         Resample::Lanczos3 => fr::FilterType::Lanczos3,
+        Resample::Area => fr::FilterType::Box,
     };
     let fast = || -> Option<RgbImage> {
         let src = fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8x3).ok()?;
@@ -227,7 +231,7 @@ pub fn resize(img: &RgbImage, width: u32, height: u32, filter: Resample) -> RgbI
     };
     fast().unwrap_or_else(|| {
         let fallback = match filter {
-            Resample::Bilinear => image::imageops::FilterType::Triangle,
+            Resample::Bilinear | Resample::Area => image::imageops::FilterType::Triangle,
             Resample::Lanczos3 => image::imageops::FilterType::Lanczos3,
         };
         image::imageops::resize(img, width, height, fallback)

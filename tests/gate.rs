@@ -287,6 +287,57 @@ fn a_portrait_smeared_by_motion_or_grainy_is_not_approved() {
     assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
 }
 
+#[test]
+fn a_small_photo_enlarged_to_the_minimum_size_is_not_approved_and_a_good_one_enlarged_still_is() {
+    use image::imageops::{resize, FilterType};
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "IQ008").outcome, Outcome::Pass, "{:?}", find(&r, "IQ008"));
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let (w, h) = img.dimensions();
+
+    // Shrunk to 300 px wide and enlarged back: the width passes IQ001, the detail is that of a
+    // 300 px photo. Enlarged from 240-280 px (bilinear, bicubic or Lanczos) the London ready
+    // portraits read 0.26-0.42, as taken 0.515 and more (README "Enlarged photos and colour casts
+    // on the face").
+    let small = resize(&img, 300, 300 * h / w, FilterType::Triangle);
+    let enlarged = resize(&small, w, h, FilterType::CatmullRom);
+    let r = check("london_032_03_enlarged.jpg", &keeping_exif(&enlarged, 92, &bytes));
+    assert_eq!(find(&r, "IQ001").outcome, Outcome::Pass, "{:?}", find(&r, "IQ001"));
+    assert_eq!(find(&r, "IQ008").outcome, Outcome::Fail, "{:?}", find(&r, "IQ008"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+
+    // Doubled: the photo still has all the detail of its own 600 px, more than the minimum width
+    // needs, so IQ008 (read at the minimum width's scale) passes it.
+    let doubled = resize(&img, 2 * w, 2 * h, FilterType::CatmullRom);
+    let r = check("london_032_03_doubled.jpg", &keeping_exif(&doubled, 92, &bytes));
+    assert_eq!(find(&r, "IQ008").outcome, Outcome::Pass, "{:?}", find(&r, "IQ008"));
+}
+
+#[test]
+fn a_green_cast_on_the_face_alone_is_not_approved() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "IQ009").outcome, Outcome::Pass, "{:?}", find(&r, "IQ009"));
+    let photocheck::report::Region::Box { x, y, width, height } = r.faces[0].region.clone() else { panic!("a box") };
+    let (x, y, width, height) = (f64::from(x), f64::from(y), f64::from(width), f64::from(height));
+    let (cx, cy) = (x + width / 2.0, y + height / 2.0);
+    // Red and blue down by 18 and 15 %, green up 5 %, under a soft oval around the face: the
+    // backdrop stays white, so only the skin's hue shows it (the probe of stop 42: 26 of the 42
+    // approved London portraits stayed approved before IQ009).
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    for (px, py, p) in img.enumerate_pixels_mut() {
+        let (dx, dy) = ((px as f64 - cx) / (0.7 * width), (py as f64 - cy) / (0.8 * height));
+        let weight = (-(dx * dx + dy * dy)).exp();
+        for (c, gain) in [(0, 0.82), (1, 1.05), (2, 0.85)] {
+            p.0[c] = (p.0[c] as f64 * (1.0 + weight * (gain - 1.0))).round().min(255.0) as u8;
+        }
+    }
+    let r = check("london_032_03_green.jpg", &keeping_exif(&img, 95, &bytes));
+    assert_eq!(find(&r, "IQ009").outcome, Outcome::Fail, "{:?}", find(&r, "IQ009"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
 /// The dev photos, when `../shared` is there (CI); `None` otherwise.
 fn dev_labels() -> Option<(std::path::PathBuf, Vec<std::collections::BTreeMap<String, String>>)> {
     let dir = root().join("../shared/dev-photos");

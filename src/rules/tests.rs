@@ -54,7 +54,7 @@ fn without_a_face_every_face_check_is_not_assessed_and_every_code_is_declared() 
     let face_codes = [
         "FC002", "GE001", "GE002", "GE003", "GE004", "GE005", "PO001", "PO002", "PO003", "EY001", "HW001", "GL001", "GL002", "GL003",
         "MK001", "MK002", "HR001", "HR002", "EX001", "EX002", "EX003", "EX004", "LI001", "LI002", "LI004", "CL001", "CL002", "IQ004",
-        "IQ005", "IQ007",
+        "IQ005", "IQ007", "IQ008", "IQ009",
     ];
     for spec in REGISTRY {
         for f in run(&a, spec.family) {
@@ -318,4 +318,24 @@ fn heads_and_eval_labels_are_derived_from_the_declarations() {
     ] {
         assert!(labels.contains(&l), "{l}");
     }
+}
+
+#[test]
+fn a_colour_cast_on_the_skin_fails_iq009_and_skin_without_colour_is_not_assessed() {
+    let face = |x: u32, y: u32| ((x as f32 - 300.0) / 150.0).powi(2) + ((y as f32 - 330.0) / 200.0).powi(2) < 1.0;
+    // The portrait's skin (205, 160, 135): Cb -20, Cr +25, a hue of about 129 degrees.
+    let natural = run(&portrait(0.0, 0.0, 0.0).build(), "image_quality");
+    assert_eq!(outcome(&natural, "IQ009"), Pass, "{:?}", natural);
+    assert!((124.0..134.0).contains(&measured(&natural, "IQ009")), "{:?}", natural);
+    // The same skin through a green cast (R x0.82, G x1.05, B x0.85, the probe of stop 42):
+    // Cr drops to about 4 and the hue turns past 170 degrees.
+    let green = run(&portrait(0.0, 0.0, 0.0).paint([168, 168, 115], face).build(), "image_quality");
+    assert_eq!(outcome(&green, "IQ009"), Fail, "{:?}", green);
+    assert!(measured(&green, "IQ009") > 160.0, "{:?}", green);
+    // Magenta (more red and blue, less green): Cb turns positive, the hue falls to about 87.
+    let magenta = run(&portrait(0.0, 0.0, 0.0).paint([215, 150, 175], face).build(), "image_quality");
+    assert_eq!(outcome(&magenta, "IQ009"), Fail, "{:?}", magenta);
+    // A face with almost no colour has no hue to read: a person looks.
+    let grey = run(&portrait(0.0, 0.0, 0.0).paint([170, 168, 166], face).build(), "image_quality");
+    assert_eq!(outcome(&grey, "IQ009"), NotAssessed, "{:?}", grey);
 }
