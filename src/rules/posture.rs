@@ -32,9 +32,14 @@ pub struct Posture {
     c: Config,
 }
 
-/// Shoulders are looked for this many face widths either side of the face centre, scanning down
-/// from nose height (background there, beside the head).
+/// Shoulders are looked for at most this many face widths either side of the face centre,
+/// scanning down from nose height (background there, beside the head).
 const SHOULDER_S: f32 = 1.3;
+/// ... and at least this many: nearer the face the scan meets the neck and hair. An ID photo
+/// framed to the notice's head size has its shoulders' ends out of frame at 1.3 face widths, so
+/// the scan moves in (symmetrically, so a level slope reads level) until both points are inside.
+const SHOULDER_S_MIN: f32 = 0.8;
+const SHOULDER_S_STEP: f32 = 0.05;
 
 impl Rule for Posture {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
@@ -62,7 +67,15 @@ impl Rule for Posture {
             }
             None
         };
-        let (Some(left), Some(right)) = (top_of_shoulder(-SHOULDER_S), top_of_shoulder(SHOULDER_S)) else {
+        let inside = |s: f32| {
+            let margin = 0.01 * w;
+            [frame.point(-s, 0.5), frame.point(s, 0.5)].iter().all(|p| p.x >= margin && p.x < w - margin)
+        };
+        let mut s = SHOULDER_S;
+        while s > SHOULDER_S_MIN && !inside(s) {
+            s -= SHOULDER_S_STEP;
+        }
+        let (Some(left), Some(right)) = (top_of_shoulder(-s), top_of_shoulder(s)) else {
             return vec![Finding::not_assessed(
                 SH001,
                 "deg",
@@ -92,9 +105,10 @@ mod tests {
     use crate::report::Outcome::*;
     use crate::rules::tests::{measured, outcome, run};
 
-    /// A portrait with shoulders whose top edge falls by `slope` px per px to the image's right
-    /// (a smaller face than the other fixtures, so the shoulders 1.3 face widths out are in frame).
-    fn shoulders(slope: f32) -> Builder {
+    /// A portrait with shoulders whose top edge falls by `slope` px per px to the image's right,
+    /// and a face `face_height` px high (240: the shoulders 1.3 face widths out are in frame; 330,
+    /// the ID framing of the other fixtures: they are not).
+    fn shoulders(slope: f32, face_height: f32) -> Builder {
         let (cx, cy) = (300.0f32, 330.0f32);
         Builder::new(600, 800, [246, 246, 244])
             .paint([205, 160, 135], move |x, y| ((x as f32 - cx) / 150.0).powi(2) + ((y as f32 - cy) / 200.0).powi(2) < 1.0)
@@ -105,16 +119,28 @@ mod tests {
                     0.0
                 }
             })
-            .face(cx, cy, 240.0, 0.0, 0.0, 0.0)
+            .face(cx, cy, face_height, 0.0, 0.0, 0.0)
     }
 
     #[test]
     fn level_shoulders_pass_a_tilt_fails() {
-        let level = run(&shoulders(0.0).build(), "posture");
+        let level = run(&shoulders(0.0, 240.0).build(), "posture");
         assert_eq!(outcome(&level, "SH001"), Pass, "{:?}", level[0]);
         assert!(measured(&level, "SH001").abs() < 1.0);
-        let tilted = run(&shoulders(0.25).build(), "posture");
+        let tilted = run(&shoulders(0.25, 240.0).build(), "posture");
         assert_eq!(outcome(&tilted, "SH001"), Fail, "{:?}", tilted[0]);
         assert!((measured(&tilted, "SH001") - 14.0).abs() < 2.0, "atan(0.25) = 14°: {}", measured(&tilted, "SH001"));
+    }
+
+    #[test]
+    fn an_id_framed_portrait_has_its_shoulders_read_nearer_the_face() {
+        // Until stop 42 the scan stayed 1.3 face widths out, beyond the frame of every licence-
+        // ready London portrait, and SH001 was not assessed on any of them.
+        let level = run(&shoulders(0.0, 330.0).build(), "posture");
+        assert_eq!(outcome(&level, "SH001"), Pass, "{:?}", level[0]);
+        assert!(measured(&level, "SH001").abs() < 1.0);
+        let tilted = run(&shoulders(-0.2, 330.0).build(), "posture");
+        assert_eq!(outcome(&tilted, "SH001"), Fail, "{:?}", tilted[0]);
+        assert!((measured(&tilted, "SH001") + 11.3).abs() < 2.0, "atan(-0.2) = -11.3°: {}", measured(&tilted, "SH001"));
     }
 }
