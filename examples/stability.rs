@@ -13,7 +13,7 @@
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
-//! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30; on the face: a painted mask, a bar over the
+//! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
 //! eyes, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
 //! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
@@ -342,6 +342,15 @@ fn upscaled_from_small(img: &RgbImage, _face: FaceBox) -> RgbImage {
     imageops::resize(&small, w, h, imageops::FilterType::CatmullRom)
 }
 
+/// Colours posterised to 16 levels a channel (the top 4 bits), as a GIF-like or "poster" filter.
+fn posterised(img: &RgbImage) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        p.0 = p.0.map(|v| (v & 0xF0) | 0x08);
+    }
+    out
+}
+
 /// A small photo enlarged to the original's size: 300 px wide and back. Unlike the 150 px one it
 /// keeps enough detail for IQ004 on a normalised face crop; IQ008 reads it at 390 px's scale.
 fn enlarged_from_300(img: &RgbImage, _face: FaceBox) -> RgbImage {
@@ -408,7 +417,7 @@ fn main() -> anyhow::Result<()> {
     // `--violations`: changes that break a rule of the notice; every approved portrait must stop
     // being approved. Prints how many stayed approved (wrong approvals) and which checks caught it.
     if args.iter().any(|a| a == "--violations") {
-        let violations: [(&str, Transform, u8); 13] = [
+        let violations: [(&str, Transform, u8); 14] = [
             ("blue backdrop", blue_backdrop, 95),
             ("striped backdrop", striped_backdrop, 95),
             ("red backdrop", red_backdrop, 95),
@@ -422,6 +431,7 @@ fn main() -> anyhow::Result<()> {
             ("blurred 2.5 px", badly_blurred, 95),
             ("under-exposed", underexposed, 95),
             ("JPEG q30", same, 30),
+            ("posterised", posterised, 95),
         ];
         let approved: Vec<(std::path::PathBuf, Vec<u8>, FaceBox)> = files
             .par_iter()

@@ -338,6 +338,23 @@ fn a_green_cast_on_the_face_alone_is_not_approved() {
     assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
 }
 
+#[test]
+fn a_posterised_portrait_is_not_approved() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "IQ010").outcome, Outcome::Pass, "{:?}", find(&r, "IQ010"));
+    // Each channel cut to its top 4 bits (16 levels), then saved at JPEG q95, whose noise spreads
+    // each level a little but leaves the comb (the probe of stop 42: 31 of the 42 approved London
+    // portraits posterised to 3-4 bits stayed approved before IQ010).
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    for p in img.pixels_mut() {
+        p.0 = p.0.map(|v| (v & 0xF0) | 0x08);
+    }
+    let r = check("london_032_03_posterised.jpg", &keeping_exif(&img, 95, &bytes));
+    assert_eq!(find(&r, "IQ010").outcome, Outcome::Fail, "{:?}", find(&r, "IQ010"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
 /// The dev photos, when `../shared` is there (CI); `None` otherwise.
 fn dev_labels() -> Option<(std::path::PathBuf, Vec<std::collections::BTreeMap<String, String>>)> {
     let dir = root().join("../shared/dev-photos");

@@ -1,6 +1,7 @@
 //! Image quality: is the photo itself usable? Resolution and shape of the upload, colour, focus on
 //! the face (defocus and motion blur), grain, detail that an enlarged small photo lacks, a colour
-//! cast on the face, clipped exposure on the face, and JPEG compression.
+//! cast on the face, colour levels reduced or combed (posterised, a palette, an 8-bit tone edit
+//! saved losslessly), clipped exposure on the face, and JPEG compression.
 
 use serde::Deserialize;
 
@@ -19,6 +20,7 @@ pub const IQ006: &str = "IQ006";
 pub const IQ007: &str = "IQ007";
 pub const IQ008: &str = "IQ008";
 pub const IQ009: &str = "IQ009";
+pub const IQ010: &str = "IQ010";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "image_quality",
@@ -95,6 +97,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "degrees",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: IQ010,
+            name: "colour_levels",
+            summary: "The face's colour levels are continuous, not reduced (posterised, a palette as in a GIF) or combed by an 8-bit tone edit saved losslessly: spikiness of its histograms beyond what sampling noise gives",
+            summary_zh: "面部色阶连续，未被压缩（色调分离、GIF 等调色板）或因 8 位调色后无损保存而呈梳状：面部直方图超出采样噪声的尖峰程度",
+            unit: "spikiness",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| ImageQuality { c }),
 };
@@ -113,6 +123,7 @@ pub struct Config {
     pub min_skin_hue: f64,
     pub max_skin_hue: f64,
     pub min_skin_chroma: f64,
+    pub max_histogram_spikiness: f64,
     pub max_face_clipped: f64,
     pub min_jpeg_quality: f64,
 }
@@ -268,6 +279,27 @@ impl Rule for ImageQuality {
                 Text::new("无法测量肤色", "The skin colour could not be measured"),
             )),
             None => out.push(Finding::not_assessed(IQ009, "degrees", hue_limits, no_face())),
+        }
+
+        let spikiness_limit = Threshold::max(c.max_histogram_spikiness);
+        match face_histogram_spikiness(a) {
+            Some(spikiness) => out.push(Finding::measured(
+                IQ010,
+                round(spikiness, 3),
+                "spikiness",
+                spikiness_limit,
+                Text::new("色阶正常", "The colour levels are continuous"),
+                Text::new(
+                    "照片色阶被压缩或经过调色编辑（色调分离、转成 GIF 等少色格式或调整过亮度曲线）：请上传相机拍摄的原图，不要编辑",
+                    "The photo's colour levels were reduced or edited (posterised, saved as a GIF or another palette format, or a brightness curve applied): upload the camera's original photo, unedited",
+                ),
+            )),
+            None => out.push(Finding::not_assessed(
+                IQ010,
+                "spikiness",
+                spikiness_limit,
+                Text::new("面部太小或未检测到面部，无法评估色彩层次", "No face large enough to judge the colour levels on"),
+            )),
         }
 
         match face_clipping(a) {
@@ -512,6 +544,80 @@ fn skin_hue(cb: f32, cr: f32) -> f64 {
     f64::from(cr).atan2(f64::from(cb)).to_degrees().rem_euclid(360.0)
 }
 
+/// Fewest pixels IQ010 reads: with fewer, each level's count is too noisy to see spikes in.
+const MIN_HISTOGRAM_PIXELS: u32 = 3000;
+
+/// IQ010: how spiky the face's per-channel histograms are. Every pixel in the face's middle (the
+/// oval's box without its outer 15 % across and 20 % / 10 % above and below: cheeks, nose, mouth,
+/// the eyes) counts; each channel's histogram between its 2nd and 98th percentile is compared with
+/// its own 9-level running mean. The sum of the differences, less what Poisson sampling noise
+/// alone gives (sqrt(2 m / π) for a level whose mean count is m), over the pixel count; the
+/// highest of the three channels. A photo has continuous values and reads about 0 (London
+/// portraits at most 0.05; JPEG q65, blurs, white balance, contrast or gamma changes re-saved as
+/// JPEG at most 0.064); a photo whose colours were reduced to a few levels has combs: posterised
+/// to 3-4 bits or a 16-64 colour palette reads 0.14 and up, even after a JPEG re-encode at q95.
+/// So does an 8-bit tone edit saved losslessly (PNG): a levels stretch or raised contrast leaves
+/// every 4th-7th level empty, a gamma change doubles some, and no JPEG noise fills them (0.11-0.42)
+/// — an edit the notice forbids, and the message says so. Not only skin: the skin
+/// reference is the brightest part of the face, and on a bright face its pixels crowd against
+/// the clipping ramp, whose steep slope the running mean reads as spikes. A flat mask reads high,
+/// but MK001 rejects that photo anyway.
+fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
+    let face = a.face.as_ref()?;
+    let (x0, y0, x1, y1) = face.oval_bounds();
+    let (w, h) = (x1 - x0, y1 - y0);
+    let img = a.image();
+    let clamp_x = |v: f32| (v.max(0.0) as u32).min(img.width());
+    let clamp_y = |v: f32| (v.max(0.0) as u32).min(img.height());
+    let (left, right) = (clamp_x(x0 + 0.15 * w), clamp_x(x0 + 0.85 * w));
+    let (top, bottom) = (clamp_y(y0 + 0.2 * h), clamp_y(y0 + 0.9 * h));
+    let mut histograms = [[0u32; 256]; 3];
+    let mut count = 0u32;
+    for y in top..bottom {
+        for x in left..right {
+            let p = img.get_pixel(x, y).0;
+            for c in 0..3 {
+                histograms[c][p[c] as usize] += 1;
+            }
+            count += 1;
+        }
+    }
+    if count < MIN_HISTOGRAM_PIXELS {
+        return None;
+    }
+    histograms.iter().filter_map(|hist| channel_spikiness(hist, count)).reduce(f64::max).or(Some(0.0))
+}
+
+/// One channel's spikiness (see [`face_histogram_spikiness`]) between its 2nd and 98th
+/// percentile, within 2..=245; `None` where that span is under 12 levels (a flat channel has no
+/// comb to read).
+fn channel_spikiness(hist: &[u32; 256], count: u32) -> Option<f64> {
+    let percentile = |q: f64| {
+        let target = (q * count as f64).ceil().max(1.0) as u32;
+        let mut seen = 0;
+        hist.iter().position(|&n| {
+            seen += n;
+            seen >= target
+        })
+    };
+    // The top and bottom are left out: clipped highlights pile up towards 255 (IQ005 judges
+    // clipping), and that ramp is no comb.
+    let (lo, hi) = (percentile(0.02)?.max(2), percentile(0.98)?.min(245));
+    if hi < lo + 12 {
+        return None;
+    }
+    let at = |i: isize| hist[i.clamp(lo as isize, hi as isize) as usize] as f64;
+    let (mut spikes, mut noise, mut total) = (0.0f64, 0.0f64, 0.0f64);
+    for i in lo..=hi {
+        let mean = (-4..=4).map(|k| at(i as isize + k)).sum::<f64>() / 9.0;
+        let n = hist[i] as f64;
+        spikes += (n - mean).abs();
+        noise += (2.0 * mean / std::f64::consts::PI).sqrt();
+        total += n;
+    }
+    Some((spikes - noise) / total.max(1.0))
+}
+
 /// Share of face pixels at the ends of the range (≥ 250 or ≤ 5 luma).
 fn face_clipping(a: &Analysis) -> Option<f64> {
     a.face.as_ref()?;
@@ -631,6 +737,33 @@ mod tests {
         // 0.515, and enlarged from 40-47 % of their width, up to 0.42).
         assert!(before > 0.6, "sharp scene {before:.3}");
         assert!(after < 0.5 * before, "{before:.3} -> {after:.3}");
+    }
+
+    #[test]
+    fn a_combed_histogram_reads_spiky_and_a_smooth_one_does_not() {
+        // A smooth bell of about 21,000 values over levels 70-190, as skin gives (no sampling
+        // noise, so it reads below 0: the noise allowance is subtracted all the same).
+        let mut smooth = [0u32; 256];
+        for (i, n) in smooth.iter_mut().enumerate() {
+            *n = (400.0 * (-((i as f64 - 130.0) / 30.0).powi(2)).exp()).round() as u32;
+        }
+        let count: u32 = smooth.iter().sum();
+        let bell = channel_spikiness(&smooth, count).expect("a span");
+        // Posterised to 4 bits: each value moved down to its multiple of 16.
+        let mut posterised = [0u32; 256];
+        for (i, &n) in smooth.iter().enumerate() {
+            posterised[i & !15] += n;
+        }
+        let combs = channel_spikiness(&posterised, count).expect("a span");
+        // An 8-bit contrast stretch by 1.25: every 5th level left empty, its values one level up.
+        let mut stretched = [0u32; 256];
+        for (i, &n) in smooth.iter().enumerate() {
+            stretched[if i % 5 == 0 { (i + 1).min(255) } else { i }] += n;
+        }
+        let gaps = channel_spikiness(&stretched, count).expect("a span");
+        assert!(bell < 0.03, "smooth {bell:.3}");
+        assert!(combs > 0.5, "posterised {combs:.3}");
+        assert!(gaps > 0.11, "stretched {gaps:.3}");
     }
 
     #[test]
