@@ -608,9 +608,9 @@ fn channel_spikiness(hist: &[u32; 256], count: u32) -> Option<f64> {
     }
     let at = |i: isize| hist[i.clamp(lo as isize, hi as isize) as usize] as f64;
     let (mut spikes, mut noise, mut total) = (0.0f64, 0.0f64, 0.0f64);
-    for i in lo..=hi {
+    for (i, &count_at) in hist.iter().enumerate().take(hi + 1).skip(lo) {
         let mean = (-4..=4).map(|k| at(i as isize + k)).sum::<f64>() / 9.0;
-        let n = hist[i] as f64;
+        let n = count_at as f64;
         spikes += (n - mean).abs();
         noise += (2.0 * mean / std::f64::consts::PI).sqrt();
         total += n;
