@@ -84,8 +84,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: IQ008,
             name: "enlarged",
-            summary: "The photo has the detail its size promises, so it is not a small photo enlarged (fine-to-coarse detail ratio on the face, read at the scale of the minimum width)",
-            summary_zh: "照片细节与其尺寸相符，并非由小图放大（在最低宽度的比例下读取面部细节比）",
+            summary: "The photo has the detail its size promises, so it is not a small photo enlarged (fine-to-coarse detail ratio on the face, read at the scale of a photo of the profile's reading width)",
+            summary_zh: "照片细节与其尺寸相符，并非由小图放大（按配置中的读取宽度缩放后读取面部细节比）",
             unit: "detail ratio",
             ..CodeInfo::NONE
         },
@@ -429,20 +429,22 @@ pub fn face_detail(a: &Analysis) -> Option<FaceDetail> {
 /// Fewest pixels across the face crop IQ008 reads: below that the ratio says little, and a face so
 /// small fails the framing checks anyway.
 const MIN_ENLARGEMENT_CROP: usize = 32;
-/// Most pixels across that crop: a face larger than this at the minimum width's scale is resampled
-/// down to it, which keeps the cost bounded and only strengthens the detail it reads.
+/// Most pixels across that crop: a face larger than this at the reading scale is resampled down to
+/// it, which keeps the cost bounded and only strengthens the detail it reads.
 const MAX_ENLARGEMENT_CROP: usize = 384;
 
 /// IQ008: the face's fine-to-coarse detail ratio over all directions, read on the face crop
-/// shrunk to the scale the photo would have at `min_width` (never finer than the working image).
-/// A photo enlarged from a smaller one has no detail finer than its source's pixels: a 600 px
-/// portrait enlarged from 260-320 px reads about 0.25 there, the same portrait as taken about 0.5.
-/// Reading at the minimum width's scale, not the photo's own, lets a large but soft phone photo
-/// pass: it still has the detail a photo of the minimum size needs. The crop is cut on whole
+/// shrunk to the scale the photo would have at `read_width` px wide (the profile's
+/// `detail_read_width`; never finer than the working image). A photo enlarged from a smaller one
+/// has no detail finer than its source's pixels: a 600 px portrait enlarged from 260-320 px reads
+/// about 0.3 at 390 px, the same portrait as taken 0.5 and more. Reading at a fixed scale, not the
+/// photo's own, lets a large but soft phone photo pass: it still has the detail a photo of that
+/// width needs. It is below the minimum upload width (520) because a legitimate upload resized to
+/// 520 px with a soft filter reads as low as an enlargement there. The crop is cut on whole
 /// pixels and shrunk by area averaging, without roll correction: any interpolation blurs the
 /// finest band by an amount that depends on the sub-pixel phase (a portrait shrunk to exactly
 /// 520 px, read through bilinear sampling, spread 0.35-0.64).
-pub fn detail_at_width(a: &Analysis, min_width: u32) -> Option<f64> {
+pub fn detail_at_width(a: &Analysis, read_width: u32) -> Option<f64> {
     let face = a.face.as_ref()?;
     let (x0, y0, x1, y1) = face.oval_bounds();
     let side = (x1 - x0).max(y1 - y0) * 0.8;
@@ -453,8 +455,8 @@ pub fn detail_at_width(a: &Analysis, min_width: u32) -> Option<f64> {
     let top = (cy - side / 2.0).floor().clamp(0.0, h);
     let crop_w = ((cx + side / 2.0).ceil().clamp(0.0, w) - left) as u32;
     let crop_h = ((cy + side / 2.0).ceil().clamp(0.0, h) - top) as u32;
-    // Working pixels per output pixel: an original photo's pixel at most `min_width` across.
-    let original_per_out = (a.original_width as f32 / min_width.max(1) as f32).max(1.0);
+    // Working pixels per output pixel: an original photo's pixel at most `read_width` across.
+    let original_per_out = (a.original_width as f32 / read_width.max(1) as f32).max(1.0);
     let working_per_out = (original_per_out / a.scale.max(1e-6)).max(1.0);
     let out_w = ((crop_w as f32 / working_per_out).round() as usize).min(MAX_ENLARGEMENT_CROP);
     let out_h = ((crop_h as f32 / working_per_out).round() as usize).min(MAX_ENLARGEMENT_CROP);
