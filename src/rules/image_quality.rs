@@ -587,7 +587,9 @@ fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
     if count < MIN_HISTOGRAM_PIXELS {
         return None;
     }
-    histograms.iter().filter_map(|hist| channel_spikiness(hist, count)).reduce(f64::max).or(Some(0.0))
+    // A face whose every channel spans under 12 levels has no comb to read: not assessed, so a
+    // person looks (such a face fails the detail checks anyway).
+    histograms.iter().filter_map(|hist| channel_spikiness(hist, count)).reduce(f64::max)
 }
 
 /// One channel's spikiness (see [`face_histogram_spikiness`]) between its 2nd and 98th
