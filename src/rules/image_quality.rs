@@ -409,9 +409,7 @@ const DETAIL_MARGIN: usize = 5;
 /// over the flatter half of a finer crop (lowest gradient), so skin texture and edges weigh little.
 pub fn face_detail(a: &Analysis) -> Option<FaceDetail> {
     let face = a.face.as_ref()?;
-    let (x0, y0, x1, y1) = face.oval_bounds();
-    let side = (x1 - x0).max(y1 - y0) * 0.8;
-    let centre = Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let (centre, side) = detail_square(face);
     let roll = face.pose.map_or(0.0, |p| p.roll).to_radians();
     let gray_crop = |size: usize| -> Vec<f32> {
         let t = Affine::square_crop(centre, side, roll, size, false);
@@ -424,6 +422,13 @@ pub fn face_detail(a: &Analysis) -> Option<FaceDetail> {
         noise: noise_sigma(&gray_crop(NOISE_CROP), NOISE_CROP),
         region,
     })
+}
+
+/// The square the detail checks (IQ004, IQ007, IQ008) read: centred on the face oval's box, its
+/// side 0.8 of the box's longer side, so it holds the face and little of the background.
+fn detail_square(face: &crate::analysis::FaceAnalysis) -> (Point, f32) {
+    let (x0, y0, x1, y1) = face.oval_bounds();
+    (Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0), (x1 - x0).max(y1 - y0) * 0.8)
 }
 
 /// Fewest pixels across the face crop IQ008 reads: below that the ratio says little, and a face so
@@ -446,11 +451,10 @@ const MAX_ENLARGEMENT_CROP: usize = 384;
 /// 520 px, read through bilinear sampling, spread 0.35-0.64).
 pub fn detail_at_width(a: &Analysis, read_width: u32) -> Option<f64> {
     let face = a.face.as_ref()?;
-    let (x0, y0, x1, y1) = face.oval_bounds();
-    let side = (x1 - x0).max(y1 - y0) * 0.8;
+    let (centre, side) = detail_square(face);
     let img = a.image();
     let (w, h) = (img.width() as f32, img.height() as f32);
-    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let (cx, cy) = (centre.x, centre.y);
     let left = (cx - side / 2.0).floor().clamp(0.0, w);
     let top = (cy - side / 2.0).floor().clamp(0.0, h);
     let crop_w = ((cx + side / 2.0).ceil().clamp(0.0, w) - left) as u32;
