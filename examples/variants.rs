@@ -1,5 +1,5 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
-//! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL003) and an
+//! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
 //! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), each drawn with
 //! randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
@@ -654,7 +654,7 @@ const TEXT_CODES: &[&str] = &["TX001"];
 const LIGHT_CODES: &[&str] = &["LI001", "LI002", "LI004", "IQ005", "BG001", "BG002", "BG003"];
 const FACE_CODES: &[&str] = &["FC001"];
 const JEWELLERY_CODES: &[&str] = &["JW001"];
-const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003"];
+const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003", "GL004"];
 const QUALITY_CODES: &[&str] = &["IQ004", "IQ007", "IQ008"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {

@@ -243,6 +243,38 @@ fn thin_frames_drawn_around_the_eyes_are_not_approved() {
 }
 
 #[test]
+fn thin_gold_rims_without_a_bridge_are_not_approved() {
+    // Thin oval rims of a colour close to skin's, no bridge, no temples: GL001's head and GL003's
+    // bridge and lower-rim lines pass them (0.02 and 0.10 when this test was written); GL004, a
+    // rim closing around each eye, does not.
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "GL004").outcome, Outcome::Pass, "{:?}", find(&r, "GL004"));
+    assert_eq!(r.verdict, Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+    let landmarks = &r.faces[0].primary.as_ref().expect("the chosen face").landmarks;
+    let point = |i: usize| (f64::from(landmarks[i].x), f64::from(landmarks[i].y));
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let gold = [190.0, 170.0, 120.0];
+    for (outer, inner) in [(33, 133), (263, 362)] {
+        let ((ox, oy), (ix, iy)) = (point(outer), point(inner));
+        let (cx, cy, ew) = ((ox + ix) / 2.0, (oy + iy) / 2.0, (ox - ix).hypot(oy - iy));
+        let (half_w, half_h) = (0.9 * ew, 0.55 * ew);
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let d = ((f64::from(x) - cx) / half_w).hypot((f64::from(y) - cy - 0.05 * ew) / half_h);
+            // 2 px thick, 80 % opaque.
+            if d <= 1.0 && d > 1.0 - 2.0 / half_h {
+                for c in 0..3 {
+                    p.0[c] = (0.2 * f64::from(p.0[c]) + 0.8 * gold[c]).round() as u8;
+                }
+            }
+        }
+    }
+    let r = check("london_032_03_gold_rims.jpg", &keeping_exif(&img, 95, &bytes));
+    assert_eq!(find(&r, "GL004").outcome, Outcome::Fail, "{:?}", find(&r, "GL004"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
+#[test]
 fn a_portrait_smeared_by_motion_or_grainy_is_not_approved() {
     let bytes = sample("london_032_03.jpg");
     let r = check("london_032_03.jpg", &bytes);

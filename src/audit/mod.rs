@@ -415,7 +415,7 @@ fn rewrite_jsonl<'a>(path: &Path, header: &JournalHeader, rows: impl Iterator<It
 /// CSV by position keep working.
 pub(crate) const CSV_MEASURES: &[&str] = &[
     "IQ001", "IQ004", "FC001", "PO001", "PO002", "PO003", "EY001", "BG001", "BG002", "LI001", "DT001", "HW001", "GL001", "MK001", "IQ007",
-    "IQ008", "IQ009", "IQ010",
+    "IQ008", "IQ009", "IQ010", "GL004",
 ];
 
 fn summarise(checker: &Checker, opts: &AuditOptions, inputs: usize, rows: &[Row], interrupted: bool, timings: Timings) -> Summary {

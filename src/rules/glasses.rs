@@ -117,10 +117,10 @@ pub struct EyewearFeatures {
     pub rim_low_colour: f64,
     pub under_dark: f64,
     pub scl_iris: f64,
-    /// GL004: how strongly a rim rings the less-ringed eye (see [`rim_strength`]), the luma
-    /// planes's over the face's contrast; and the chroma planes' the same way (unscaled).
+    /// GL004: how strongly a rim rings the less-ringed eye (see [`rim_strength`]), over the
+    /// face's contrast: the strongest of the luma plane and the chroma planes times
+    /// `rim_chroma_gain`.
     pub rim: f64,
-    pub rim_colour: f64,
 }
 
 impl EyewearFeatures {
@@ -332,7 +332,9 @@ fn rim_shapes() -> &'static [RimShape] {
                 for &power in &RIM_POWER {
                     let mut shape = RimShape { points: [(0.0, 0.0); RIM_POINTS] };
                     for k in 0..RIM_POINTS {
-                        let t = k as f32 * std::f32::consts::TAU / RIM_POINTS as f32;
+                        // Points in a spread order (29 is prime to 72), so that a ring left
+                        // early has been looked at all round.
+                        let t = ((k * 29) % RIM_POINTS) as f32 * std::f32::consts::TAU / RIM_POINTS as f32;
                         let (st, ct) = t.sin_cos();
                         // |x/a|^p + |y/b|^p = 1, parametrised by the angle.
                         let (ex, ey) = (ct.signum() * ct.abs().powf(2.0 / power), st.signum() * st.abs().powf(2.0 / power));
@@ -346,63 +348,53 @@ fn rim_shapes() -> &'static [RimShape] {
     })
 }
 
-/// First and second derivatives of a plane by central differences (one-sided at the borders):
-/// (x, y, xx, xy, yy).
-fn derivatives(p: &Plane) -> [Plane; 5] {
-    let grad = |q: &Plane| -> (Plane, Plane) {
-        let (w, h) = (q.width, q.height);
-        let (mut gx, mut gy) = (vec![0.0; w * h], vec![0.0; w * h]);
-        for v in 0..h {
-            for u in 0..w {
-                let (ul, ur) = (u.saturating_sub(1), (u + 1).min(w - 1));
-                let (vu, vd) = (v.saturating_sub(1), (v + 1).min(h - 1));
-                gx[v * w + u] = (q.at(ur, v) - q.at(ul, v)) / (ur - ul).max(1) as f32;
-                gy[v * w + u] = (q.at(u, vd) - q.at(u, vu)) / (vd - vu).max(1) as f32;
-            }
-        }
-        (Plane { width: w, height: h, data: gx }, Plane { width: w, height: h, data: gy })
-    };
-    let (gx, gy) = grad(p);
-    let (gxx, gxy) = grad(&gx);
-    let (_, gyy) = grad(&gy);
-    [gx, gy, gxx, gxy, gyy]
-}
-
 /// How strongly a rim rings the less-ringed of the two eyes centred at `eyes` (canvas pixels,
 /// with the side's sign: −1 for the eye on the image's left): the best ring's `RIM_QUANTILE`
-/// line-not-step value, in the plane's units. The line planes are dilated by `RIM_SNAP` pixels,
+/// line-not-step value, in the plane's units; `floor` where that is lower (the rings that cannot
+/// beat it are left early). The line planes are dilated by `RIM_SNAP` pixels,
 /// so that a ring counts a rim within that distance of it (a drawn or real rim is no exact
 /// superellipse of the grid, and a thin one is narrower than the grid's step).
-fn rim_strength(plane: &Plane, eyes: &[(Point, f32); 2]) -> f32 {
-    let [dark, bright] = line_planes(plane).map(|l| dilate_max(&l, RIM_SNAP));
-    let (w, h) = (plane.width as f32, plane.height as f32);
+fn rim_strength(plane: &Plane, eyes: &[(Point, f32); 2], floor: f32) -> f32 {
+    let lines = line_planes(plane).map(|l| dilate_max(&l, RIM_SNAP));
+    let (w, h) = (plane.width as i32, plane.height as i32);
     let at = ((RIM_POINTS - 1) as f32 * RIM_QUANTILE).round() as usize;
-    let mut values = [[0.0f32; RIM_POINTS]; 2];
+    let mut values = [0.0f32; RIM_POINTS];
     let mut less_ringed = f32::MAX;
     for &(centre, side) in eyes {
-        let mut best = f32::MIN;
-        for &shift_out in &RIM_SHIFT_OUT {
+        // Values up to `floor` are not asked for, and the second eye matters only up to the first's.
+        let mut best = floor;
+        'rings: for &shift_out in &RIM_SHIFT_OUT {
             for &shift_down in &RIM_SHIFT_DOWN {
                 let (cx, cy) = (centre.x + side * shift_out * P, centre.y + shift_down * P);
                 for shape in rim_shapes() {
-                    let mut n = 0;
-                    for &(px, py) in &shape.points {
-                        let (x, y) = (cx + side * px * P, cy + py * P);
-                        if x < 2.0 || y < 2.0 || x > w - 3.0 || y > h - 3.0 {
+                    for line in &lines {
+                        if best >= less_ringed {
+                            break 'rings;
+                        }
+                        // The nearest pixel: the dilated planes are flat over a rim's width. The
+                        // ring's k-th value beats `best` only if at most k values do not, so the
+                        // ring is left as soon as more do (its points come spread around it).
+                        let (mut n, mut not_above, mut off) = (0, 0, 0);
+                        for &(px, py) in &shape.points {
+                            let (x, y) = ((cx + side * px * P).round() as i32, (cy + py * P).round() as i32);
+                            if x < 2 || y < 2 || x > w - 3 || y > h - 3 {
+                                off += 1;
+                                continue;
+                            }
+                            let v = line.data[(y * w + x) as usize];
+                            values[n] = v;
+                            n += 1;
+                            not_above += (v <= best) as usize;
+                            if not_above > at {
+                                break;
+                            }
+                        }
+                        // A ring mostly off the canvas says nothing.
+                        if not_above > at || off * 10 > RIM_POINTS {
                             continue;
                         }
-                        // Plane::sample reads pixel centres at +0.5.
-                        values[0][n] = dark.sample(x + 0.5, y + 0.5);
-                        values[1][n] = bright.sample(x + 0.5, y + 0.5);
-                        n += 1;
-                    }
-                    // A ring mostly off the canvas says nothing.
-                    if n * 10 < RIM_POINTS * 9 {
-                        continue;
-                    }
-                    let k = (at * n) / RIM_POINTS;
-                    for signed in values.iter_mut() {
-                        let (_, v, _) = signed[..n].select_nth_unstable_by(k, f32::total_cmp);
+                        let k = (at * n) / RIM_POINTS;
+                        let (_, v, _) = values[..n].select_nth_unstable_by(k, f32::total_cmp);
                         best = best.max(*v);
                     }
                 }
@@ -415,21 +407,27 @@ fn rim_strength(plane: &Plane, eyes: &[(Point, f32); 2]) -> f32 {
 
 /// Line-not-step planes, whatever the line's direction: a dark line's value is the Hessian's
 /// larger eigenvalue (the curvature across a valley), a bright line's minus the smaller, each
-/// less half the gradient's magnitude (an edge has a gradient, a line's middle none).
+/// less half the gradient's magnitude (an edge has a gradient, a line's middle none). Central
+/// differences of central differences (a 5-pixel stencil); 0 within 2 pixels of the border.
 fn line_planes(plane: &Plane) -> [Plane; 2] {
-    let [gx, gy, gxx, gxy, gyy] = derivatives(plane);
-    let n = plane.data.len();
-    let (mut dark, mut bright) = (vec![0.0f32; n], vec![0.0f32; n]);
-    for i in 0..n {
-        let (a, b, c) = (gxx.data[i], gxy.data[i], gyy.data[i]);
-        let mean = 0.5 * (a + c);
-        let spread = (0.25 * (a - c) * (a - c) + b * b).sqrt();
-        let step = 0.5 * gx.data[i].hypot(gy.data[i]);
-        dark[i] = (mean + spread) - step;
-        bright[i] = -(mean - spread) - step;
+    let (w, h) = (plane.width, plane.height);
+    let p = &plane.data;
+    let (mut dark, mut bright) = (vec![0.0f32; w * h], vec![0.0f32; w * h]);
+    for v in 2..h.saturating_sub(2) {
+        for u in 2..w.saturating_sub(2) {
+            let i = v * w + u;
+            let (gx, gy) = (0.5 * (p[i + 1] - p[i - 1]), 0.5 * (p[i + w] - p[i - w]));
+            let gxx = 0.25 * (p[i + 2] - 2.0 * p[i] + p[i - 2]);
+            let gyy = 0.25 * (p[i + 2 * w] - 2.0 * p[i] + p[i - 2 * w]);
+            let gxy = 0.25 * (p[i + w + 1] - p[i + w - 1] - p[i - w + 1] + p[i - w - 1]);
+            let mean = 0.5 * (gxx + gyy);
+            let spread = (0.25 * (gxx - gyy) * (gxx - gyy) + gxy * gxy).sqrt();
+            let step = 0.5 * gx.hypot(gy);
+            dark[i] = (mean + spread) - step;
+            bright[i] = -(mean - spread) - step;
+        }
     }
-    let (width, height) = (plane.width, plane.height);
-    [Plane { width, height, data: dark }, Plane { width, height, data: bright }]
+    [Plane { width: w, height: h, data: dark }, Plane { width: w, height: h, data: bright }]
 }
 
 /// Each pixel the largest value within `r` pixels (a square), separably.
@@ -453,7 +451,8 @@ fn dilate_max(p: &Plane, r: usize) -> Plane {
 }
 
 /// Computes the eyewear features; `None` when the face is too small or an eye is missing.
-pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeatures> {
+/// `rim_chroma_gain` weighs the rims' chroma planes against their luma plane (GL004).
+pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis, rim_chroma_gain: f32) -> Option<EyewearFeatures> {
     let [Some(right), Some(left)] = &face.eyes else {
         return None;
     };
@@ -571,8 +570,14 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
 
     // Rims: around each eye's corner midpoint, shifted out from the face's axis.
     let rim_centres = [(q(lm::RIGHT_EYE_OUTER).mid(q(lm::RIGHT_EYE_INNER)), -1.0), (q(lm::LEFT_EYE_OUTER).mid(q(lm::LEFT_EYE_INNER)), 1.0)];
-    let rim = rim_strength(&canvas.y, &rim_centres);
-    let rim_colour = rim_strength(&canvas.chroma_planes[0], &rim_centres).max(rim_strength(&canvas.chroma_planes[1], &rim_centres));
+    // The strongest of the three planes; a chroma plane is only asked for more than is found
+    // already (its rings below that are skipped).
+    let mut rim = rim_strength(&canvas.y, &rim_centres, f32::MIN);
+    if rim_chroma_gain > 0.0 {
+        for chroma in &canvas.chroma_planes {
+            rim = rim.max(rim_chroma_gain * rim_strength(chroma, &rim_centres, rim / rim_chroma_gain));
+        }
+    }
 
     Some(EyewearFeatures {
         bridge: bridge.max(0.0) as f64 / face_g,
@@ -582,7 +587,6 @@ pub fn eyewear_features(a: &Analysis, face: &FaceAnalysis) -> Option<EyewearFeat
         under_dark,
         scl_iris,
         rim: rim.max(0.0) as f64 / face_std,
-        rim_colour: rim_colour.max(0.0) as f64 / face_std,
     })
 }
 
@@ -602,7 +606,7 @@ impl Rule for Glasses {
                 Finding::not_assessed(GL004, "ratio", tr, no_face()),
             ];
         };
-        let Some(features) = eyewear_features(a, face) else {
+        let Some(features) = eyewear_features(a, face, c.rim_chroma_gain as f32) else {
             let why =
                 Text::new("眼部区域太小或无法定位，无法评估眼镜", "The eye region is too small or could not be located to judge eyewear");
             // GL001 and GL002 may still be decided by a learned head on the embedding; the
@@ -643,7 +647,7 @@ impl Rule for Glasses {
         .with_region_if_failed(region.clone());
         let rims = Finding::measured(
             GL004,
-            round(features.rim.max(c.rim_chroma_gain * features.rim_colour), 3),
+            round(features.rim, 3),
             "ratio",
             tr,
             Text::new("双眼周围未见镜框轮廓", "No frame rim around the eyes"),
@@ -722,7 +726,8 @@ mod tests {
             let d = ((x - c.x) / half_w).hypot((y - c.y - 0.05 * iod) / half_h);
             d <= 1.0 && d > 1.0 - t / half_h
         };
-        let both = portrait(0.0, 0.0, 0.0).paint([60, 50, 45], move |x, y| rim(r, x as f32, y as f32) || rim(l, x as f32, y as f32)).build();
+        let both =
+            portrait(0.0, 0.0, 0.0).paint([60, 50, 45], move |x, y| rim(r, x as f32, y as f32) || rim(l, x as f32, y as f32)).build();
         let found = gl004(&run(&both, "glasses"));
         assert_eq!(found.outcome, Fail, "{found:?}");
         // One ringed eye is not a pair of glasses (a monocle aside): the less-ringed eye decides.
