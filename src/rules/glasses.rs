@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::analysis::{lm, Analysis, FaceAnalysis};
+use crate::imaging::filters::max_filter;
 use crate::imaging::{inside_polygon, polygon_row_spans, sample_planar, Affine, Plane, Point};
 use crate::report::{Outcome, Region, Text, Threshold};
 
@@ -355,7 +356,7 @@ fn rim_shapes() -> &'static [RimShape] {
 /// so that a ring counts a rim within that distance of it (a drawn or real rim is no exact
 /// superellipse of the grid, and a thin one is narrower than the grid's step).
 fn rim_strength(plane: &Plane, eyes: &[(Point, f32); 2], floor: f32) -> f32 {
-    let lines = line_planes(plane).map(|l| dilate_max(&l, RIM_SNAP));
+    let lines = line_planes(plane).map(|l| max_filter(&l.data, l.width, l.height, RIM_SNAP));
     let (w, h) = (plane.width as i32, plane.height as i32);
     let at = ((RIM_POINTS - 1) as f32 * RIM_QUANTILE).round() as usize;
     let mut values = [0.0f32; RIM_POINTS];
@@ -381,7 +382,7 @@ fn rim_strength(plane: &Plane, eyes: &[(Point, f32); 2], floor: f32) -> f32 {
                                 off += 1;
                                 continue;
                             }
-                            let v = line.data[(y * w + x) as usize];
+                            let v = line[(y * w + x) as usize];
                             values[n] = v;
                             n += 1;
                             not_above += (v <= best) as usize;
@@ -428,26 +429,6 @@ fn line_planes(plane: &Plane) -> [Plane; 2] {
         }
     }
     [Plane { width: w, height: h, data: dark }, Plane { width: w, height: h, data: bright }]
-}
-
-/// Each pixel the largest value within `r` pixels (a square), separably.
-fn dilate_max(p: &Plane, r: usize) -> Plane {
-    let (w, h) = (p.width, p.height);
-    let mut rows = vec![f32::MIN; w * h];
-    for v in 0..h {
-        for u in 0..w {
-            let (u0, u1) = (u.saturating_sub(r), (u + r).min(w - 1));
-            rows[v * w + u] = p.data[v * w + u0..=v * w + u1].iter().copied().fold(f32::MIN, f32::max);
-        }
-    }
-    let mut out = vec![f32::MIN; w * h];
-    for v in 0..h {
-        let (v0, v1) = (v.saturating_sub(r), (v + r).min(h - 1));
-        for u in 0..w {
-            out[v * w + u] = (v0..=v1).map(|k| rows[k * w + u]).fold(f32::MIN, f32::max);
-        }
-    }
-    Plane { width: w, height: h, data: out }
 }
 
 /// Computes the eyewear features; `None` when the face is too small or an eye is missing.
