@@ -52,6 +52,13 @@ impl Affine {
         Affine { a, b, c: centre.x - a * half - b * half, d, e, f: centre.y - d * half - e * half }
     }
 
+    /// The whole `width` × `height` image, centred and scaled to fit `out_w` × `out_h` pixels
+    /// (upright, the same scale both ways; the rest of the output is padding).
+    pub fn letterbox(width: f32, height: f32, out_w: usize, out_h: usize) -> Affine {
+        let s = (width / out_w as f32).max(height / out_h as f32);
+        Affine { a: s, b: 0.0, c: (width - s * out_w as f32) / 2.0, d: 0.0, e: s, f: (height - s * out_h as f32) / 2.0 }
+    }
+
     pub fn apply(&self, u: f32, v: f32) -> Point {
         Point::new(self.a * u + self.b * v + self.c, self.d * u + self.e * v + self.f)
     }
@@ -368,6 +375,20 @@ mod tests {
         assert!((t.scale() - 2.0).abs() < 1e-4);
         let m = Affine::square_crop(c, 20.0, 0.0, 10, true);
         assert!(m.apply(0.0, 5.0).x > m.apply(10.0, 5.0).x);
+    }
+
+    #[test]
+    fn letterbox_fits_the_whole_image_centred() {
+        // A 600×800 portrait fills a 224×288 input's height, with equal padding on either side.
+        let t = Affine::letterbox(600.0, 800.0, 224, 288);
+        let (a, b) = (t.apply(0.0, 0.0), t.apply(224.0, 288.0));
+        assert!(a.y.abs() < 1e-2 && (b.y - 800.0).abs() < 1e-2, "{a:?} {b:?}");
+        assert!(a.x < 0.0 && (a.x + b.x - 600.0).abs() < 1e-2 && b.x - 600.0 < 0.03 * 600.0, "{a:?} {b:?}");
+        // A landscape photo is fitted by its width and padded above and below, centre to centre.
+        let t = Affine::letterbox(1000.0, 500.0, 224, 288);
+        let c = t.apply(112.0, 144.0);
+        assert!((c.x - 500.0).abs() < 1e-3 && (c.y - 250.0).abs() < 1e-3);
+        assert!((t.apply(0.0, 0.0).x).abs() < 1e-3 && t.apply(0.0, 0.0).y < 0.0);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Printed marks on the background and the clothing: text in any script, digits, logos and
-//! symbols, dark or light, opaque or faint. The text detector (PP-OCR, 192 px over the whole
+//! symbols, dark or light, opaque or faint. The text detector (PP-OCR, 224×288 over the whole
 //! photo) only sees large text; a licence photo's background is plain white and its clothing
 //! plain, so anything that stands out from its own surroundings there is a mark, whatever it
 //! depicts.
