@@ -20,7 +20,7 @@
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::filters::{regions, Connectivity};
-use crate::imaging::{sample_planar, Affine, Point, Pyramid};
+use crate::imaging::{sample_planar, Affine, Pyramid};
 
 const FILE: &str = "ppocrv4_det.onnx";
 /// Input width and height (multiples of 32, as DBNet's strides need).
