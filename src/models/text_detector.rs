@@ -3,19 +3,21 @@
 //!
 //! The input is portrait, close to an ID photo's 3:4, so the photo nearly fills it: 288 px of a
 //! 600×800 upload's height (and 11 px of padding either side) where the 192×192 square used
-//! before gave it 192 and a quarter of the input was padding. Text 1/28 of the height is then about 10 px tall at the network, which DBNet sees; at
-//! 192 it was 7. Measured 2026-12-05 (stop 44), the same binary with each input:
+//! before gave it 192 and a quarter of the input was padding. Text 1/28 of the height is then
+//! about 10 px tall at the network, which DBNet sees; at 192 it was 7. Measured 2026-12-05
+//! (stop 44), the same binary with each input:
 //! - `examples/variants` (seed 20261202): text caught 93.1 % → 95.1 %, logos 92.7 % → 92.7 %,
 //!   clean portraits flagged the same 2 of 83 (at 192×256: text 94.7 %);
 //! - a watermark "© STUDIO 2026" 3.5 % of the height, grey at 55 %, across the bottom-left corner
 //!   (backdrop, shoulder and neck: in the margin around the person and on skin, where the mark
-//!   scan does not look) of the 42 approved London ready portraits: 2 → 38 caught (192×256: 21);
+//!   scan does not look) of the 42 approved London ready portraits: 2 → 38 caught (192×256: 21,
+//!   in a run that also kept the head's boxes);
 //! - no TX001 outcome changed on the 179 London portraits; on the 1076 dev web photos 9 more
 //!   flagged and 3 fewer, no verdict changed;
 //! - cost: `text_ms` median 36.0 → 49.3 ms on the peer's 120-photo upload corpus (both threads
-//!   busy), whole run 12.60 → 13.39 s.
+//!   busy), whole run 12.60 → 13.39 s; the network alone 14.0 → 26.7 ms on one thread.
 //!
-//! Boxes in the head are dropped by the caller: on faces DBNet fires on a nose and mouth.
+//! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
