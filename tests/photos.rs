@@ -221,6 +221,30 @@ fn editor_software_in_exif_is_retouching_evidence() {
     assert_eq!(outcome(&r, "RT003"), Warn, "re-encoded with library tables");
 }
 
+/// A cut-out: London 032_03 with its backdrop made transparent, as a background-removal app
+/// writes a PNG. Decoding composites it over white, where it reads as a photo taken on a white
+/// wall: before stop 45 such a PNG was approved once it carried the original's EXIF date (made
+/// with Pillow), and without one it went to review for the date alone. RT006 rejects it; the same
+/// pixels fully opaque pass RT006.
+#[test]
+fn a_cut_out_with_a_transparent_backdrop_is_rejected() {
+    let rgb = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let as_png = |alpha: &dyn Fn([u8; 3]) -> u8| {
+        let rgba = image::RgbaImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+            let p = rgb.get_pixel(x, y).0;
+            image::Rgba([p[0], p[1], p[2], alpha(p)])
+        });
+        let mut bytes = Vec::new();
+        image::DynamicImage::ImageRgba8(rgba).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+        bytes
+    };
+    let cut_out = check("cut-out.png", &as_png(&|p| if p.iter().all(|&v| v > 225) { 0 } else { 255 }));
+    assert_eq!(outcome(&cut_out, "RT006"), Fail, "{:?}", find(&cut_out, "RT006"));
+    assert_eq!(cut_out.verdict, Verdict::Reject, "failed {:?}", cut_out.failed);
+    let opaque = check("opaque.png", &as_png(&|_| 255));
+    assert_eq!(outcome(&opaque, "RT006"), Pass, "{:?}", find(&opaque, "RT006"));
+}
+
 #[test]
 fn beauty_smoothing_lowers_skin_detail_and_a_pasted_backdrop_is_flagged() {
     let img = replace_background(&hopper(), [236, 238, 240]);

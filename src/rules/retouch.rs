@@ -1,6 +1,9 @@
 //! Retouching and compositing evidence (warnings, each with its evidence): editing software in
 //! EXIF, no camera metadata, JPEG tables written by a library rather than a camera, skin far
 //! smoother than the eyes (beauty filter), and a perfectly flat background (replaced backdrop).
+//! One is proof rather than evidence, and the shipped profile makes it mandatory: transparent
+//! pixels (RT006). No camera writes them; a photo with a see-through backdrop is a cut-out, and
+//! composited over white (`decode`) it would otherwise read as a photo taken on a white wall.
 
 use serde::Deserialize;
 
@@ -16,6 +19,7 @@ pub const RT002: &str = "RT002";
 pub const RT003: &str = "RT003";
 pub const RT004: &str = "RT004";
 pub const RT005: &str = "RT005";
+pub const RT006: &str = "RT006";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
@@ -58,6 +62,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             summary: "Share of the background at one exact colour (digitally replaced backdrop)",
             summary_zh: "背景中同一精确颜色的比例（数码替换背景）",
             unit: "fraction",
+            ..CodeInfo::NONE
+        },
+        CodeInfo {
+            code: RT006,
+            name: "no_transparency",
+            summary: "No pixel is transparent (a cut-out placed on a backdrop has a see-through background)",
+            summary_zh: "没有透明像素（抠图换背景的照片背景是透明的）",
+            unit: "flag",
             ..CodeInfo::NONE
         },
     ],
@@ -176,6 +188,18 @@ impl Rule for Retouch {
                 Text::new("背景露出太少，无法评估", "Too little background to judge"),
             )),
         }
+
+        out.push(Finding::measured(
+            RT006,
+            a.source.alpha_used as u8 as f64,
+            "flag",
+            Threshold::max(0.0),
+            Text::new("照片没有透明区域", "No transparent areas"),
+            Text::new(
+                "照片有透明区域（抠图后的照片）：请上传在白色背景前直接拍摄的原始照片",
+                "The photo has transparent areas (it is a cut-out): upload the original photo taken in front of a white background",
+            ),
+        ));
         out
     }
 }
