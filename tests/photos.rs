@@ -423,6 +423,30 @@ fn a_row_of_marks_beside_the_crown_fails_the_text_check_even_where_one_touches_t
     assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
 }
 
+/// A badge (a ring round a dot, 1/12 of the height, dark grey at 70 %) above the head of London
+/// 032_03, at either side of the crown, close to the hair. Before stop 45 both passed TX001: part
+/// of the badge lay in the margin kept around the hair, and the soft edge of the hair joined it to
+/// the person, so it counted as hanging off the hair. One solid, compact piece above the forehead
+/// may now touch that margin with up to a quarter of its pixels.
+#[test]
+fn a_badge_above_the_head_close_to_the_hair_fails_the_text_check() {
+    let plain = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    for (cx, cy) in [(150.0f32, 30.0f32), (400.0, 26.0)] {
+        let mut printed = plain.clone();
+        let r = 32.0f32;
+        for (x, y, p) in printed.enumerate_pixels_mut() {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() / r;
+            if (0.6..=1.0).contains(&d) || d < 0.25 {
+                for (c, ink) in p.0.iter_mut().zip([60.0f32, 60.0, 66.0]) {
+                    *c = (0.3 * *c as f32 + 0.7 * ink).round() as u8;
+                }
+            }
+        }
+        let r = check("badge.png", &png(&printed));
+        assert_eq!(outcome(&r, "TX001"), Fail, "badge at {cx},{cy}: {:?}", find(&r, "TX001"));
+    }
+}
+
 /// London 064_03 framed tighter than the other samples (head 0.67 of the height): her hair hangs
 /// out of the photo's right edge beside the shoulder, and at the left edge the navy top meets a
 /// strip of the white T-shirt the person mask leaves to the backdrop. Before stop 45 the mark scan
