@@ -54,8 +54,15 @@ const BLUR: f32 = 0.035;
 /// mask's own error and stray hair.
 const BACKGROUND_MARGIN: f32 = 0.02;
 /// Residual (0..255, the largest of the three channels) a mark's pixels reach.
+/// On the clothing 28 since stop 45 (34 before; the fabric's own texture raises it, see
+/// `FABRIC_TEXTURE`): a grey "© STUDIO 2026" stamp at 55 % across a navy top, a residual of about
+/// 29, was approved on 4 of 42 ready portraits and now goes to review. Measured: `variants` (seed
+/// 20261202) logos 93.9 % → 94.3 %, text and clean portraits flagged unchanged (96.7 %, 2 of 83);
+/// no mark added on the 83 ready portraits, one on a raw one (064_08's white shirt); over the 1076
+/// dev web photos four TX001 reviews more (printed text on a white T-shirt; a fold in blue scrubs,
+/// a red collar's edge, a mark on a neck) and one fewer, no verdict changed.
 const CONTRAST_BACKGROUND: f32 = 26.0;
-const CONTRAST_CLOTHING: f32 = 34.0;
+const CONTRAST_CLOTHING: f32 = 28.0;
 /// On textured fabric the clothing's limit is at least this multiple of the fabric's own 95th
 /// percentile (creases and knit of light cloth stay under it).
 const FABRIC_TEXTURE: f32 = 3.0;
