@@ -18,6 +18,7 @@
 //! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
+//! `STABILITY_FLIPS=CODE` also lists, per transformation, the photos whose outcome of CODE changed.
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -516,7 +517,7 @@ fn main() -> anyhow::Result<()> {
     };
     println!("{} photos in {}", files.len(), Path::new(dir).display());
     for (name, transform, quality) in transforms {
-        let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>)>> = files
+        let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>, String)>> = files
             .par_iter()
             .map(|path| {
                 let bytes = std::fs::read(path).ok()?;
@@ -542,7 +543,8 @@ fn main() -> anyhow::Result<()> {
                         Some((c.code, (c.measured?.abs() - v.measured?.abs()).abs()))
                     })
                     .collect();
-                Some((original.verdict != variant.verdict, a != b, flipped, approval, drift))
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                Some((original.verdict != variant.verdict, a != b, flipped, approval, drift, name))
             })
             .collect();
         let done: Vec<_> = results.into_iter().flatten().collect();
@@ -552,7 +554,7 @@ fn main() -> anyhow::Result<()> {
         let one_sided: Vec<&str> = done.iter().filter_map(|r| r.3.as_deref()).collect();
         let approvals = one_sided.len();
         let mut drift: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-        for (_, _, flipped, _, moved) in &done {
+        for (_, _, flipped, _, moved, _) in &done {
             for (code, d) in moved {
                 drift.entry(code).or_default().push(*d);
             }
@@ -583,6 +585,12 @@ fn main() -> anyhow::Result<()> {
         println!("{:<16} measured value moved (median/p95/max): {}", "", moved.join(", "));
         if !one_sided.is_empty() {
             println!("{:<16} approved on one side only: {}", "", one_sided.join(", "));
+        }
+        if let Ok(code) = std::env::var("STABILITY_FLIPS") {
+            let files: Vec<&str> = done.iter().filter(|r| r.2.contains(&code.as_str())).map(|r| r.5.as_str()).collect();
+            if !files.is_empty() {
+                println!("{:<16} {code} changed on: {}", "", files.join(", "));
+            }
         }
     }
     Ok(())
