@@ -527,9 +527,9 @@ fn main() -> anyhow::Result<()> {
                 let (a, b) = (codes(&original), codes(&variant));
                 let flipped: Vec<&'static str> =
                     a.iter().filter(|c| !b.contains(c)).chain(b.iter().filter(|c| !a.contains(c))).copied().collect();
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 // The change that matters most at a gate: approved one way, not the other.
                 let approval = ((original.verdict == Verdict::Approve) != (variant.verdict == Verdict::Approve)).then(|| {
-                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     let side = if original.verdict == Verdict::Approve { "original" } else { "variant" };
                     format!("{name} ({side} approved; {})", flipped.join(" "))
                 });
@@ -543,7 +543,6 @@ fn main() -> anyhow::Result<()> {
                         Some((c.code, (c.measured?.abs() - v.measured?.abs()).abs()))
                     })
                     .collect();
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 Some((original.verdict != variant.verdict, a != b, flipped, approval, drift, name))
             })
             .collect();
