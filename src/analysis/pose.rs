@@ -90,6 +90,38 @@ impl Reference {
     }
 }
 
+impl Reference {
+    /// How much wider than tall the face is, relative to the reference: the reference turned to
+    /// the face's pose is fitted to the mesh's upper face with one scale across the image and one
+    /// down it, and this is their ratio (1 for the reference's proportions). A photo stretched
+    /// by a factor across reads that factor times the person's own ratio (as far as the mesh
+    /// follows it); a turned head is the reference turned and reads 1. Measured and not used by a
+    /// rule: people differ by more than a stretch moves it (README, "Face proportions").
+    /// `None` for a degenerate mesh.
+    pub fn aspect(&self, mesh: &[[f32; 3]]) -> Option<f64> {
+        if mesh.len() < self.points.len() || self.subset.len() < 3 {
+            return None;
+        }
+        let target: Vec<Vector3<f64>> =
+            self.subset.iter().map(|&i| Vector3::new(mesh[i][0] as f64, mesh[i][1] as f64, mesh[i][2] as f64)).collect();
+        let source: Vec<Vector3<f64>> = self.subset.iter().map(|&i| self.points[i]).collect();
+        let r = rotation(&source, &target)?;
+        let turned: Vec<Vector3<f64>> = source.iter().map(|p| r * p).collect();
+        let n = turned.len() as f64;
+        let (mt, mq) = (target.iter().fold(Vector3::zeros(), |a, b| a + b) / n, turned.iter().fold(Vector3::zeros(), |a, b| a + b) / n);
+        let scale = |axis: usize| {
+            let (mut num, mut den) = (0.0, 0.0);
+            for (t, q) in target.iter().zip(&turned) {
+                num += (t[axis] - mt[axis]) * (q[axis] - mq[axis]);
+                den += (q[axis] - mq[axis]).powi(2);
+            }
+            (den > 1e-12).then(|| num / den)
+        };
+        let (across, down) = (scale(0)?, scale(1)?);
+        (across > 0.0 && down > 0.0).then(|| across / down).filter(|a| a.is_finite())
+    }
+}
+
 /// Yaw, pitch and roll (degrees) of a rotation taking the frontal reference to the face, as
 /// R = Rz(roll)·Rx(pitch)·Ry(yaw) (roll in the image plane last). Yaw > 0: the face turns toward
 /// the image's right; pitch > 0: chin up; roll > 0: the eye line slopes down to the image's right.
@@ -291,6 +323,21 @@ mod tests {
             assert!((pose.pitch as f64 - pitch).abs() < 0.3, "{yaw} {pitch} {roll}: {pose:?}");
             assert!((pose.roll as f64 - roll).abs() < 0.3, "{yaw} {pitch} {roll}: {pose:?}");
         }
+    }
+
+    #[test]
+    fn aspect_reads_a_stretch_across_the_image_and_not_a_turn_in_it() {
+        for roll in [0.0, 12.0] {
+            let mesh = mesh_from(&rot(0.0, 0.0, roll), 150.0, Vector3::new(300.0, 400.0, 0.0));
+            assert!((REFERENCE.aspect(&mesh).unwrap() - 1.0).abs() < 1e-3, "roll {roll}");
+            let stretched: Vec<[f32; 3]> = mesh.iter().map(|p| [300.0 + 1.2 * (p[0] - 300.0), p[1], p[2]]).collect();
+            let aspect = REFERENCE.aspect(&stretched).unwrap();
+            // Rolled, the stretch is partly along the face's height, so it reads a little less.
+            assert!(aspect > 1.15 && aspect < 1.201, "roll {roll}: {aspect}");
+        }
+        // A turned head is the reference turned: its narrower outline is not a stretch.
+        let turned = REFERENCE.aspect(&mesh_from(&rot(15.0, -8.0, 0.0), 150.0, Vector3::zeros())).unwrap();
+        assert!((turned - 1.0).abs() < 1e-3, "{turned}");
     }
 
     #[test]
