@@ -485,6 +485,59 @@ fn a_large_logo_on_a_narrow_top_is_not_taken_for_the_fabric_texture() {
     }
 }
 
+/// A grey logo laid over bare skin at part opacity keeps the skin's brightness in range, so it
+/// passed for skin in shadow and the scan never looked at it; what gives it away is the colour it
+/// takes from the skin (stop 46, `SKIN_MARK_GREYED`). Rings and a bar in grey at 60–80 % on
+/// London 032_03's bare chest are marks on the clothing, and the photo is no longer approved; the
+/// portrait itself stays approved (`tests/gate.rs`). Before, the scan missed the mid-grey ring
+/// (128 at 60 %), the light one (150 at 70 %) and the bar; the dark ring (90 at 80 %) leaves the
+/// skin's brightness and was found.
+#[test]
+fn a_grey_logo_on_the_bare_chest_is_a_mark() {
+    let plain = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let blend = |p: &mut image::Rgb<u8>, ink: u8, alpha: f32| {
+        for c in p.0.iter_mut() {
+            *c = ((1.0 - alpha) * *c as f32 + alpha * ink as f32).round() as u8;
+        }
+    };
+    let rings = [((300.0f32, 740.0f32), 128u8, 0.6f32), ((250.0, 700.0), 90, 0.8), ((340.0, 760.0), 150, 0.7)];
+    for ((cx, cy), ink, alpha) in rings {
+        let mut printed = plain.clone();
+        for (x, y, p) in printed.enumerate_pixels_mut() {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            if (11.0..=19.0).contains(&d) {
+                blend(p, ink, alpha);
+            }
+        }
+        assert!(clothing_marks(&printed).iter().any(|m| covers(m, (cx + 15.0, cy))), "ring at {cx},{cy}");
+        let r = check("grey-ring.png", &png(&printed));
+        assert_ne!(outcome(&r, "TX001"), Pass, "ring at {cx},{cy}");
+        assert_ne!(r.verdict, Verdict::Approve, "ring at {cx},{cy}");
+    }
+    let mut printed = plain.clone();
+    for (x, y, p) in printed.enumerate_pixels_mut() {
+        if (270..330).contains(&x) && (725..745).contains(&y) {
+            blend(p, 110, 0.65);
+        }
+    }
+    assert!(clothing_marks(&printed).iter().any(|m| covers(m, (300.0, 735.0))), "bar");
+}
+
+/// The archive's 260×378 cut of London 032_03 (the crop `audit --crops` writes) has a fleck of her
+/// navy top on the collarbone, left there by the ID framing's recolouring. Shrunk, it blends with
+/// the skin around it into skin drained of colour, which reads like a grey mark; what it is, is
+/// its core's colour, the top's (stop 47). The whole portrait, shrunk the same way, has no mark.
+#[test]
+fn a_fleck_of_the_top_blended_into_the_skin_on_a_small_photo_is_no_mark() {
+    let plain = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    let cut = image::imageops::crop_imm(&plain, 29, 4, 532, 774).to_image();
+    for filter in [image::imageops::FilterType::Triangle, image::imageops::FilterType::CatmullRom] {
+        let small = image::imageops::resize(&cut, 260, 378, filter);
+        let marks = clothing_marks(&small);
+        assert!(marks.is_empty(), "{filter:?}: {marks:?}");
+    }
+}
+
 /// Paints `colour` on every pixel whose distance from `centre` lies in `radii`: a ring, the
 /// simplest logo.
 fn paint_ring(img: &mut image::RgbImage, centre: (f32, f32), radii: std::ops::RangeInclusive<f32>, colour: [u8; 3]) {

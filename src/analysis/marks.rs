@@ -27,8 +27,9 @@
 //!   (a collar's opening, a hand; a patch of skin's colour wholly inside the fabric is a mark of
 //!   that colour, not skin);
 //! - the bare skin below the chin and the neckline, which the clothing's margin leaves out: there
-//!   a mark is a compact piece of neither skin's colour nor the fabric's, mostly surrounded by
-//!   skin (`marks_on_skin`).
+//!   a mark is a compact piece of neither skin's colour nor the fabric's, or of skin's colour
+//!   drained of its chroma (grey, white or black laid over it), mostly surrounded by skin
+//!   (`marks_on_skin`).
 //!
 //! Its parameters are the detector's own, like a network's pixel thresholds; what a mark does to
 //! the verdict (fail, or review on clothing) is the profile's (`[rules.text]`).
@@ -175,8 +176,41 @@ const SKIN_MARK_RING: f32 = 0.55;
 /// A region whose mean colour is within this chroma distance of the face's skin (and about as
 /// saturated) is skin in other light, not a mark.
 const SKIN_MARK_HUE: f32 = 24.0;
-/// A mark's colour on more than this share of the clothing around it is a garment's.
+/// A mark's colour on more than this share of the clothing around it is a garment's: its mean
+/// colour, or the mean of its quarter least like the skin around it (see `marks_on_skin`). With
+/// the mean alone, the fleck of navy on London 032_03's collarbone read 47.5 from the top's navy
+/// in one channel against `SKIN_MARK_CLOTH_DISTANCE`'s 48 on the re-checked crop of the
+/// portrait; its quarter least like skin is within 48 of every pixel of the top around it
+/// (stop 47).
 const SKIN_MARK_GARMENT: f32 = 0.1;
+/// A pixel of skin's colour (lit or shaded) whose chroma is under this share of the skin's own
+/// chroma around it has had a grey, white or black mark laid over it, and is a candidate like a
+/// pixel of neither skin's colour nor the fabric's. Chroma is measured from the backdrop's colour
+/// (white under the photo's light), around it in a box of the fabric's radius where at least
+/// `GREYED_SKIN_AROUND` of the pixels are skin and their mean chroma is at least
+/// `GREYED_MIN_CHROMA`; the pixel's luma is at least `GREYED_MIN_LUMA` (below it chroma is
+/// noise), it lies more than `GREYED_FABRIC_GAP` pixels from the fabric (a blend of skin and a
+/// dark top has little colour) and is not the backdrop's colour (a strip of it below the
+/// shoulders). Grey logos at 50–95 % over the ready portraits' chests keep a tenth to two fifths
+/// of the skin's chroma (16–19 under them, 1.3–7 on them); skin in shadow or highlight keeps most
+/// of it. Measured (stop 46) on the 179 London portraits: at 0.5 and 0.6 no mark added, at 0.7
+/// six (the chest's own paler patches). Chroma from zero rather than from the backdrop sent 15 of
+/// the 83 ready portraits 6 % bluer (`stability --studio`) to review; without the fabric gap and
+/// the backdrop's colour, 120_08 at gamma 0.87 had a mark at its V-neck. Over the 1076 dev web
+/// photos one TX001 review fewer (a 224-pixel photo, rejected either way) and none more, no
+/// verdict changed (without the fabric gap and the backdrop's colour, four more: a white polo's
+/// placket, a white collar under scrubs, specks on light tops; at 0.6 also a dark V-neck's apex).
+/// Figures for `examples/variants` in the README ("Grey marks on the chest"). Landed at stop 47
+/// with the garment test on a mark's quarter least like skin (`SKIN_MARK_GARMENT`): at stop 46
+/// the skin drained of colour around that navy fleck made its mean colour the top's no longer,
+/// and the crop of a compliant portrait went to review.
+const SKIN_MARK_GREYED: f32 = 0.5;
+const GREYED_SKIN_AROUND: f32 = 0.3;
+const GREYED_MIN_CHROMA: f32 = 8.0;
+const GREYED_MIN_LUMA: f32 = 40.0;
+const GREYED_FABRIC_GAP: usize = 2;
+/// Backdrop pixels at least this bright give the backdrop's colour (white under the light).
+const NEUTRAL_MIN_LUMA: f32 = 160.0;
 /// Below the chin by this share of the face height the person is clothing.
 const CLOTHING_BELOW_CHIN: f32 = 0.30;
 
@@ -592,7 +626,19 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     if let (Some(s), Some(first_row)) = (skin.filter(|s| !s.gray), first_row) {
         let top = first_row.saturating_sub(3 * radius + 1);
         let off = top * w;
+        // The backdrop's colour (its bright pixels' median): its chroma is the white point under
+        // this light, since a colour cast moves skin and a grey mark on it as it moves the backdrop.
+        let bright: Vec<usize> = (0..w * h)
+            .step_by(2)
+            .filter(|&i| zone[i] == 1 && luma([raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]]) >= NEUTRAL_MIN_LUMA)
+            .collect();
+        let backdrop = [0, 1, 2].map(|c| quantile(&bright.iter().map(|&i| raw[3 * i + c] as f32).collect::<Vec<f32>>(), 0.5));
+        let backdrop = match backdrop {
+            [Some(r), Some(g), Some(b)] => Some([r, g, b]),
+            _ => None,
+        };
         let surroundings = Surroundings {
+            backdrop,
             skin_or_shaded: &skin_or_shaded[off..],
             person: &person_px[off..],
             place: &clothing_place_px[off..],
@@ -626,6 +672,8 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
 
 /// What lies around a mark on bare skin, per working pixel.
 struct Surroundings<'a> {
+    /// The bright backdrop's median colour, if there is one: white under the photo's light.
+    backdrop: Option<[f32; 3]>,
     /// Skin's colour, lit or in shadow.
     skin_or_shaded: &'a [bool],
     person: &'a [bool],
@@ -700,8 +748,41 @@ fn marks_on_skin(
         weight_mean[i] >= 0.02
             && (0..3).all(|c| (raw[3 * i + c] as f32 - cloth_mean[c][i] / weight_mean[i]).abs() < SKIN_MARK_CLOTH_DISTANCE)
     };
+    // Skin a mark's colour has been laid over: a grey, white or black print at part opacity keeps
+    // the skin's luma in range (it passes for skin in shadow) but takes most of its colour away,
+    // whereas skin keeps its colour in shadow and in highlight (`SKIN_MARK_GREYED`). Compared
+    // with the skin's own chroma nearby, since a chest is often paler than the face.
+    let neutral = around.backdrop.map_or((0.0, 0.0), |b| chroma([b[0].round() as u8, b[1].round() as u8, b[2].round() as u8]));
+    let chroma_of = |i: usize| {
+        let (cb, cr) = chroma([raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]]);
+        (cb - neutral.0).hypot(cr - neutral.1)
+    };
+    // The backdrop's own colour is no mark on skin: where the frame or the mask leaves a strip of
+    // it below the shoulders, it passes for pale skin without colour.
+    let like_backdrop =
+        |i: usize| around.backdrop.is_some_and(|b| (0..3).all(|c| (raw[3 * i + c] as f32 - b[c]).abs() < CONTRAST_BACKGROUND));
+    let skin_weight: Vec<f32> = around.skin_or_shaded.iter().map(|&b| b as u8 as f32).collect();
+    let skin_share = box_blur(&skin_weight, w, h, cloth_radius, Edges::Shrink);
+    let skin_chroma: Vec<f32> = (0..w * h).map(|i| skin_weight[i] * chroma_of(i)).collect();
+    let skin_chroma = box_blur(&skin_chroma, w, h, cloth_radius, Edges::Shrink);
+    // Where skin meets the fabric, the pixels between are a blend of the two, and a blend of
+    // skin and a dark top has little colour: not judged by their chroma.
+    let fabric: Vec<bool> = (0..w * h).map(|i| around.zone[i] == 2 || like_cloth(i)).collect();
+    let beside_fabric = dilate(&fabric, w, h, GREYED_FABRIC_GAP);
+    let greyed = |i: usize| {
+        let nearby = skin_chroma[i] / skin_share[i].max(1e-3);
+        !beside_fabric[i]
+            && !like_backdrop(i)
+            && skin_share[i] >= GREYED_SKIN_AROUND
+            && nearby >= GREYED_MIN_CHROMA
+            && chroma_of(i) < SKIN_MARK_GREYED * nearby
+            && luma([raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]]) >= GREYED_MIN_LUMA
+    };
     let candidate: Vec<f32> = (0..w * h)
-        .map(|i| (around.place[i] && around.person[i] && !on_border(i) && !around.skin_or_shaded[i] && !like_cloth(i)) as u8 as f32)
+        .map(|i| {
+            (around.place[i] && around.person[i] && !on_border(i) && (!around.skin_or_shaded[i] || greyed(i)) && !like_cloth(i)) as u8
+                as f32
+        })
         .collect();
     // A 3×3 opening removes the blended row of pixels along the neckline and hair-thin strands,
     // but also the strokes of text 1/25 of the height (two pixels wide at the scan's size); a
@@ -801,27 +882,39 @@ fn marks_on_skin(
             if ((cb - skin.cb).powi(2) + (cr - skin.cr).powi(2)).sqrt() <= SKIN_MARK_HUE && saturation >= 0.5 * skin_saturation {
                 continue;
             }
+            // Its contrast: the largest channel's distance from the mean colour around it.
+            let around_mean: Vec<f32> =
+                (0..3).map(|c| ring.iter().map(|&j| raw[3 * j + c] as f32).sum::<f32>() / ring.len().max(1) as f32).collect();
+            let distance_from_around = |i: usize| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max);
             // A garment of its own colour (a white T-shirt's neckline under a dark top, a shirt's
             // collar) shows that colour elsewhere on the clothing; print on a plain top does not.
+            // Judged on the region's mean colour, and on the mean of its quarter least like the
+            // skin around it: a fleck of a dark top on the skin (left by a recolouring, or lint)
+            // is blended with skin at its edge, and with the skin drained of colour around it
+            // (`SKIN_MARK_GREYED`) its mean is the top's colour no longer.
+            let mut by_distance: Vec<usize> = counted.clone();
+            by_distance.sort_by(|&a, &b| distance_from_around(b).total_cmp(&distance_from_around(a)));
+            let extreme = &by_distance[..by_distance.len().div_ceil(4)];
+            let extreme_colour: Vec<f32> =
+                (0..3).map(|c| extreme.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / extreme.len() as f32).collect();
             let reach = 2 * cloth_radius;
             let (wx0, wy0, wx1, wy1) =
                 (x0.saturating_sub(reach), y0.saturating_sub(reach), (x1 + reach).min(w - 1), (y1 + reach).min(h - 1));
-            let (mut fabric, mut same) = (0usize, 0usize);
+            let (mut fabric, mut same, mut same_extreme) = (0usize, 0usize, 0usize);
             for y in wy0..=wy1 {
                 for x in wx0..=wx1 {
                     let i = y * w + x;
                     if around.zone[i] == 2 {
                         fabric += 1;
-                        same += (0..3).all(|c| (raw[3 * i + c] as f32 - colour[c]).abs() < SKIN_MARK_CLOTH_DISTANCE) as usize;
+                        let near = |colour: &[f32]| (0..3).all(|c| (raw[3 * i + c] as f32 - colour[c]).abs() < SKIN_MARK_CLOTH_DISTANCE);
+                        same += near(&colour) as usize;
+                        same_extreme += near(&extreme_colour) as usize;
                     }
                 }
             }
-            if same as f32 > SKIN_MARK_GARMENT * fabric as f32 {
+            if same.max(same_extreme) as f32 > SKIN_MARK_GARMENT * fabric as f32 {
                 continue;
             }
-            // Its contrast: the largest channel's distance from the mean colour around it.
-            let around_mean: Vec<f32> =
-                (0..3).map(|c| ring.iter().map(|&j| raw[3 * j + c] as f32).sum::<f32>() / ring.len().max(1) as f32).collect();
             let score =
                 counted.iter().map(|&i| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max)).sum::<f32>()
                     / counted.len() as f32;
