@@ -538,6 +538,39 @@ fn a_fleck_of_the_top_blended_into_the_skin_on_a_small_photo_is_no_mark() {
     }
 }
 
+/// A grey chevron close above London 032_03's crown, which the segmentation network takes for a
+/// piece of the person apart from the rest (`examples/variants` seed 9090 drew one like it): the
+/// scan looks there as on the backdrop, and the photo is not approved (stop 47).
+#[test]
+fn a_logo_the_person_mask_takes_in_above_the_head_is_a_mark() {
+    let mut printed = image::load_from_memory(&common::sample("london_032_03.jpg")).unwrap().to_rgb8();
+    // Two strokes 12 px thick from the apex (148, 26) down to (113, 68) and (183, 68), grey 128
+    // at 80 %.
+    let stroke = |p: (f32, f32), a: (f32, f32), b: (f32, f32)| {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let t = (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        (p.0 - a.0 - t * dx).hypot(p.1 - a.1 - t * dy) <= 6.0
+    };
+    for (x, y, p) in printed.enumerate_pixels_mut() {
+        let q = (x as f32, y as f32);
+        if stroke(q, (148.0, 26.0), (113.0, 68.0)) || stroke(q, (148.0, 26.0), (183.0, 68.0)) {
+            for c in p.0.iter_mut() {
+                *c = (0.2 * *c as f32 + 0.8 * 128.0).round() as u8;
+            }
+        }
+    }
+    let photo = photocheck::decode::decode(&png(&printed), &photocheck::decode::DecodeLimits::default()).expect("decodes");
+    let a = photocheck::analysis::analyse(&common::checker().models, photo).expect("analyses");
+    let on_the_chevron = |m: &&photocheck::analysis::marks::Mark| {
+        let b = m.bbox;
+        b.x < 183.0 && b.x + b.width > 113.0 && b.y < 68.0 && b.y + b.height > 26.0
+    };
+    assert!(a.text.marks.iter().any(|m| on_the_chevron(&m)), "{:?}", a.text.marks);
+    let r = check("chevron-above.png", &png(&printed));
+    assert_eq!(outcome(&r, "TX001"), Fail);
+    assert_ne!(r.verdict, Verdict::Approve);
+}
+
 /// Paints `colour` on every pixel whose distance from `centre` lies in `radii`: a ring, the
 /// simplest logo.
 fn paint_ring(img: &mut image::RgbImage, centre: (f32, f32), radii: std::ops::RangeInclusive<f32>, colour: [u8; 3]) {
