@@ -79,14 +79,20 @@ impl Reference {
 
     /// Pose of a mesh (468 points, image pixels, z in the same scale). `None` for a degenerate mesh.
     pub fn pose(&self, mesh: &[[f32; 3]]) -> Option<Pose> {
+        let (source, target) = self.rigid_pairs(mesh)?;
+        let r = rotation(&source, &target)?;
+        Some(angles(&r))
+    }
+
+    /// The rigid subset's reference points and the mesh's same points; `None` for a mesh with
+    /// too few points.
+    fn rigid_pairs(&self, mesh: &[[f32; 3]]) -> Option<(Vec<Vector3<f64>>, Vec<Vector3<f64>>)> {
         if mesh.len() < self.points.len() || self.subset.len() < 3 {
             return None;
         }
-        let target: Vec<Vector3<f64>> =
-            self.subset.iter().map(|&i| Vector3::new(mesh[i][0] as f64, mesh[i][1] as f64, mesh[i][2] as f64)).collect();
-        let source: Vec<Vector3<f64>> = self.subset.iter().map(|&i| self.points[i]).collect();
-        let r = rotation(&source, &target)?;
-        Some(angles(&r))
+        let target = self.subset.iter().map(|&i| Vector3::new(mesh[i][0] as f64, mesh[i][1] as f64, mesh[i][2] as f64)).collect();
+        let source = self.subset.iter().map(|&i| self.points[i]).collect();
+        Some((source, target))
     }
 }
 
@@ -99,12 +105,7 @@ impl Reference {
     /// rule: people differ by more than a stretch moves it (README, "Face proportions").
     /// `None` for a degenerate mesh.
     pub fn aspect(&self, mesh: &[[f32; 3]]) -> Option<f64> {
-        if mesh.len() < self.points.len() || self.subset.len() < 3 {
-            return None;
-        }
-        let target: Vec<Vector3<f64>> =
-            self.subset.iter().map(|&i| Vector3::new(mesh[i][0] as f64, mesh[i][1] as f64, mesh[i][2] as f64)).collect();
-        let source: Vec<Vector3<f64>> = self.subset.iter().map(|&i| self.points[i]).collect();
+        let (source, target) = self.rigid_pairs(mesh)?;
         let r = rotation(&source, &target)?;
         let turned: Vec<Vector3<f64>> = source.iter().map(|p| r * p).collect();
         let n = turned.len() as f64;
