@@ -877,8 +877,7 @@ fn marks_on_skin(
             if share(&|j| around.skin_or_shaded[j]) < SKIN_MARK_RING || share(&|j| !around.person[j]) > 0.0 {
                 continue;
             }
-            let colour: Vec<f32> =
-                (0..3).map(|c| counted.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / counted.len() as f32).collect();
+            let colour = mean_rgb(raw, &counted);
             // Skin lit or tanned unlike the face's reference patches (a chest in the sun, a neck in
             // a collar's shade) and hair's shadow on it: the face's hue, about as saturated. A grey
             // or white mark has the hue's neighbourhood too, but little colour.
@@ -889,21 +888,19 @@ fn marks_on_skin(
             if ((cb - skin.cb).powi(2) + (cr - skin.cr).powi(2)).sqrt() <= SKIN_MARK_HUE && saturation >= 0.5 * skin_saturation {
                 continue;
             }
-            // Its contrast: the largest channel's distance from the mean colour around it.
-            let around_mean: Vec<f32> =
-                (0..3).map(|c| ring.iter().map(|&j| raw[3 * j + c] as f32).sum::<f32>() / ring.len().max(1) as f32).collect();
-            let distance_from_around = |i: usize| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max);
+            let around_mean = mean_rgb(raw, &ring);
+            let distance: Vec<f32> =
+                counted.iter().map(|&i| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max)).collect();
             // A garment of its own colour (a white T-shirt's neckline under a dark top, a shirt's
             // collar) shows that colour elsewhere on the clothing; print on a plain top does not.
             // Judged on the region's mean colour, and on the mean of its quarter least like the
             // skin around it: a fleck of a dark top on the skin (left by a recolouring, or lint)
             // is blended with skin at its edge, and with the skin drained of colour around it
             // (`SKIN_MARK_GREYED`) its mean is the top's colour no longer.
-            let mut by_distance: Vec<usize> = counted.clone();
-            by_distance.sort_by(|&a, &b| distance_from_around(b).total_cmp(&distance_from_around(a)));
-            let extreme = &by_distance[..by_distance.len().div_ceil(4)];
-            let extreme_colour: Vec<f32> =
-                (0..3).map(|c| extreme.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / extreme.len() as f32).collect();
+            let mut by_distance: Vec<usize> = (0..counted.len()).collect();
+            by_distance.sort_by(|&a, &b| distance[b].total_cmp(&distance[a]));
+            let extreme: Vec<usize> = by_distance[..by_distance.len().div_ceil(4)].iter().map(|&k| counted[k]).collect();
+            let extreme_colour = mean_rgb(raw, &extreme);
             let reach = 2 * cloth_radius;
             let (wx0, wy0, wx1, wy1) =
                 (x0.saturating_sub(reach), y0.saturating_sub(reach), (x1 + reach).min(w - 1), (y1 + reach).min(h - 1));
@@ -922,9 +919,8 @@ fn marks_on_skin(
             if same.max(same_extreme) as f32 > SKIN_MARK_GARMENT * fabric as f32 {
                 continue;
             }
-            let score =
-                counted.iter().map(|&i| (0..3).map(|c| (raw[3 * i + c] as f32 - around_mean[c]).abs()).fold(0.0f32, f32::max)).sum::<f32>()
-                    / counted.len() as f32;
+            // Its contrast: the largest channel's distance from the mean colour around it.
+            let score = distance.iter().sum::<f32>() / counted.len() as f32;
             out.push((x0, y0, x1, y1, (score / 255.0).min(1.0)));
         }
         out
@@ -1041,6 +1037,11 @@ const WIDE_CELL: usize = 4;
 /// reach; where even that box holds too little of it (a crown close to the top of an ID-framed
 /// photo), a box `WIDE_PLAIN` times wider gives the backdrop's level.
 #[allow(clippy::too_many_arguments)]
+/// The mean (R, G, B) of `pixels` (zeros for none).
+fn mean_rgb(raw: &[u8], pixels: &[usize]) -> Vec<f32> {
+    (0..3).map(|c| pixels.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / pixels.len().max(1) as f32).collect()
+}
+
 /// The person mask without its islands above the head: a piece apart from the rest of the person,
 /// lying wholly above the forehead's top and under `ISLAND_SHARE` of the largest piece. The
 /// segmentation network takes a dark logo close above the crown for part of the person (a
