@@ -1,5 +1,5 @@
-//! What TX001 reads on each photo given: the text detector's boxes (outside the head) and the
-//! mark scan's marks (`analysis::marks`), each with its box in the photo's upright pixels, its
+//! What TX001 reads on each photo given: the text detector's boxes (outside the head, and lines of text over
+//! the face or hair), the mark scan's marks (`analysis::marks`), each with its box in the photo's upright pixels, its
 //! score and, for marks, the surface it was found on. For looking into a flag or a miss.
 //!
 //!     cargo run --release --example text_scan -- PHOTO...
@@ -31,6 +31,11 @@ fn main() -> anyhow::Result<()> {
         for b in &a.text.boxes {
             let (x, y, w, h) = (b.x * k, b.y * k, b.width * k, b.height * k);
             println!("  text  x {x:.0} y {y:.0} w {w:.0} h {h:.0} score {:.2}", b.score);
+        }
+        // Lines of text over the face or hair (a watermark).
+        for b in &a.text.face_boxes {
+            let (x, y, w, h) = (b.x * k, b.y * k, b.width * k, b.height * k);
+            println!("  face text  x {x:.0} y {y:.0} w {w:.0} h {h:.0} score {:.2}", b.score);
         }
         for m in &a.text.marks {
             let (x, y, w, h) = (m.bbox.x * k, m.bbox.y * k, m.bbox.width * k, m.bbox.height * k);

@@ -1,6 +1,7 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
-//! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), each drawn with
+//! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008) and a
+//! watermark across the face (TX001), each drawn with
 //! randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
@@ -215,6 +216,57 @@ fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face:
         }
     }
     Some(format!("text {script} {place} {tone} h={:.3} a={alpha:.2}", th as f32 / h))
+}
+
+/// A watermark: a line of text (any script and font, 1/25 to 1/9 of the height) across the face
+/// or hair, as a studio stamps a proof ("SAMPLE", "样张"), level or turned up to 35°, any colour,
+/// at 30–90 % opacity. TX001's mark scan does not look at the head; the detector reads lines
+/// there.
+fn draw_watermark(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let h = img.height() as f32;
+    let has_cjk = fonts.iter().any(|(_, cjk)| *cjk);
+    let scripts: &[(&str, &[&str])] =
+        if has_cjk { &[("latin", LATIN), ("digits", DIGITS), ("cjk", CJK)] } else { &[("latin", LATIN), ("digits", DIGITS)] };
+    let (script, words) = *rng.pick(scripts);
+    let usable: Vec<&(FontVec, bool)> = fonts.iter().filter(|(_, cjk)| *cjk || script != "cjk").collect();
+    if usable.is_empty() {
+        return None;
+    }
+    let (font, _) = *rng.pick(&usable);
+    let text = *rng.pick(words);
+    let size = h * rng.range(1.0 / 25.0, 1.0 / 9.0);
+    let (tw, th) = imageproc::drawing::text_size(PxScale::from(size), font, text);
+    // The line's centre anywhere from the hairline to the chin, across the face's middle.
+    let (cx, cy) = (fx + fw * rng.range(0.25, 0.75), fy + fh * rng.range(-0.1, 0.9));
+    let angle = if rng.next() % 3 == 0 { rng.range(-35.0, 35.0) } else { 0.0 };
+    let mut layer = image::GrayImage::new(img.width(), img.height());
+    imageproc::drawing::draw_text_mut(
+        &mut layer,
+        image::Luma([255]),
+        (cx - tw as f32 / 2.0) as i32,
+        (cy - size / 2.0) as i32,
+        PxScale::from(size),
+        font,
+        text,
+    );
+    if angle != 0.0 {
+        layer = imageproc::geometric_transformations::rotate(
+            &layer,
+            (cx, cy),
+            angle.to_radians(),
+            imageproc::geometric_transformations::Interpolation::Bilinear,
+            image::Luma([0]),
+        );
+    }
+    let (colour, tone) = mark_colour(rng, mean_luma(img, (fx, fy, fx + fw, fy + fh)));
+    let alpha = rng.range(0.3, 0.9);
+    for (px, py, m) in layer.enumerate_pixels() {
+        if m.0[0] > 0 {
+            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
+        }
+    }
+    Some(format!("watermark {script} {tone} h={:.3} a={alpha:.2} turned={angle:.0}", th as f32 / h))
 }
 
 /// A logo: a ring, a badge, a chevron or a star, filled, on the background or the chest.
@@ -752,7 +804,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 7] = [
+    let families: [(&str, &[&str]); 8] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -760,6 +812,7 @@ fn main() -> anyhow::Result<()> {
         ("earrings", JEWELLERY_CODES),
         ("eyewear", EYEWEAR_CODES),
         ("image quality", QUALITY_CODES),
+        ("watermark", TEXT_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -785,6 +838,7 @@ fn main() -> anyhow::Result<()> {
                 "earrings" => draw_earrings(&mut variant, &mut rng, report),
                 "eyewear" => draw_eyewear(&mut variant, &mut rng, report),
                 "image quality" => draw_quality(&mut variant, &mut rng, face),
+                "watermark" => draw_watermark(&mut variant, &mut rng, &fonts, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -801,7 +855,7 @@ fn main() -> anyhow::Result<()> {
             let kind = label
                 .split_whitespace()
                 .take(match families[f].0 {
-                    "text" | "logo" => 3,
+                    "text" | "logo" | "watermark" => 3,
                     "eyewear" => 2,
                     _ => 1,
                 })

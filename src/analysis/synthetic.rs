@@ -132,6 +132,14 @@ impl Builder {
         self
     }
 
+    /// Detector boxes over the face or hair that read like a line of text (a watermark).
+    pub fn face_text_boxes(mut self, boxes: Vec<TextBox>) -> Builder {
+        self.text.edge_share = 0.1;
+        self.text.detector_ran = true;
+        self.text.face_boxes = boxes;
+        self
+    }
+
     /// Marks the fine-scale scan found on the background or clothing.
     pub fn marks(mut self, marks: Vec<crate::analysis::marks::Mark>) -> Builder {
         self.text.marks = marks;

@@ -154,6 +154,30 @@ fn marks_fail_on_the_background_go_to_review_on_clothing_and_count_once_over_tex
 }
 
 #[test]
+fn a_line_of_text_over_the_face_goes_to_review_and_fails_beside_text_on_the_backdrop() {
+    use crate::analysis::marks::{Mark, Surface};
+    let tb = |x: f32, y: f32| TextBox { x, y, width: 160.0, height: 40.0, score: 0.95 };
+    let plain = || Builder::new(600, 800, [246, 246, 244]);
+    let watermark = run(&plain().face_text_boxes(vec![tb(220.0, 300.0)]).build(), "text");
+    assert_eq!((outcome(&watermark, "TX001"), measured(&watermark, "TX001")), (Uncertain, 1.0), "the profile sends it to review");
+    let why = watermark[0].if_failed.as_ref().expect("a review sentence");
+    assert!(why.en.contains("watermark"), "{}", why.en);
+    assert!(watermark[0].region.is_some(), "the box is shown");
+    let with_logo = run(
+        &plain().face_text_boxes(vec![tb(220.0, 300.0)]).marks(vec![Mark { bbox: tb(20.0, 60.0), surface: Surface::Background }]).build(),
+        "text",
+    );
+    assert_eq!((outcome(&with_logo, "TX001"), measured(&with_logo, "TX001")), (Fail, 2.0));
+    let with_print = run(
+        &plain().face_text_boxes(vec![tb(220.0, 300.0)]).marks(vec![Mark { bbox: tb(400.0, 700.0), surface: Surface::Clothing }]).build(),
+        "text",
+    );
+    assert_eq!(outcome(&with_print, "TX001"), Uncertain);
+    let why = with_print[0].if_failed.as_ref().expect("a review sentence");
+    assert!(why.en.contains("watermark") && why.en.contains("clothing"), "{}", why.en);
+}
+
+#[test]
 fn patterned_clothing_goes_to_review_unless_a_mark_already_fails() {
     use crate::analysis::marks::{Mark, Surface};
     let plain = || Builder::new(600, 800, [246, 246, 244]);

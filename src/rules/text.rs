@@ -4,7 +4,9 @@
 //! any script, logos and symbols down to about 1/40 of the height, on the plain background and
 //! plain clothing). A mark that overlaps a detected text box is the same region, counted once.
 //! Clothing the scan finds patterned all over is not known to be free of print: review.
-//! Text on the face or hair is not looked for.
+//! Over the face and hair only the detector looks, for a line of text laid over the portrait (a
+//! watermark, a stamp): the detector also fires on a face's own features now and then, so what
+//! that finding does is the profile's (`face_text`).
 
 use serde::Deserialize;
 
@@ -21,8 +23,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     codes: &[CodeInfo {
         code: TX001,
         name: "no_text",
-        summary: "Text, logos or printed marks outside the face and hair (PP-OCR detector and a fine-scale mark scan)",
-        summary_zh: "面部和头发以外的文字、标志或图案（PP-OCR 检测器与细尺度标记扫描）",
+        summary: "Text, logos or printed marks outside the face and hair (PP-OCR detector and a fine-scale mark scan), and a line of text over the face or hair such as a watermark (detector)",
+        summary_zh: "面部和头发以外的文字、标志或图案（PP-OCR 检测器与细尺度标记扫描），以及覆盖在面部或头发上的文字如水印（检测器）",
         unit: "regions",
         ..CodeInfo::NONE
     }],
@@ -38,6 +40,9 @@ pub struct Config {
     /// What a mark found only on the clothing does (the mark scan is less sure there: a garment
     /// has buttons, a zip, seams): `review` (a person looks) or `fail`.
     pub clothing_marks: WhenFound,
+    /// What a line of text the detector reads over the face or hair does (a watermark; the
+    /// detector now and then reads a face's own features as text): `review` or `fail`.
+    pub face_text: WhenFound,
 }
 
 pub struct TextRule {
@@ -52,10 +57,15 @@ impl Rule for TextRule {
         let overlaps =
             |m: &TextBox| text.iter().any(|t| m.x < t.x + t.width && t.x < m.x + m.width && m.y < t.y + t.height && t.y < m.y + m.height);
         let marks: Vec<&Mark> = a.text.marks.iter().filter(|m| !overlaps(&m.bbox)).collect();
+        let on_clothing = marks.iter().filter(|m| m.surface == Surface::Clothing).count();
+        let over_face = a.text.face_boxes.len();
         // Text the detector read and marks on the plain backdrop are certain; marks on the
-        // clothing alone are as the profile says.
-        let certain = text.len() + marks.iter().filter(|m| m.surface == Surface::Background).count();
-        let boxes: Vec<&TextBox> = text.iter().copied().chain(marks.iter().map(|m| &m.bbox)).collect();
+        // clothing alone and text over the face are as the profile says.
+        let certain = text.len()
+            + (marks.len() - on_clothing)
+            + if self.c.clothing_marks == WhenFound::Fail { on_clothing } else { 0 }
+            + if self.c.face_text == WhenFound::Fail { over_face } else { 0 };
+        let boxes: Vec<&TextBox> = text.iter().copied().chain(marks.iter().map(|m| &m.bbox)).chain(a.text.face_boxes.iter()).collect();
         let n = boxes.len();
         let pass = if a.text.detector_ran {
             Text::new("未发现文字或标志", "No text or logos found")
@@ -73,13 +83,26 @@ impl Rule for TextRule {
                 format!("{n} area(s) of text, digits, logos or print: retake in front of a plain background, in clothing without print"),
             ),
         );
-        if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions && self.c.clothing_marks == WhenFound::Review {
-            // The review sentence is built from `if_failed` (pipeline::settle).
+        if finding.outcome == Outcome::Fail && certain <= self.c.max_text_regions {
+            // Only what the profile sends to review was found. The review sentence is built from
+            // `if_failed` (pipeline::settle).
             finding.outcome = Outcome::Uncertain;
-            finding.if_failed = Some(Text::new(
-                format!("衣服上有 {n} 处疑似文字、标志或图案：请穿无图案的深色衣服"),
-                format!("{n} possible mark(s), print or logo on the clothing: wear plain dark clothing"),
-            ));
+            finding.if_failed = Some(if over_face > 0 && on_clothing > 0 {
+                Text::new(
+                    format!("面部或头发上疑似有文字或水印，衣服上有 {on_clothing} 处疑似文字、标志或图案：请上传无水印的原始照片，并穿无图案的深色衣服"),
+                    format!("Possible text or a watermark over the face or hair, and {on_clothing} possible mark(s) or logo on the clothing: upload the original photo without a watermark, in plain dark clothing"),
+                )
+            } else if over_face > 0 {
+                Text::new(
+                    "面部或头发上疑似有文字或水印：请上传无水印的原始照片",
+                    "Possible text or a watermark over the face or hair: upload the original photo without a watermark",
+                )
+            } else {
+                Text::new(
+                    format!("衣服上有 {n} 处疑似文字、标志或图案：请穿无图案的深色衣服"),
+                    format!("{n} possible mark(s), print or logo on the clothing: wear plain dark clothing"),
+                )
+            });
         }
         // Clothing with structure all over (a pattern, a busy print) hides whatever print is on
         // it: the scan could not decide, so a person looks.
