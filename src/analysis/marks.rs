@@ -1026,17 +1026,6 @@ fn glyph_pieces(mask: &[bool], w: usize, h: usize, min_width: f32) -> (Vec<usize
 const WIDE_PLAIN: usize = 3;
 const WIDE_CELL: usize = 4;
 
-/// Pixels joined to the person through the backdrop: the person's own pixels and every pixel of
-/// the backdrop or the margin around the person that stands out from the backdrop by half a mark's
-/// contrast and connects to them. Hair, a strand off it and a shadow at the outline do; print
-/// placed near the head, with backdrop between, does not. The backdrop's level here is its local
-/// mean without whatever stood out in the first pass: with it, a mark's (or the hair's) own
-/// darkness pulls the mean and the plain backdrop around it reads as standing out for a box's
-/// width, bridging any gap narrower than two boxes. The box is three times the mark scan's, so
-/// that the thin strip of margin between the hair and the top of the photo still has backdrop in
-/// reach; where even that box holds too little of it (a crown close to the top of an ID-framed
-/// photo), a box `WIDE_PLAIN` times wider gives the backdrop's level.
-#[allow(clippy::too_many_arguments)]
 /// The mean (R, G, B) of `pixels` (zeros for none).
 fn mean_rgb(raw: &[u8], pixels: &[usize]) -> Vec<f32> {
     (0..3).map(|c| pixels.iter().map(|&i| raw[3 * i + c] as f32).sum::<f32>() / pixels.len().max(1) as f32).collect()
@@ -1063,6 +1052,17 @@ fn without_islands_above_the_head(scene: &Scene, frame: Option<FaceFrame>) -> Ve
     person
 }
 
+/// Pixels joined to the person through the backdrop: the person's own pixels and every pixel of
+/// the backdrop or the margin around the person that stands out from the backdrop by half a mark's
+/// contrast and connects to them. Hair, a strand off it and a shadow at the outline do; print
+/// placed near the head, with backdrop between, does not. The backdrop's level here is its local
+/// mean without whatever stood out in the first pass: with it, a mark's (or the hair's) own
+/// darkness pulls the mean and the plain backdrop around it reads as standing out for a box's
+/// width, bridging any gap narrower than two boxes. The box is three times the mark scan's, so
+/// that the thin strip of margin between the hair and the top of the photo still has backdrop in
+/// reach; where even that box holds too little of it (a crown close to the top of an ID-framed
+/// photo), a box `WIDE_PLAIN` times wider gives the backdrop's level.
+#[allow(clippy::too_many_arguments)]
 fn attached_to_person(
     raw: &[u8],
     residual: &[f32],
