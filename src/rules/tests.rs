@@ -175,6 +175,17 @@ fn a_line_of_text_over_the_face_goes_to_review_and_fails_beside_text_on_the_back
     assert_eq!(outcome(&with_print, "TX001"), Uncertain);
     let why = with_print[0].if_failed.as_ref().expect("a review sentence");
     assert!(why.en.contains("watermark") && why.en.contains("clothing"), "{}", why.en);
+    // A profile that fails on a line over the face.
+    let strict = Profile::from_toml(
+        "[profile]\nname='strict'\nversion='1'\nextends='cn-driving-licence-base'\n[rules.text]\nface_text='fail'\n",
+        "test",
+    )
+    .unwrap();
+    let (_, rule) = strict.rules.iter().find(|(s, _)| s.family == "text").expect("family");
+    let heads = Default::default();
+    let a = plain().face_text_boxes(vec![tb(220.0, 300.0)]).build();
+    let failed = rule.evaluate(&Context { analysis: &a, as_of: as_of(), heads: &heads });
+    assert_eq!(outcome(&failed, "TX001"), Fail);
 }
 
 #[test]
