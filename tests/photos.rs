@@ -591,6 +591,22 @@ fn a_watermark_across_the_face_goes_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// A word on the backdrop beside the head ("SAMPLE", grey, 3.5 % of the height, drawn with PIL at
+/// the upper left of london_032_03): the head zone the detector's boxes are judged in reaches
+/// there, but the line lies off the person, so it is text on the photo (TX001 fails), not text
+/// over the face.
+#[test]
+fn a_line_beside_the_head_is_text_on_the_photo_not_over_the_face() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_text_beside_head.jpg")).unwrap();
+    let photo = photocheck::decode::decode(&bytes, &photocheck::decode::DecodeLimits::default()).expect("decodes");
+    let a = photocheck::analysis::analyse(&common::checker().models, photo).expect("analyses");
+    assert!(a.text.face_boxes.is_empty(), "{:?}", a.text.face_boxes);
+    // The word spans x 15-142, y 94-114.
+    assert!(a.text.boxes.iter().any(|b| b.x < 142.0 && b.x + b.width > 15.0 && b.y < 114.0 && b.y + b.height > 94.0), "{:?}", a.text.boxes);
+    let r = check("london_032_03_text_beside_head.jpg", &bytes);
+    assert_eq!(outcome(&r, "TX001"), Fail, "{:?}", find(&r, "TX001"));
+}
+
 /// Paints `colour` on every pixel whose distance from `centre` lies in `radii`: a ring, the
 /// simplest logo.
 fn paint_ring(img: &mut image::RgbImage, centre: (f32, f32), radii: std::ops::RangeInclusive<f32>, colour: [u8; 3]) {

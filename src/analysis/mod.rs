@@ -221,6 +221,10 @@ pub struct TextScan {
 const FACE_TEXT_SCORE: f32 = 0.9;
 const FACE_TEXT_WIDTH: f32 = 0.2;
 const FACE_TEXT_ASPECT: f32 = 1.5;
+/// Such a line lying mostly off the person (under this share of its box on the person mask) is
+/// on the backdrop beside or above the head, which the head zone takes in: it is text on the
+/// photo like any other detector box, not text over the face.
+const FACE_TEXT_ON_PERSON: f32 = 0.5;
 
 /// Edge share (outside the head) from which the text detector runs.
 const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
@@ -267,11 +271,27 @@ fn scan_for_text(
     let (face_boxes, boxes): (Vec<TextBox>, Vec<TextBox>) =
         models.text.run(image)?.into_iter().partition(|b| in_head(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0)));
     let face_width = frame.map_or(f32::INFINITY, |f| f.width);
-    let face_boxes = face_boxes
+    let lines = face_boxes
         .into_iter()
-        .filter(|b| b.score >= FACE_TEXT_SCORE && b.width >= FACE_TEXT_WIDTH * face_width && b.width >= FACE_TEXT_ASPECT * b.height)
-        .collect();
+        .filter(|b| b.score >= FACE_TEXT_SCORE && b.width >= FACE_TEXT_WIDTH * face_width && b.width >= FACE_TEXT_ASPECT * b.height);
+    let (face_boxes, beside_head): (Vec<TextBox>, Vec<TextBox>) =
+        lines.partition(|b| share_on_person(scene, b).is_none_or(|share| share >= FACE_TEXT_ON_PERSON));
+    let mut boxes = boxes;
+    boxes.extend(beside_head);
     Ok(TextScan { edge_share, detector_ran: true, boxes, face_boxes, marks, clothing_cluttered })
+}
+
+/// The share of the scene cells whose centres lie in `b` that are the person (None: no cell's
+/// centre does).
+fn share_on_person(scene: &Scene, b: &TextBox) -> Option<f32> {
+    let inside: Vec<bool> = (0..scene.width * scene.height)
+        .filter(|&i| {
+            let p = scene.cell_centre(i);
+            p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height
+        })
+        .map(|i| scene.person[i])
+        .collect();
+    (!inside.is_empty()).then(|| inside.iter().filter(|&&p| p).count() as f32 / inside.len() as f32)
 }
 
 /// Hand search. The palm detector (~21 ms a square searched) and the hand landmark network
