@@ -198,7 +198,8 @@ pub struct TextScan {
     /// Share of scene cells outside the head zone with a strong edge.
     pub edge_share: f32,
     pub detector_ran: bool,
-    /// Text boxes outside the head zone, working pixels.
+    /// Text boxes outside the head zone, and lines of text in it that lie off the person (see
+    /// `FACE_TEXT_ON_PERSON`), working pixels.
     pub boxes: Vec<TextBox>,
     /// Boxes over the face, hair and ears that read like a line of text (see `FACE_TEXT_SCORE`):
     /// a watermark or a stamp across the face. Working pixels.
