@@ -179,6 +179,20 @@ const LATIN: &[&str] = &["SAMPLE", "PHOTO", "ID 2026", "Nike", "London", "SPORT"
 const DIGITS: &[&str] = &["2026-11-05", "138 0013 8000", "No. 4471", "07/11", "1990", "42", "350102"];
 const CJK: &[&str] = &["样张", "照片", "驾驶证", "仅供办证使用", "中国", "北京", "测试", "好"];
 
+/// A script (Chinese only where a CJK font was loaded), a font that can write it and a word of it.
+fn pick_line<'a>(rng: &mut Rng, fonts: &'a [(FontVec, bool)]) -> Option<(&'static str, &'a FontVec, &'static str)> {
+    let has_cjk = fonts.iter().any(|(_, cjk)| *cjk);
+    let scripts: &[(&str, &[&str])] =
+        if has_cjk { &[("latin", LATIN), ("digits", DIGITS), ("cjk", CJK)] } else { &[("latin", LATIN), ("digits", DIGITS)] };
+    let (script, words) = *rng.pick(scripts);
+    let usable: Vec<&(FontVec, bool)> = fonts.iter().filter(|(_, cjk)| *cjk || script != "cjk").collect();
+    if usable.is_empty() {
+        return None;
+    }
+    let (font, _) = *rng.pick(&usable);
+    Some((script, font, *rng.pick(words)))
+}
+
 /// Text in one of three scripts, in one of the fonts, `height` pixels tall, alpha-blended.
 fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
     let (w, h) = (img.width() as f32, img.height() as f32);
@@ -186,13 +200,7 @@ fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face:
     if regions.is_empty() {
         return None;
     }
-    let has_cjk = fonts.iter().any(|(_, cjk)| *cjk);
-    let scripts: &[(&str, &[&str])] =
-        if has_cjk { &[("latin", LATIN), ("digits", DIGITS), ("cjk", CJK)] } else { &[("latin", LATIN), ("digits", DIGITS)] };
-    let (script, words) = *rng.pick(scripts);
-    let usable: Vec<&(FontVec, bool)> = fonts.iter().filter(|(_, cjk)| *cjk || script != "cjk").collect();
-    let (font, _) = *rng.pick(&usable);
-    let text = *rng.pick(words);
+    let (script, font, text) = pick_line(rng, fonts)?;
     // Height from 1/25 to 1/9 of the image, shrunk until the line finds a plain spot.
     let mut size = h * rng.range(1.0 / 25.0, 1.0 / 9.0);
     let (place, region, x, y, th) = loop {
@@ -225,16 +233,7 @@ fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face:
 fn draw_watermark(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
     let (fx, fy, fw, fh) = face;
     let h = img.height() as f32;
-    let has_cjk = fonts.iter().any(|(_, cjk)| *cjk);
-    let scripts: &[(&str, &[&str])] =
-        if has_cjk { &[("latin", LATIN), ("digits", DIGITS), ("cjk", CJK)] } else { &[("latin", LATIN), ("digits", DIGITS)] };
-    let (script, words) = *rng.pick(scripts);
-    let usable: Vec<&(FontVec, bool)> = fonts.iter().filter(|(_, cjk)| *cjk || script != "cjk").collect();
-    if usable.is_empty() {
-        return None;
-    }
-    let (font, _) = *rng.pick(&usable);
-    let text = *rng.pick(words);
+    let (script, font, text) = pick_line(rng, fonts)?;
     let size = h * rng.range(1.0 / 25.0, 1.0 / 9.0);
     let (tw, th) = imageproc::drawing::text_size(PxScale::from(size), font, text);
     // The line's centre anywhere from the hairline to the chin, across the face's middle.
