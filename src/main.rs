@@ -27,6 +27,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes to stdout. When the reader has gone (`photocheck check … | head`), stops at once with
+/// 141, the status a shell gives a process a closed pipe ended, instead of panicking as `print!`
+/// does; any other write error is reported and exits with 2.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("photocheck: writing to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
 fn setup(common: &Common) -> Result<(Checker, CheckOptions)> {
     if let Some(jobs) = common.jobs {
         rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global().ok();
@@ -181,7 +196,7 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema { which: _ } => {
-            println!("{}", serde_json::to_string_pretty(&photocheck::server::report_json_schema())?);
+            emit(&format!("{}\n", serde_json::to_string_pretty(&photocheck::server::report_json_schema())?));
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format, lang } => {
@@ -189,10 +204,10 @@ fn run() -> Result<ExitCode> {
             match format {
                 RulesFormat::Tsv => {
                     for (code, family, name, summary) in photocheck::pipeline::rule_table_in(lang) {
-                        println!("{code}\t{family}\t{name}\t{summary}");
+                        emit(&format!("{code}\t{family}\t{name}\t{summary}\n"));
                     }
                 }
-                RulesFormat::Markdown => print!("{}", photocheck::pipeline::rule_table_markdown()),
+                RulesFormat::Markdown => emit(&photocheck::pipeline::rule_table_markdown()),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -213,8 +228,8 @@ fn run() -> Result<ExitCode> {
             let (checker, opts) = setup(&common)?;
             let result = evaluate(&checker, &EvalOptions { labels, photos, file_column, check: opts })?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
-                Format::Text => print!("{}", photocheck::printer::eval_table::render(&result)),
+                Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&result)?)),
+                Format::Text => emit(&photocheck::printer::eval_table::render(&result)),
             }
             match floors {
                 Some(floors) => Ok(report_floors(&result.check_floors(&floors)?, "accuracy", &floors)),
@@ -245,8 +260,8 @@ fn check_files(
             Verdict::Approve => {}
         }
         match format {
-            Format::Json => println!("{}", printer::json_line(r)),
-            Format::Text => print!("{}", printer::text::render(r, verbose)),
+            Format::Json => emit(&format!("{}\n", printer::json_line(r))),
+            Format::Text => emit(&printer::text::render(r, verbose)),
         }
     };
     std::thread::scope(|scope| {
@@ -401,8 +416,8 @@ fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         },
         || calibrate::calibrate(&checker, &opts, &done, &out, &name, &base_ref, &command),
     )?;
-    print!("{}", photocheck::printer::calibrate_table::render(&results, min_per_class));
-    println!("wrote {} (extends {base_ref}); out-of-fold figures, target {}", out.display(), opts.target.describe());
+    emit(&photocheck::printer::calibrate_table::render(&results, min_per_class));
+    emit(&format!("wrote {} (extends {base_ref}); out-of-fold figures, target {}\n", out.display(), opts.target.describe()));
     match floors {
         Some(floors) => Ok(report_floors(&calibrate::check_cv_floors(&results, &floors)?, "cross-validation", &floors)),
         None => Ok(ExitCode::SUCCESS),
@@ -469,8 +484,8 @@ fn audit(
         || audit::run(&checker, &files, &opts, &progress),
     )?;
     let v = |k: &str| summary.verdicts.get(k).copied().unwrap_or(0);
-    println!(
-        "{} inputs: {} approved, {} rejected, {} for review, {} unreadable{}; {:.1} photos/s; reports in {}",
+    emit(&format!(
+        "{} inputs: {} approved, {} rejected, {} for review, {} unreadable{}; {:.1} photos/s; reports in {}\n",
         summary.inputs,
         v("approve"),
         v("reject"),
@@ -483,7 +498,7 @@ fn audit(
         },
         summary.timings.photos_per_second,
         out.display()
-    );
+    ));
     Ok(if summary.interrupted { ExitCode::from(130) } else { verdict_exit_code(v("error") > 0, v("reject") > 0, v("review") > 0) })
 }
 

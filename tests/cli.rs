@@ -83,6 +83,25 @@ fn reports_stream_as_they_finish_and_the_exit_code_covers_all() {
 }
 
 #[test]
+fn a_reader_that_goes_away_ends_the_run_quietly_with_141() {
+    // `photocheck check … | head -1`: the reader closes the pipe before the first report is
+    // written (the models take a while to load). The run stops with the status of a process a
+    // closed pipe ended, without a panic's backtrace on stderr.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args(["check", "sample_photos/grace_hopper.jpg", "--format", "json", "--as-of", "2026-11-26"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run photocheck");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for photocheck");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn json_report_contract() {
     let (_, out, _) = photocheck(&["check", "sample_photos/astronaut.png", "--format", "json", "--lang", "en", "--as-of", "2026-11-26"]);
     let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
