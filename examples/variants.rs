@@ -9,7 +9,7 @@
 //! and, of the variants of photos approved as they are, how many were not approved.
 //!
 //!     cargo run --release --example variants -- [--per-photo N] [--seed S] [--save DIR]
-//!         [--font FILE]... [--as-of DATE] DIR...
+//!         [--font FILE]... [--as-of DATE] [--only FAMILY]... DIR...
 //!
 //! Every photo directly in each DIR is a base; they should be photos with no text, even light and
 //! one face (the licence-ready London portraits are). Fonts default to Debian's DejaVu Sans /
@@ -607,6 +607,135 @@ fn draw_eyewear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<St
     ))
 }
 
+/// Headwear drawn on the head: a beanie (a knit dome down over the forehead, a turned-up cuff), a
+/// cap (a dome and a brim shading the forehead), a headband across the hairline, a headscarf
+/// framing the face down past the chin, and a hood (a wider, taller scarf). Any colour, plain or
+/// knit, shaded like cloth lit from above, placed in face coordinates from the report's mesh
+/// points and the crown the report measured (GE005); edges anti-aliased.
+fn draw_headwear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<String> {
+    const COLOURS: &[(&str, [u8; 3])] = &[
+        ("black", [20, 20, 24]),
+        ("navy", [25, 35, 75]),
+        ("grey", [120, 120, 125]),
+        ("red", [170, 35, 40]),
+        ("cream", [225, 215, 190]),
+        ("green", [45, 95, 60]),
+        ("beige", [190, 160, 120]),
+        ("brown", [95, 60, 35]),
+        ("pink", [220, 140, 170]),
+        ("blue", [50, 110, 190]),
+    ];
+    let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
+    let (top, right, left, chin) = (*lm.get(10)?, *lm.get(234)?, *lm.get(454)?, *lm.get(152)?);
+    let width = (left.x - right.x).hypot(left.y - right.y);
+    if width < 8.0 {
+        return None;
+    }
+    let across = ((left.x - right.x) / width, (left.y - right.y) / width);
+    let down = (-across.1, across.0);
+    let height = (chin.x - top.x) * down.0 + (chin.y - top.y) * down.1;
+    // Pixel → face coordinates (s across in face widths, t down in face heights from the forehead's top).
+    let to_face = |x: f32, y: f32| {
+        let (dx, dy) = (x - top.x, y - top.y);
+        ((dx * across.0 + dy * across.1) / width, (dx * down.0 + dy * down.1) / height)
+    };
+    // The crown: GE005 measures the space above it as a share of the height.
+    let crown_y = report.checks.iter().find(|c| c.code == "GE005").and_then(|c| c.measured).map(|v| v as f32 * img.height() as f32);
+    let crown_t = crown_y.map_or(-0.4, |y| to_face(top.x, y).1).clamp(-0.8, -0.1);
+    let kind = *rng.pick(&["beanie", "cap", "headband", "headscarf", "hood"]);
+    let &(colour_name, base) = rng.pick(COLOURS);
+    let colour = base.map(|v| (v as f32 + rng.range(-15.0, 15.0)).clamp(0.0, 255.0));
+    let knit = rng.unit() < 0.4;
+    let knit_freq = rng.range(10.0, 22.0);
+    let knit_amp = rng.range(0.06, 0.16);
+    let above = rng.range(0.02, 0.12); // the hat stands this far (face heights) above the hair
+    let dome_top = crown_t - above;
+    // Each kind: whether a point (s, t) is cloth, and the shade of the forehead under a brim.
+    let edge = rng.range(-0.04, 0.16); // the lower edge of a beanie or cap, over the forehead
+    let dome_a = rng.range(0.58, 0.72);
+    let band_t = rng.range(-0.14, 0.02);
+    let band_h = rng.range(0.05, 0.12);
+    // How far a band or a hat's edge drops toward the ears at the sides (face heights at s = ±1).
+    let droop = rng.range(0.1, 0.6);
+    // The head's outline: an ellipse from the crown to the chin, hair at the sides included.
+    let head_a = rng.range(0.56, 0.64);
+    let head_in = |s: f32, t: f32| {
+        let (mid, b) = ((crown_t + 1.0) / 2.0, (1.0 - crown_t) / 2.0);
+        (s / head_a).powi(2) + ((t - mid) / b).powi(2) <= 1.0
+    };
+    let brim_a = rng.range(0.5, 0.8);
+    let brim_b = rng.range(0.04, 0.1);
+    let scarf_a = rng.range(0.68, 0.85) + if kind == "hood" { 0.15 } else { 0.0 };
+    let opening_a = rng.range(0.40, 0.47);
+    let opening_top = rng.range(-0.02, 0.1);
+    let cloth = |s: f32, t: f32| -> bool {
+        // A dome over the head whose lower edge drops toward the ears at the sides.
+        let dome = |a: f32, bottom: f32| {
+            let b = bottom - dome_top;
+            t <= bottom + droop * s * s && (s / a).powi(2) + ((t - bottom) / b).powi(2) <= 1.0
+        };
+        match kind {
+            "beanie" => dome(dome_a, edge),
+            "cap" => dome(dome_a - 0.06, edge) || (t >= edge && (s / brim_a).powi(2) + ((t - edge) / brim_b).powi(2) <= 1.0),
+            "headband" => {
+                // Over the head (not the backdrop beside it), following its roundness: lower
+                // at the sides.
+                let tt = band_t + droop * s * s;
+                t >= tt && t <= tt + band_h && head_in(s, t)
+            }
+            _ => {
+                // A scarf or hood: everything of the head around an oval opening for the face,
+                // closed under the chin.
+                let centre = 0.55;
+                let outer_b = centre - dome_top;
+                let inside_outer =
+                    (s / scarf_a).powi(2) + ((t - centre) / outer_b).powi(2) <= 1.0 || (t >= centre && t <= 1.45 && s.abs() <= scarf_a);
+                let opening_b = 1.02 - opening_top;
+                let oc = opening_top + opening_b / 2.0;
+                let in_opening = (s / opening_a).powi(2) + ((t - oc) / (opening_b / 2.0)).powi(2) <= 1.0;
+                inside_outer && !in_opening
+            }
+        }
+    };
+    let (w, h) = (img.width(), img.height());
+    // The box around the head that any kind can reach.
+    let reach = 1.1 * width;
+    let (cx, cy) = (top.x + 0.5 * height * down.0, top.y + 0.5 * height * down.1);
+    let (x0, x1) = ((cx - reach).max(0.0) as u32, ((cx + reach) as u32).min(w));
+    let (y0, y1) = ((cy - 2.0 * height).max(0.0) as u32, ((cy + 1.2 * height) as u32).min(h));
+    let brim_shadow = rng.range(0.55, 0.8);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            // 2×2 samples a pixel: the share inside is the cloth's coverage.
+            let mut cover = 0.0;
+            for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
+                let (s, t) = to_face(x as f32 + ox, y as f32 + oy);
+                cover += cloth(s, t) as u8 as f32 * 0.25;
+            }
+            let (s, t) = to_face(x as f32 + 0.5, y as f32 + 0.5);
+            let p = img.get_pixel_mut(x, y);
+            if kind == "cap" && cover < 1.0 && t > edge && t < edge + brim_b + 0.12 && s.abs() < brim_a {
+                // The brim's shadow on the forehead below it.
+                let k = 1.0 - (1.0 - brim_shadow) * (1.0 - (t - edge - brim_b).max(0.0) / 0.12);
+                for c in p.0.iter_mut() {
+                    *c = (*c as f32 * k).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+            if cover == 0.0 {
+                continue;
+            }
+            // Lit from above: brighter on the top of the head, darker low and at the sides.
+            let shade = 1.1 - 0.25 * ((t - dome_top) / (1.2 - dome_top)).clamp(0.0, 1.0) - 0.2 * (s.abs() - 0.3).max(0.0);
+            let rib = if knit { 1.0 + knit_amp * (s * knit_freq * std::f32::consts::TAU).sin() } else { 1.0 };
+            for (c, &base) in p.0.iter_mut().zip(colour.iter()) {
+                let v = (base * shade * rib + 8.0).clamp(0.0, 255.0);
+                *c = (*c as f32 * (1.0 - cover) + v * cover).round() as u8;
+            }
+        }
+    }
+    Some(format!("{kind} {colour_name}{}", if knit { " knit" } else { "" }))
+}
+
 /// An unusable capture: the face smeared by motion (any direction), out of focus, grainy (colour
 /// or luma noise, alone or on a slightly soft photo), or a photo shrunk to 40-55 % of its width
 /// and enlarged back with a smooth filter. Lengths and widths are in face widths, so the fault
@@ -707,6 +836,7 @@ const FACE_CODES: &[&str] = &["FC001"];
 const JEWELLERY_CODES: &[&str] = &["JW001"];
 const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003", "GL004"];
 const QUALITY_CODES: &[&str] = &["IQ004", "IQ007", "IQ008"];
+const HEADWEAR_CODES: &[&str] = &["HW001"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -734,10 +864,12 @@ struct Args {
     save: Option<PathBuf>,
     fonts: Vec<PathBuf>,
     as_of: String,
+    /// Only these families (all when empty); the others' draws are unchanged by leaving them out.
+    only: Vec<String>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { dirs: vec![], per_photo: 3, seed: 20261202, save: None, fonts: vec![], as_of: "2026-11-26".into() };
+    let mut args = Args { dirs: vec![], per_photo: 3, seed: 20261202, save: None, fonts: vec![], as_of: "2026-11-26".into(), only: vec![] };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{a} needs a value"));
@@ -747,10 +879,14 @@ fn parse_args() -> anyhow::Result<Args> {
             "--save" => args.save = Some(PathBuf::from(value()?)),
             "--font" => args.fonts.push(PathBuf::from(value()?)),
             "--as-of" => args.as_of = value()?,
+            "--only" => args.only.push(value()?),
             _ => args.dirs.push(PathBuf::from(a)),
         }
     }
-    anyhow::ensure!(!args.dirs.is_empty(), "usage: variants [--per-photo N] [--seed S] [--save DIR] [--font FILE]... DIR...");
+    anyhow::ensure!(
+        !args.dirs.is_empty(),
+        "usage: variants [--per-photo N] [--seed S] [--save DIR] [--font FILE]... [--only FAMILY]... DIR..."
+    );
     Ok(args)
 }
 
@@ -803,7 +939,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 8] = [
+    let families: [(&str, &[&str]); 9] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -812,6 +948,7 @@ fn main() -> anyhow::Result<()> {
         ("eyewear", EYEWEAR_CODES),
         ("image quality", QUALITY_CODES),
         ("watermark", TEXT_CODES),
+        ("headwear", HEADWEAR_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -821,8 +958,11 @@ fn main() -> anyhow::Result<()> {
             e.1 += flagged(&bases[i].3, codes) as usize;
         }
     }
+    let wanted: Vec<usize> =
+        (0..families.len()).filter(|&f| args.only.is_empty() || args.only.iter().any(|o| o == families[f].0)).collect();
+    anyhow::ensure!(!wanted.is_empty(), "--only names no family (the families: {})", families.map(|f| f.0).join(", "));
     let jobs: Vec<(usize, usize, usize)> =
-        usable.iter().flat_map(|&i| (0..families.len()).flat_map(move |f| (0..args.per_photo).map(move |k| (i, f, k)))).collect();
+        usable.iter().flat_map(|&i| wanted.iter().flat_map(move |&f| (0..args.per_photo).map(move |k| (i, f, k)))).collect();
     let results: Vec<Option<(usize, String, bool, Option<bool>, String)>> = jobs
         .par_iter()
         .map(|&(i, f, k)| {
@@ -838,6 +978,7 @@ fn main() -> anyhow::Result<()> {
                 "eyewear" => draw_eyewear(&mut variant, &mut rng, report),
                 "image quality" => draw_quality(&mut variant, &mut rng, face),
                 "watermark" => draw_watermark(&mut variant, &mut rng, &fonts, face),
+                "headwear" => draw_headwear(&mut variant, &mut rng, report),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -855,7 +996,7 @@ fn main() -> anyhow::Result<()> {
                 .split_whitespace()
                 .take(match families[f].0 {
                     "text" | "logo" | "watermark" => 3,
-                    "eyewear" => 2,
+                    "eyewear" | "headwear" => 2,
                     _ => 1,
                 })
                 .collect::<Vec<_>>()
@@ -883,7 +1024,7 @@ fn main() -> anyhow::Result<()> {
     let pct = |a: usize, n: usize| 100.0 * a as f64 / n.max(1) as f64;
     println!("\n| family | checks | variants | caught by them | of approved photos' variants, not approved | clean photos flagged |");
     println!("|---|---|---:|---:|---:|---:|");
-    for (family, codes) in families {
+    for (family, codes) in wanted.iter().map(|&f| families[f]) {
         let t = by_family.get(family).map_or((0, 0, 0, 0), |t| (t.n, t.flagged, t.of_approved, t.not_approved));
         let (cn, cf) = clean.get(family).copied().unwrap_or_default();
         println!(
