@@ -591,6 +591,26 @@ fn a_watermark_across_the_face_goes_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// Two characters stamped on the cheek ("中国", dark grey at 38 %, 4.7 % of the height; London
+/// 091_03's licence-ready portrait, approved as taken, drawn on by `examples/variants`): a short
+/// line, about 0.16 face widths wide. Until stop 49 a line over the face had to be 0.2 face widths
+/// wide, and this one was approved.
+#[test]
+fn a_short_stamp_on_the_cheek_goes_to_review() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_091_03_cheek_stamp.jpg")).unwrap();
+    let r = check("london_091_03_cheek_stamp.jpg", &bytes);
+    let tx = find(&r, "TX001");
+    assert_eq!(tx.outcome, Uncertain, "{tx:?}");
+    match tx.region.as_ref().expect("the stamp's box") {
+        // The characters span about x 205-265, y 445-470 of the 600x800 portrait.
+        photocheck::report::Region::Box { x, y, width, .. } => {
+            assert!((180.0..240.0).contains(x) && (420.0..480.0).contains(y) && *width < 90.0, "box at the stamp: {x},{y} {width}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(r.verdict, Verdict::Approve);
+}
+
 /// A word on the backdrop beside the head ("SAMPLE", grey, 3.5 % of the height, drawn with PIL at
 /// the upper left of london_032_03): the head zone the detector's boxes are judged in reaches
 /// there, but the line lies off the person, so it is text on the photo (TX001 fails), not text
