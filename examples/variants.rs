@@ -15,7 +15,8 @@
 //! one face (the licence-ready London portraits are). Fonts default to Debian's DejaVu Sans /
 //! Serif Bold and WenQuanYi Micro Hei (CJK; `.ci/run` installs it) where they exist. `--save`
 //! writes every variant as a JPEG named after the base, family and kind, to look at;
-//! `VARIANTS_MISSED=1` lists every variant its checks missed.
+//! `VARIANTS_MISSED=1` lists every variant its checks missed, `VARIANTS_LIST=1` every variant (caught or
+//! missed, name and what was drawn) before the tables.
 //!
 //! The kinds are not the held-out transformations: they exist to find what a rule misses, so vary
 //! them (`--seed`) rather than tune a rule until one seed passes.
@@ -1008,7 +1009,11 @@ fn main() -> anyhow::Result<()> {
 
     let mut by_family: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut by_kind: BTreeMap<(&str, String), Tally> = BTreeMap::new();
+    let list_all = std::env::var_os("VARIANTS_LIST").is_some();
     for (f, kind, hit, not_approved, what) in results.into_iter().flatten() {
+        if list_all {
+            println!("{} {what}", if hit { "caught" } else { "missed" });
+        }
         for t in [by_family.entry(families[f].0).or_default(), by_kind.entry((families[f].0, kind)).or_default()] {
             t.n += 1;
             t.flagged += hit as usize;
