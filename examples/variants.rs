@@ -426,23 +426,44 @@ fn draw_second_face(
     Some(format!("second-face {place} w={:.3}", target_fw / w))
 }
 
-/// Face coordinates from the report's 468 mesh points (see `analysis::FaceFrame`): (s, t) → pixel,
-/// s across the face in face widths from the forehead's top (cheek edges at ±0.5), t down in face
-/// heights (chin at 1); and the face width in pixels.
-fn face_frame(report: &Report) -> Option<(impl Fn(f32, f32) -> (f32, f32), f32)> {
-    let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
-    let (top, right, left, chin) = (*lm.get(10)?, *lm.get(234)?, *lm.get(454)?, *lm.get(152)?);
-    let width = (left.x - right.x).hypot(left.y - right.y);
-    if width < 8.0 {
-        return None;
+/// Face coordinates from the report's 468 mesh points (see `analysis::FaceFrame`): s across the
+/// face in face widths from the forehead's top (cheek edges at ±0.5), t down in face heights
+/// (chin at 1).
+#[derive(Clone, Copy)]
+struct FaceCoords {
+    top: (f32, f32),
+    across: (f32, f32),
+    down: (f32, f32),
+    /// Face width and height in pixels.
+    width: f32,
+    height: f32,
+}
+
+impl FaceCoords {
+    fn of(report: &Report) -> Option<FaceCoords> {
+        let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
+        let (top, right, left, chin) = (*lm.get(10)?, *lm.get(234)?, *lm.get(454)?, *lm.get(152)?);
+        let width = (left.x - right.x).hypot(left.y - right.y);
+        if width < 8.0 {
+            return None;
+        }
+        let across = ((left.x - right.x) / width, (left.y - right.y) / width);
+        let down = (-across.1, across.0);
+        let height = (chin.x - top.x) * down.0 + (chin.y - top.y) * down.1;
+        Some(FaceCoords { top: (top.x, top.y), across, down, width, height })
     }
-    let across = ((left.x - right.x) / width, (left.y - right.y) / width);
-    let down = (-across.1, across.0);
-    let height = (chin.x - top.x) * down.0 + (chin.y - top.y) * down.1;
-    let at = move |s: f32, t: f32| {
-        (top.x + s * width * across.0 + t * height * down.0, top.y + s * width * across.1 + t * height * down.1)
-    };
-    Some((at, width))
+
+    /// (s, t) → pixel.
+    fn at(&self, s: f32, t: f32) -> (f32, f32) {
+        let (w, h) = (s * self.width, t * self.height);
+        (self.top.0 + w * self.across.0 + h * self.down.0, self.top.1 + w * self.across.1 + h * self.down.1)
+    }
+
+    /// Pixel → (s, t).
+    fn of_pixel(&self, x: f32, y: f32) -> (f32, f32) {
+        let (dx, dy) = (x - self.top.0, y - self.top.1);
+        ((dx * self.across.0 + dy * self.across.1) / self.width, (dx * self.down.0 + dy * self.down.1) / self.height)
+    }
 }
 
 /// Earrings at one or both earlobes: studs (gold, rose gold, coloured stones, pearl, silver,
@@ -462,7 +483,8 @@ fn draw_earrings(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
         ("silver-hoop", [192, 192, 200]),
         ("gold-drop", [212, 175, 55]),
     ];
-    let (at, width) = face_frame(report)?;
+    let face = FaceCoords::of(report)?;
+    let (at, width) = (|s, t| face.at(s, t), face.width);
     let &(kind, base) = rng.pick(KINDS);
     let jitter = |rng: &mut Rng, v: u8| (v as f32 + rng.range(-15.0, 15.0)).clamp(0.0, 255.0) as u8;
     let colour = [jitter(rng, base[0]), jitter(rng, base[1]), jitter(rng, base[2])];
@@ -626,23 +648,13 @@ fn draw_headwear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
         ("pink", [220, 140, 170]),
         ("blue", [50, 110, 190]),
     ];
-    let lm = &report.faces.iter().find_map(|f| f.primary.as_ref())?.landmarks;
-    let (top, right, left, chin) = (*lm.get(10)?, *lm.get(234)?, *lm.get(454)?, *lm.get(152)?);
-    let width = (left.x - right.x).hypot(left.y - right.y);
-    if width < 8.0 {
-        return None;
-    }
-    let across = ((left.x - right.x) / width, (left.y - right.y) / width);
-    let down = (-across.1, across.0);
-    let height = (chin.x - top.x) * down.0 + (chin.y - top.y) * down.1;
+    let face = FaceCoords::of(report)?;
+    let (top, down, width, height) = (face.top, face.down, face.width, face.height);
     // Pixel → face coordinates (s across in face widths, t down in face heights from the forehead's top).
-    let to_face = |x: f32, y: f32| {
-        let (dx, dy) = (x - top.x, y - top.y);
-        ((dx * across.0 + dy * across.1) / width, (dx * down.0 + dy * down.1) / height)
-    };
+    let to_face = |x: f32, y: f32| face.of_pixel(x, y);
     // The crown: GE005 measures the space above it as a share of the height.
     let crown_y = report.checks.iter().find(|c| c.code == "GE005").and_then(|c| c.measured).map(|v| v as f32 * img.height() as f32);
-    let crown_t = crown_y.map_or(-0.4, |y| to_face(top.x, y).1).clamp(-0.8, -0.1);
+    let crown_t = crown_y.map_or(-0.4, |y| to_face(top.0, y).1).clamp(-0.8, -0.1);
     let kind = *rng.pick(&["beanie", "cap", "headband", "headscarf", "hood"]);
     let &(colour_name, base) = rng.pick(COLOURS);
     let colour = base.map(|v| (v as f32 + rng.range(-15.0, 15.0)).clamp(0.0, 255.0));
@@ -701,7 +713,7 @@ fn draw_headwear(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
     let (w, h) = (img.width(), img.height());
     // The box around the head that any kind can reach.
     let reach = 1.1 * width;
-    let (cx, cy) = (top.x + 0.5 * height * down.0, top.y + 0.5 * height * down.1);
+    let (cx, cy) = (top.0 + 0.5 * height * down.0, top.1 + 0.5 * height * down.1);
     let (x0, x1) = ((cx - reach).max(0.0) as u32, ((cx + reach) as u32).min(w));
     let (y0, y1) = ((cy - 2.0 * height).max(0.0) as u32, ((cy + 1.2 * height) as u32).min(h));
     let brim_shadow = rng.range(0.55, 0.8);
