@@ -351,6 +351,8 @@ pub struct StageTimings {
     pub segment_ms: f64,
     /// Palm detector and, per palm, the hand landmark network.
     pub hands_ms: f64,
+    /// The mark scan and the text detector's two passes (the whole photo; the band below the
+    /// chin, which runs beside the face's networks).
     pub text_ms: f64,
     /// The tiled search for small second faces (0 when the photo is too plain to hide one).
     #[serde(default)]

@@ -611,6 +611,28 @@ fn a_short_stamp_on_the_cheek_goes_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
+/// 4.5 % of the height, drawn with PIL on London 041's licence-ready portrait, which is approved
+/// as taken): the mark scan leaves skin and the fabric's margin beside it out, and the whole-photo
+/// text pass reads the line at 11 px; the second pass over the band below the chin reads it.
+/// Without that pass the photo is approved.
+#[test]
+fn print_across_the_neckline_is_text_on_the_photo() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_041_03_chest_print.jpg")).unwrap();
+    let r = check("london_041_03_chest_print.jpg", &bytes);
+    let tx = find(&r, "TX001");
+    assert_eq!(tx.outcome, Fail, "{tx:?}");
+    match tx.region.as_ref().expect("the word's box") {
+        // The word spans x 225-369, y 703-729 of the 600x800 portrait.
+        photocheck::report::Region::Box { x, y, width, height } => assert!(
+            *x < 369.0 && x + width > 225.0 && *y < 729.0 && y + height > 703.0 && *width < 200.0,
+            "box at the word: {x},{y} {width}x{height}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(r.verdict, Verdict::Reject);
+}
+
 /// A word on the backdrop beside the head ("SAMPLE", grey, 3.5 % of the height, drawn with PIL at
 /// the upper left of london_032_03): the head zone the detector's boxes are judged in reaches
 /// there, but the line lies off the person, so it is text on the photo (TX001 fails), not text

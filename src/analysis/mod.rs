@@ -230,6 +230,12 @@ const FACE_TEXT_ASPECT: f32 = 1.4;
 /// photo like any other detector box, not text over the face.
 const FACE_TEXT_ON_PERSON: f32 = 0.5;
 
+/// The band below the chin is read again from this far down the face (face heights from the
+/// forehead's top; the chin is at 1), and only when it is at least `BAND_MIN_HEIGHT` of the
+/// photo's height (a photo cut at the chin has no chest to read).
+const BAND_TOP: f32 = 0.85;
+const BAND_MIN_HEIGHT: f32 = 0.05;
+
 /// Edge share (outside the head) from which the text detector runs.
 const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
 /// Smoothed-grid luma step that counts as a strong edge.
@@ -283,6 +289,49 @@ fn scan_for_text(
     let mut boxes = boxes;
     boxes.extend(beside_head);
     Ok(TextScan { edge_share, detector_ran: true, boxes, face_boxes, marks, clothing_cluttered })
+}
+
+/// The band below the chin once more at twice the scale (`TextDetector::run_band`): print on the
+/// chest and the neck, small or faint, which the whole-photo pass reads at 10 px or less. It
+/// starts above the chin so that a line just under it is read whole; what the network finds on
+/// the face itself (a mouth, teeth) is left out. It runs on the face's side of the analysis (the
+/// text and hand side is the longer one), and whether or not the edge gate opened: it needs no
+/// gate to be safe, and on ID photos the gate is open anyway. None without a face frame, or when
+/// the band is under `BAND_MIN_HEIGHT` of the photo.
+fn read_band(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>) -> Result<Option<Vec<TextBox>>, ModelError> {
+    let Some(f) = frame else { return Ok(None) };
+    let top = f.point(0.0, BAND_TOP).y;
+    if top >= image.base().height() as f32 * (1.0 - BAND_MIN_HEIGHT) {
+        return Ok(None);
+    }
+    let on_face = |b: &TextBox| {
+        let (s, t) = f.coords(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0));
+        s.abs() <= 0.9 && t < 1.0
+    };
+    Ok(Some(models.text.run_band(image, top)?.into_iter().filter(|b| !on_face(b)).collect()))
+}
+
+impl TextScan {
+    /// Adds the band's boxes (`read_band`) to the text found: a line both passes found is kept
+    /// once, as the union of their boxes (the whole-photo pass's box of small print is a sliver,
+    /// under the rule's height; on a small photo the band's may be).
+    fn add_band(&mut self, band: Vec<TextBox>) {
+        let overlaps =
+            |a: &TextBox, b: &TextBox| a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        for b in band {
+            match self.boxes.iter_mut().find(|o| overlaps(&b, o)) {
+                Some(o) => *o = union(o, &b),
+                None => self.boxes.push(b),
+            }
+        }
+    }
+}
+
+/// The smallest box holding both, as sure as the surer.
+fn union(a: &TextBox, b: &TextBox) -> TextBox {
+    let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
+    let (x1, y1) = ((a.x + a.width).max(b.x + b.width), (a.y + a.height).max(b.y + b.height));
+    TextBox { x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: a.score.max(b.score) }
 }
 
 /// The share of the scene cells whose centres lie in `b` that are the person (None: no cell's
@@ -471,7 +520,9 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
                 appearance.crown = describe_crown(models, &image, face_frame, first_detection.as_ref());
             }
             timings.appearance_ms = ms(t);
-            (face, appearance)
+            let t = Instant::now();
+            let band = read_band(models, &image, face_frame).map(|band| (band, ms(t)));
+            (face, appearance, band)
         },
         || {
             let t = Instant::now();
@@ -481,11 +532,15 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
             (text, hands)
         },
     );
-    let (face, appearance) = described;
+    let (face, appearance, band) = described;
     let (text, hands) = scanned;
-    let (text, text_ms) = text?;
+    let (mut text, text_ms) = text?;
     let (hands, hands_ms) = hands?;
-    timings.text_ms = text_ms;
+    let (band, band_ms) = band?;
+    if let Some(band) = band {
+        text.add_band(band);
+    }
+    timings.text_ms = text_ms + band_ms;
     timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());

@@ -17,6 +17,9 @@
 //! - cost: `text_ms` median 36.0 → 49.3 ms on the peer's 120-photo upload corpus (both threads
 //!   busy), whole run 12.60 → 13.39 s; the network alone 14.0 → 26.7 ms on one thread.
 //!
+//! A second pass (since stop 50) reads the band below the chin at 448×192 (`run_band`): see
+//! `analysis::read_band` and the README ("Print across the neckline").
+//!
 //! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
@@ -28,6 +31,12 @@ const FILE: &str = "ppocrv4_det.onnx";
 /// Input width and height (multiples of 32, as DBNet's strides need).
 const WIDTH: usize = 224;
 const HEIGHT: usize = 288;
+/// The band below the chin (neck, chest and clothing) is read a second time at this input, about
+/// twice the whole photo's scale: print there is where applicants' clothing has it, and it
+/// runs across the neckline onto the skin, where the mark scan cannot tell it from the neck's own
+/// shading (`analysis::marks`). See `TextDetector::run_band`.
+const BAND_WIDTH: usize = 448;
+const BAND_HEIGHT: usize = 192;
 /// DBNet's usual settings: pixels above 0.3 form candidates, kept when their mean exceeds 0.5.
 const PIXEL_THRESHOLD: f32 = 0.3;
 const BOX_THRESHOLD: f32 = 0.5;
@@ -44,39 +53,59 @@ pub struct TextBox {
 
 pub struct TextDetector {
     plan: Plan,
+    band_plan: Plan,
 }
 
 impl TextDetector {
     pub(crate) fn load(files: &ModelFiles) -> Result<Self, ModelError> {
         let (plan, _) = files.load(FILE, &[1, 3, HEIGHT, WIDTH])?;
-        Ok(TextDetector { plan })
+        let (band_plan, _) = files.load(FILE, &[1, 3, BAND_HEIGHT, BAND_WIDTH])?;
+        Ok(TextDetector { plan, band_plan })
     }
 
+    /// The whole photo, letterboxed into 224×288.
     pub fn run(&self, img: &Pyramid) -> Result<Vec<TextBox>, ModelError> {
         let (w, h) = (img.base().width() as f32, img.base().height() as f32);
-        let transform = Affine::letterbox(w, h, WIDTH, HEIGHT);
-        let mut input = sample_planar(img, &transform, WIDTH, HEIGHT, [128.0; 3]);
-        // The network reads BGR scaled to −1..1.
-        let n = WIDTH * HEIGHT;
-        let (red, rest) = input.split_at_mut(n);
-        red.swap_with_slice(&mut rest[n..2 * n]);
-        for v in input.iter_mut() {
-            *v = *v / 127.5 - 1.0;
-        }
-        let outputs = run(&self.plan, "text detector", nchw_tensor(input, HEIGHT, WIDTH))?;
-        let prob = output(&outputs, 0, "text detector")?;
-        if prob.len() != n {
-            return Err(ModelError::Run { model: "text detector", message: format!("expected {n} values, got {}", prob.len()) });
-        }
-        Ok(components(&prob, WIDTH, HEIGHT)
-            .into_iter()
-            .map(|(x0, y0, x1, y1, score)| {
-                let a = transform.apply(x0 as f32, y0 as f32);
-                let b = transform.apply(x1 as f32 + 1.0, y1 as f32 + 1.0);
-                TextBox { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, score }
-            })
-            .collect())
+        detect(&self.plan, img, Affine::letterbox(w, h, WIDTH, HEIGHT), WIDTH, HEIGHT)
     }
+
+    /// The photo's full width from row `top` (working pixels) to its bottom, letterboxed into
+    /// 448×192: on a 600×800 ID photo whose chin is at 70 % of the height, 0.75 of the photo's
+    /// scale where the whole-photo pass reads it at 0.36, so a line 1/25 of the height is about
+    /// 24 px tall at the network instead of 11.
+    pub fn run_band(&self, img: &Pyramid, top: f32) -> Result<Vec<TextBox>, ModelError> {
+        let (w, h) = (img.base().width() as f32, img.base().height() as f32);
+        let top = top.clamp(0.0, h - 1.0);
+        let mut transform = Affine::letterbox(w, h - top, BAND_WIDTH, BAND_HEIGHT);
+        transform.f += top;
+        detect(&self.band_plan, img, transform, BAND_WIDTH, BAND_HEIGHT)
+    }
+}
+
+/// Runs `plan` on the crop `transform` maps (network pixels → image pixels) and returns the boxes
+/// in image pixels.
+fn detect(plan: &Plan, img: &Pyramid, transform: Affine, width: usize, height: usize) -> Result<Vec<TextBox>, ModelError> {
+    let mut input = sample_planar(img, &transform, width, height, [128.0; 3]);
+    // The network reads BGR scaled to −1..1.
+    let n = width * height;
+    let (red, rest) = input.split_at_mut(n);
+    red.swap_with_slice(&mut rest[n..2 * n]);
+    for v in input.iter_mut() {
+        *v = *v / 127.5 - 1.0;
+    }
+    let outputs = run(plan, "text detector", nchw_tensor(input, height, width))?;
+    let prob = output(&outputs, 0, "text detector")?;
+    if prob.len() != n {
+        return Err(ModelError::Run { model: "text detector", message: format!("expected {n} values, got {}", prob.len()) });
+    }
+    Ok(components(&prob, width, height)
+        .into_iter()
+        .map(|(x0, y0, x1, y1, score)| {
+            let a = transform.apply(x0 as f32, y0 as f32);
+            let b = transform.apply(x1 as f32 + 1.0, y1 as f32 + 1.0);
+            TextBox { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, score }
+        })
+        .collect())
 }
 
 /// 4-connected components of pixels above the pixel threshold whose mean probability passes the

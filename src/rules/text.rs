@@ -1,6 +1,7 @@
 //! Text, digits, letters and logos anywhere on the photo (background, clothing): fail, with boxes.
-//! Two sources: the PP-OCR detector (large text; it runs only where there is structure for text
-//! to be in, see `analysis::TextScan`) and the fine-scale mark scan (`analysis::marks`: text in
+//! Two sources: the PP-OCR detector (large text over the whole photo, where there is structure
+//! for text to be in, see `analysis::TextScan`; and small print in the band below the chin, read
+//! again at twice the scale whatever lies under it, skin or fabric) and the fine-scale mark scan (`analysis::marks`: text in
 //! any script, logos and symbols down to about 1/40 of the height, on the plain background and
 //! plain clothing). A mark that overlaps a detected text box is the same region, counted once.
 //! Clothing the scan finds patterned all over is not known to be free of print: review.
