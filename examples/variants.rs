@@ -1,7 +1,7 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
-//! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008) and a
-//! watermark across the face (TX001), each drawn with
+//! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), a
+//! watermark across the face and print anywhere on the chest (TX001), each drawn with
 //! randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
@@ -267,6 +267,43 @@ fn draw_watermark(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], 
         }
     }
     Some(format!("watermark {script} {tone} h={:.3} a={alpha:.2} turned={angle:.0}", th as f32 / h))
+}
+
+/// Print anywhere on the chest: a line of text (any script and font, 1/30 to 1/12 of the height)
+/// placed at random in the band from the chin to the photo's bottom, across the person's middle,
+/// whatever lies under it: the dark top, the skin of a V-neck or open collar, or both (the "text"
+/// family looks for a plain spot of one surface; an applicant's clothing print and a stamp
+/// across the bottom of a photo do not). Any colour at 30–100 % opacity.
+fn draw_chest_print(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let (script, font, text) = pick_line(rng, fonts)?;
+    let mut size = h * rng.range(1.0 / 30.0, 1.0 / 12.0);
+    let chin = fy + fh;
+    let (tw, th) = loop {
+        let (tw, th) = imageproc::drawing::text_size(PxScale::from(size), font, text);
+        if (tw as f32) < 0.7 * w || size < h / 31.0 {
+            break (tw as f32, th as f32);
+        }
+        size *= 0.85;
+    };
+    let (y0, y1) = (chin + 0.02 * h, h - th - 0.01 * h);
+    if y1 <= y0 || tw >= w {
+        return None;
+    }
+    let centre = fx + fw / 2.0;
+    let x = (centre + rng.range(-0.35, 0.35) * w - tw / 2.0).clamp(0.0, w - tw);
+    let y = rng.range(y0, y1);
+    let (colour, tone) = mark_colour(rng, mean_luma(img, (x, y, x + tw, y + th)));
+    let alpha = rng.range(0.3, 1.0);
+    let mut layer = image::GrayImage::new(img.width(), img.height());
+    imageproc::drawing::draw_text_mut(&mut layer, image::Luma([255]), x as i32, y as i32, PxScale::from(size), font, text);
+    for (px, py, m) in layer.enumerate_pixels() {
+        if m.0[0] > 0 {
+            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
+        }
+    }
+    Some(format!("chest {script} {tone} h={:.3} a={alpha:.2}", th / h))
 }
 
 /// A logo: a ring, a badge, a chevron or a star, filled, on the background or the chest.
@@ -952,7 +989,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 9] = [
+    let families: [(&str, &[&str]); 10] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -962,6 +999,7 @@ fn main() -> anyhow::Result<()> {
         ("image quality", QUALITY_CODES),
         ("watermark", TEXT_CODES),
         ("headwear", HEADWEAR_CODES),
+        ("chest print", TEXT_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -992,6 +1030,7 @@ fn main() -> anyhow::Result<()> {
                 "image quality" => draw_quality(&mut variant, &mut rng, face),
                 "watermark" => draw_watermark(&mut variant, &mut rng, &fonts, face),
                 "headwear" => draw_headwear(&mut variant, &mut rng, report),
+                "chest print" => draw_chest_print(&mut variant, &mut rng, &fonts, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -1008,7 +1047,7 @@ fn main() -> anyhow::Result<()> {
             let kind = label
                 .split_whitespace()
                 .take(match families[f].0 {
-                    "text" | "logo" | "watermark" => 3,
+                    "text" | "logo" | "watermark" | "chest print" => 3,
                     "eyewear" | "headwear" => 2,
                     _ => 1,
                 })
