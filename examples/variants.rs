@@ -194,6 +194,18 @@ fn pick_line<'a>(rng: &mut Rng, fonts: &'a [(FontVec, bool)]) -> Option<(&'stati
     Some((script, font, *rng.pick(words)))
 }
 
+/// Writes `text` with its top-left at `at`, `size` pixels tall, in `colour` at `alpha`: drawn on
+/// a mask first so the opacity applies to the glyphs as one layer.
+fn blend_text(img: &mut RgbImage, font: &FontVec, text: &str, at: (f32, f32), size: f32, colour: [u8; 3], alpha: f32) {
+    let mut layer = image::GrayImage::new(img.width(), img.height());
+    imageproc::drawing::draw_text_mut(&mut layer, image::Luma([255]), at.0 as i32, at.1 as i32, PxScale::from(size), font, text);
+    for (px, py, m) in layer.enumerate_pixels() {
+        if m.0[0] > 0 {
+            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
+        }
+    }
+}
+
 /// Text in one of three scripts, in one of the fonts, `height` pixels tall, alpha-blended.
 fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
     let (w, h) = (img.width() as f32, img.height() as f32);
@@ -216,14 +228,7 @@ fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face:
     };
     let (colour, tone) = mark_colour(rng, mean_luma(img, region));
     let alpha = rng.range(0.45, 1.0);
-    // Drawn on a mask first so the opacity applies to the glyphs as one layer.
-    let mut layer = image::GrayImage::new(img.width(), img.height());
-    imageproc::drawing::draw_text_mut(&mut layer, image::Luma([255]), x as i32, y as i32, PxScale::from(size), font, text);
-    for (px, py, m) in layer.enumerate_pixels() {
-        if m.0[0] > 0 {
-            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
-        }
-    }
+    blend_text(img, font, text, (x, y), size, colour, alpha);
     Some(format!("text {script} {place} {tone} h={:.3} a={alpha:.2}", th as f32 / h))
 }
 
@@ -296,13 +301,7 @@ fn draw_chest_print(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)]
     let y = rng.range(y0, y1);
     let (colour, tone) = mark_colour(rng, mean_luma(img, (x, y, x + tw, y + th)));
     let alpha = rng.range(0.3, 1.0);
-    let mut layer = image::GrayImage::new(img.width(), img.height());
-    imageproc::drawing::draw_text_mut(&mut layer, image::Luma([255]), x as i32, y as i32, PxScale::from(size), font, text);
-    for (px, py, m) in layer.enumerate_pixels() {
-        if m.0[0] > 0 {
-            blend(img, px as i64, py as i64, colour, alpha * m.0[0] as f32 / 255.0);
-        }
-    }
+    blend_text(img, font, text, (x, y), size, colour, alpha);
     Some(format!("chest {script} {tone} h={:.3} a={alpha:.2}", th / h))
 }
 
