@@ -675,15 +675,33 @@ fn paint_star(img: &mut image::RgbImage, (cx, cy): (f32, f32), radius: f32, colo
 /// A tan star 1/17 of the height on London 140_03's dark top, about his neck's colour: before
 /// stop 30 it was taken for skin, and it and two strokes' width around it were cut out of the
 /// clothing the scan looks at, so TX001 passed. A patch of skin's colour that neither reaches
-/// up out of the clothing nor out to the outline is a mark of that colour: review.
+/// up out of the clothing nor out to the outline is a mark of that colour: the mark scan finds
+/// it on the clothing (review). Since stop 50 the text detector's pass over the band below the
+/// chin may read the star too, and a detector box fails TX001: either way, never a pass.
 #[test]
 fn a_skin_coloured_logo_on_the_clothing_is_not_taken_for_skin() {
     let plain = image::load_from_memory(&common::sample("london_140_03.jpg")).unwrap().to_rgb8();
     for centre in [(530.0f32, 735.0f32), (75.0, 735.0)] {
         let mut printed = plain.clone();
         paint_star(&mut printed, centre, 24.0, [200, 150, 130]);
-        let r = check("tan-star.png", &png(&printed));
-        assert_eq!(outcome(&r, "TX001"), Uncertain, "star at {centre:?}: {:?}", find(&r, "TX001"));
+        let bytes = png(&printed);
+        let photo = photocheck::decode::decode(&bytes, &photocheck::decode::DecodeLimits::default()).expect("decodes");
+        let a = photocheck::analysis::analyse(&common::checker().models, photo).expect("analyses");
+        let k = a.scale;
+        let on_star = |x: f32, y: f32, w: f32, h: f32| {
+            x * k < centre.0 + 24.0 && (x + w) * k > centre.0 - 24.0 && y * k < centre.1 + 24.0 && (y + h) * k > centre.1 - 24.0
+        };
+        assert!(
+            a.text
+                .marks
+                .iter()
+                .any(|m| m.surface == photocheck::analysis::marks::Surface::Clothing
+                    && on_star(m.bbox.x, m.bbox.y, m.bbox.width, m.bbox.height)),
+            "the mark scan finds the star at {centre:?} on the clothing: {:?}",
+            a.text.marks
+        );
+        let r = check("tan-star.png", &bytes);
+        assert!(matches!(outcome(&r, "TX001"), Uncertain | Fail), "star at {centre:?}: {:?}", find(&r, "TX001"));
     }
 }
 
