@@ -316,10 +316,8 @@ impl TextScan {
     /// once, as the union of their boxes (the whole-photo pass's box of small print is a sliver,
     /// under the rule's height; on a small photo the band's may be).
     fn add_band(&mut self, band: Vec<TextBox>) {
-        let overlaps =
-            |a: &TextBox, b: &TextBox| a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
         for b in band {
-            match self.boxes.iter_mut().find(|o| overlaps(&b, o)) {
+            match self.boxes.iter_mut().find(|o| b.overlaps(o)) {
                 Some(o) => *o = union(o, &b),
                 None => self.boxes.push(b),
             }

@@ -51,6 +51,13 @@ pub struct TextBox {
     pub score: f32,
 }
 
+impl TextBox {
+    /// Whether the two boxes share any area.
+    pub fn overlaps(&self, other: &TextBox) -> bool {
+        self.x < other.x + other.width && other.x < self.x + self.width && self.y < other.y + other.height && other.y < self.y + self.height
+    }
+}
+
 pub struct TextDetector {
     plan: Plan,
     band_plan: Plan,

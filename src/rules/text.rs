@@ -55,9 +55,7 @@ impl Rule for TextRule {
         let a = ctx.analysis;
         let h = a.image().height() as f64;
         let text: Vec<&TextBox> = a.text.boxes.iter().filter(|b| b.height as f64 >= self.c.min_text_height * h).collect();
-        let overlaps =
-            |m: &TextBox| text.iter().any(|t| m.x < t.x + t.width && t.x < m.x + m.width && m.y < t.y + t.height && t.y < m.y + m.height);
-        let marks: Vec<&Mark> = a.text.marks.iter().filter(|m| !overlaps(&m.bbox)).collect();
+        let marks: Vec<&Mark> = a.text.marks.iter().filter(|m| !text.iter().any(|t| m.bbox.overlaps(t))).collect();
         let on_clothing = marks.iter().filter(|m| m.surface == Surface::Clothing).count();
         let over_face = a.text.face_boxes.len();
         // Text the detector read and marks on the plain backdrop are certain; marks on the
