@@ -611,6 +611,28 @@ fn a_short_stamp_on_the_cheek_goes_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// Grey digits (a registration number, 6.6 % of the height, 86 % opaque) across the cheeks and
+/// nose of London 032's licence-ready portrait, which is approved as taken; drawn by the
+/// `variants` watermark family. The whole-photo text pass reads the face at a third of the
+/// photo's scale and finds nothing there; the second pass over the face at about twice that
+/// scale reads the line. Without that pass (stop 50) the photo is approved.
+#[test]
+fn grey_digits_across_the_face_go_to_review() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_grey_digits.jpg")).unwrap();
+    let r = check("london_032_03_grey_digits.jpg", &bytes);
+    let tx = find(&r, "TX001");
+    assert_eq!(tx.outcome, Uncertain, "{tx:?}");
+    match tx.region.as_ref().expect("the digits' box") {
+        // The digits span about x 250-445, y 355-390 of the 600x800 portrait.
+        photocheck::report::Region::Box { x, y, width, height } => assert!(
+            *x < 445.0 && x + width > 250.0 && *y < 390.0 && y + height > 355.0 && *width < 260.0 && *height < 60.0,
+            "box at the digits: {x},{y} {width}x{height}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(r.verdict, Verdict::Approve);
+}
+
 /// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
 /// 4.5 % of the height, drawn with PIL on London 041's licence-ready portrait, which is approved
 /// as taken): the mark scan leaves skin and the fabric's margin beside it out, and the whole-photo

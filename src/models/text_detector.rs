@@ -18,7 +18,9 @@
 //!   busy), whole run 12.60 → 13.39 s; the network alone 14.0 → 26.7 ms on one thread.
 //!
 //! A second pass (since stop 50) reads the band below the chin at 448×192 (`run_band`): see
-//! `analysis::read_band` and the README ("Print across the neckline").
+//! `analysis::read_band` and the README ("Print across the neckline"). A third (since stop 51)
+//! reads the face at 256×256 (`run_head`): see `analysis::read_head` and the README ("Watermarks
+//! read at the face's scale").
 //!
 //! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
@@ -37,6 +39,11 @@ const HEIGHT: usize = 288;
 /// shading (`analysis::marks`). See `TextDetector::run_band`.
 const BAND_WIDTH: usize = 448;
 const BAND_HEIGHT: usize = 192;
+/// The face is read a second time at this input, about 1.8 times the whole photo's scale on an ID
+/// photo: a watermark or a stamp over the face, faint or short, is often no box at all at the
+/// whole photo's scale. See `TextDetector::run_head` and `analysis::read_head`.
+const HEAD_WIDTH: usize = 256;
+const HEAD_HEIGHT: usize = 256;
 /// DBNet's usual settings: pixels above 0.3 form candidates, kept when their mean exceeds 0.5.
 const PIXEL_THRESHOLD: f32 = 0.3;
 const BOX_THRESHOLD: f32 = 0.5;
@@ -61,13 +68,15 @@ impl TextBox {
 pub struct TextDetector {
     plan: Plan,
     band_plan: Plan,
+    head_plan: Plan,
 }
 
 impl TextDetector {
     pub(crate) fn load(files: &ModelFiles) -> Result<Self, ModelError> {
         let (plan, _) = files.load(FILE, &[1, 3, HEIGHT, WIDTH])?;
         let (band_plan, _) = files.load(FILE, &[1, 3, BAND_HEIGHT, BAND_WIDTH])?;
-        Ok(TextDetector { plan, band_plan })
+        let (head_plan, _) = files.load(FILE, &[1, 3, HEAD_HEIGHT, HEAD_WIDTH])?;
+        Ok(TextDetector { plan, band_plan, head_plan })
     }
 
     /// The whole photo, letterboxed into 224×288.
@@ -86,6 +95,18 @@ impl TextDetector {
         let mut transform = Affine::letterbox(w, h - top, BAND_WIDTH, BAND_HEIGHT);
         transform.f += top;
         detect(&self.band_plan, img, transform, BAND_WIDTH, BAND_HEIGHT)
+    }
+
+    /// The rectangle `x0..x1` × `y0..y1` (working pixels: the face), letterboxed into 256×256 and
+    /// never enlarged: a small face in a large photo is read at the photo's own scale with more of
+    /// its surroundings, since enlarging adds no detail and the detector reads faces' features
+    /// more readily.
+    pub fn run_head(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<Vec<TextBox>, ModelError> {
+        let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
+        let s = (w / HEAD_WIDTH as f32).max(h / HEAD_HEIGHT as f32).max(1.0);
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let transform = Affine { a: s, b: 0.0, c: cx - s * HEAD_WIDTH as f32 / 2.0, d: 0.0, e: s, f: cy - s * HEAD_HEIGHT as f32 / 2.0 };
+        detect(&self.head_plan, img, transform, HEAD_WIDTH, HEAD_HEIGHT)
     }
 }
 
