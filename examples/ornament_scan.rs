@@ -35,17 +35,21 @@ fn main() -> anyhow::Result<()> {
         }
         args.drain(at..at + 3);
     }
-    // JW001 counts coloured ornaments, and glints from the profile's `min_glint_contrast`; weaker
-    // glints are printed, marked, and not counted.
+    // JW001 counts coloured ornaments, glints from the profile's `min_glint_contrast` and discs from
+    // its `min_disc_contrast`; weaker ones are printed, marked, and not counted.
     let profile = photocheck::profile::Profile::default_profile();
-    let min_glint = profile
-        .source
-        .get("rules")
-        .and_then(|r| r.get("jewellery"))
-        .and_then(|j| j.get("min_glint_contrast"))
-        .and_then(|v| v.as_float())
-        .ok_or_else(|| anyhow::anyhow!("the default profile has no [rules.jewellery] min_glint_contrast"))? as f32;
-    let counted = |o: &photocheck::analysis::ornaments::Ornament| o.counts(min_glint);
+    let limit = |key: &str| {
+        profile
+            .source
+            .get("rules")
+            .and_then(|r| r.get("jewellery"))
+            .and_then(|j| j.get(key))
+            .and_then(|v| v.as_float())
+            .map(|v| v as f32)
+            .ok_or_else(|| anyhow::anyhow!("the default profile has no [rules.jewellery] {key}"))
+    };
+    let (min_glint, min_disc) = (limit("min_glint_contrast")?, limit("min_disc_contrast")?);
+    let counted = |o: &photocheck::analysis::ornaments::Ornament| o.counts(min_glint, min_disc);
     let models = ModelSet::load(&ModelSet::default_dir())?;
     let results: Vec<(String, Option<usize>, String)> = args
         .par_iter()
@@ -93,7 +97,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
     for (label, (photos, with)) in counts {
-        println!("label {label}: {with} of {photos} photos with an ornament JW001 counts (glints from {min_glint})");
+        println!("label {label}: {with} of {photos} photos with an ornament JW001 counts (glints from {min_glint}, discs from {min_disc})");
     }
     Ok(())
 }

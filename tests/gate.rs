@@ -69,9 +69,9 @@ fn silver_studs_are_never_approved() {
 }
 
 /// A stud 1/80 of the height painted on London 032_03's left or right earlobe, gold or blue:
-/// review; so is a dark stud with a white highlight a pixel across (a metal stud's glint). The
-/// same disc in the lobe's own colour, or flat grey metal without a highlight (which hair and
-/// shadow share), leaves the compliant portrait approved.
+/// review; so is a dark stud with a white highlight a pixel across (a metal stud's glint), and
+/// (since stop 52) a flat grey, black or pearl one. The same disc in the lobe's own colour leaves
+/// the compliant portrait approved.
 #[test]
 fn a_stud_painted_on_an_earlobe_goes_to_review() {
     let bytes = sample("london_032_03.jpg");
@@ -97,11 +97,16 @@ fn a_stud_painted_on_an_earlobe_goes_to_review() {
         let r = painted(centre, [60, 60, 65], true);
         assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "glint at {centre:?}: failed {:?}", r.failed);
     }
-    let lobe = plain.get_pixel(150, 420).0;
-    for colour in [lobe, [190, 190, 195]] {
+    // Flat grey metal, a black stud and a pearl: no colour of their own and no glint, but each a
+    // disc of one even colour set apart from the lobe all round (since stop 52; the stop-51 build
+    // approved all three).
+    for colour in [[190, 190, 195], [25, 25, 30], [236, 230, 218]] {
         let r = with_stud((145.0, 412.0), colour);
-        assert_eq!(r.verdict, Verdict::Approve, "{colour:?}: failed {:?} review {:?}", r.failed, r.review);
+        assert_eq!((r.verdict, r.review.clone()), (Verdict::Review, vec!["JW001"]), "{colour:?}: failed {:?}", r.failed);
     }
+    let lobe = plain.get_pixel(150, 420).0;
+    let r = with_stud((145.0, 412.0), lobe);
+    assert_eq!(r.verdict, Verdict::Approve, "{lobe:?}: failed {:?} review {:?}", r.failed, r.review);
 }
 
 #[test]

@@ -37,6 +37,12 @@
 //! point there reads 0.37 against the shipped limit 0.5); 3 of the 942 dev web photos:
 //! a drop earring with stones, and two rough textures beside a face. The black studs of 114
 //! and 042 show no point brighter than their ring and stay unseen. About 2.3 ms more a photo.
+//!
+//! Discs (since 2026-12-05, stop 52; see `DISC_STEP`): a small piece of one even colour set apart
+//! from the lobe all round, whatever its colour: drawn black studs and pearls, which neither test
+//! above sees. Nothing on the 158 London portraits without jewellery; 4 more of the 942 dev web
+//! photos (a mask's strap across the lobe, a blown highlight on a turned head's lobe, a pixelated
+//! face, the backdrop at a jaw's edge: all rejected for other checks). About 3.8 ms more a photo.
 
 use image::RgbImage;
 
@@ -120,6 +126,52 @@ const GLINT_APART: f32 = 0.03;
 /// Points on each ring (offsets rounded to the grid; repeats dropped).
 const RING_POINTS: usize = 24;
 
+/// Discs: a small piece of one even colour on the lobe (`DISC_ZONE_S` × `DISC_ZONE_T`, which is
+/// the coloured scan's zone), set apart from what lies around it on every side. For each centre
+/// on a grid of `DISC_STEP` face widths and each radius `r` of `DISC_RADII`: the mean and the
+/// luma's spread of the square `DISC_INNER`·r wide on it, and the mean of `DISC_DIRECTIONS`
+/// squares `DISC_OUTER`·r wide, `DISC_REACH`·r away all round. Its strength is the smallest
+/// colour distance (luma, and Cb and Cr weighted by `DISC_CHROMA_WEIGHT`) from the inside to any
+/// of them, over the inside's luma spread plus `DISC_NOISE`: a stud differs from the lobe all
+/// round and is even inside; the ear's folds and shadows are lines and gradients, like the lobe
+/// on some side, or uneven. At least `DISC_SKIN_AROUND` of the squares around must be skin
+/// (within `DISC_SKIN_CHROMA` of the face's (Cb, Cr), `DISC_SKIN_SATURATION` of its saturation,
+/// in `SKIN_LUMA`): a patch of backdrop seen through curly hair is a disc too, with hair around
+/// it. Radii under `DISC_MIN_RADIUS_PX` image pixels are left out: on small web photos a pixel
+/// or two of a mask's print, a glasses frame's corner or a strap reads as a disc. Centres lie
+/// `r / DISC_STRIDE` samples apart (at least one), so each radius costs about as much as the
+/// smallest.
+///
+/// How it was set (2026-12-05, stop 52; a `/tmp` Python prototype of the same measure on the
+/// ear zones first, then this code through `examples/ornament_scan`): on the 158 London portraits
+/// without jewellery (ready and raw) no disc reaches `DISC_CANDIDATE`, and no variant of the
+/// `stability` runs (both sets) brought one over the profile's 4.5; drawn black studs and pearls
+/// read a median 4.9 and 7.8, silver and rose-gold studs 3.5-3.6 (their highlight is part of the
+/// inside's spread). The real studs on the London portraits read under 3.1: small and soft at
+/// those portraits' scale, they are left to the glint test. `[rules.jewellery] min_disc_contrast`
+/// says which count: on the 942 dev web photos with a colour face frame, discs alone would flag 4
+/// photos at 4.5, 8 at 4.0, 16 at 3.5. A step of 0.002 face widths found one drawn earring fewer
+/// and cost 9 ms a photo, not 6.6 (both median, two photos at a time).
+const DISC_STEP: f32 = 0.003;
+const DISC_ZONE_S: (f32, f32) = ZONE_S;
+const DISC_ZONE_T: (f32, f32) = ZONE_T;
+const DISC_RADII: [f32; 5] = [0.009, 0.012, 0.016, 0.021, 0.027];
+const DISC_INNER: f32 = 1.2;
+const DISC_OUTER: f32 = 0.4;
+const DISC_REACH: f32 = 1.5;
+const DISC_DIRECTIONS: usize = 16;
+const DISC_CHROMA_WEIGHT: f32 = 2.0;
+const DISC_NOISE: f32 = 4.0;
+const DISC_SKIN_AROUND: usize = 6;
+const DISC_SKIN_CHROMA: f32 = 12.0;
+const DISC_SKIN_SATURATION: f32 = 0.5;
+const DISC_MIN_RADIUS_PX: f32 = 2.5;
+/// The weakest disc reported (the profile's limit is above it).
+const DISC_CANDIDATE: f32 = 3.0;
+/// Discs closer than this (face widths) are one ornament.
+const DISC_APART: f32 = 0.04;
+const DISC_STRIDE: f32 = 3.0;
+
 /// How an ornament was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrnamentKind {
@@ -127,6 +179,10 @@ pub enum OrnamentKind {
     Coloured,
     /// A specular point on the lobe (a metal stud, a stone, a pearl).
     Glint,
+    /// A small disc of one even colour on the lobe, apart from everything around it (a stud, a
+    /// pearl, a stone or a hoop of any colour: silver and black ones, which neither the colour
+    /// nor the glint test sees).
+    Disc,
 }
 
 /// An ornament found: its box in working-image pixels, how it was found, and how strongly: the
@@ -142,9 +198,14 @@ pub struct Ornament {
 }
 
 impl Ornament {
-    /// Whether JW001 counts it: every coloured ornament, a glint from `min_glint_contrast`.
-    pub fn counts(&self, min_glint_contrast: f32) -> bool {
-        self.kind == OrnamentKind::Coloured || self.strength >= min_glint_contrast
+    /// Whether JW001 counts it: every coloured ornament, a glint from `min_glint_contrast`, a disc
+    /// from `min_disc_contrast`.
+    pub fn counts(&self, min_glint_contrast: f32, min_disc_contrast: f32) -> bool {
+        match self.kind {
+            OrnamentKind::Coloured => true,
+            OrnamentKind::Glint => self.strength >= min_glint_contrast,
+            OrnamentKind::Disc => self.strength >= min_disc_contrast,
+        }
     }
 }
 
@@ -166,8 +227,9 @@ pub fn find_ornaments(image: &RgbImage, frame: Option<FaceFrame>, skin: Option<S
         .iter()
         .flat_map(|&side| {
             let mut found = ear_ornaments(image, &frame, &skin, side);
-            // A glint inside a coloured ornament found already is that ornament's sheen.
-            for g in ear_glints(image, &frame, &skin, side) {
+            // A glint or a disc inside a coloured ornament found already is that ornament's sheen
+            // or the ornament itself.
+            for g in ear_glints(image, &frame, &skin, side).into_iter().chain(ear_discs(image, &frame, &skin, side)) {
                 let (cx, cy) = (g.x + 0.5 * g.width, g.y + 0.5 * g.height);
                 if !found.iter().any(|o| cx >= o.x && cx <= o.x + o.width && cy >= o.y && cy <= o.y + o.height) {
                     found.push(g);
@@ -345,6 +407,143 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
     for g in out {
         if kept.iter().all(|k| (k.x - g.x).hypot(k.y - g.y) > GLINT_APART * frame.width) {
             kept.push(g);
+        }
+    }
+    kept
+}
+
+/// Summed-area tables of a grid's Y, Cb, Cr, Y² and validity (on the image), interleaved, for
+/// box means.
+struct BoxSums {
+    ns: usize,
+    nt: usize,
+    sums: Vec<[f64; 5]>,
+    /// Every sample lies on the image (the usual case): boxes need no validity test.
+    whole: bool,
+}
+
+impl BoxSums {
+    fn new(samples: &[Option<(f32, f32, f32)>], ns: usize, nt: usize) -> BoxSums {
+        let w = ns + 1;
+        let mut sums = vec![[0.0f64; 5]; w * (nt + 1)];
+        for j in 0..nt {
+            for i in 0..ns {
+                let v = samples[j * ns + i].map_or([0.0; 5], |(y, cb, cr)| [y as f64, cb as f64, cr as f64, (y * y) as f64, 1.0]);
+                let at = (j + 1) * w + i + 1;
+                let (left, up, diagonal) = (sums[at - 1], sums[at - w], sums[at - w - 1]);
+                sums[at] = std::array::from_fn(|c| v[c] + left[c] + up[c] - diagonal[c]);
+            }
+        }
+        BoxSums { ns, nt, sums, whole: samples.iter().all(Option::is_some) }
+    }
+
+    /// Means of Y, Cb, Cr and Y² over the `side` × `side` box centred at (i, j); None unless it
+    /// lies wholly on the grid and the image.
+    fn mean(&self, i: i32, j: i32, side: i32) -> Option<[f32; 4]> {
+        let (i0, j0) = (i - side / 2, j - side / 2);
+        let (i1, j1) = (i0 + side, j0 + side);
+        if i0 < 0 || j0 < 0 || i1 > self.ns as i32 || j1 > self.nt as i32 {
+            return None;
+        }
+        let w = self.ns + 1;
+        let (i0, j0, i1, j1) = (i0 as usize, j0 as usize, i1 as usize, j1 as usize);
+        let (a, b, c, d) = (self.sums[j1 * w + i1], self.sums[j0 * w + i1], self.sums[j1 * w + i0], self.sums[j0 * w + i0]);
+        let sum = |k: usize| a[k] - b[k] - c[k] + d[k];
+        let n = (side * side) as f64;
+        if !self.whole && sum(4) < n - 0.5 {
+            return None;
+        }
+        Some([(sum(0) / n) as f32, (sum(1) / n) as f32, (sum(2) / n) as f32, (sum(3) / n) as f32])
+    }
+}
+
+/// Discs on the lobe beside the ear on `side` (see `DISC_STEP`).
+fn ear_discs(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> Vec<Ornament> {
+    let sample_px = DISC_STEP * frame.width;
+    // Rows step as far as columns: t is in face heights.
+    let t_step = DISC_STEP * frame.width / frame.height.max(1.0);
+    let reach = DISC_RADII[DISC_RADII.len() - 1] * (DISC_REACH + DISC_OUTER) / DISC_STEP;
+    let pad = reach.ceil() as i32 + 1;
+    let ns = ((DISC_ZONE_S.1 - DISC_ZONE_S.0) / DISC_STEP).round() as i32 + 2 * pad;
+    let nt = ((DISC_ZONE_T.1 - DISC_ZONE_T.0) / t_step).round() as i32 + 2 * pad;
+    if ns <= 2 * pad || nt <= 2 * pad {
+        return Vec::new();
+    }
+    let at = |i: i32, j: i32| frame.point(side * (DISC_ZONE_S.0 + (i - pad) as f32 * DISC_STEP), DISC_ZONE_T.0 + (j - pad) as f32 * t_step);
+    let samples = sample_grid(image, ns as usize, nt as usize, |i, j| at(i as i32, j as i32));
+    let sums = BoxSums::new(&samples, ns as usize, nt as usize);
+    let skin_saturation = skin.cb.hypot(skin.cr);
+    let skin_luma = (SKIN_LUMA.0.exp() * (skin.y + 10.0), SKIN_LUMA.1.exp() * (skin.y + 10.0));
+    let is_skin = |m: &[f32; 4]| {
+        let (y, cb, cr) = (m[0] + 10.0, m[1], m[2]);
+        y > skin_luma.0
+            && y < skin_luma.1
+            && (cb - skin.cb).hypot(cr - skin.cr) < DISC_SKIN_CHROMA
+            && cb.hypot(cr) >= DISC_SKIN_SATURATION * skin_saturation
+    };
+    let mut out = Vec::new();
+    for r in DISC_RADII {
+        if r * frame.width < DISC_MIN_RADIUS_PX {
+            continue;
+        }
+        let rs = r / DISC_STEP;
+        let inner = ((DISC_INNER * rs).round() as i32).max(1);
+        let outer = ((DISC_OUTER * rs).round() as i32).max(1);
+        let offsets: Vec<(i32, i32)> = (0..DISC_DIRECTIONS)
+            .map(|k| {
+                let a = k as f32 * std::f32::consts::TAU / DISC_DIRECTIONS as f32;
+                ((DISC_REACH * rs * a.cos()).round() as i32, (DISC_REACH * rs * a.sin()).round() as i32)
+            })
+            .collect();
+        // Centres a third of the radius apart (`DISC_STRIDE`): the inside's square still lies
+        // on the disc, and the larger radii cost a fraction of the smallest.
+        let stride = ((rs / DISC_STRIDE).ceil() as usize).max(1);
+        for j in (pad..nt - pad).step_by(stride) {
+            for i in (pad..ns - pad).step_by(stride) {
+                let Some(m) = sums.mean(i, j, inner) else { continue };
+                let spread = (m[3] - m[0] * m[0]).max(0.0).sqrt() + DISC_NOISE;
+                // The weakest side decides; most centres have one like them among the first few.
+                let mut weakest = f32::INFINITY;
+                let mut skin_around = 0;
+                for &(di, dj) in &offsets {
+                    let Some(o) = sums.mean(i + di, j + dj, outer) else {
+                        weakest = 0.0;
+                        break;
+                    };
+                    let d = ((m[0] - o[0]).powi(2)
+                        + (DISC_CHROMA_WEIGHT * (m[1] - o[1])).powi(2)
+                        + (DISC_CHROMA_WEIGHT * (m[2] - o[2])).powi(2))
+                    .sqrt();
+                    weakest = weakest.min(d);
+                    if weakest < DISC_CANDIDATE * spread {
+                        break;
+                    }
+                    skin_around += usize::from(is_skin(&o));
+                }
+                let strength = weakest / spread;
+                if strength < DISC_CANDIDATE || skin_around < DISC_SKIN_AROUND {
+                    continue;
+                }
+                let c = at(i, j);
+                let half = rs * sample_px;
+                out.push(Ornament {
+                    x: (c.x - half).max(0.0),
+                    y: (c.y - half).max(0.0),
+                    width: 2.0 * half,
+                    height: 2.0 * half,
+                    kind: OrnamentKind::Disc,
+                    strength,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    let mut kept: Vec<Ornament> = Vec::new();
+    for d in out {
+        let centre = |o: &Ornament| (o.x + 0.5 * o.width, o.y + 0.5 * o.height);
+        let (cx, cy) = centre(&d);
+        if kept.iter().all(|k| (centre(k).0 - cx).hypot(centre(k).1 - cy) > DISC_APART * frame.width) {
+            kept.push(d);
         }
     }
     kept

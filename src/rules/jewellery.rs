@@ -1,10 +1,12 @@
 //! No jewellery (不佩戴首饰): no earrings or other ornaments.
 //!
 //! Reads the analysis's ornament scan (`analysis::ornaments`): earrings beside the earlobes of a
-//! colour no skin, hair or white backdrop has (gold, coloured stones, enamel), and the glint of a
-//! metal or stone stud on the lobe. A matt stud in hair's, shadow's or the backdrop's colour and
-//! necklaces are not seen: a pass says what was looked for. Without a face frame or on a grey
-//! photo the scan cannot run: not assessed (a person looks, the check being mandatory).
+//! colour no skin, hair or white backdrop has (gold, coloured stones, enamel), the glint of a
+//! metal or stone stud on the lobe, and (since stop 52) a small disc of one even colour set apart
+//! from the lobe all round (a black or silver stud, a pearl). A stud small or soft at the photo's
+//! scale, one at the lobe's edge in the backdrop's colour, and necklaces are not seen: a pass says
+//! what was looked for. Without a face frame or on a grey photo the scan cannot run: not
+//! assessed (a person looks, the check being mandatory).
 
 use serde::Deserialize;
 
@@ -20,8 +22,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     codes: &[CodeInfo {
         code: JW001,
         name: "no_jewellery",
-        summary: "No earrings or other jewellery (coloured ornaments and the glint of a stud at the earlobes; matt studs and necklaces are not seen)",
-        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物和耳钉的反光；无反光的耳钉和项链无法识别）",
+        summary: "No earrings or other jewellery (coloured ornaments, the glint of a stud and small discs of one even colour at the earlobes; studs small or soft at the photo's scale and necklaces are not seen)",
+        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物、耳钉的反光和颜色均匀的小圆饰；过小或模糊的耳钉和项链无法识别）",
         unit: "ornaments",
         // The London labels' `accessories` column (earrings, a nose stud, a necklace).
         eval: Some(EvalLabel { label: "accessories", violation: true, score: Score::Measured, with: &[] }),
@@ -37,6 +39,9 @@ pub struct Config {
     /// A glint counts as a stud from this log-luma contrast over the ring around it (the scan
     /// reports weaker ones too; see `analysis::ornaments`).
     pub min_glint_contrast: f32,
+    /// A disc of one colour on the lobe counts from this strength: its smallest colour distance
+    /// to what lies around it over its own luma spread (see `analysis::ornaments`).
+    pub min_disc_contrast: f32,
     /// What an ornament found does: `review` (a person looks: the scan goes by colour or a glint
     /// alone) or `fail`.
     pub when_found: WhenFound,
@@ -58,19 +63,15 @@ impl Rule for Jewellery {
             };
             return vec![Finding::not_assessed(JW001, "ornaments", t, why)];
         }
-        let found: Vec<&Ornament> = a
-            .ornaments
-            .found
-            .iter()
-            .filter(|o| o.counts(self.c.min_glint_contrast))
-            .collect();
+        let found: Vec<&Ornament> =
+            a.ornaments.found.iter().filter(|o| o.counts(self.c.min_glint_contrast, self.c.min_disc_contrast)).collect();
         let n = found.len();
         let mut finding = Finding::measured(
             JW001,
             n as f64,
             "ornaments",
             t,
-            Text::new("耳垂处未发现彩色饰品或耳钉反光", "No coloured ornament or stud's glint at the earlobes"),
+            Text::new("耳垂处未发现彩色饰品、耳钉反光或圆形饰物", "No coloured ornament, stud's glint or disc at the earlobes"),
             Text::new(
                 format!("耳部有 {n} 处饰品（耳环、耳钉）：请摘下所有首饰后重新拍摄"),
                 format!("{n} ornament(s) at the ears (earrings, studs): take off all jewellery and retake"),
@@ -115,7 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn a_gold_or_coloured_stud_goes_to_review_a_skin_or_grey_one_is_not_seen() {
+    fn a_gold_coloured_or_flat_grey_stud_goes_to_review_a_skin_one_is_not_seen() {
         let bare = run(&lobe_with_stud(0.55, [205, 160, 135]).build(), "jewellery");
         assert_eq!(settled(&bare, "JW001"), Pass);
         for (side, colour) in [(0.55, [225, 185, 40]), (-0.55, [40, 120, 200]), (0.5, [30, 160, 60])] {
@@ -123,9 +124,10 @@ mod tests {
             assert_eq!((outcome(&stud, "JW001"), settled(&stud, "JW001")), (Uncertain, Uncertain), "{colour:?} at s = {side}");
             assert!(stud[0].region.is_some(), "the ornament is drawn");
         }
-        // Flat grey metal without a highlight has the colour of hair and shadow: not seen.
+        // Flat grey metal without a highlight has the colour of hair and shadow, but is a disc of
+        // one colour set apart from the lobe all round (since stop 52).
         let silver = run(&lobe_with_stud(0.55, [190, 190, 195]).build(), "jewellery");
-        assert_eq!(settled(&silver, "JW001"), Pass);
+        assert_eq!(settled(&silver, "JW001"), Uncertain);
         // A stud out of the zone (on the cheek) is not an earring.
         let cheek = run(&lobe_with_stud(0.2, [225, 185, 40]).build(), "jewellery");
         assert_eq!(settled(&cheek, "JW001"), Pass);
@@ -150,8 +152,8 @@ mod tests {
             assert_eq!(settled(&stud, "JW001"), Uncertain, "{metal:?}");
             assert!(stud[0].region.is_some(), "the glint is drawn");
         }
-        // A highlight as broad as the ring: skin's own sheen, not a stud.
-        let sheen = run(&lobe_with_glint([205, 160, 135], 0.0, 0.012).build(), "jewellery");
+        // A highlight as broad as the ring, fading into the skin: skin's own sheen, not a stud.
+        let sheen = run(&lobe_with_soft_spot([250, 245, 240], 0.016).build(), "jewellery");
         assert_eq!(settled(&sheen, "JW001"), Pass);
         // The backdrop seen through dark hair below the lobe: a bright point with no skin around it.
         let f = frame();
@@ -163,9 +165,58 @@ mod tests {
         assert_eq!(settled(&run(&hair.build(), "jewellery"), "JW001"), Pass);
     }
 
+    /// The lobe of `lobe_with_stud` with a round spot of `colour` fading into the skin over
+    /// `radius` face widths (a sheen, a shadow): eight steps from skin to `colour`.
+    fn lobe_with_soft_spot(colour: [u8; 3], radius: f32) -> Builder {
+        let f = frame();
+        let c = f.point(0.55, 0.6);
+        let skin = [205.0f32, 160.0, 135.0];
+        (1..=8).fold(lobe_with_stud(0.55, [205, 160, 135]), |b, k| {
+            let w = k as f32 / 8.0;
+            let tone: [u8; 3] = std::array::from_fn(|i| (skin[i] + w * (colour[i] as f32 - skin[i])).round() as u8);
+            let r = radius * f.width * (1.0 - 0.9 * w);
+            b.paint(tone, move |x, y| (x as f32 - c.x).hypot(y as f32 - c.y) < r)
+        })
+    }
+
+    #[test]
+    fn a_flat_disc_on_the_lobe_goes_to_review_whatever_its_colour_a_soft_spot_does_not() {
+        // A black stud, a pearl, a silver stud: no colour of their own and no glint, each one even
+        // colour with the lobe all round.
+        for colour in [[25, 25, 30], [236, 230, 218], [192, 192, 200]] {
+            let a = lobe_with_stud(0.55, colour).build();
+            assert!(a.ornaments.found.iter().any(|o| o.kind == crate::analysis::ornaments::OrnamentKind::Disc), "{colour:?}");
+            assert_eq!(settled(&run(&a, "jewellery"), "JW001"), Uncertain, "{colour:?}");
+        }
+        // A shadow in the ear or a sheen, fading into the skin around it.
+        for colour in [[90, 60, 50], [250, 245, 240]] {
+            assert_eq!(settled(&run(&lobe_with_soft_spot(colour, 0.016).build(), "jewellery"), "JW001"), Pass, "{colour:?}");
+        }
+    }
+
+    #[test]
+    fn the_profile_says_how_strong_a_disc_must_be() {
+        let with_limit = |limit: f32| {
+            let section: toml::Value = toml::from_str(&format!(
+                "max_ornaments = 0\nmin_glint_contrast = 0.5\nmin_disc_contrast = {limit}\nwhen_found = \"review\""
+            ))
+            .unwrap();
+            let rule = (super::SPEC.build)(section).unwrap();
+            let heads = Default::default();
+            let a = lobe_with_stud(0.55, [25, 25, 30]).build();
+            let disc = a.ornaments.found.iter().map(|o| o.strength).fold(0.0f32, f32::max);
+            let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
+            (disc, outcome(&found, "JW001"))
+        };
+        let (disc, at_shipped) = with_limit(4.5);
+        assert_eq!(at_shipped, Uncertain, "disc {disc}");
+        assert_eq!(with_limit(disc + 0.01).1, Pass, "a limit above the disc's strength passes it");
+    }
+
     #[test]
     fn a_profile_can_make_an_ornament_fail() {
-        let section: toml::Value = toml::from_str("max_ornaments = 0\nmin_glint_contrast = 0.5\nwhen_found = \"fail\"").unwrap();
+        let section: toml::Value =
+            toml::from_str("max_ornaments = 0\nmin_glint_contrast = 0.5\nmin_disc_contrast = 4.5\nwhen_found = \"fail\"").unwrap();
         let rule = (super::SPEC.build)(section).unwrap();
         let heads = Default::default();
         let a = lobe_with_stud(0.55, [225, 185, 40]).build();
@@ -177,7 +228,11 @@ mod tests {
     #[test]
     fn the_profile_says_how_strong_a_glint_must_be() {
         let with_limit = |limit: f32| {
-            let section: toml::Value = toml::from_str(&format!("max_ornaments = 0\nmin_glint_contrast = {limit}\nwhen_found = \"review\"")).unwrap();
+            // Discs out of the way: the glint's limit alone decides.
+            let section: toml::Value = toml::from_str(&format!(
+                "max_ornaments = 0\nmin_glint_contrast = {limit}\nmin_disc_contrast = 1000\nwhen_found = \"review\""
+            ))
+            .unwrap();
             let rule = (super::SPEC.build)(section).unwrap();
             let heads = Default::default();
             let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
