@@ -198,6 +198,16 @@ pub struct Ornament {
 }
 
 impl Ornament {
+    /// A square `half` pixels either side of `centre`, cut at the image's top and left edges.
+    fn square(centre: Point, half: f32, kind: OrnamentKind, strength: f32) -> Ornament {
+        let (x, y) = ((centre.x - half).max(0.0), (centre.y - half).max(0.0));
+        Ornament { x, y, width: 2.0 * half, height: 2.0 * half, kind, strength }
+    }
+
+    fn centre(&self) -> Point {
+        Point::new(self.x + 0.5 * self.width, self.y + 0.5 * self.height)
+    }
+
     /// Whether JW001 counts it: every coloured ornament, a glint from `min_glint_contrast`, a disc
     /// from `min_disc_contrast`.
     pub fn counts(&self, min_glint_contrast: f32, min_disc_contrast: f32) -> bool {
@@ -230,8 +240,8 @@ pub fn find_ornaments(image: &RgbImage, frame: Option<FaceFrame>, skin: Option<S
             // A glint or a disc inside a coloured ornament found already is that ornament's sheen
             // or the ornament itself.
             for g in ear_glints(image, &frame, &skin, side).into_iter().chain(ear_discs(image, &frame, &skin, side)) {
-                let (cx, cy) = (g.x + 0.5 * g.width, g.y + 0.5 * g.height);
-                if !found.iter().any(|o| cx >= o.x && cx <= o.x + o.width && cy >= o.y && cy <= o.y + o.height) {
+                let c = g.centre();
+                if !found.iter().any(|o| c.x >= o.x && c.x <= o.x + o.width && c.y >= o.y && c.y <= o.y + o.height) {
                     found.push(g);
                 }
             }
@@ -388,25 +398,21 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
             if skin / (rings as f32) < GLINT_SKIN_MIN || open / (rings as f32) < GLINT_SKIN_SHARE {
                 continue;
             }
-            let c = at(i, j);
-            let half = GLINT_RING as f32 * sample_px;
-            out.push(Ornament {
-                x: (c.x - half).max(0.0),
-                y: (c.y - half).max(0.0),
-                width: 2.0 * half,
-                height: 2.0 * half,
-                kind: OrnamentKind::Glint,
-                strength: (centre / ring_max).ln(),
-            });
+            out.push(Ornament::square(at(i, j), GLINT_RING as f32 * sample_px, OrnamentKind::Glint, (centre / ring_max).ln()));
         }
     }
     // One ornament per stud: of glints closer than `GLINT_APART` face widths (a stud's size), the
     // strongest stands for them.
-    out.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    strongest_apart(out, GLINT_APART * frame.width)
+}
+
+/// Of ornaments whose centres lie closer than `apart` pixels, the strongest.
+fn strongest_apart(mut found: Vec<Ornament>, apart: f32) -> Vec<Ornament> {
+    found.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let mut kept: Vec<Ornament> = Vec::new();
-    for g in out {
-        if kept.iter().all(|k| (k.x - g.x).hypot(k.y - g.y) > GLINT_APART * frame.width) {
-            kept.push(g);
+    for o in found {
+        if kept.iter().all(|k| k.centre().dist(o.centre()) > apart) {
+            kept.push(o);
         }
     }
     kept
@@ -524,29 +530,11 @@ fn ear_discs(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> 
                 if strength < DISC_CANDIDATE || skin_around < DISC_SKIN_AROUND {
                     continue;
                 }
-                let c = at(i, j);
-                let half = rs * sample_px;
-                out.push(Ornament {
-                    x: (c.x - half).max(0.0),
-                    y: (c.y - half).max(0.0),
-                    width: 2.0 * half,
-                    height: 2.0 * half,
-                    kind: OrnamentKind::Disc,
-                    strength,
-                });
+                out.push(Ornament::square(at(i, j), rs * sample_px, OrnamentKind::Disc, strength));
             }
         }
     }
-    out.sort_by(|a, b| b.strength.total_cmp(&a.strength));
-    let mut kept: Vec<Ornament> = Vec::new();
-    for d in out {
-        let centre = |o: &Ornament| (o.x + 0.5 * o.width, o.y + 0.5 * o.height);
-        let (cx, cy) = centre(&d);
-        if kept.iter().all(|k| (centre(k).0 - cx).hypot(centre(k).1 - cy) > DISC_APART * frame.width) {
-            kept.push(d);
-        }
-    }
-    kept
+    strongest_apart(out, DISC_APART * frame.width)
 }
 
 /// (Y, Cb, Cr) at each point of an `ns` × `nt` grid placed by `at`, row by row; `None` off the

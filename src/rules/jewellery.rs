@@ -194,55 +194,44 @@ mod tests {
         }
     }
 
+    /// JW001's findings on `a` under a profile section with these limits and `when_found`.
+    fn judged(a: &crate::analysis::Analysis, min_glint: f32, min_disc: f32, when_found: &str) -> Vec<super::Finding> {
+        let section: toml::Value = toml::from_str(&format!(
+            "max_ornaments = 0\nmin_glint_contrast = {min_glint}\nmin_disc_contrast = {min_disc}\nwhen_found = \"{when_found}\""
+        ))
+        .unwrap();
+        let rule = (super::SPEC.build)(section).unwrap();
+        let heads = Default::default();
+        rule.evaluate(&crate::rules::Context { analysis: a, as_of: crate::rules::tests::as_of(), heads: &heads })
+    }
+
+    /// The strongest ornament of `kind` the scan found on `a`.
+    fn strongest(a: &crate::analysis::Analysis, kind: crate::analysis::ornaments::OrnamentKind) -> f32 {
+        a.ornaments.found.iter().filter(|o| o.kind == kind).map(|o| o.strength).fold(0.0f32, f32::max)
+    }
+
     #[test]
     fn the_profile_says_how_strong_a_disc_must_be() {
-        let with_limit = |limit: f32| {
-            let section: toml::Value = toml::from_str(&format!(
-                "max_ornaments = 0\nmin_glint_contrast = 0.5\nmin_disc_contrast = {limit}\nwhen_found = \"review\""
-            ))
-            .unwrap();
-            let rule = (super::SPEC.build)(section).unwrap();
-            let heads = Default::default();
-            let a = lobe_with_stud(0.55, [25, 25, 30]).build();
-            let disc = a.ornaments.found.iter().map(|o| o.strength).fold(0.0f32, f32::max);
-            let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
-            (disc, outcome(&found, "JW001"))
-        };
-        let (disc, at_shipped) = with_limit(4.5);
-        assert_eq!(at_shipped, Uncertain, "disc {disc}");
-        assert_eq!(with_limit(disc + 0.01).1, Pass, "a limit above the disc's strength passes it");
+        let a = lobe_with_stud(0.55, [25, 25, 30]).build();
+        let disc = strongest(&a, crate::analysis::ornaments::OrnamentKind::Disc);
+        assert_eq!(outcome(&judged(&a, 0.5, 4.5, "review"), "JW001"), Uncertain, "disc {disc}");
+        assert_eq!(outcome(&judged(&a, 0.5, disc + 0.01, "review"), "JW001"), Pass, "a limit above the disc's strength passes it");
     }
 
     #[test]
     fn a_profile_can_make_an_ornament_fail() {
-        let section: toml::Value =
-            toml::from_str("max_ornaments = 0\nmin_glint_contrast = 0.5\nmin_disc_contrast = 4.5\nwhen_found = \"fail\"").unwrap();
-        let rule = (super::SPEC.build)(section).unwrap();
-        let heads = Default::default();
-        let a = lobe_with_stud(0.55, [225, 185, 40]).build();
-        let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
+        let found = judged(&lobe_with_stud(0.55, [225, 185, 40]).build(), 0.5, 4.5, "fail");
         assert_eq!(outcome(&found, "JW001"), Fail);
         assert!(found[0].message.en.contains("take off all jewellery"), "{:?}", found[0].message);
     }
 
     #[test]
     fn the_profile_says_how_strong_a_glint_must_be() {
-        let with_limit = |limit: f32| {
-            // Discs out of the way: the glint's limit alone decides.
-            let section: toml::Value = toml::from_str(&format!(
-                "max_ornaments = 0\nmin_glint_contrast = {limit}\nmin_disc_contrast = 1000\nwhen_found = \"review\""
-            ))
-            .unwrap();
-            let rule = (super::SPEC.build)(section).unwrap();
-            let heads = Default::default();
-            let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
-            let glint = a.ornaments.found.iter().map(|o| o.strength).fold(0.0f32, f32::max);
-            let found = rule.evaluate(&crate::rules::Context { analysis: &a, as_of: crate::rules::tests::as_of(), heads: &heads });
-            (glint, outcome(&found, "JW001"))
-        };
-        let (glint, at_half) = with_limit(0.5);
-        assert_eq!(at_half, Uncertain, "glint {glint}");
-        assert_eq!(with_limit(glint + 0.01).1, Pass, "a limit above the glint's contrast passes it");
+        // Discs out of the way (a limit of 1000): the glint's limit alone decides.
+        let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
+        let glint = strongest(&a, crate::analysis::ornaments::OrnamentKind::Glint);
+        assert_eq!(outcome(&judged(&a, 0.5, 1000.0, "review"), "JW001"), Uncertain, "glint {glint}");
+        assert_eq!(outcome(&judged(&a, glint + 0.01, 1000.0, "review"), "JW001"), Pass, "a limit above the glint's contrast passes it");
     }
 
     #[test]
