@@ -1,7 +1,7 @@
 //! The ornament scan (`analysis::ornaments`, what JW001 reads) on every photo given: one line per
 //! photo with the ornaments found (box in working-image pixels, kind, strength; glints under the
-//! default profile's `min_glint_contrast` marked weak and not counted), and a count of photos with
-//! any JW001 counts. With a labels file and column (`accessories` in the London labels),
+//! default profile's `min_glint_contrast` and discs under its `min_disc_contrast` marked weak and
+//! not counted), and a count of photos with any JW001 counts. With a labels file and column (`accessories` in the London labels),
 //! the count is split by label.
 //!
 //!     cargo run --release --example ornament_scan -- [--labels FILE COLUMN] PHOTO...
