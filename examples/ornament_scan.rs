@@ -1,8 +1,8 @@
 //! The ornament scan (`analysis::ornaments`, what JW001 reads) on every photo given: one line per
 //! photo with the ornaments found (box in working-image pixels, kind, strength; glints under the
-//! default profile's `min_glint_contrast` and discs under its `min_disc_contrast` marked weak and
-//! not counted), and a count of photos with any JW001 counts. With a labels file and column (`accessories` in the London labels),
-//! the count is split by label.
+//! default profile's `min_glint_contrast`, discs under its `min_disc_contrast` and hoops under its
+//! `min_hoop_contrast` marked weak and not counted), and a count of photos with any JW001 counts.
+//! With a labels file and column (`accessories` in the London labels), the count is split by label.
 //!
 //!     cargo run --release --example ornament_scan -- [--labels FILE COLUMN] PHOTO...
 
@@ -35,8 +35,8 @@ fn main() -> anyhow::Result<()> {
         }
         args.drain(at..at + 3);
     }
-    // JW001 counts coloured ornaments, glints from the profile's `min_glint_contrast` and discs from
-    // its `min_disc_contrast`; weaker ones are printed, marked, and not counted.
+    // JW001 counts coloured ornaments, and glints, discs and hoops from the profile's limits;
+    // weaker ones are printed, marked, and not counted.
     let profile = photocheck::profile::Profile::default_profile();
     let limit = |key: &str| {
         profile
@@ -48,8 +48,12 @@ fn main() -> anyhow::Result<()> {
             .map(|v| v as f32)
             .ok_or_else(|| anyhow::anyhow!("the default profile has no [rules.jewellery] {key}"))
     };
-    let (min_glint, min_disc) = (limit("min_glint_contrast")?, limit("min_disc_contrast")?);
-    let counted = |o: &photocheck::analysis::ornaments::Ornament| o.counts(min_glint, min_disc);
+    let limits = photocheck::analysis::ornaments::OrnamentLimits {
+        glint: limit("min_glint_contrast")?,
+        disc: limit("min_disc_contrast")?,
+        hoop: limit("min_hoop_contrast")?,
+    };
+    let counted = |o: &photocheck::analysis::ornaments::Ornament| o.counts(&limits);
     let models = ModelSet::load(&ModelSet::default_dir())?;
     let results: Vec<(String, Option<usize>, String)> = args
         .par_iter()
@@ -97,7 +101,10 @@ fn main() -> anyhow::Result<()> {
         }
     }
     for (label, (photos, with)) in counts {
-        println!("label {label}: {with} of {photos} photos with an ornament JW001 counts (glints from {min_glint}, discs from {min_disc})");
+        println!(
+            "label {label}: {with} of {photos} photos with an ornament JW001 counts (glints from {}, discs from {}, hoops from {})",
+            limits.glint, limits.disc, limits.hoop
+        );
     }
     Ok(())
 }

@@ -43,6 +43,11 @@
 //! above sees. Nothing on the 158 London portraits without jewellery; 4 more of the 942 dev web
 //! photos (a mask's strap across the lobe, a blown highlight on a turned head's lobe, a pixelated
 //! face, the backdrop at a jaw's edge: all rejected for other checks). About 3.8 ms more a photo.
+//!
+//! Hoops (since stop 53; see `HOOP_RADII`): a thin ring hanging from the lobe, of any colour but
+//! skin's: the silver hoops none of the tests above sees. Nothing counted on the 158 London
+//! portraits without jewellery (the strongest reads 1.54 against the shipped 1.8). About 5 ms more
+//! a photo.
 
 use image::RgbImage;
 
@@ -172,6 +177,62 @@ const DISC_CANDIDATE: f32 = 3.0;
 const DISC_APART: f32 = 0.04;
 const DISC_STRIDE: f32 = 3.0;
 
+/// Hoops (since stop 53): a thin ring hanging from the lobe, of any colour but skin's (a silver
+/// hoop has neither a colour of its own nor a disc's filled inside). Centres on every pixel of a
+/// zone just under the lobe (`HOOP_ZONE_S`, `HOOP_ZONE_T`: a hoop's centre hangs a radius below
+/// where it is worn); radii from `HOOP_RADII.0` to `.1` face widths (at least
+/// `HOOP_MIN_RADIUS_PX`), a factor `HOOP_RADIUS_STEP` apart. At each of `HOOP_ANGLES` angles the
+/// ring is the most distinct of three samples a pixel apart across the radius (what the radii's
+/// steps and a thicker ring need), against one sample inside and one outside, `HOOP_GAP` of the
+/// radius (at least `HOOP_MIN_GAP_PX`) beyond them: colour distance, Cb and Cr counted
+/// `HOOP_CHROMA_WEIGHT` times. An angle is weak under `HOOP_MIN_CONTRAST`, or where no ring
+/// sample is a thin-line pixel; at most `HOOP_WEAK_ANGLES` may be (where the ring crosses the
+/// lobe or something of its own colour). Strength: the weakest angle left, over the ring's
+/// unevenness from one angle to the next plus `HOOP_NOISE` (a metal ring's shading changes
+/// slowly round it; hair and texture do not). A ring of skin's hue (`HOOP_SKIN_HUE` degrees,
+/// `HOOP_SKIN_SATURATION` of its saturation at least) is a fold of the ear, not a hoop.
+/// Measured with `examples/ornament_scan.rs` on the 179 London portraits (none without
+/// jewellery reads over 1.54), hoops drawn by `examples/variants.rs` (silver, shaded, seed
+/// 20261202: 1.98–7.6) and the 1076 dev web photos (see the README, "Hoops").
+const HOOP_RADII: (f32, f32) = (0.016, 0.06);
+/// Faces wider than this (pixels) are read on averaged blocks, so that the scan's cost stays
+/// that of a face this wide (a ring a thousandth of such a face thick is no hoop one sees).
+const HOOP_FACE_PX: f32 = 400.0;
+const HOOP_MIN_RADIUS_PX: f32 = 4.0;
+const HOOP_RADIUS_STEP: f32 = 1.2;
+const HOOP_ZONE_S: (f32, f32) = (0.42, 0.70);
+const HOOP_ZONE_T: (f32, f32) = (0.52, 0.74);
+const HOOP_ANGLES: usize = 24;
+const HOOP_GAP: f32 = 0.2;
+const HOOP_MIN_GAP_PX: f32 = 1.5;
+const HOOP_CHROMA_WEIGHT: f32 = 2.0;
+const HOOP_MIN_CONTRAST: f32 = 12.0;
+const HOOP_WEAK_ANGLES: usize = 5;
+/// Of the first third of the angles (every third angle), at most this many may be weak: most
+/// centres are dropped after three or four readings.
+const HOOP_WEAK_FIRST: usize = 2;
+/// Centres are first tried every second pixel, asking only that the first third of the ring
+/// lies within this many pixels of a thin-line pixel; the four centres around one that passes
+/// are then read in full. The same hoops as reading every centre in full, in half the time.
+const HOOP_COARSE_REACH: usize = 2;
+const HOOP_SKIN_HUE: f32 = 25.0;
+const HOOP_SKIN_SATURATION: f32 = 0.5;
+/// Every third angle, then the rest.
+const HOOP_ORDER: [usize; HOOP_ANGLES] = {
+    let mut order = [0; HOOP_ANGLES];
+    let mut n = 0;
+    while n < HOOP_ANGLES {
+        order[n] = (n % (HOOP_ANGLES / 3)) * 3 + n / (HOOP_ANGLES / 3);
+        n += 1;
+    }
+    order
+};
+const HOOP_NOISE: f32 = 4.0;
+/// The weakest hoop reported (the profile's limit is above it).
+const HOOP_CANDIDATE: f32 = 1.0;
+/// Hoops closer than this (face widths) are one ornament.
+const HOOP_APART: f32 = 0.04;
+
 /// How an ornament was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrnamentKind {
@@ -183,6 +244,9 @@ pub enum OrnamentKind {
     /// pearl, a stone or a hoop of any colour: silver and black ones, which neither the colour
     /// nor the glint test sees).
     Disc,
+    /// A thin ring of one colour hanging from the lobe, set apart from what lies inside and
+    /// outside it all round (a hoop of any colour: silver ones, which no test above sees).
+    Hoop,
 }
 
 /// An ornament found: its box in working-image pixels, how it was found, and how strongly: the
@@ -208,15 +272,24 @@ impl Ornament {
         Point::new(self.x + 0.5 * self.width, self.y + 0.5 * self.height)
     }
 
-    /// Whether JW001 counts it: every coloured ornament, a glint from `min_glint_contrast`, a disc
-    /// from `min_disc_contrast`.
-    pub fn counts(&self, min_glint_contrast: f32, min_disc_contrast: f32) -> bool {
+    /// Whether JW001 counts it: every coloured ornament; a glint, a disc or a hoop from its limit.
+    pub fn counts(&self, limits: &OrnamentLimits) -> bool {
         match self.kind {
             OrnamentKind::Coloured => true,
-            OrnamentKind::Glint => self.strength >= min_glint_contrast,
-            OrnamentKind::Disc => self.strength >= min_disc_contrast,
+            OrnamentKind::Glint => self.strength >= limits.glint,
+            OrnamentKind::Disc => self.strength >= limits.disc,
+            OrnamentKind::Hoop => self.strength >= limits.hoop,
         }
     }
+}
+
+/// The strengths from which JW001 counts a glint, a disc and a hoop (the profile's
+/// `[rules.jewellery]` `min_glint_contrast`, `min_disc_contrast` and `min_hoop_contrast`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrnamentLimits {
+    pub glint: f32,
+    pub disc: f32,
+    pub hoop: f32,
 }
 
 /// What the scan found.
@@ -239,7 +312,11 @@ pub fn find_ornaments(image: &RgbImage, frame: Option<FaceFrame>, skin: Option<S
             let mut found = ear_ornaments(image, &frame, &skin, side);
             // A glint or a disc inside a coloured ornament found already is that ornament's sheen
             // or the ornament itself.
-            for g in ear_glints(image, &frame, &skin, side).into_iter().chain(ear_discs(image, &frame, &skin, side)) {
+            for g in ear_glints(image, &frame, &skin, side)
+                .into_iter()
+                .chain(ear_discs(image, &frame, &skin, side))
+                .chain(ear_hoops(image, &frame, &skin, side))
+            {
                 let c = g.centre();
                 if !found.iter().any(|o| c.x >= o.x && c.x <= o.x + o.width && c.y >= o.y && c.y <= o.y + o.height) {
                     found.push(g);
@@ -535,6 +612,174 @@ fn ear_discs(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> 
         }
     }
     strongest_apart(out, DISC_APART * frame.width)
+}
+
+/// Hoops hanging from the lobe beside the ear on `side` (see `HOOP_RADII`).
+fn ear_hoops(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> Vec<Ornament> {
+    // A large face is read on blocks of `scale` × `scale` pixels averaged (see `HOOP_FACE_PX`);
+    // radii, margins and offsets below are in those blocks.
+    let scale = (frame.width / HOOP_FACE_PX).ceil().max(1.0) as usize;
+    let face_width = frame.width / scale as f32;
+    let (r_min, r_max) = ((HOOP_RADII.0 * face_width).max(HOOP_MIN_RADIUS_PX), HOOP_RADII.1 * face_width);
+    if r_min > r_max {
+        return Vec::new();
+    }
+    let gap_of = |r: f32| (HOOP_GAP * r).max(HOOP_MIN_GAP_PX);
+    let margin = (r_max + 1.0 + gap_of(r_max) + 1.0).ceil() as i32 * scale as i32;
+    // The zone's box in the image, and the margin the largest hoop's outside reaches.
+    let corners =
+        [(HOOP_ZONE_S.0, HOOP_ZONE_T.0), (HOOP_ZONE_S.1, HOOP_ZONE_T.0), (HOOP_ZONE_S.0, HOOP_ZONE_T.1), (HOOP_ZONE_S.1, HOOP_ZONE_T.1)]
+            .map(|(s, t)| frame.point(side * s, t));
+    let (x0, x1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
+    let (y0, y1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
+    let bx0 = (x0.floor() as i32 - margin).max(0) as usize;
+    let by0 = (y0.floor() as i32 - margin).max(0) as usize;
+    let bx1 = (x1.ceil() as i32 + margin).clamp(0, image.width() as i32) as usize;
+    let by1 = (y1.ceil() as i32 + margin).clamp(0, image.height() as i32) as usize;
+    let (bw, bh) = (bx1.saturating_sub(bx0) / scale, by1.saturating_sub(by0) / scale);
+    if bw * scale <= 2 * margin as usize || bh * scale <= 2 * margin as usize {
+        return Vec::new();
+    }
+    let mut buf = Vec::with_capacity(bw * bh);
+    let blocks = (scale * scale) as f32;
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut sum = [0.0f32; 3];
+            for y in by0 + by * scale..by0 + (by + 1) * scale {
+                for x in bx0 + bx * scale..bx0 + (bx + 1) * scale {
+                    let (l, cb, cr) = ycbcr(image.get_pixel(x as u32, y as u32).0);
+                    sum = [sum[0] + l, sum[1] + cb, sum[2] + cr];
+                }
+            }
+            buf.push([sum[0] / blocks, HOOP_CHROMA_WEIGHT * sum[1] / blocks, HOOP_CHROMA_WEIGHT * sum[2] / blocks]);
+        }
+    }
+    let centre_of = |p: usize| {
+        let k = scale as f32;
+        Point::new(bx0 as f32 + ((p % bw) as f32 + 0.5) * k, by0 as f32 + ((p / bw) as f32 + 0.5) * k)
+    };
+    let in_zone: Vec<bool> = (0..bw * bh)
+        .map(|p| {
+            let (s, t) = frame.coords(centre_of(p));
+            let s = side * s;
+            s >= HOOP_ZONE_S.0 && s <= HOOP_ZONE_S.1 && t >= HOOP_ZONE_T.0 && t <= HOOP_ZONE_T.1
+        })
+        .collect();
+    let (skin_saturation, skin_hue) = (skin.cb.hypot(skin.cr), skin.cr.atan2(skin.cb));
+    let skin_hued = |ring: &[[f32; 3]; HOOP_ANGLES]| {
+        let (cb, cr) = ring.iter().fold((0.0, 0.0), |(b, r), c| (b + c[1], r + c[2]));
+        let (cb, cr) = (cb / (HOOP_CHROMA_WEIGHT * HOOP_ANGLES as f32), cr / (HOOP_CHROMA_WEIGHT * HOOP_ANGLES as f32));
+        let mut apart = (cr.atan2(cb) - skin_hue).abs();
+        if apart > std::f32::consts::PI {
+            apart = std::f32::consts::TAU - apart;
+        }
+        cb.hypot(cr) >= HOOP_SKIN_SATURATION * skin_saturation && apart <= HOOP_SKIN_HUE.to_radians()
+    };
+    let squared = |a: &[f32; 3], b: &[f32; 3]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+    let min_contrast2 = HOOP_MIN_CONTRAST.powi(2);
+    // Thin-line pixels: unlike both neighbours two pixels away along some direction (a ring's
+    // pixel is, across the ring). An angle whose three ring samples are none of them is weak
+    // without further reading: on plain skin and backdrop nearly every angle is.
+    let line: Vec<bool> = {
+        let (w, h) = (bw as isize, bh as isize);
+        let steps = [2, 2 * w, 2 * w + 2, 2 * w - 2];
+        (0..bw * bh)
+            .map(|p| {
+                let (x, y) = ((p % bw) as isize, (p / bw) as isize);
+                if x < 2 || y < 2 || x >= w - 2 || y >= h - 2 {
+                    return false;
+                }
+                let c = &buf[p];
+                steps.iter().any(|&d| {
+                    let p = p as isize;
+                    squared(c, &buf[(p - d) as usize]) >= min_contrast2 && squared(c, &buf[(p + d) as usize]) >= min_contrast2
+                })
+            })
+            .collect()
+    };
+    // Within two pixels of a line pixel: what a ring's sample may be from a centre on the coarse
+    // grid (every second pixel), whose fine centres lie a pixel away at most.
+    let near_line = dilate(&line, bw, bh, HOOP_COARSE_REACH);
+    let mut out = Vec::new();
+    let mut r = r_min;
+    while r <= r_max * 1.001 {
+        let gap = gap_of(r);
+        // Per angle: the buffer offsets of the inside, the three ring samples and the outside.
+        let offsets: Vec<[isize; 5]> = (0..HOOP_ANGLES)
+            .map(|k| {
+                let a = k as f32 * std::f32::consts::TAU / HOOP_ANGLES as f32;
+                let (c, s) = (a.cos(), a.sin());
+                [r - 1.0 - gap, r - 1.0, r, r + 1.0, r + 1.0 + gap]
+                    .map(|d| (d * s).round() as isize * bw as isize + (d * c).round() as isize)
+            })
+            .collect();
+        // The strength of a hoop centred on buffer pixel `at`, if it is one.
+        let hoop = |at: isize| -> Option<f32> {
+            let mut contrasts = [0.0f32; HOOP_ANGLES];
+            let mut ring = [[0.0f32; 3]; HOOP_ANGLES];
+            let mut weak = 0;
+            for (n, &k) in HOOP_ORDER.iter().enumerate() {
+                let o = &offsets[k];
+                let on_line = [1, 2, 3].map(|n| line[(at + o[n]) as usize]);
+                let (mut best, mut best_c) = (0.0f32, buf[(at + o[2]) as usize]);
+                if on_line.iter().any(|&l| l) {
+                    let (inside, outside) = (&buf[(at + o[0]) as usize], &buf[(at + o[4]) as usize]);
+                    for n in (1..4).filter(|&n| on_line[n - 1]) {
+                        let sample = &buf[(at + o[n]) as usize];
+                        let c = squared(sample, inside).min(squared(sample, outside));
+                        if c > best {
+                            (best, best_c) = (c, *sample);
+                        }
+                    }
+                }
+                contrasts[k] = best;
+                ring[k] = best_c;
+                weak += usize::from(best < min_contrast2);
+                // Every third angle first: a ring weak on more than `HOOP_WEAK_FIRST` of those
+                // is no hoop.
+                if weak > HOOP_WEAK_ANGLES || (n + 1 == HOOP_ANGLES / 3 && weak > HOOP_WEAK_FIRST) {
+                    return None;
+                }
+            }
+            // A ring of skin's hue is a fold of the ear or its shadow.
+            if skin_hued(&ring) {
+                return None;
+            }
+            let mut sorted = contrasts;
+            sorted.sort_unstable_by(f32::total_cmp);
+            // The ring's own unevenness, from one angle to the next: a metal ring's shading
+            // changes slowly round it, texture does not.
+            let spread = (0..HOOP_ANGLES).map(|k| squared(&ring[k], &ring[(k + 1) % HOOP_ANGLES])).sum::<f32>().sqrt()
+                / (2.0 * HOOP_ANGLES as f32).sqrt();
+            Some(sorted[HOOP_WEAK_ANGLES].sqrt() / (spread + HOOP_NOISE))
+        };
+        let reach = (r + 1.0 + gap).ceil() as usize + 1;
+        let (lo_x, hi_x, lo_y, hi_y) = (reach, bw.saturating_sub(reach + 1), reach, bh.saturating_sub(reach + 1));
+        for y in (lo_y..hi_y).step_by(2) {
+            for x in (lo_x..hi_x).step_by(2) {
+                let at = y * bw + x;
+                let fines = [at, at + 1, at + bw, at + bw + 1];
+                if !fines.iter().any(|&f| in_zone[f]) {
+                    continue;
+                }
+                // The coarse test: the first third of the angles near a line pixel.
+                let far = HOOP_ORDER[..HOOP_ANGLES / 3].iter().filter(|&&k| !near_line[(at as isize + offsets[k][2]) as usize]).count();
+                if far > HOOP_WEAK_FIRST {
+                    continue;
+                }
+                for fine in fines {
+                    if !in_zone[fine] {
+                        continue;
+                    }
+                    if let Some(strength) = hoop(fine as isize).filter(|&s| s >= HOOP_CANDIDATE) {
+                        out.push(Ornament::square(centre_of(fine), (r + 1.0) * scale as f32, OrnamentKind::Hoop, strength));
+                    }
+                }
+            }
+        }
+        r *= HOOP_RADIUS_STEP;
+    }
+    strongest_apart(out, HOOP_APART * frame.width)
 }
 
 /// (Y, Cb, Cr) at each point of an `ns` × `nt` grid placed by `at`, row by row; `None` off the

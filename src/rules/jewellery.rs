@@ -2,8 +2,9 @@
 //!
 //! Reads the analysis's ornament scan (`analysis::ornaments`): earrings beside the earlobes of a
 //! colour no skin, hair or white backdrop has (gold, coloured stones, enamel), the glint of a
-//! metal or stone stud on the lobe, and (since stop 52) a small disc of one even colour set apart
-//! from the lobe all round (a black or silver stud, a pearl). A stud small or soft at the photo's
+//! metal or stone stud on the lobe, (since stop 52) a small disc of one even colour set apart
+//! from the lobe all round (a black or silver stud, a pearl), and (since stop 53) a thin ring
+//! hanging from the lobe (a silver hoop). A stud small or soft at the photo's
 //! scale, one at the lobe's edge in the backdrop's colour, and necklaces are not seen: a pass says
 //! what was looked for. Without a face frame or on a grey photo the scan cannot run: not
 //! assessed (a person looks, the check being mandatory).
@@ -11,7 +12,7 @@
 use serde::Deserialize;
 
 use super::{build_with, enclosing_box, CodeInfo, Context, EvalLabel, Finding, Rule, RuleSpec, Score, WhenFound};
-use crate::analysis::ornaments::Ornament;
+use crate::analysis::ornaments::{Ornament, OrnamentLimits};
 use crate::report::{Outcome, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -22,8 +23,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     codes: &[CodeInfo {
         code: JW001,
         name: "no_jewellery",
-        summary: "No earrings or other jewellery (coloured ornaments, the glint of a stud and small discs of one even colour at the earlobes; studs small or soft at the photo's scale and necklaces are not seen)",
-        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物、耳钉的反光和颜色均匀的小圆饰；过小或模糊的耳钉和项链无法识别）",
+        summary: "No earrings or other jewellery (coloured ornaments, the glint of a stud, small discs of one even colour and thin hoops at the earlobes; studs small or soft at the photo's scale and necklaces are not seen)",
+        summary_zh: "不佩戴耳环等首饰（耳垂处的彩色饰物、耳钉的反光、颜色均匀的小圆饰和细耳圈；过小或模糊的耳钉和项链无法识别）",
         unit: "ornaments",
         // The London labels' `accessories` column (earrings, a nose stud, a necklace).
         eval: Some(EvalLabel { label: "accessories", violation: true, score: Score::Measured, with: &[] }),
@@ -42,6 +43,9 @@ pub struct Config {
     /// A disc of one colour on the lobe counts from this strength: its smallest colour distance
     /// to what lies around it over its own luma spread (see `analysis::ornaments`).
     pub min_disc_contrast: f32,
+    /// A thin ring hanging from the lobe counts from this strength: its weakest contrast round
+    /// the ring over the ring's own unevenness (see `analysis::ornaments`).
+    pub min_hoop_contrast: f32,
     /// What an ornament found does: `review` (a person looks: the scan goes by colour or a glint
     /// alone) or `fail`.
     pub when_found: WhenFound,
@@ -63,15 +67,15 @@ impl Rule for Jewellery {
             };
             return vec![Finding::not_assessed(JW001, "ornaments", t, why)];
         }
-        let found: Vec<&Ornament> =
-            a.ornaments.found.iter().filter(|o| o.counts(self.c.min_glint_contrast, self.c.min_disc_contrast)).collect();
+        let limits = OrnamentLimits { glint: self.c.min_glint_contrast, disc: self.c.min_disc_contrast, hoop: self.c.min_hoop_contrast };
+        let found: Vec<&Ornament> = a.ornaments.found.iter().filter(|o| o.counts(&limits)).collect();
         let n = found.len();
         let mut finding = Finding::measured(
             JW001,
             n as f64,
             "ornaments",
             t,
-            Text::new("耳垂处未发现彩色饰品、耳钉反光或圆形饰物", "No coloured ornament, stud's glint or disc at the earlobes"),
+            Text::new("耳垂处未发现彩色饰品、耳钉反光、圆形饰物或耳环", "No coloured ornament, stud's glint, disc or hoop at the earlobes"),
             Text::new(
                 format!("耳部有 {n} 处饰品（耳环、耳钉）：请摘下所有首饰后重新拍摄"),
                 format!("{n} ornament(s) at the ears (earrings, studs): take off all jewellery and retake"),
@@ -94,6 +98,7 @@ impl Rule for Jewellery {
 
 #[cfg(test)]
 mod tests {
+    use crate::analysis::ornaments::OrnamentLimits;
     use crate::analysis::synthetic::Builder;
     use crate::analysis::FaceFrame;
     use crate::report::Outcome::*;
@@ -194,10 +199,14 @@ mod tests {
         }
     }
 
+    /// The shipped profile's limits (profiles/cn-driving-licence-base.toml).
+    const SHIPPED: OrnamentLimits = OrnamentLimits { glint: 0.5, disc: 4.5, hoop: 1.8 };
+
     /// JW001's findings on `a` under a profile section with these limits and `when_found`.
-    fn judged(a: &crate::analysis::Analysis, min_glint: f32, min_disc: f32, when_found: &str) -> Vec<super::Finding> {
+    fn judged(a: &crate::analysis::Analysis, limits: OrnamentLimits, when_found: &str) -> Vec<super::Finding> {
+        let OrnamentLimits { glint, disc, hoop } = limits;
         let section: toml::Value = toml::from_str(&format!(
-            "max_ornaments = 0\nmin_glint_contrast = {min_glint}\nmin_disc_contrast = {min_disc}\nwhen_found = \"{when_found}\""
+            "max_ornaments = 0\nmin_glint_contrast = {glint}\nmin_disc_contrast = {disc}\nmin_hoop_contrast = {hoop}\nwhen_found = \"{when_found}\""
         ))
         .unwrap();
         let rule = (super::SPEC.build)(section).unwrap();
@@ -210,17 +219,56 @@ mod tests {
         a.ornaments.found.iter().filter(|o| o.kind == kind).map(|o| o.strength).fold(0.0f32, f32::max)
     }
 
+    /// A skin-coloured earlobe at `s` with a ring of `colour` hanging from it: `radius` and
+    /// `thickness` in face widths, the ring's top on the lobe.
+    fn lobe_with_hoop(s: f32, colour: [u8; 3], radius: f32, thickness: f32) -> Builder {
+        let f = frame();
+        let lobe = f.point(s, 0.6);
+        let (r_lobe, r, t) = (0.04 * f.width, radius * f.width, (thickness * f.width).max(1.5));
+        let centre = (lobe.x, lobe.y + r);
+        let on_ring = move |x: u32, y: u32| {
+            let d = (x as f32 - centre.0).hypot(y as f32 - centre.1);
+            d >= r - t && d <= r
+        };
+        portrait(0.0, 0.0, 0.0)
+            .paint([205, 160, 135], move |x, y| (x as f32 - lobe.x).hypot(y as f32 - lobe.y) < r_lobe)
+            .paint(colour, on_ring)
+    }
+
+    #[test]
+    fn a_silver_or_black_hoop_goes_to_review_a_fold_of_skin_does_not() {
+        for colour in [[192, 192, 200], [30, 30, 35], [225, 185, 40]] {
+            let a = lobe_with_hoop(0.55, colour, 0.035, 0.008).build();
+            let hoop = strongest(&a, crate::analysis::ornaments::OrnamentKind::Hoop);
+            assert_eq!(settled(&run(&a, "jewellery"), "JW001"), Uncertain, "{colour:?}: hoop {hoop}");
+        }
+        // A ring of skin's own hue, darker: how a fold of the ear reads.
+        let fold = lobe_with_hoop(0.55, [150, 105, 85], 0.035, 0.008).build();
+        assert_eq!(strongest(&fold, crate::analysis::ornaments::OrnamentKind::Hoop), 0.0);
+        assert_eq!(settled(&run(&fold, "jewellery"), "JW001"), Pass);
+    }
+
+    #[test]
+    fn the_profile_says_how_strong_a_hoop_must_be() {
+        let a = lobe_with_hoop(0.55, [192, 192, 200], 0.035, 0.008).build();
+        let hoop = strongest(&a, crate::analysis::ornaments::OrnamentKind::Hoop);
+        assert_eq!(outcome(&judged(&a, SHIPPED, "review"), "JW001"), Uncertain, "hoop {hoop}");
+        let above = OrnamentLimits { hoop: hoop + 0.01, ..SHIPPED };
+        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the hoop's strength passes it");
+    }
+
     #[test]
     fn the_profile_says_how_strong_a_disc_must_be() {
         let a = lobe_with_stud(0.55, [25, 25, 30]).build();
         let disc = strongest(&a, crate::analysis::ornaments::OrnamentKind::Disc);
-        assert_eq!(outcome(&judged(&a, 0.5, 4.5, "review"), "JW001"), Uncertain, "disc {disc}");
-        assert_eq!(outcome(&judged(&a, 0.5, disc + 0.01, "review"), "JW001"), Pass, "a limit above the disc's strength passes it");
+        assert_eq!(outcome(&judged(&a, SHIPPED, "review"), "JW001"), Uncertain, "disc {disc}");
+        let above = OrnamentLimits { disc: disc + 0.01, ..SHIPPED };
+        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the disc's strength passes it");
     }
 
     #[test]
     fn a_profile_can_make_an_ornament_fail() {
-        let found = judged(&lobe_with_stud(0.55, [225, 185, 40]).build(), 0.5, 4.5, "fail");
+        let found = judged(&lobe_with_stud(0.55, [225, 185, 40]).build(), SHIPPED, "fail");
         assert_eq!(outcome(&found, "JW001"), Fail);
         assert!(found[0].message.en.contains("take off all jewellery"), "{:?}", found[0].message);
     }
@@ -230,8 +278,10 @@ mod tests {
         // Discs out of the way (a limit of 1000): the glint's limit alone decides.
         let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
         let glint = strongest(&a, crate::analysis::ornaments::OrnamentKind::Glint);
-        assert_eq!(outcome(&judged(&a, 0.5, 1000.0, "review"), "JW001"), Uncertain, "glint {glint}");
-        assert_eq!(outcome(&judged(&a, glint + 0.01, 1000.0, "review"), "JW001"), Pass, "a limit above the glint's contrast passes it");
+        let no_discs = OrnamentLimits { disc: 1000.0, ..SHIPPED };
+        assert_eq!(outcome(&judged(&a, no_discs, "review"), "JW001"), Uncertain, "glint {glint}");
+        let above = OrnamentLimits { glint: glint + 0.01, ..no_discs };
+        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the glint's contrast passes it");
     }
 
     #[test]
