@@ -547,8 +547,22 @@ fn draw_earrings(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
         let lobe = at(side * s, t);
         match kind {
             "gold-hoop" | "silver-hoop" => {
-                let r = 2.0 * size;
-                disc(img, (lobe.0, lobe.1 + r), r - (0.006 * width).max(1.5), r, colour);
+                // A metal ring: lit from the upper left (its far side up to a quarter darker, its
+                // near side a fifth lighter), as thick as a third of the stud size (at least 1.5 px).
+                let (r, thick) = (2.0 * size, (0.35 * size).max(1.5));
+                let centre = (lobe.0, lobe.1 + r);
+                let (x0, y0) = ((centre.0 - r - 1.0).max(0.0) as u32, (centre.1 - r - 1.0).max(0.0) as u32);
+                for y in y0..((centre.1 + r + 2.0) as u32).min(img.height()) {
+                    for x in x0..((centre.0 + r + 2.0) as u32).min(img.width()) {
+                        let (dx, dy) = (x as f32 - centre.0, y as f32 - centre.1);
+                        let d = dx.hypot(dy);
+                        if d >= r - thick && d <= r {
+                            let lit = (-(dx + dy) / (std::f32::consts::SQRT_2 * d.max(1e-3))).clamp(-1.0, 1.0);
+                            let k = if lit >= 0.0 { 1.0 + 0.2 * lit } else { 1.0 + 0.25 * lit };
+                            img.put_pixel(x, y, image::Rgb(colour.map(|v| (v as f32 * k).clamp(0.0, 255.0) as u8)));
+                        }
+                    }
+                }
             }
             "gold-drop" => {
                 disc(img, lobe, 0.0, 0.6 * size, colour);
