@@ -342,12 +342,9 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
         let d = (cb - skin.cb).hypot(cr - skin.cr);
         let lum = ((y + 10.0) / (skin.y + 10.0)).ln();
         is_skin[k] = lum > SKIN_LUMA.0 && lum < SKIN_LUMA.1 && d < SKIN_CHROMA;
-        let mut hue_apart = (cr.atan2(cb) - skin_hue).abs();
-        if hue_apart > std::f32::consts::PI {
-            hue_apart = 2.0 * std::f32::consts::PI - hue_apart;
-        }
+        let apart = hue_apart(cb, cr, skin_hue);
         let saturation = cb.hypot(cr);
-        ornament[k] = (d > COLOUR_DISTANCE && saturation > skin_saturation + EXTRA_SATURATION && hue_apart.to_degrees() >= HUE_APART)
+        ornament[k] = (d > COLOUR_DISTANCE && saturation > skin_saturation + EXTRA_SATURATION && apart.to_degrees() >= HUE_APART)
             || (d > STRONG_DISTANCE && saturation > STRONG_SATURATION * skin_saturation);
         distance[k] = d;
     }
@@ -379,8 +376,7 @@ fn ear_ornaments(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32)
         }
         let corners = [at(i0, j0), at(i1, j0), at(i0, j1), at(i1, j1)];
         let half = 0.5 * STEP * frame.width;
-        let (x0, x1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
-        let (y0, y1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
+        let (x0, y0, x1, y1) = bounds(&corners);
         let colour_distance = piece.iter().map(|&k| distance[k]).sum::<f32>() / piece.len() as f32;
         out.push(Ornament {
             x: (x0 - half).max(0.0),
@@ -481,6 +477,21 @@ fn ear_glints(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) ->
     // One ornament per stud: of glints closer than `GLINT_APART` face widths (a stud's size), the
     // strongest stands for them.
     strongest_apart(out, GLINT_APART * frame.width)
+}
+
+/// The angle (radians, 0 to π) between the hue of (`cb`, `cr`) and `hue`.
+fn hue_apart(cb: f32, cr: f32, hue: f32) -> f32 {
+    let apart = (cr.atan2(cb) - hue).abs();
+    if apart > std::f32::consts::PI {
+        std::f32::consts::TAU - apart
+    } else {
+        apart
+    }
+}
+
+/// The box (x0, y0, x1, y1) around `points`.
+fn bounds(points: &[Point]) -> (f32, f32, f32, f32) {
+    points.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |(x0, y0, x1, y1), p| (x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y)))
 }
 
 /// Of ornaments whose centres lie closer than `apart` pixels, the strongest.
@@ -630,8 +641,7 @@ fn ear_hoops(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> 
     let corners =
         [(HOOP_ZONE_S.0, HOOP_ZONE_T.0), (HOOP_ZONE_S.1, HOOP_ZONE_T.0), (HOOP_ZONE_S.0, HOOP_ZONE_T.1), (HOOP_ZONE_S.1, HOOP_ZONE_T.1)]
             .map(|(s, t)| frame.point(side * s, t));
-    let (x0, x1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
-    let (y0, y1) = corners.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
+    let (x0, y0, x1, y1) = bounds(&corners);
     let bx0 = (x0.floor() as i32 - margin).max(0) as usize;
     let by0 = (y0.floor() as i32 - margin).max(0) as usize;
     let bx1 = (x1.ceil() as i32 + margin).clamp(0, image.width() as i32) as usize;
@@ -669,11 +679,7 @@ fn ear_hoops(image: &RgbImage, frame: &FaceFrame, skin: &SkinRef, side: f32) -> 
     let skin_hued = |ring: &[[f32; 3]; HOOP_ANGLES]| {
         let (cb, cr) = ring.iter().fold((0.0, 0.0), |(b, r), c| (b + c[1], r + c[2]));
         let (cb, cr) = (cb / (HOOP_CHROMA_WEIGHT * HOOP_ANGLES as f32), cr / (HOOP_CHROMA_WEIGHT * HOOP_ANGLES as f32));
-        let mut apart = (cr.atan2(cb) - skin_hue).abs();
-        if apart > std::f32::consts::PI {
-            apart = std::f32::consts::TAU - apart;
-        }
-        cb.hypot(cr) >= HOOP_SKIN_SATURATION * skin_saturation && apart <= HOOP_SKIN_HUE.to_radians()
+        cb.hypot(cr) >= HOOP_SKIN_SATURATION * skin_saturation && hue_apart(cb, cr, skin_hue) <= HOOP_SKIN_HUE.to_radians()
     };
     let squared = |a: &[f32; 3], b: &[f32; 3]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
     let min_contrast2 = HOOP_MIN_CONTRAST.powi(2);
