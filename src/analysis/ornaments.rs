@@ -213,7 +213,8 @@ const HOOP_WEAK_ANGLES: usize = 5;
 const HOOP_WEAK_FIRST: usize = 2;
 /// Centres are first tried every second pixel, asking only that the first third of the ring
 /// lies within this many pixels of a thin-line pixel; the four centres around one that passes
-/// are then read in full. The same hoops as reading every centre in full, in half the time.
+/// are then read in full: the same hoops as reading every centre in full on the London portraits
+/// and the drawn hoops, in half the time (one photo at a time, 9.3 → 4.3 ms).
 const HOOP_COARSE_REACH: usize = 2;
 const HOOP_SKIN_HUE: f32 = 25.0;
 const HOOP_SKIN_SATURATION: f32 = 0.5;
