@@ -75,7 +75,7 @@ impl Rule for Jewellery {
             n as f64,
             "ornaments",
             t,
-            Text::new("耳垂处未发现彩色饰品、耳钉反光、圆形饰物或耳环", "No coloured ornament, stud's glint, disc or hoop at the earlobes"),
+            Text::new("耳垂处未发现彩色饰品、耳钉反光、圆形饰物或细耳圈", "No coloured ornament, stud's glint, disc or hoop at the earlobes"),
             Text::new(
                 format!("耳部有 {n} 处饰品（耳环、耳钉）：请摘下所有首饰后重新拍摄"),
                 format!("{n} ornament(s) at the ears (earrings, studs): take off all jewellery and retake"),
@@ -236,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn a_silver_or_black_hoop_goes_to_review_a_fold_of_skin_does_not() {
+    fn a_silver_black_or_gold_hoop_goes_to_review_a_fold_of_skin_does_not() {
         for colour in [[192, 192, 200], [30, 30, 35], [225, 185, 40]] {
             let a = lobe_with_hoop(0.55, colour, 0.035, 0.008).build();
             let hoop = strongest(&a, crate::analysis::ornaments::OrnamentKind::Hoop);
