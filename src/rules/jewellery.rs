@@ -75,7 +75,10 @@ impl Rule for Jewellery {
             n as f64,
             "ornaments",
             t,
-            Text::new("耳垂处未发现彩色饰品、耳钉反光、圆形饰物或细耳圈", "No coloured ornament, stud's glint, disc or hoop at the earlobes"),
+            Text::new(
+                "耳垂处未发现彩色饰品、耳钉反光、圆形饰物或细耳圈",
+                "No coloured ornament, stud's glint, disc or hoop at the earlobes",
+            ),
             Text::new(
                 format!("耳部有 {n} 处饰品（耳环、耳钉）：请摘下所有首饰后重新拍摄"),
                 format!("{n} ornament(s) at the ears (earrings, studs): take off all jewellery and retake"),
@@ -248,22 +251,30 @@ mod tests {
         assert_eq!(settled(&run(&fold, "jewellery"), "JW001"), Pass);
     }
 
+    /// Under `limits` the strongest ornament of `kind` on `a` goes to review; with its own limit
+    /// just above its strength (`raised`), JW001 passes.
+    fn the_limit_decides(
+        a: &crate::analysis::Analysis,
+        kind: crate::analysis::ornaments::OrnamentKind,
+        limits: OrnamentLimits,
+        raised: impl Fn(OrnamentLimits, f32) -> OrnamentLimits,
+    ) {
+        let strength = strongest(a, kind);
+        assert_eq!(outcome(&judged(a, limits, "review"), "JW001"), Uncertain, "{kind:?} {strength}");
+        let above = raised(limits, strength + 0.01);
+        assert_eq!(outcome(&judged(a, above, "review"), "JW001"), Pass, "a limit above the {kind:?}'s strength passes it");
+    }
+
     #[test]
     fn the_profile_says_how_strong_a_hoop_must_be() {
         let a = lobe_with_hoop(0.55, [192, 192, 200], 0.035, 0.008).build();
-        let hoop = strongest(&a, crate::analysis::ornaments::OrnamentKind::Hoop);
-        assert_eq!(outcome(&judged(&a, SHIPPED, "review"), "JW001"), Uncertain, "hoop {hoop}");
-        let above = OrnamentLimits { hoop: hoop + 0.01, ..SHIPPED };
-        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the hoop's strength passes it");
+        the_limit_decides(&a, crate::analysis::ornaments::OrnamentKind::Hoop, SHIPPED, |l, hoop| OrnamentLimits { hoop, ..l });
     }
 
     #[test]
     fn the_profile_says_how_strong_a_disc_must_be() {
         let a = lobe_with_stud(0.55, [25, 25, 30]).build();
-        let disc = strongest(&a, crate::analysis::ornaments::OrnamentKind::Disc);
-        assert_eq!(outcome(&judged(&a, SHIPPED, "review"), "JW001"), Uncertain, "disc {disc}");
-        let above = OrnamentLimits { disc: disc + 0.01, ..SHIPPED };
-        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the disc's strength passes it");
+        the_limit_decides(&a, crate::analysis::ornaments::OrnamentKind::Disc, SHIPPED, |l, disc| OrnamentLimits { disc, ..l });
     }
 
     #[test]
@@ -277,11 +288,8 @@ mod tests {
     fn the_profile_says_how_strong_a_glint_must_be() {
         // Discs out of the way (a limit of 1000): the glint's limit alone decides.
         let a = lobe_with_glint([40, 40, 45], 0.015, 0.004).build();
-        let glint = strongest(&a, crate::analysis::ornaments::OrnamentKind::Glint);
         let no_discs = OrnamentLimits { disc: 1000.0, ..SHIPPED };
-        assert_eq!(outcome(&judged(&a, no_discs, "review"), "JW001"), Uncertain, "glint {glint}");
-        let above = OrnamentLimits { glint: glint + 0.01, ..no_discs };
-        assert_eq!(outcome(&judged(&a, above, "review"), "JW001"), Pass, "a limit above the glint's contrast passes it");
+        the_limit_decides(&a, crate::analysis::ornaments::OrnamentKind::Glint, no_discs, |l, glint| OrnamentLimits { glint, ..l });
     }
 
     #[test]
