@@ -57,7 +57,7 @@ fn benches(c: &mut Criterion) {
     // sits does not change the cost.
     g.bench_function("stage_appearance", |b| b.iter(|| models.appearance.run(&image, det.centre(), 1.3 * det.height).unwrap()));
     g.bench_function("stage_text_detector", |b| b.iter(|| models.text.run(&image).unwrap()));
-    // The second pass over the band below the chin (448×192 whatever the band's size).
+    // The second pass over the band below the chin (608×288 whatever the band's size).
     let band_top = 0.6 * image.base().height() as f32;
     g.bench_function("stage_text_band", |b| b.iter(|| models.text.run_band(&image, band_top).unwrap()));
     // The second pass over the face (256×256 whatever the face's size; never enlarged).

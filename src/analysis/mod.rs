@@ -369,13 +369,14 @@ fn add_merged(boxes: &mut Vec<TextBox>, b: TextBox) {
     }
 }
 
-/// The band below the chin once more at twice the scale (`TextDetector::run_band`): print on the
-/// chest and the neck, small or faint, which the whole-photo pass reads at 10 px or less. It
-/// starts above the chin so that a line just under it is read whole; what the network finds on
-/// the face itself (a mouth, teeth) is left out. It runs on the face's side of the analysis (the
-/// text and hand side is the longer one), and whether or not the edge gate opened: it needs no
-/// gate to be safe, and on ID photos the gate is open anyway. None without a face frame, or when
-/// the band is under `BAND_MIN_HEIGHT` of the photo.
+/// The band below the chin once more at the photo's own scale on an ID photo, 2.7 times the
+/// whole pass's (`TextDetector::run_band`): print on the chest and the neck, small or faint,
+/// which the whole-photo pass reads at 10 px or less. It starts above the chin so that a line
+/// just under it is read whole; what the network finds on the face itself (a mouth, teeth) is
+/// left out. It runs on the face's side of the analysis (the text and hand side is the longer
+/// one), and whether or not the edge gate opened: it needs no gate to be safe, and on ID photos
+/// the gate is open anyway. None without a face frame, or when the band is under
+/// `BAND_MIN_HEIGHT` of the photo.
 fn read_band(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>) -> Result<Option<Vec<TextBox>>, ModelError> {
     let Some(f) = frame else { return Ok(None) };
     let top = f.point(0.0, BAND_TOP).y;

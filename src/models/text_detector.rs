@@ -17,10 +17,10 @@
 //! - cost: `text_ms` median 36.0 → 49.3 ms on the peer's 120-photo upload corpus (both threads
 //!   busy), whole run 12.60 → 13.39 s; the network alone 14.0 → 26.7 ms on one thread.
 //!
-//! A second pass (since stop 50) reads the band below the chin at 448×192 (`run_band`): see
-//! `analysis::read_band` and the README ("Print across the neckline"). A third (since stop 51)
-//! reads the face at 256×256 (`run_head`): see `analysis::read_head` and the README ("Watermarks
-//! read at the face's scale").
+//! A second pass (since stop 50) reads the band below the chin at 608×288 (448×192 until stop
+//! 54; `run_band`): see `analysis::read_band` and the README ("Print across the neckline"). A
+//! third (since stop 51) reads the face at 256×256 (`run_head`): see `analysis::read_head` and
+//! the README ("Watermarks read at the face's scale").
 //!
 //! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
@@ -33,12 +33,17 @@ const FILE: &str = "ppocrv4_det.onnx";
 /// Input width and height (multiples of 32, as DBNet's strides need).
 const WIDTH: usize = 224;
 const HEIGHT: usize = 288;
-/// The band below the chin (neck, chest and clothing) is read a second time at this input, about
-/// twice the whole photo's scale: print there is where applicants' clothing has it, and it
-/// runs across the neckline onto the skin, where the mark scan cannot tell it from the neck's own
-/// shading (`analysis::marks`). See `TextDetector::run_band`.
-const BAND_WIDTH: usize = 448;
-const BAND_HEIGHT: usize = 192;
+/// The band below the chin (neck, chest and clothing) is read a second time at this input, the
+/// photo's own scale on a 600×800 ID photo (2.7 times the whole pass's): print there is where
+/// applicants' clothing has it, and it runs across the neckline onto the skin, where the mark
+/// scan cannot tell it from the neck's own shading (`analysis::marks`). See
+/// `TextDetector::run_band`. At 448×192 (0.69 of that scale, stop 50) DBNet gave no pixel above
+/// 0.3 on many lines 20–40 px tall that cross the neckline or lie on the navy fabric; measured on
+/// the `variants` chest print family (seed 20261202, 249 drawn): 448×192 caught 196, 544×256
+/// (0.91) 217, 608×288 (1.0) 227, 704×320 229 with a third clean portrait flagged. The network
+/// alone (one thread): 26 ms at 448×192, 55–65 ms at 608×288.
+const BAND_WIDTH: usize = 608;
+const BAND_HEIGHT: usize = 288;
 /// The face is read a second time at this input, about 1.8 times the whole photo's scale on an ID
 /// photo: a watermark or a stamp over the face, faint or short, is often no box at all at the
 /// whole photo's scale. See `TextDetector::run_head` and `analysis::read_head`.
@@ -86,9 +91,9 @@ impl TextDetector {
     }
 
     /// The photo's full width from row `top` (working pixels) to its bottom, letterboxed into
-    /// 448×192: on a 600×800 ID photo whose chin is at 70 % of the height, 0.75 of the photo's
-    /// scale where the whole-photo pass reads it at 0.36, so a line 1/25 of the height is about
-    /// 24 px tall at the network instead of 11.
+    /// 608×288: on a 600×800 ID photo whose chin is at 70 % of the height, the photo's own scale
+    /// where the whole-photo pass reads it at 0.36, so a line 1/25 of the height is about 32 px
+    /// tall at the network instead of 11.
     pub fn run_band(&self, img: &Pyramid, top: f32) -> Result<Vec<TextBox>, ModelError> {
         let (w, h) = (img.base().width() as f32, img.base().height() as f32);
         let top = top.clamp(0.0, h - 1.0);
