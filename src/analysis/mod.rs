@@ -369,7 +369,7 @@ fn add_merged(boxes: &mut Vec<TextBox>, b: TextBox) {
     }
 }
 
-/// The band below the chin once more at the photo's own scale on an ID photo, 2.7 times the
+/// The band below the chin once more at the photo's own scale on an ID photo, 2.8 times the
 /// whole pass's (`TextDetector::run_band`): print on the chest and the neck, small or faint,
 /// which the whole-photo pass reads at 10 px or less. It starts above the chin so that a line
 /// just under it is read whole; what the network finds on the face itself (a mouth, teeth) is

@@ -34,14 +34,14 @@ const FILE: &str = "ppocrv4_det.onnx";
 const WIDTH: usize = 224;
 const HEIGHT: usize = 288;
 /// The band below the chin (neck, chest and clothing) is read a second time at this input, the
-/// photo's own scale on a 600×800 ID photo (2.7 times the whole pass's): print there is where
-/// applicants' clothing has it, and it runs across the neckline onto the skin, where the mark
-/// scan cannot tell it from the neck's own shading (`analysis::marks`). See
-/// `TextDetector::run_band`. At 448×192 (0.69 of that scale, stop 50) DBNet gave no pixel above
-/// 0.3 on many lines 20–40 px tall that cross the neckline or lie on the navy fabric; measured on
-/// the `variants` chest print family (seed 20261202, 249 drawn): 448×192 caught 196, 544×256
-/// (0.91) 217, 608×288 (1.0) 227, 704×320 229 with a third clean portrait flagged. The network
-/// alone (one thread): 26 ms at 448×192, 55–65 ms at 608×288.
+/// photo's own scale on a 600×800 ID photo (about 2.8 times the whole pass's): print there is where
+/// applicants' clothing has it, and it runs across the neckline onto the skin, where the mark scan
+/// cannot tell it from the neck's own shading (`analysis::marks`). See `TextDetector::run_band`. At
+/// 448×192 (about 0.7 of that scale, stop 50) DBNet gave no pixel above 0.3 on many lines 20–45 px
+/// tall that cross the neckline or lie on the navy fabric; measured on the `variants` chest print
+/// family (seed 20261202, 249 drawn): 448×192 caught 196, 544×256 (about 0.9) 217, 608×288 (about
+/// 1) 227, 704×320 229 with a third clean portrait flagged. The network alone (one thread): 26 ms
+/// at 448×192, 55–65 ms at 608×288.
 const BAND_WIDTH: usize = 608;
 const BAND_HEIGHT: usize = 288;
 /// The face is read a second time at this input, about 1.8 times the whole photo's scale on an ID
