@@ -7,10 +7,12 @@
 //! sets changed, which codes flipped most, how far the measured values moved, and which photos
 //! were approved on one side only.
 //!
-//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF] [--studio | --violations]
+//!     cargo run --release --example stability -- PHOTO_DIR [AS_OF] [--studio | --edits | --violations]
 //!
 //! `--studio` runs another set instead: what a different camera or studio would do to the same
 //! compliant portrait (white balance, tone curve, 520 px and 2x uploads, JPEG q65, sensor noise).
+//! `--edits` runs a photo app's light touches instead: a 2 degree roll either way (the corners
+//! filled from the edges), contrast and saturation 10 % and 15 % either way, sharpening.
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
@@ -220,6 +222,81 @@ fn greyscale(img: &RgbImage) -> RgbImage {
     image::DynamicImage::ImageRgb8(img.clone()).grayscale().to_rgb8()
 }
 
+/// A light roll of the camera: `degrees` about the centre, the corners filled by the nearest edge
+/// pixel (a fixed colour there would draw wedges across the clothing that no camera makes).
+fn rolled_within(img: &RgbImage, degrees: f32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let at = |x: f32, y: f32| {
+        let (x, y) = (x.clamp(0.0, w as f32 - 1.0), y.clamp(0.0, h as f32 - 1.0));
+        let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+        let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let p = |x, y| img.get_pixel(x, y).0.map(f32::from);
+        let (a, b, c, d) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
+        std::array::from_fn(|k| ((a[k] * (1.0 - fx) + b[k] * fx) * (1.0 - fy) + (c[k] * (1.0 - fx) + d[k] * fx) * fy).round() as u8)
+    };
+    RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+        image::Rgb(at(cx + cos * dx + sin * dy - 0.5, cy - sin * dx + cos * dy - 0.5))
+    })
+}
+
+fn rolled_2_clockwise(img: &RgbImage) -> RgbImage {
+    rolled_within(img, 2.0)
+}
+
+fn rolled_2_anticlockwise(img: &RgbImage) -> RgbImage {
+    rolled_within(img, -2.0)
+}
+
+/// Contrast scaled by `k` about the photo's mean luma (a photo app's contrast slider).
+fn contrast(img: &RgbImage, k: f32) -> RgbImage {
+    let mean = img.pixels().map(|p| 0.299 * p.0[0] as f32 + 0.587 * p.0[1] as f32 + 0.114 * p.0[2] as f32).sum::<f32>()
+        / (img.width() * img.height()).max(1) as f32;
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (mean + (*c as f32 - mean) * k).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    out
+}
+
+fn more_contrast(img: &RgbImage) -> RgbImage {
+    contrast(img, 1.1)
+}
+
+fn less_contrast(img: &RgbImage) -> RgbImage {
+    contrast(img, 0.9)
+}
+
+/// Saturation scaled by `k`: each pixel moved away from (or toward) its own grey.
+fn saturation(img: &RgbImage, k: f32) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        let grey = 0.299 * p.0[0] as f32 + 0.587 * p.0[1] as f32 + 0.114 * p.0[2] as f32;
+        for c in p.0.iter_mut() {
+            *c = (grey + (*c as f32 - grey) * k).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    out
+}
+
+fn more_saturated(img: &RgbImage) -> RgbImage {
+    saturation(img, 1.15)
+}
+
+fn less_saturated(img: &RgbImage) -> RgbImage {
+    saturation(img, 0.85)
+}
+
+/// A phone's sharpening: unsharp mask, sigma 1 px.
+fn sharpened(img: &RgbImage) -> RgbImage {
+    imageops::unsharpen(img, 1.0, 2)
+}
+
 /// 13 degrees each way: beyond the 8 degree limit plus its band even for a portrait whose own roll
 /// (up to ~4.6 degrees on the London set) points the other way.
 fn rolled_clockwise(img: &RgbImage) -> RgbImage {
@@ -415,6 +492,9 @@ fn main() -> anyhow::Result<()> {
     // instead: white balance, tone curve, the smallest and a large upload, a low JPEG quality
     // (still above the profile's minimum), sensor noise.
     let studio = args.iter().any(|a| a == "--studio");
+    // `--edits`: what a photo app's light touches do (a 2 degree roll, contrast, saturation,
+    // sharpening); none of them breaks a rule.
+    let edits = args.iter().any(|a| a == "--edits");
     // `--violations`: changes that break a rule of the notice; every approved portrait must stop
     // being approved. Prints how many stayed approved (wrong approvals) and which checks caught it.
     if args.iter().any(|a| a == "--violations") {
@@ -494,7 +574,17 @@ fn main() -> anyhow::Result<()> {
         anyhow::ensure!(wrong_approvals == 0, "{wrong_approvals} variants that break a rule were approved");
         return Ok(());
     }
-    let transforms: Vec<(&str, Transform, u8)> = if studio {
+    let transforms: Vec<(&str, Transform, u8)> = if edits {
+        vec![
+            ("rolled 2 deg", rolled_2_clockwise, 95),
+            ("rolled -2 deg", rolled_2_anticlockwise, 95),
+            ("contrast +10%", more_contrast, 95),
+            ("contrast -10%", less_contrast, 95),
+            ("saturation +15%", more_saturated, 95),
+            ("saturation -15%", less_saturated, 95),
+            ("sharpened", sharpened, 95),
+        ]
+    } else if studio {
         vec![
             ("warmer (R+6%)", warmer, 95),
             ("cooler (B+6%)", cooler, 95),
