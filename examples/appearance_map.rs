@@ -17,6 +17,9 @@
 //! 2026-12-04 (stop 36) it was painted on the whole photo before the crop was sampled, which
 //! softened its edges (crown + brows-down crop: nested AUC 0.965 then, 0.959 now, on the same
 //! photos and folds).
+//! MIRROR=1 adds, after all of those, the head and crown crops' mirror images
+//! (`scripts/headwear-crops.py --mirror` compares the plain crops with their mirror-averaged
+//! readings; measured at stop 56, not kept: README, "Learned heads").
 //! Writes OUT_PREFIX.txt (one line per photo: path, sha256, crops, 1 if the mesh placed the
 //! crops) and OUT_PREFIX.f32 (per photo: head crop, crown crop, the HATS crops, then the PAINT
 //! crops, 1280 little-endian f32 each; zeros where a crop could not be placed).
@@ -82,6 +85,17 @@ fn main() -> anyhow::Result<()> {
                     models.appearance.run_painted(&a.pyramid, app.centre, app.side, paint).ok()
                 });
                 map.extend(fixed(painted.map(|o| o.embedding)));
+            }
+            // MIRROR=1: the head and crown crops' mirror images, after the other crops.
+            if std::env::var("MIRROR").is_ok() {
+                let head = frame.and_then(|(a, _)| {
+                    a.appearance.as_ref().and_then(|app| models.appearance.run_mirrored(&a.pyramid, app.centre, app.side).ok())
+                });
+                map.extend(fixed(head.map(|o| o.embedding)));
+                let crown = frame.and_then(|(a, f)| {
+                    models.appearance.run_mirrored(&a.pyramid, f.point(0.0, photocheck::analysis::CROWN_CROP_CENTRE_T), f.height).ok()
+                });
+                map.extend(fixed(crown.map(|o| o.embedding)));
             }
             let head = app.is_some_and(|a| a.crop == AppearanceCrop::HeadCrop);
             (p.clone(), report.sha256.clone().unwrap_or_default(), map.len() / 1280, head, map)

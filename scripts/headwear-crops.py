@@ -28,6 +28,19 @@ crown + the head crop painted from the brows down gave nested AUC 0.965, pooled 
 eyewear/mask flagged 56.3 of 340 (head + crown: 0.960, 0.126, 86.3). Stop 37 groups a London
 person's photos in one fold and counts the studio portraits over the cut: see the README's
 headwear section for why the painted crop is still not shipped.
+--mirror reads a dump made with MIRROR=1 (the last two crops are the head and crown crops' mirror
+images) and compares the plain crops, their mirrors, each averaged with its mirror, and a fit on
+both readings scored as their mean logit. Measured 2026-12-06 (stop 56), 1018 photos, London
+persons grouped (the analysis built with the averages and the heads refit by `calibrate` gave
+nested AUC headwear 0.964 -> 0.967; not kept, see the README's headwear section):
+
+    head + crown                              nested AUC 0.966, EER 0.100, eyewear/mask 69.3/340, London 0.7/179
+    head + crown mirrored                     0.967, 0.094, 61.3, 2.3
+    head + crown mirror-averaged              0.969, 0.092, 61.0, 2.3 (042 only: 042_03, its ready twin, 042_08)
+    head + crown fit on both (mean logit)     0.969, 0.095, 64.0, 2.3
+    ears_covered, head crop → mirror-averaged 0.943 → 0.950 (web photos only: 140)
+    glasses, head crop → mirror-averaged      0.986 → 0.987, EER 0.051 → 0.048
+
 `--only "head + crown,crown + extra crop 1"` runs just those sets (about 4 min each).
 
 London portraits count as headwear/mask/sunglasses 0 (the studio set has none); their folds group
@@ -54,6 +67,9 @@ if "--hard-negative-cost" in args:
     at = args.index("--hard-negative-cost")
     cost = float(args[at + 1])
     del args[at : at + 2]
+mirror = "--mirror" in args
+if mirror:
+    args.remove("--mirror")
 only = []
 if "--only" in args:
     at = args.index("--only")
@@ -84,7 +100,24 @@ for i, (path, sha, _, on_mesh) in enumerate(index):
 y = np.array(y)
 _, groups = np.unique(groups, return_inverse=True)
 features = np.sqrt(np.maximum(emb[keep], 0))
-sets = {"head crop": features[:, 0], "crown crop": features[:, 1], "head + crown": features[:, :2].reshape(len(y), -1)}
+if mirror:
+    # MIRROR=1 dumps: the last two crops are the head and crown crops' mirror images. Each
+    # embedding averaged with its mirror's (before the square root, as the analysis would).
+    both = np.maximum(emb[keep], 0)
+    averaged = np.sqrt((both[:, :2] + both[:, crops - 2 :]) / 2)
+    sets = {
+        "head crop": features[:, 0],
+        "head crop mirror-averaged": averaged[:, 0],
+        "head + crown": features[:, :2].reshape(len(y), -1),
+        "head + crown mirrored": features[:, crops - 2 :].reshape(len(y), -1),
+        "head + crown mirror-averaged": averaged.reshape(len(y), -1),
+        # Both readings as training rows (the mirror as more data), scored as their mean logit.
+        "head + crown fit on both (mean logit)": (features[:, :2].reshape(len(y), -1), features[:, crops - 2 :].reshape(len(y), -1)),
+    }
+    crops = 2
+else:
+    sets = {}
+sets = sets or {"head crop": features[:, 0], "crown crop": features[:, 1], "head + crown": features[:, :2].reshape(len(y), -1)}
 for k in range(2, crops):
     sets[f"head + extra crop {k - 1}"] = features[:, [0, k]].reshape(len(y), -1)
     sets[f"extra crop {k - 1}"] = features[:, k]
@@ -124,7 +157,26 @@ weight = np.where(covered, cost, 1.0)
 print(f"{label}: {len(y)} photos, {y.sum()} positive; {covered.sum()} eyewear/mask photos without it (weight {cost})")
 
 
+class Pair:
+    """Two feature matrices indexed together, so the loop below can treat a pair like one."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def __getitem__(self, i):
+        return Pair(self.a[i], self.b[i])
+
+
 def fit_score(xtr, ytr, wtr, xte, l2):
+    if isinstance(xtr, Pair):
+        # (plain, mirrored): fit on both, score the mean of the two logits.
+        both = fit_score_plain(np.vstack([xtr.a, xtr.b]), np.concatenate([ytr, ytr]), np.concatenate([wtr, wtr]), np.vstack([xte.a, xte.b]), l2)
+        a, b = both.reshape(2, -1)
+        return (a + b) / 2
+    return fit_score_plain(xtr, ytr, wtr, xte, l2)
+
+
+def fit_score_plain(xtr, ytr, wtr, xte, l2):
     mu, sd = xtr.mean(0), xtr.std(0) + 1e-6
     model = LogisticRegression(C=1.0 / l2, max_iter=3000).fit((xtr - mu) / sd, ytr, sample_weight=wtr)
     return model.decision_function((xte - mu) / sd)
@@ -135,6 +187,8 @@ def folds(labels_, groups_, k, seed):
 
 
 for name, x in sets.items():
+    if isinstance(x, tuple):
+        x = Pair(*x)
     aucs, flagged, eers, studio = [], [], [], []
     studio_scores = np.zeros(len(y))
     for repeat in range(3):

@@ -42,6 +42,22 @@ impl MaskClassifier {
         self.classify(&planar)
     }
 
+    /// As [`MaskClassifier::run`], on the crop's mirror image (for offline studies:
+    /// `examples/appearance_map`'s MIRROR=1). Averaging the head and crown crops with their
+    /// mirror images was measured at stop 56 and not kept (README, "Learned heads").
+    pub fn run_mirrored(&self, img: &Pyramid, centre: Point, side: f32) -> Result<MaskOutput, ModelError> {
+        let (_, mut planar) = self.sample(img, centre, side);
+        self.mirror(&mut planar);
+        self.classify(&planar)
+    }
+
+    /// Swaps left and right in a planar crop at the network's size.
+    fn mirror(&self, planar: &mut [f32]) {
+        for row in planar.chunks_exact_mut(self.size) {
+            row.reverse();
+        }
+    }
+
     /// As [`MaskClassifier::run`], with every crop pixel for whose centre (in image pixels)
     /// `paint` gives a colour painted in that colour before the network sees it: the network then
     /// describes the crop as if that part of the photo were plain.
