@@ -91,6 +91,10 @@ pub struct SourceInfo {
     /// A WebP whose image is VP8 (lossy) data rather than VP8L (lossless); false for other formats.
     #[serde(skip)]
     pub lossy_webp: bool,
+    /// A lossy WebP's quantiser index (0–127, the coarsest segment's), when its VP8 header could
+    /// be read.
+    #[serde(skip)]
+    pub webp_quantiser: Option<u8>,
 }
 
 /// A decoded photo: upright 8-bit RGB plus what the file said about itself.
@@ -170,6 +174,7 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
             orientation_applied: orientation,
             jpeg,
             lossy_webp: format == ImageFormat::WebP && webp_is_lossy(bytes),
+            webp_quantiser: if format == ImageFormat::WebP { crate::webp_header::vp8_quantiser(bytes) } else { None },
         },
         exif,
     })

@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 #[cfg(feature = "serve")]
 pub mod server;
+pub mod webp_header;
 #[cfg(feature = "serve")]
 pub mod worker;
 

@@ -124,14 +124,20 @@ fn webp_is_decoded_and_checked() {
 }
 
 #[test]
-fn a_lossy_webp_goes_to_review_since_its_compression_cannot_be_measured() {
+fn a_lossy_webp_is_judged_by_its_quantiser_and_a_heavily_compressed_one_fails() {
     // The compliant London sample saved as lossy WebP (VP8 inside a VP8X file; see
-    // sample_photos/SOURCES.md): no quantisation tables, so IQ006 cannot pass it.
+    // sample_photos/SOURCES.md) by libwebp at quality 70: VP8 has no quantisation tables, but its
+    // header's base quantiser index (39) says which quality it was saved at.
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_lossy.webp")).unwrap();
     let r = check("london_032_03_lossy.webp", &bytes);
     assert_eq!(r.image.as_ref().unwrap().format, "webp");
-    assert_eq!(outcome(&r, "IQ006"), Outcome::NotAssessed);
-    assert_ne!(r.verdict, photocheck::Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+    assert_eq!(outcome(&r, "IQ006"), Outcome::Pass);
+    assert_eq!(r.checks.iter().find(|c| c.code == "IQ006").and_then(|c| c.measured), Some(70.0));
+    // The same portrait at quality 30 (quantiser 68) fails as heavily compressed.
+    let q30 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_lossy_q30.webp")).unwrap();
+    let r = check("london_032_03_lossy_q30.webp", &q30);
+    assert_eq!(outcome(&r, "IQ006"), Outcome::Fail);
+    assert_eq!(r.verdict, photocheck::Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
     // A lossless WebP is measured as lossless.
     let mut lossless = Vec::new();
     image::codecs::webp::WebPEncoder::new_lossless(&mut lossless)

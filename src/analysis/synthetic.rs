@@ -207,6 +207,7 @@ impl Builder {
             orientation_applied: 1,
             jpeg: None,
             lossy_webp: false,
+            webp_quantiser: None,
         };
         Analysis {
             pyramid: Pyramid::new(self.image),

@@ -68,8 +68,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: IQ006,
             name: "compression",
-            summary: "JPEG quality (estimated from the quantisation tables) is not too low",
-            summary_zh: "JPEG 压缩质量（由量化表估计）不过低",
+            summary: "Compression quality is not too low (JPEG: estimated from the quantisation tables; lossy WebP: from the VP8 header's quantiser index, on libwebp's scale)",
+            summary_zh: "压缩质量不过低（JPEG 由量化表估计；有损 WebP 由 VP8 帧头的基础量化参数按 libwebp 质量标度估计）",
             unit: "JPEG quality",
             ..CodeInfo::NONE
         },
@@ -336,17 +336,35 @@ impl Rule for ImageQuality {
                 Threshold::min(c.min_jpeg_quality),
                 Text::new("JPEG 文件缺少量化表，无法评估压缩程度", "The JPEG has no readable quantisation table"),
             )),
-            // VP8 has no quantisation tables to estimate a quality from: a person looks, since
-            // a mandatory check may not pass what it could not measure.
-            ("webp", _) if a.source.lossy_webp => out.push(Finding::not_assessed(
-                IQ006,
-                "JPEG quality",
-                Threshold::min(c.min_jpeg_quality),
-                Text::new(
-                    "有损 WebP 照片无法评估压缩程度：请上传相机拍摄的 JPEG 原图",
-                    "The compression of a lossy WebP photo cannot be measured: upload the camera's original JPEG",
-                ),
-            )),
+            // VP8 has no quantisation tables; its header's base quantiser index comes from the
+            // encoder's quality setting (libwebp's scale, `webp_header`). Where the header cannot
+            // be read, a person looks, since a mandatory check may not pass what it could not
+            // measure.
+            ("webp", _) if a.source.lossy_webp => match a.source.webp_quantiser {
+                Some(index) => {
+                    let q = crate::webp_header::libwebp_quality(index);
+                    out.push(Finding::measured(
+                        IQ006,
+                        round(q, 1),
+                        "JPEG quality",
+                        Threshold::min(c.min_jpeg_quality),
+                        Text::new("压缩程度正常", "Compression is acceptable"),
+                        Text::new(
+                            format!("WebP 照片压缩过度（质量约 {q:.0}）：请上传原图，不要压缩"),
+                            format!("The WebP photo is heavily compressed (quality about {q:.0}): upload the original, uncompressed photo"),
+                        ),
+                    ))
+                }
+                None => out.push(Finding::not_assessed(
+                    IQ006,
+                    "JPEG quality",
+                    Threshold::min(c.min_jpeg_quality),
+                    Text::new(
+                        "有损 WebP 照片无法评估压缩程度：请上传相机拍摄的 JPEG 原图",
+                        "The compression of a lossy WebP photo cannot be measured: upload the camera's original JPEG",
+                    ),
+                )),
+            },
             _ => out.push(Finding::measured(
                 IQ006,
                 100.0,
