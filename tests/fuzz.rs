@@ -31,7 +31,9 @@ fn seeds() -> Vec<Vec<u8>> {
     image::codecs::webp::WebPEncoder::new_lossless(&mut webp).encode(small.as_raw(), 120, 160, image::ExtendedColorType::Rgb8).unwrap();
     let dated = with_exif(&jpeg(&small, 85), &[date_original(as_of()), ascii(exif::Tag::Software, exif::In::PRIMARY, "Meitu")]);
     let strip = png(&image::RgbImage::new(2000, 1));
-    vec![jpeg(&small, 85), png(&small), webp, dated, strip, sample("london_032_03.jpg")]
+    // A lossy WebP too, so that the VP8 header reader (IQ006) meets cut and flipped headers.
+    let lossy_webp = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_lossy_q30.webp")).unwrap();
+    vec![jpeg(&small, 85), png(&small), webp, lossy_webp, dated, strip, sample("london_032_03.jpg")]
 }
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
