@@ -317,44 +317,35 @@ impl Rule for ImageQuality {
             None => out.push(Finding::not_assessed(IQ005, "fraction", Threshold::max(c.max_face_clipped), no_face())),
         }
 
-        let quality = a.source.jpeg.as_ref().and_then(|h| h.estimated_quality());
-        match (a.source.format, quality) {
-            ("jpeg", Some(q)) => out.push(Finding::measured(
+        // One message for a measured quality, JPEG or WebP ("photo" / "WebP photo").
+        let measured = |q: f64, what_zh: &str, what_en: &str| {
+            Finding::measured(
                 IQ006,
                 round(q, 1),
                 "JPEG quality",
                 Threshold::min(c.min_jpeg_quality),
                 Text::new("压缩程度正常", "Compression is acceptable"),
                 Text::new(
-                    format!("照片压缩过度（质量约 {q:.0}）：请上传原图，不要压缩"),
-                    format!("The photo is heavily compressed (quality about {q:.0}): upload the original, uncompressed photo"),
+                    format!("{what_zh}压缩过度（质量约 {q:.0}）：请上传原图，不要压缩"),
+                    format!("The {what_en} is heavily compressed (quality about {q:.0}): upload the original, uncompressed photo"),
                 ),
-            )),
+            )
+        };
+        let quality = a.source.jpeg.as_ref().and_then(|h| h.estimated_quality());
+        match (a.source.format, quality) {
+            ("jpeg", Some(q)) => out.push(measured(q, "照片", "photo")),
             ("jpeg", None) => out.push(Finding::not_assessed(
                 IQ006,
                 "JPEG quality",
                 Threshold::min(c.min_jpeg_quality),
                 Text::new("JPEG 文件缺少量化表，无法评估压缩程度", "The JPEG has no readable quantisation table"),
             )),
-            // VP8 has no quantisation tables; its header's base quantiser index comes from the
+            // VP8 has no quantisation tables; its header's quantiser index comes from the
             // encoder's quality setting (libwebp's scale, `webp_header`). Where the header cannot
             // be read, a person looks, since a mandatory check may not pass what it could not
             // measure.
             ("webp", _) if a.source.lossy_webp => match a.source.webp_quantiser {
-                Some(index) => {
-                    let q = crate::webp_header::libwebp_quality(index);
-                    out.push(Finding::measured(
-                        IQ006,
-                        round(q, 1),
-                        "JPEG quality",
-                        Threshold::min(c.min_jpeg_quality),
-                        Text::new("压缩程度正常", "Compression is acceptable"),
-                        Text::new(
-                            format!("WebP 照片压缩过度（质量约 {q:.0}）：请上传原图，不要压缩"),
-                            format!("The WebP photo is heavily compressed (quality about {q:.0}): upload the original, uncompressed photo"),
-                        ),
-                    ))
-                }
+                Some(index) => out.push(measured(crate::webp_header::libwebp_quality(index), "WebP 照片", "WebP photo")),
                 None => out.push(Finding::not_assessed(
                     IQ006,
                     "JPEG quality",
