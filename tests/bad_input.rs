@@ -124,7 +124,7 @@ fn webp_is_decoded_and_checked() {
 }
 
 #[test]
-fn a_lossy_webp_is_judged_by_its_quantiser_and_a_heavily_compressed_one_fails() {
+fn a_lossy_webp_is_judged_by_its_quantiser_and_luma_levels_and_a_heavily_compressed_one_fails() {
     // The compliant London sample saved as lossy WebP (VP8 inside a VP8X file; see
     // sample_photos/SOURCES.md) by libwebp at quality 70: VP8 has no quantisation tables, but its
     // header's base quantiser index (39) says which quality it was saved at.
@@ -133,6 +133,17 @@ fn a_lossy_webp_is_judged_by_its_quantiser_and_a_heavily_compressed_one_fails() 
     assert_eq!(r.image.as_ref().unwrap().format, "webp");
     assert_eq!(outcome(&r, "IQ006"), Outcome::Pass);
     assert_eq!(r.checks.iter().find(|c| c.code == "IQ006").and_then(|c| c.measured), Some(70.0));
+    // IQ010 reads a lossy WebP's luma as VP8 stored it: the decoder's stretch from limited range
+    // to 0-255 leaves empty RGB levels that are no edit, and this compliant portrait is approved.
+    assert_eq!(outcome(&r, "IQ010"), Outcome::Pass);
+    assert!(find(&r, "IQ010").measured.unwrap() < 0.06, "{:?}", find(&r, "IQ010").measured);
+    assert_eq!(r.verdict, photocheck::Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+    // Reduced to 32 colours before the same encoder (quality 90): combs in the luma too.
+    let palette = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_palette32.webp")).unwrap();
+    let r = check("london_032_03_palette32.webp", &palette);
+    assert_eq!(outcome(&r, "IQ006"), Outcome::Pass);
+    assert_eq!(outcome(&r, "IQ010"), Outcome::Fail);
+    assert_eq!(r.verdict, photocheck::Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
     // The same portrait at quality 30 (quantiser 68) fails as heavily compressed.
     let q30 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_032_03_lossy_q30.webp")).unwrap();
     let r = check("london_032_03_lossy_q30.webp", &q30);

@@ -100,8 +100,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: IQ010,
             name: "colour_levels",
-            summary: "The face's colour levels are continuous, not reduced (posterised, a palette as in a GIF) or combed by an 8-bit tone edit saved losslessly: spikiness of its histograms beyond what sampling noise gives",
-            summary_zh: "面部色阶连续，未被压缩（色调分离、GIF 等调色板）或因 8 位调色后无损保存而呈梳状：面部直方图超出采样噪声的尖峰程度",
+            summary: "The face's colour levels are continuous, not reduced (posterised, a palette as in a GIF) or combed by an 8-bit tone edit saved losslessly: spikiness of its histograms beyond what sampling noise gives (a lossy WebP's through the luma and chroma levels its codec stored)",
+            summary_zh: "面部色阶连续，未被压缩（色调分离、GIF 等调色板）或因 8 位调色后无损保存而呈梳状：面部直方图超出采样噪声的尖峰程度（有损 WebP 按其编码存储的亮度与色度层级测量）",
             unit: "spikiness",
             ..CodeInfo::NONE
         },
@@ -577,6 +577,17 @@ const MIN_HISTOGRAM_PIXELS: u32 = 3000;
 /// reference is the brightest part of the face, and on a bright face its pixels crowd against
 /// the clipping ramp, whose steep slope the running mean reads as spikes. A flat mask reads high,
 /// but MK001 rejects that photo anyway.
+///
+/// A lossy WebP is read through its codec's own levels instead ([`Vp8Levels`]): VP8 stores
+/// limited-range YCbCr (luma 16-235) as integers, and its decoder stretches those 220 levels
+/// over 256, so every RGB channel of an untouched WebP has every 6th-7th level empty — a comb of
+/// the decoder's making (the 42 compliant London portraits as WebP q75-100 read 0.05-0.14 in the
+/// face). Each face pixel's stored luma and chroma are recovered exactly, each spread over the
+/// unit step it stands for (a fixed pseudo-random dither), and turned back into RGB rounded only
+/// once: the decoder's comb goes, and a comb the photo had before it was encoded (posterised,
+/// a palette) stays in the channels. The luma alone is no substitute: its histogram is
+/// narrower than the channels' and reads a dark face's or a web photo's natural peak as spikes
+/// (figures in the README).
 fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
     let face = a.face.as_ref()?;
     let (x0, y0, x1, y1) = face.oval_bounds();
@@ -588,11 +599,21 @@ fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
     let (top, bottom) = (clamp_y(y0 + 0.2 * h), clamp_y(y0 + 0.9 * h));
     let mut histograms = [[0u32; 256]; 3];
     let mut count = 0u32;
+    let lossy_webp = a.source.lossy_webp;
+    // Fixed seed: the same photo reads the same every time.
+    let mut dither = crate::calibrate::fit::SplitMix(0x1010_5EED);
     for y in top..bottom {
         for x in left..right {
             let p = img.get_pixel(x, y).0;
-            for c in 0..3 {
-                histograms[c][p[c] as usize] += 1;
+            if lossy_webp {
+                let rgb = Vp8Levels::of(p).dithered_rgb(&mut dither);
+                for c in 0..3 {
+                    histograms[c][rgb[c] as usize] += 1;
+                }
+            } else {
+                for c in 0..3 {
+                    histograms[c][p[c] as usize] += 1;
+                }
             }
             count += 1;
         }
@@ -603,6 +624,47 @@ fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
     // A face whose every channel spans under 12 levels has no comb to read: not assessed, so a
     // person looks (such a face fails the detail checks anyway).
     histograms.iter().filter_map(|hist| channel_spikiness(hist, count)).reduce(f64::max)
+}
+
+/// libwebp's decoder (`VP8YUVToR/G/B`, which image-webp follows) in real numbers: each channel
+/// is 1.1644 (19077/16384) x (luma - 16) plus chroma terms, rounded.
+const VP8_LUMA_SCALE: f32 = 19077.0 / 16384.0;
+const VP8_V_TO_R: f32 = 26149.0 / 16384.0;
+const VP8_U_TO_G: f32 = 6419.0 / 16384.0;
+const VP8_V_TO_G: f32 = 13320.0 / 16384.0;
+const VP8_U_TO_B: f32 = 33050.0 / 16384.0;
+
+/// The integer luma (16-235) and chroma a VP8 decoder turned into one RGB pixel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Vp8Levels {
+    y: f32,
+    u: f32,
+    v: f32,
+}
+
+impl Vp8Levels {
+    /// Recovered from the decoded pixel: the BT.601 weights cancel the decoder's chroma terms,
+    /// so they give the luma back (exactly, for every pixel no channel of which clipped: the
+    /// test runs all of them); blue and red less that luma give the chroma.
+    fn of([r, g, b]: [u8; 3]) -> Self {
+        let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
+        let y = ((0.299 * r + 0.587 * g + 0.114 * b) / VP8_LUMA_SCALE + 16.0).round();
+        let luma_part = VP8_LUMA_SCALE * (y - 16.0);
+        let u = ((b - luma_part) / VP8_U_TO_B + 128.0).round();
+        let v = ((r - luma_part) / VP8_V_TO_R + 128.0).round();
+        Vp8Levels { y, u, v }
+    }
+
+    /// RGB from levels each moved by up to half a step (uniform), rounded once at the end: what
+    /// the pixel would read had the codec kept fractions.
+    fn dithered_rgb(self, rng: &mut crate::calibrate::fit::SplitMix) -> [u8; 3] {
+        let bits = rng.next();
+        let offset = |shift: u32| ((bits >> shift) & 0x1f_ffff) as f32 / (1u32 << 21) as f32 - 0.5;
+        let luma_part = VP8_LUMA_SCALE * (self.y + offset(0) - 16.0);
+        let (u, v) = (self.u + offset(21) - 128.0, self.v + offset(42) - 128.0);
+        let channel = |c: f32| c.round().clamp(0.0, 255.0) as u8;
+        [channel(luma_part + VP8_V_TO_R * v), channel(luma_part - VP8_U_TO_G * u - VP8_V_TO_G * v), channel(luma_part + VP8_U_TO_B * u)]
+    }
 }
 
 /// One channel's spikiness (see [`face_histogram_spikiness`]) between its 2nd and 98th
@@ -754,6 +816,67 @@ mod tests {
         // 0.515, and enlarged from 40-47 % of their width, up to 0.42).
         assert!(before > 0.6, "sharp scene {before:.3}");
         assert!(after < 0.5 * before, "{before:.3} -> {after:.3}");
+    }
+
+    #[test]
+    fn vp8_levels_give_back_what_a_webp_decoder_started_from() {
+        // libwebp's decoder (yuv.h: VP8YUVToR/G/B), which image-webp follows.
+        let mult_hi = |v: i32, coeff: i32| (v * coeff) >> 8;
+        let clip = |v: i32| (v >> 6).clamp(0, 255) as u8;
+        let (mut checked, mut chroma_exact) = (0, 0);
+        for y in 16..=235 {
+            for u in 16..=240 {
+                for v in 16..=240 {
+                    let r = mult_hi(y, 19077) + mult_hi(v, 26149) - 14234;
+                    let g = mult_hi(y, 19077) - mult_hi(u, 6419) - mult_hi(v, 13320) + 8708;
+                    let b = mult_hi(y, 19077) + mult_hi(u, 33050) - 17685;
+                    // Clipped pixels lose their levels; IQ010 reads levels 2-245 only anyway.
+                    if [r, g, b].iter().any(|&c| !(0..256 << 6).contains(&c)) {
+                        continue;
+                    }
+                    let rgb = [clip(r), clip(g), clip(b)];
+                    let levels = Vp8Levels::of(rgb);
+                    assert_eq!(levels.y, y as f32, "{rgb:?}: y {y} u {u} v {v}");
+                    chroma_exact += usize::from(levels.u == u as f32 && levels.v == v as f32);
+                    checked += 1;
+                    // Undithered, the levels give the decoded pixel back.
+                    let [rr, gg, bb] = rgb.map(f32::from);
+                    let luma_part = VP8_LUMA_SCALE * (levels.y - 16.0);
+                    let (uu, vv) = (levels.u - 128.0, levels.v - 128.0);
+                    for (back, decoded) in [
+                        (luma_part + VP8_V_TO_R * vv, rr),
+                        (luma_part - VP8_U_TO_G * uu - VP8_V_TO_G * vv, gg),
+                        (luma_part + VP8_U_TO_B * uu, bb),
+                    ] {
+                        assert!((back - decoded).abs() <= 1.0, "{rgb:?}: {back}");
+                    }
+                }
+            }
+        }
+        assert!(checked > 2_500_000, "{checked}");
+        assert!(chroma_exact as f64 > 0.999 * checked as f64, "{chroma_exact} of {checked}");
+    }
+
+    #[test]
+    fn the_dither_spreads_each_level_over_its_own_step_only() {
+        let mut rng = SplitMix(7);
+        let levels = Vp8Levels { y: 120.0, u: 110.0, v: 150.0 };
+        let mut seen = [std::collections::BTreeSet::new(), Default::default(), Default::default()];
+        for _ in 0..10_000 {
+            for (c, value) in levels.dithered_rgb(&mut rng).into_iter().enumerate() {
+                seen[c].insert(value);
+            }
+        }
+        // Half a step of luma is 0.58 levels, of chroma up to 1.0 (blue): each channel reaches
+        // the two or three levels around its undithered value, no further.
+        let luma_part = VP8_LUMA_SCALE * (120.0 - 16.0);
+        let centre = [luma_part + VP8_V_TO_R * 22.0, luma_part + VP8_U_TO_G * 18.0 - VP8_V_TO_G * 22.0, luma_part - VP8_U_TO_B * 18.0];
+        for c in 0..3 {
+            assert!(seen[c].len() >= 2, "{c}: {:?}", seen[c]);
+            for &value in &seen[c] {
+                assert!((f32::from(value) - centre[c]).abs() <= 2.0, "{c}: {value} vs {}", centre[c]);
+            }
+        }
     }
 
     #[test]
