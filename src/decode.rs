@@ -173,7 +173,7 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
             file_bytes,
             orientation_applied: orientation,
             jpeg,
-            lossy_webp: format == ImageFormat::WebP && webp_is_lossy(bytes),
+            lossy_webp: format == ImageFormat::WebP && crate::webp_header::is_lossy(bytes),
             webp_quantiser: if format == ImageFormat::WebP { crate::webp_header::vp8_quantiser(bytes) } else { None },
         },
         exif,
@@ -198,25 +198,6 @@ fn stored_bytes_per_pixel(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> u64 {
         return sample * channels;
     }
     4
-}
-
-/// Whether a WebP file's RIFF chunks hold a `VP8 ` (lossy) image, in the simple layout or after
-/// a `VP8X` header. Walks the chunk list only, never past the file's end.
-fn webp_is_lossy(bytes: &[u8]) -> bool {
-    let mut at = 12;
-    while at + 8 <= bytes.len() {
-        let tag = &bytes[at..at + 4];
-        if tag == b"VP8 " {
-            return true;
-        }
-        if tag == b"VP8L" {
-            return false;
-        }
-        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
-        // Chunks are padded to an even length.
-        at = at.saturating_add(8).saturating_add(len).saturating_add(len & 1);
-    }
-    false
 }
 
 /// Width and height straight from the PNG IHDR or JPEG SOF header.
@@ -326,28 +307,6 @@ pub fn apply_orientation(img: RgbImage, orientation: u16) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn webp_chunks_say_whether_the_image_is_lossy() {
-        let riff = |chunks: &[(&[u8; 4], usize)]| -> Vec<u8> {
-            let mut b = b"RIFF\0\0\0\0WEBP".to_vec();
-            for (tag, len) in chunks {
-                b.extend_from_slice(*tag);
-                b.extend_from_slice(&(*len as u32).to_le_bytes());
-                b.extend(std::iter::repeat(0u8).take(len + (len & 1)));
-            }
-            b
-        };
-        assert!(super::webp_is_lossy(&riff(&[(b"VP8 ", 10)])));
-        assert!(!super::webp_is_lossy(&riff(&[(b"VP8L", 10)])));
-        // Extended layout: the header, alpha (odd length, padded), then the image.
-        assert!(super::webp_is_lossy(&riff(&[(b"VP8X", 10), (b"ALPH", 7), (b"VP8 ", 10)])));
-        assert!(!super::webp_is_lossy(&riff(&[(b"VP8X", 10), (b"VP8L", 10)])));
-        // A chunk length beyond the file ends the walk without a panic.
-        let mut broken = riff(&[(b"VP8X", 10)]);
-        broken[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(!super::webp_is_lossy(&broken));
-    }
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();

@@ -108,6 +108,12 @@ pub fn libwebp_quality(index: u8) -> f64 {
     0.0
 }
 
+/// Whether a WebP file's RIFF chunks hold a `VP8 ` (lossy) image, in the simple layout or after
+/// a `VP8X` header. Walks the chunk list only, never past the file's end.
+pub fn is_lossy(bytes: &[u8]) -> bool {
+    vp8_chunk(bytes).is_some()
+}
+
 /// The payload of the RIFF container's `VP8 ` chunk.
 fn vp8_chunk(bytes: &[u8]) -> Option<&[u8]> {
     if bytes.get(..4)? != b"RIFF" || bytes.get(8..12)? != b"WEBP" {
@@ -191,6 +197,28 @@ mod tests {
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn webp_chunks_say_whether_the_image_is_lossy() {
+        let riff = |chunks: &[(&[u8; 4], usize)]| -> Vec<u8> {
+            let mut b = b"RIFF\0\0\0\0WEBP".to_vec();
+            for (tag, len) in chunks {
+                b.extend_from_slice(*tag);
+                b.extend_from_slice(&(*len as u32).to_le_bytes());
+                b.extend(std::iter::repeat(0u8).take(len + (len & 1)));
+            }
+            b
+        };
+        assert!(is_lossy(&riff(&[(b"VP8 ", 10)])));
+        assert!(!is_lossy(&riff(&[(b"VP8L", 10)])));
+        // Extended layout: the header, alpha (odd length, padded), then the image.
+        assert!(is_lossy(&riff(&[(b"VP8X", 10), (b"ALPH", 7), (b"VP8 ", 10)])));
+        assert!(!is_lossy(&riff(&[(b"VP8X", 10), (b"VP8L", 10)])));
+        // A chunk length beyond the file ends the walk without a panic.
+        let mut broken = riff(&[(b"VP8X", 10)]);
+        broken[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(!is_lossy(&broken));
     }
 
     #[test]
