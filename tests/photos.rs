@@ -855,3 +855,22 @@ fn the_palm_search_always_looks_at_an_id_photo_and_finds_no_hand_on_a_studio_por
         assert!(r.timings_ms.hands_ms > 0.0, "{name}: the palm detector ran");
     }
 }
+
+#[test]
+fn a_closed_mouth_stays_closed_when_the_photo_is_rescaled() {
+    // London 096_03's licence-ready portrait (the darkest skin among the London portraits): closed
+    // lips whose gap, read on one crop, moved from 0.019 to 0.043 mouth widths with rescaling, so
+    // the portrait was rejected for an open mouth at 1.5x. Read on two crops it stays closed.
+    let img = image::load_from_memory(&sample("london_096_03.jpg")).unwrap().to_rgb8();
+    let mut gaps = Vec::new();
+    for scale in [0.9f32, 1.0, 1.25, 1.5, 1.75] {
+        let (w, h) = ((img.width() as f32 * scale).round() as u32, (img.height() as f32 * scale).round() as u32);
+        let resized = image::imageops::resize(&img, w, h, image::imageops::FilterType::Lanczos3);
+        let r = check(&format!("london_096_03_x{scale}.jpg"), &jpeg(&resized, 95));
+        assert_ne!(outcome(&r, "EX001"), Fail, "x{scale}: {}", measured(&r, "EX001"));
+        gaps.push(measured(&r, "EX001"));
+    }
+    // One crop read 0.012, 0.024, 0.029 and 0.043 (a fail) at 0.9-1.5x; two read 0.009-0.025.
+    assert!(gaps.iter().all(|&g| g <= 0.03), "{gaps:?}");
+    assert!(gaps.iter().filter(|&&g| g < 0.02).count() >= 3, "closed lips read in EX001's band: {gaps:?}");
+}

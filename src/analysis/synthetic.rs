@@ -188,7 +188,7 @@ impl Builder {
                 r
             });
             let eyes = [0, 1].map(|e| refined.as_ref().map(|r| r.eye_landmarks(e)));
-            FaceAnalysis { detection, mesh, pose, eyes, refined }
+            FaceAnalysis { detection, mesh, pose, eyes, refined, wide_crop_lips: None }
         });
         let face_frame = face.as_ref().and_then(|f| FaceFrame::from_mesh(&f.mesh));
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));

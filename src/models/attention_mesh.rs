@@ -164,15 +164,23 @@ impl RefinedFace {
     /// The widest gap between the inner lips over the middle third of the mouth, per mouth
     /// width (corner to corner): 0 for closed lips.
     pub fn lip_gap(&self) -> f32 {
-        let l = &self.lips;
-        let width = l[lip::LEFT_CORNER].dist(l[lip::RIGHT_CORNER]);
-        if width <= f32::EPSILON {
-            return 0.0;
-        }
-        // Inner upper 33, 34, 35, 36, 37 (81, 82, 13, 312, 311) over inner lower 23..=27
-        // (178, 87, 14, 317, 402).
-        (0..5).map(|k| l[33 + k].dist(l[23 + k])).fold(0.0f32, f32::max) / width
+        lip_gap(&self.lips)
     }
+}
+
+/// The widest gap between the inner lips over the middle third of the mouth, per mouth width,
+/// for 80 lip points in [`RefinedFace::lips`]' order; 0 for fewer points.
+pub fn lip_gap(l: &[Point]) -> f32 {
+    if l.len() < 40 {
+        return 0.0;
+    }
+    let width = l[lip::LEFT_CORNER].dist(l[lip::RIGHT_CORNER]);
+    if width <= f32::EPSILON {
+        return 0.0;
+    }
+    // Inner upper 33, 34, 35, 36, 37 (81, 82, 13, 312, 311) over inner lower 23..=27
+    // (178, 87, 14, 317, 402).
+    (0..5).map(|k| l[33 + k].dist(l[23 + k])).fold(0.0f32, f32::max) / width
 }
 
 pub struct AttentionMesh {

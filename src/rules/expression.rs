@@ -90,10 +90,10 @@ impl Rule for Expression {
         let lips: Vec<Point> = INNER_LIPS.iter().map(|&i| m.p(i)).collect();
         let (x0, y0, x1, y1) = bounds(&[m.p(MOUTH_LEFT), m.p(MOUTH_RIGHT), m.p(0), m.p(17)]);
         let mouth_region = Some(a.to_original(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
-        let open_finding = match face.refined.as_ref() {
-            Some(refined) => Finding::measured(
+        let open_finding = match face.lip_gap() {
+            Some(gap) => Finding::measured(
                 EX001,
-                round(refined.lip_gap() as f64, 3),
+                round(gap as f64, 3),
                 "ratio",
                 t_open,
                 Text::new("嘴巴闭合", "The mouth is closed"),
