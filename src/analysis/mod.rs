@@ -749,15 +749,15 @@ fn describe_face(
 }
 
 /// The attention mesh reads the lips a second time on a crop this much wider, and the lip gap
-/// (EX001) is measured on the mean of the two readings. On one crop, closed lips of some faces read a gap that moved
-/// with any light edit (London 096_03, the darkest skin in the set: 0.019 mouth widths as taken,
-/// 0.019-0.043 rescaled 0.9-2x, rejected as an open mouth at 1.5x); the mean of two crops reads
-/// 0.013-0.025 there, the London closed mouths at most 0.017 (0.020 before) and the parted ones
-/// at least 0.055 (0.048 before), the "unsure" 030_03 aside. The wider crop alone was no better
-/// (a closed mouth at 0.024), and wider still (1.2) read parted lips as closed (113_03: 0.020);
-/// the eyes keep the one crop, which the eyewear heads were fitted on, and so do the lips MK002
-/// reads (the mean of two crops put some web photos' lip outline off the lips). Figures in the
-/// README.
+/// (EX001) is measured on the mean of the two readings. On one crop, closed lips of some faces
+/// read a gap that moved with any light edit (London 096_03, the darkest skin in the set: 0.019
+/// mouth widths as taken, 0.019-0.043 rescaled 0.9-2x, rejected as an open mouth at 1.5x); the
+/// mean of two crops reads 0.013-0.025 there, the London closed mouths at most 0.017 (0.020
+/// before) and the parted ones at least 0.055 (0.048 before), the "unsure" 030_03 aside. The
+/// wider crop alone was no better (a closed mouth at 0.024), and wider still (1.2) read parted
+/// lips as closed (113_03: 0.020); the eyes keep the one crop, which the eyewear heads were fitted
+/// on, and so do the lips MK002 reads (the mean of two crops put some web photos' lip outline off
+/// the lips). Figures in the README.
 const LIP_CROP_SCALE: f32 = 1.12;
 
 /// Each landmark of `plain` averaged with the mirror reading's estimate of it (the point the
