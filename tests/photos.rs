@@ -643,6 +643,19 @@ fn print_across_the_neckline_is_text_on_the_photo() {
     assert_eq!(r.verdict, Verdict::Reject);
 }
 
+/// A faint word on the neck ("hello", DejaVu Sans, 3.3 % of the height, grey at 30 %, drawn with
+/// PIL on London 032_03's licence-ready portrait, which is approved as taken): it differs from the
+/// skin around it by about 20 levels, and the band pass gave it no box until its input's detail
+/// was raised (stop 58, `BAND_DETAIL_GAIN`); that build approved it.
+#[test]
+fn faint_print_on_the_neck_is_text_on_the_photo() {
+    let (r, b) = text_on_fixture("london_032_03_faint_neck_print.jpg");
+    assert_eq!(outcome(&r, "TX001"), Fail);
+    // The word spans x 240-322, y 706-732 of the 600x800 portrait.
+    assert!(reaches(b, (240.0, 322.0), (706.0, 732.0)) && b.2 < 150.0, "box at the word: {b:?}");
+    assert_eq!(r.verdict, Verdict::Reject);
+}
+
 /// A word on the backdrop beside the head ("SAMPLE", grey, 3.5 % of the height, drawn with PIL at
 /// the upper left of london_032_03): the head zone the detector's boxes are judged in reaches
 /// there, but the line lies off the person, so it is text on the photo (TX001 fails), not text
