@@ -645,8 +645,8 @@ fn print_across_the_neckline_is_text_on_the_photo() {
 
 /// A faint word on the neck ("hello", DejaVu Sans, 3.3 % of the height, grey at 30 %, drawn with
 /// PIL on London 032_03's licence-ready portrait, which is approved as taken): it differs from the
-/// skin around it by about 20 levels, and the band pass gave it no box until its input's detail
-/// was raised (stop 58, `BAND_DETAIL_GAIN`); that build approved it.
+/// skin around it by about 20 levels. The band pass gave it no box before its input's detail was
+/// raised (stop 58, `BAND_DETAIL_GAIN`), and stop 57's build approved it.
 #[test]
 fn faint_print_on_the_neck_is_text_on_the_photo() {
     let (r, b) = text_on_fixture("london_032_03_faint_neck_print.jpg");
