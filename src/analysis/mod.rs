@@ -15,6 +15,7 @@ pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
 pub use crate::report::{Pose, StageTimings};
 
+pub mod eye_detail;
 pub mod face_frame;
 pub mod marks;
 pub mod mouth;
@@ -163,6 +164,9 @@ pub struct Analysis {
     /// The chosen face's lips against its skin (MK002); `None` without refined lips, a skin
     /// reference or enough lip pixels.
     pub lip_colour: Option<mouth::LipColour>,
+    /// How much the chosen face's eyes show inside their refined outlines (subject's right, then
+    /// left; `eye_detail::eye_contrast`, EY002); `None` without refined eyelids.
+    pub eye_contrast: Option<[Option<f32>; 2]>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -641,6 +645,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());
+    let eye_contrast = eyes_shown(image.base(), face.as_ref());
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
@@ -662,6 +667,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         skin,
         ornaments,
         lip_colour,
+        eye_contrast,
         timings,
     };
     Ok(analysis)
@@ -670,6 +676,12 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
 /// The refined lips of `face` against `skin`, when both were found.
 fn lips_against_skin(image: &RgbImage, face: Option<&FaceAnalysis>, skin: Option<&SkinRef>) -> Option<mouth::LipColour> {
     mouth::lip_colour(image, face?.refined.as_ref()?, skin?)
+}
+
+/// Each refined eye's contrast inside its outline (`eye_detail::eye_contrast`).
+fn eyes_shown(image: &RgbImage, face: Option<&FaceAnalysis>) -> Option<[Option<f32>; 2]> {
+    let refined = face?.refined.as_ref()?;
+    Some([0, 1].map(|eye| eye_detail::eye_contrast(image, &refined.eye_outline(eye))))
 }
 
 /// Detector and mesh: every face found, and the one the rules examine (the largest with a mesh

@@ -194,6 +194,7 @@ impl Builder {
         let skin = face_frame.and_then(|f| SkinRef::measure(&self.image, false, &f));
         let face_luma = face.as_ref().map(|f| super::sample_face_luma(&self.image, f)).unwrap_or_default();
         let lip_colour = super::lips_against_skin(&self.image, face.as_ref(), skin.as_ref());
+        let eye_contrast = super::eyes_shown(&self.image, face.as_ref());
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
@@ -228,6 +229,7 @@ impl Builder {
             skin,
             ornaments,
             lip_colour,
+            eye_contrast,
             face_luma,
             timings: StageTimings::default(),
         }
