@@ -16,7 +16,7 @@
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
-//! eyes, a patch over one eye, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
+//! eyes, a patch over one eye, a sticker on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
 //! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
@@ -389,6 +389,21 @@ fn eye_patched(img: &RgbImage, eye: FaceBox) -> RgbImage {
     out
 }
 
+/// A yellow sticker on the subject's left cheek: a disc 0.16 face widths across.
+fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
+    let (fx, fy, fw, fh) = face;
+    let (cx, cy, r) = (fx + 0.72 * fw, fy + 0.62 * fh, 0.08 * fw);
+    let mut out = img.clone();
+    for y in (cy - r).max(0.0) as u32..((cy + r) as u32 + 1).min(img.height()) {
+        for x in (cx - r).max(0.0) as u32..((cx + r) as u32 + 1).min(img.width()) {
+            if (x as f32 - cx).hypot(y as f32 - cy) <= r {
+                out.put_pixel(x, y, image::Rgb([240, 200, 40]));
+            }
+        }
+    }
+    out
+}
+
 /// A black bar over the eyes (a censored photo, or dark glasses).
 fn eyes_barred(img: &RgbImage, face: FaceBox) -> RgbImage {
     cover(img, face, 0.22, 0.45, 0.02, [20, 20, 22])
@@ -550,11 +565,12 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 9] = [
+        let on_the_face: [(&str, FaceTransform, u8); 10] = [
             ("camera shake", shaken, 95),
             ("grainy", grainy, 90),
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
+            ("cheek sticker", cheek_sticker, 95),
             ("skin smoothed", beautified, 95),
             ("150 px scaled up", upscaled_from_small, 95),
             ("colour cast", colour_cast, 95),

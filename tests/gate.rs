@@ -233,6 +233,29 @@ fn a_patch_over_one_eye_is_not_approved_although_the_meshes_place_an_open_eye_un
 }
 
 #[test]
+fn a_sticker_on_a_cheek_is_not_approved_although_every_landmark_is_found_under_it() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "MK003").outcome, Outcome::Pass, "{:?}", find(&r, "MK003"));
+    let photocheck::report::Region::Box { x, y, width, height } = r.faces[0].region.clone() else { panic!("a box") };
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    // A pink disc 0.16 face widths across on the subject's right cheek (image left): the meshes
+    // and every other face check read the face around it as they did (a coloured disc like it
+    // was approved on 27 of the 42 compliant London ready portraits).
+    let (cx, cy, radius) = (x + 0.28 * width, y + 0.62 * height, 0.08 * width);
+    for py in (cy - radius) as u32..=(cy + radius) as u32 {
+        for px in (cx - radius) as u32..=(cx + radius) as u32 {
+            if (px as f32 - cx).hypot(py as f32 - cy) <= radius {
+                img.put_pixel(px, py, image::Rgb([230, 90, 150]));
+            }
+        }
+    }
+    let r = check("london_032_03_sticker.jpg", &keeping_exif(&img, 95, &bytes));
+    assert_eq!(find(&r, "MK003").outcome, Outcome::Fail, "{:?}", find(&r, "MK003"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
+#[test]
 fn thin_frames_drawn_around_the_eyes_are_not_approved() {
     // GL001's learned head leans on the appearance network, which misses thin frames on a studio
     // portrait; GL003, the hand-made frame model alone, is the backstop.

@@ -16,6 +16,7 @@ pub use scene::Scene;
 pub use crate::report::{Pose, StageTimings};
 
 pub mod eye_detail;
+pub mod face_cover;
 pub mod face_frame;
 pub mod marks;
 pub mod mouth;
@@ -167,6 +168,10 @@ pub struct Analysis {
     /// How much the chosen face's eyes show inside their refined outlines (subject's right, then
     /// left; `eye_detail::eye_contrast`, EY002); `None` without refined eyelids.
     pub eye_contrast: Option<[Option<f32>; 2]>,
+    /// The largest chroma difference between the chosen face's mirror landmarks once a straight
+    /// gradient is taken out (`face_cover::mirror_chroma_difference`, MK003); `None` without a
+    /// face mesh.
+    pub mirror_chroma: Option<face_cover::MirrorChroma>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -646,6 +651,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());
     let eye_contrast = eyes_shown(image.base(), face.as_ref());
+    let mirror_chroma = face.as_ref().and_then(|f| face_cover::mirror_chroma_difference(image.base(), &f.mesh.points));
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
@@ -668,6 +674,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         ornaments,
         lip_colour,
         eye_contrast,
+        mirror_chroma,
         timings,
     };
     Ok(analysis)

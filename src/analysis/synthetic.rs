@@ -66,6 +66,14 @@ impl Builder {
         self
     }
 
+    /// Replaces every pixel's colour by `f(x, y, colour)` (light falling from one side, a cast).
+    pub fn recolour(mut self, f: impl Fn(u32, u32, [u8; 3]) -> [u8; 3]) -> Builder {
+        for (x, y, p) in self.image.enumerate_pixels_mut() {
+            *p = image::Rgb(f(x, y, p.0));
+        }
+        self
+    }
+
     /// The person mask: probability at an image point.
     pub fn person(mut self, f: impl Fn(f32, f32) -> f32 + 'static) -> Builder {
         self.person = Box::new(f);
@@ -195,6 +203,7 @@ impl Builder {
         let face_luma = face.as_ref().map(|f| super::sample_face_luma(&self.image, f)).unwrap_or_default();
         let lip_colour = super::lips_against_skin(&self.image, face.as_ref(), skin.as_ref());
         let eye_contrast = super::eyes_shown(&self.image, face.as_ref());
+        let mirror_chroma = face.as_ref().and_then(|f| super::face_cover::mirror_chroma_difference(&self.image, &f.mesh.points));
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
@@ -230,6 +239,7 @@ impl Builder {
             ornaments,
             lip_colour,
             eye_contrast,
+            mirror_chroma,
             face_luma,
             timings: StageTimings::default(),
         }

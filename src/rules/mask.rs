@@ -1,6 +1,9 @@
-//! Masks and lower-face covering: masks, scarves or a hand over the mouth fail. MK001 is the mask
+//! Masks and face covering: masks, scarves or a hand over the mouth fail. MK001 is the mask
 //! classifier's word; MK002 reads the photo itself: the meshes place lips under anything that
-//! covers the mouth, and only real lips have a border against the skin below them.
+//! covers the mouth, and only real lips have a border against the skin below them. MK003 looks
+//! for something stuck on the rest of the face (a sticker, a patch): the two halves of a face
+//! match in colour landmark by landmark, and a sticker on one half does not
+//! (`analysis::face_cover`).
 
 use serde::Deserialize;
 
@@ -10,6 +13,7 @@ use crate::report::{Region, Text, Threshold};
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const MK001: &str = "MK001";
 pub const MK002: &str = "MK002";
+pub const MK003: &str = "MK003";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
@@ -31,6 +35,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "contrast",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: MK003,
+            name: "face_uncovered",
+            summary: "Nothing stuck on the face (a sticker, a patch): the two halves of the face match in colour at mirror landmarks, once a gradient of the light is taken out (largest chroma difference)",
+            summary_zh: "面部没有贴纸、贴片等遮挡：左右脸对称位置颜色一致（去除光照渐变后的最大色度差）",
+            unit: "chroma",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| Mask { c }),
 };
@@ -42,6 +54,9 @@ pub struct Config {
     /// MK002: the lower lip's contrast with the skin below it
     /// (`analysis::mouth::LipColour::lower_border`) at least this.
     pub min_mouth_border: f64,
+    /// MK003: the largest chroma difference between mirror landmarks
+    /// (`analysis::face_cover::mirror_chroma_difference`) at most this.
+    pub max_mirror_chroma: f64,
 }
 
 pub struct Mask {
@@ -50,7 +65,7 @@ pub struct Mask {
 
 impl Rule for Mask {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
-        vec![self.mask_classifier(ctx), self.mouth_visible(ctx)]
+        vec![self.mask_classifier(ctx), self.mouth_visible(ctx), self.face_uncovered(ctx)]
     }
 }
 
@@ -112,6 +127,45 @@ impl Mask {
     }
 }
 
+impl Mask {
+    /// MK003: the two halves of the face against each other. Not assessed without a face mesh
+    /// (then a mandatory MK003 sends the photo to review).
+    fn face_uncovered(&self, ctx: &Context) -> Finding {
+        let a = ctx.analysis;
+        let t = Threshold::max(self.c.max_mirror_chroma);
+        if a.face.is_none() {
+            return Finding::not_assessed(MK003, "chroma", t, no_face());
+        }
+        let Some(found) = a.mirror_chroma else {
+            return Finding::not_assessed(
+                MK003,
+                "chroma",
+                t,
+                Text::new(
+                    "面部太小或不完整，无法判断脸上是否有遮挡物",
+                    "The face is too small or incomplete to tell whether something covers it",
+                ),
+            );
+        };
+        // Where the sticker is: the square read around the landmark that differs most, grown to
+        // show a little of what is around it.
+        let side = 4.0 * found.half_side;
+        let region = Region::Box { x: found.at.x - side / 2.0, y: found.at.y - side / 2.0, width: side, height: side };
+        Finding::measured(
+            MK003,
+            round(found.difference as f64, 1),
+            "chroma",
+            t,
+            Text::new("面部无贴纸或贴片", "Nothing is stuck on the face"),
+            Text::new(
+                "脸上有贴纸、贴片等遮挡物（左右脸颜色不一致）：请取下后重新拍摄",
+                "Something is stuck on the face, such as a sticker or a patch (one half of the face differs in colour from the other): remove it and retake",
+            ),
+        )
+        .with_region_if_failed(Some(a.to_original(region)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::report::Outcome::*;
@@ -133,6 +187,28 @@ mod tests {
             .build();
         let f = run(&visible, "mask");
         assert_eq!(outcome(&f, "MK002"), Pass, "{f:?}");
+    }
+
+    #[test]
+    fn a_sticker_on_one_cheek_is_a_cover_and_an_even_face_is_not() {
+        let even = portrait(0.0, 0.0, 0.0).build();
+        let f = run(&even, "mask");
+        assert_eq!(outcome(&f, "MK003"), Pass, "{f:?}");
+        let mesh = &even.face.as_ref().expect("a face").mesh;
+        let (cheek, width) = (mesh.p(crate::analysis::lm::RIGHT_CHEEK), mesh.p(234).dist(mesh.p(454)));
+        let radius = 0.09 * width;
+        let stuck = portrait(0.0, 0.0, 0.0)
+            .paint([240, 200, 40], move |x, y| crate::imaging::Point::new(x as f32 + 0.5, y as f32 + 0.5).dist(cheek) <= radius)
+            .build();
+        let f = run(&stuck, "mask");
+        assert_eq!(outcome(&f, "MK003"), Fail, "{f:?}");
+        // Light falling from one side (a straight gradient across the face) is not a cover.
+        let side_lit = portrait(0.0, 0.0, 0.0).recolour(|x, _, [r, g, b]| {
+            let k = 0.8 + 0.4 * x as f32 / 600.0;
+            [(r as f32 * k).min(255.0) as u8, (g as f32 * k).min(255.0) as u8, (b as f32 * k * 0.9).min(255.0) as u8]
+        });
+        let f = run(&side_lit.build(), "mask");
+        assert_eq!(outcome(&f, "MK003"), Pass, "{f:?}");
     }
 
     #[test]
