@@ -125,9 +125,7 @@ impl Mask {
         )
         .with_region_if_failed(region)
     }
-}
 
-impl Mask {
     /// MK003: the two halves of the face against each other. Not assessed without a face mesh
     /// (then a mandatory MK003 sends the photo to review).
     fn face_uncovered(&self, ctx: &Context) -> Finding {
@@ -195,7 +193,8 @@ mod tests {
         let f = run(&even, "mask");
         assert_eq!(outcome(&f, "MK003"), Pass, "{f:?}");
         let mesh = &even.face.as_ref().expect("a face").mesh;
-        let (cheek, width) = (mesh.p(crate::analysis::lm::RIGHT_CHEEK), mesh.p(234).dist(mesh.p(454)));
+        use crate::analysis::lm::{LEFT_CHEEK_EDGE, RIGHT_CHEEK, RIGHT_CHEEK_EDGE};
+        let (cheek, width) = (mesh.p(RIGHT_CHEEK), mesh.p(RIGHT_CHEEK_EDGE).dist(mesh.p(LEFT_CHEEK_EDGE)));
         let radius = 0.09 * width;
         let stuck = portrait(0.0, 0.0, 0.0)
             .paint([240, 200, 40], move |x, y| crate::imaging::Point::new(x as f32 + 0.5, y as f32 + 0.5).dist(cheek) <= radius)
