@@ -24,6 +24,7 @@
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
+use imageproc::drawing::{draw_filled_circle_mut, draw_filled_ellipse_mut};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -373,34 +374,28 @@ fn masked(img: &RgbImage, face: FaceBox) -> RgbImage {
 
 /// An opaque oval over one eye, 1.2 times its outline's width and 2.4 times its height (an eye
 /// patch, a sticker), small enough that the face's histogram (IQ010) sees few of them (at 1.6
-/// widths it saw all 42 London ready portraits', at 1.2 it sees 11): `eye` is the outline's
+/// widths it saw all 42 London ready portraits', at 1.2 it sees 14): `eye` is the outline's
 /// bounding box.
 fn eye_patched(img: &RgbImage, eye: FaceBox) -> RgbImage {
     let (ex, ey, ew, eh) = eye;
     let (cx, cy, rx, ry) = (ex + ew / 2.0, ey + eh / 2.0, 0.6 * ew.max(1.0), 1.2 * eh.max(ew / 3.0));
     let mut out = img.clone();
-    for y in (cy - ry).max(0.0) as u32..((cy + ry) as u32 + 1).min(img.height()) {
-        for x in (cx - rx).max(0.0) as u32..((cx + rx) as u32 + 1).min(img.width()) {
-            if ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry).powi(2) <= 1.0 {
-                out.put_pixel(x, y, image::Rgb([35, 35, 40]));
-            }
-        }
-    }
+    draw_filled_ellipse_mut(
+        &mut out,
+        (cx.round() as i32, cy.round() as i32),
+        rx.round() as i32,
+        ry.round() as i32,
+        image::Rgb([35, 35, 40]),
+    );
     out
 }
 
 /// A yellow sticker on the subject's left cheek: a disc 0.16 face widths across.
 fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
     let (fx, fy, fw, fh) = face;
-    let (cx, cy, r) = (fx + 0.72 * fw, fy + 0.62 * fh, 0.08 * fw);
+    let (cx, cy, r) = ((fx + 0.72 * fw).round() as i32, (fy + 0.62 * fh).round() as i32, (0.08 * fw).round() as i32);
     let mut out = img.clone();
-    for y in (cy - r).max(0.0) as u32..((cy + r) as u32 + 1).min(img.height()) {
-        for x in (cx - r).max(0.0) as u32..((cx + r) as u32 + 1).min(img.width()) {
-            if (x as f32 - cx).hypot(y as f32 - cy) <= r {
-                out.put_pixel(x, y, image::Rgb([240, 200, 40]));
-            }
-        }
-    }
+    draw_filled_circle_mut(&mut out, (cx, cy), r, image::Rgb([240, 200, 40]));
     out
 }
 
@@ -505,9 +500,7 @@ fn face_box(r: &Report) -> Option<FaceBox> {
 
 /// The bounding box of the subject's right eye's outline (the refined eyelids).
 fn eye_box(r: &Report) -> Option<FaceBox> {
-    let eye = r.faces.first()?.primary.as_ref()?.eye_contours.first()?;
-    let (x0, y0, x1, y1) =
-        eye.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, p| (b.0.min(p.x), b.1.min(p.y), b.2.max(p.x), b.3.max(p.y)));
+    let (x0, y0, x1, y1) = photocheck::imaging::bounds(r.faces.first()?.primary.as_ref()?.eye_contours.first()?);
     (x1 > x0 && y1 > y0).then_some((x0, y0, x1 - x0, y1 - y0))
 }
 
