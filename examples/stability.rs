@@ -16,7 +16,7 @@
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
-//! eyes, a patch over one eye, a sticker on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
+//! eyes, a patch over one eye, a sticker on a cheek, a pixelated square on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
 //! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
@@ -399,6 +399,21 @@ fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
     out
 }
 
+/// A square 0.22 face widths across on the subject's left cheek, pixelated into blocks of a
+/// twelfth of its side (a mosaic that hides part of the face and keeps its colours).
+fn face_pixelated(img: &RgbImage, face: FaceBox) -> RgbImage {
+    use image::imageops::{crop_imm, replace, resize, FilterType};
+    let (fx, fy, fw, fh) = face;
+    let side = ((0.22 * fw).round() as u32).max(24);
+    let (left, top) = ((fx + 0.58 * fw).max(0.0) as u32, (fy + 0.5 * fh).max(0.0) as u32);
+    let square = crop_imm(img, left, top, side, side).to_image();
+    let (w, h) = square.dimensions();
+    let blocks = resize(&square, (w / 12).max(1), (h / 12).max(1), FilterType::Triangle);
+    let mut out = img.clone();
+    replace(&mut out, &resize(&blocks, w, h, FilterType::Nearest), left as i64, top as i64);
+    out
+}
+
 /// A black bar over the eyes (a censored photo, or dark glasses).
 fn eyes_barred(img: &RgbImage, face: FaceBox) -> RgbImage {
     cover(img, face, 0.22, 0.45, 0.02, [20, 20, 22])
@@ -558,12 +573,13 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 10] = [
+        let on_the_face: [(&str, FaceTransform, u8); 11] = [
             ("camera shake", shaken, 95),
             ("grainy", grainy, 90),
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
             ("cheek sticker", cheek_sticker, 95),
+            ("face pixelated", face_pixelated, 92),
             ("skin smoothed", beautified, 95),
             ("150 px scaled up", upscaled_from_small, 95),
             ("colour cast", colour_cast, 95),

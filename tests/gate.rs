@@ -243,6 +243,27 @@ fn a_sticker_on_a_cheek_is_not_approved_although_every_landmark_is_found_under_i
 }
 
 #[test]
+fn a_pixelated_square_on_the_face_is_not_approved_although_it_keeps_the_face_colours() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "RT007").outcome, Outcome::Pass, "{:?}", find(&r, "RT007"));
+    let photocheck::report::Region::Box { x, y, width, height } = r.faces[0].region.clone() else { panic!("a box") };
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    // A square 0.25 face widths across beside the nose, pixelated into blocks of about 8 px (its
+    // colours and the steps between blocks kept: such squares were approved on 38 of the 42
+    // compliant London ready portraits; MK003 and IQ004 read them as a face).
+    let side = (0.25 * width).round() as u32;
+    let (left, top) = ((x + 0.55 * width).round() as u32, (y + 0.45 * height).round() as u32);
+    let square = image::imageops::crop_imm(&img, left, top, side, side).to_image();
+    let blocks = image::imageops::resize(&square, side / 8, side / 8, image::imageops::FilterType::Triangle);
+    let mosaic = image::imageops::resize(&blocks, side, side, image::imageops::FilterType::Nearest);
+    image::imageops::replace(&mut img, &mosaic, left as i64, top as i64);
+    let r = check("london_032_03_pixelated.jpg", &keeping_exif(&img, 92, &bytes));
+    assert_eq!(find(&r, "RT007").outcome, Outcome::Fail, "{:?}", find(&r, "RT007"));
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
+#[test]
 fn thin_frames_drawn_around_the_eyes_are_not_approved() {
     // GL001's learned head leans on the appearance network, which misses thin frames on a studio
     // portrait; GL003, the hand-made frame model alone, is the backstop.

@@ -21,6 +21,7 @@ pub mod face_frame;
 pub mod marks;
 pub mod mouth;
 pub mod ornaments;
+pub mod pixelation;
 pub mod pose;
 pub mod scene;
 #[cfg(test)]
@@ -172,6 +173,9 @@ pub struct Analysis {
     /// gradient is taken out (`face_cover::mirror_chroma_difference`, MK003); `None` without a
     /// face mesh.
     pub mirror_chroma: Option<face_cover::MirrorChroma>,
+    /// The strongest pixel grid (a mosaic) over the chosen face (`pixelation::mosaic_on_face`,
+    /// RT007); `None` without a face mesh or with a face under 40 px.
+    pub pixelation: Option<pixelation::Pixelation>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -652,6 +656,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());
     let eye_contrast = eyes_shown(image.base(), face.as_ref());
     let mirror_chroma = face.as_ref().and_then(|f| face_cover::mirror_chroma_difference(image.base(), &f.mesh.points));
+    let pixelation = face.as_ref().and_then(|f| pixelation::mosaic_on_face(image.base(), &f.mesh.points, jpeg_block(&source, factor)));
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
@@ -675,6 +680,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         lip_colour,
         eye_contrast,
         mirror_chroma,
+        pixelation,
         timings,
     };
     Ok(analysis)
@@ -686,6 +692,12 @@ fn lips_against_skin(image: &RgbImage, face: Option<&FaceAnalysis>, skin: Option
 }
 
 /// Each refined eye's contrast inside its outline (`eye_detail::eye_contrast`).
+/// The JPEG block side in working pixels (8 at full size, 4 when the working image is the photo
+/// halved), for a JPEG shrunk by a factor that divides 8; `None` otherwise.
+fn jpeg_block(source: &SourceInfo, factor: u32) -> Option<u32> {
+    (source.jpeg.is_some() && factor >= 1 && 8 % factor == 0).then(|| 8 / factor)
+}
+
 fn eyes_shown(image: &RgbImage, face: Option<&FaceAnalysis>) -> Option<[Option<f32>; 2]> {
     let refined = face?.refined.as_ref()?;
     Some([0, 1].map(|eye| eye_detail::eye_contrast(image, &refined.eye_outline(eye))))

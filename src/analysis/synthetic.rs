@@ -204,6 +204,7 @@ impl Builder {
         let lip_colour = super::lips_against_skin(&self.image, face.as_ref(), skin.as_ref());
         let eye_contrast = super::eyes_shown(&self.image, face.as_ref());
         let mirror_chroma = face.as_ref().and_then(|f| super::face_cover::mirror_chroma_difference(&self.image, &f.mesh.points));
+        let pixelation = face.as_ref().and_then(|f| super::pixelation::mosaic_on_face(&self.image, &f.mesh.points, None));
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
@@ -240,6 +241,7 @@ impl Builder {
             lip_colour,
             eye_contrast,
             mirror_chroma,
+            pixelation,
             face_luma,
             timings: StageTimings::default(),
         }

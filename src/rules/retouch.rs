@@ -4,6 +4,8 @@
 //! One is proof rather than evidence, and the shipped profile makes it mandatory: transparent
 //! pixels (RT006). No camera writes them; a photo with a see-through backdrop is a cut-out, and
 //! composited over white (`decode`) it would otherwise read as a photo taken on a white wall.
+//! RT007 is proof too, and mandatory: a pixelated (mosaic) patch on the face, a grid of flat
+//! blocks no camera makes (`analysis::pixelation`).
 
 use serde::Deserialize;
 
@@ -11,7 +13,7 @@ use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSp
 use crate::analysis::{lm, Analysis};
 use crate::exif::ExifStatus;
 use crate::imaging::{luma, Point};
-use crate::report::{Text, Threshold};
+use crate::report::{Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
 pub const RT001: &str = "RT001";
@@ -20,6 +22,7 @@ pub const RT003: &str = "RT003";
 pub const RT004: &str = "RT004";
 pub const RT005: &str = "RT005";
 pub const RT006: &str = "RT006";
+pub const RT007: &str = "RT007";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
@@ -72,6 +75,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "flag",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: RT007,
+            name: "face_not_pixelated",
+            summary: "No pixelated (mosaic) patch on the face: luma steps lined up on a grid of the same period both ways, flat between (grid ratio: mean step on the grid over off it)",
+            summary_zh: "面部没有马赛克（像素化）区域：亮度跳变在横竖两个方向按同一间距排成网格、格内平坦（网格比：格线上与格线外的平均跳变之比）",
+            unit: "ratio",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| Retouch { c }),
 };
@@ -83,6 +94,9 @@ pub struct Config {
     pub editors: Vec<String>,
     pub min_skin_detail: f64,
     pub max_flat_background: f64,
+    /// RT007: the face's strongest pixel grid (`analysis::pixelation::Pixelation::ratio`) at most
+    /// this.
+    pub max_face_grid: f64,
 }
 
 pub struct Retouch {
@@ -189,6 +203,8 @@ impl Rule for Retouch {
             )),
         }
 
+        out.push(self.face_not_pixelated(a));
+
         out.push(Finding::measured(
             RT006,
             a.source.alpha_used as u8 as f64,
@@ -201,6 +217,38 @@ impl Rule for Retouch {
             ),
         ));
         out
+    }
+}
+
+impl Retouch {
+    /// RT007: a mosaic on the face. Not assessed without a face mesh or with a face under 40 px
+    /// (then a mandatory RT007 sends the photo to review).
+    fn face_not_pixelated(&self, a: &Analysis) -> Finding {
+        let t = Threshold::max(self.c.max_face_grid);
+        if a.face.is_none() {
+            return Finding::not_assessed(RT007, "ratio", t, no_face());
+        }
+        let Some(found) = a.pixelation else {
+            return Finding::not_assessed(
+                RT007,
+                "ratio",
+                t,
+                Text::new("面部太小，无法判断是否有马赛克", "The face is too small to tell whether part of it is pixelated"),
+            );
+        };
+        let region = Region::Box { x: found.left, y: found.top, width: found.side, height: found.side };
+        Finding::measured(
+            RT007,
+            round(found.ratio as f64, 2),
+            "ratio",
+            t,
+            Text::new("面部没有马赛克", "No part of the face is pixelated"),
+            Text::new(
+                "面部有马赛克或平涂的色块（经过处理或有贴片）：请上传未经处理、面部无遮挡的原始照片",
+                "Part of the face is pixelated or covered by a flat patch (an edit or a plaster): upload the original, unedited photo with nothing on the face",
+            ),
+        )
+        .with_region_if_failed(Some(a.to_original(region)))
     }
 }
 
@@ -268,4 +316,32 @@ fn flat_background(a: &Analysis) -> Option<f64> {
     let (mode, _) = counts.iter().filter(|(p, _)| p.iter().any(|&v| v < 250)).max_by_key(|(p, n)| (**n, **p))?;
     let near = cells.iter().filter(|p| (0..3).all(|k| (p[k] as i16 - mode[k] as i16).abs() <= 1)).count();
     Some(near as f64 / cells.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Outcome::*;
+    use crate::rules::tests::{outcome, portrait, run};
+
+    #[test]
+    fn a_mosaic_on_the_cheek_fails_and_a_plain_face_passes() {
+        let plain = portrait(0.0, 0.0, 0.0).build();
+        assert_eq!(outcome(&run(&plain, "retouch"), "RT007"), Pass);
+        // Blocks 9 px across in four skin tones over a square on the subject's left cheek.
+        let mesh = &plain.face.as_ref().expect("a face").mesh;
+        let (cheek, width) = (mesh.p(crate::analysis::lm::LEFT_CHEEK), mesh.p(234).dist(mesh.p(454)));
+        let half = 0.15 * width;
+        let pixelated = portrait(0.0, 0.0, 0.0)
+            .recolour(move |x, y, colour| {
+                let (dx, dy) = (x as f32 - cheek.x, y as f32 - cheek.y);
+                if dx.abs() > half || dy.abs() > half {
+                    return colour;
+                }
+                let tone = [[214, 170, 140], [200, 158, 130], [222, 180, 152], [190, 150, 124]];
+                tone[((x / 9 + 3 * (y / 9)) % 4) as usize]
+            })
+            .build();
+        let f = run(&pixelated, "retouch");
+        assert_eq!(outcome(&f, "RT007"), Fail, "{f:?}");
+    }
 }

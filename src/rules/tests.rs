@@ -54,7 +54,7 @@ fn without_a_face_every_face_check_is_not_assessed_and_every_code_is_declared() 
     let face_codes = [
         "FC002", "GE001", "GE002", "GE003", "GE004", "GE005", "PO001", "PO002", "PO003", "EY001", "EY002", "HW001", "GL001", "GL002",
         "GL003", "GL004", "MK001", "MK002", "MK003", "HR001", "HR002", "EX001", "EX002", "EX003", "EX004", "LI001", "LI002", "LI004",
-        "CL001", "CL002", "IQ004", "IQ005", "IQ007", "IQ008", "IQ009", "IQ010",
+        "CL001", "CL002", "IQ004", "IQ005", "IQ007", "IQ008", "IQ009", "IQ010", "RT007",
     ];
     for spec in REGISTRY {
         for f in run(&a, spec.family) {

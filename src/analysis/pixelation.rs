@@ -1,0 +1,289 @@
+//! A pixelated (mosaic) patch on the face: blocks of one flat colour with steps between them.
+//! The meshes read the face's shape through it, the patch keeps the face's colours (so MK003 does
+//! not see it) and its steps keep the face's detail (so IQ004 does not either): pixelated squares
+//! 0.25 face widths across were approved on 38 of the 42 compliant London ready portraits.
+//!
+//! What only a mosaic has is a grid: the luma steps line up on columns and rows a fixed period
+//! apart, the same period both ways, and between them the blocks are flat. The measure: over
+//! windows `WINDOWS` face widths across, stepped a third of a window over the face, each wholly inside the face oval, the
+//! column profile of |horizontal luma step| (each column's mean over the window's rows) and the
+//! row profile of |vertical step|; for every period from 3 px to a quarter of the window (in
+//! quarter pixels, so a resize's uneven blocks still line up) and every phase, the mean step on
+//! the grid's columns over the mean off them; the smaller of the two directions' best ratios at
+//! that period; the largest over periods and windows. Natural skin, hair and features have no
+//! grid in both directions at once.
+//!
+//! A JPEG's own 8×8 blocks are such a grid where it was compressed hard: the columns and rows at
+//! its block edges (their phase found over the whole face, the period scaled to the working
+//! image) are left out of every window, so a mosaic whose blocks fall exactly on the JPEG grid is
+//! not seen.
+//!
+//! Measured 2026-12-06 (stop 60, a `/tmp` prototype on the reports' landmarks, then this code):
+//! see the README's "A pixelated patch on the face".
+
+use image::RgbImage;
+
+use super::lm;
+use crate::imaging::{bounds, inside_polygon, luma, Point};
+
+/// Window sides, in face widths (the landmarks' horizontal extent): the smaller finds small
+/// patches of small blocks, the larger has room for four steps of blocks up to 8 % of the face.
+const WINDOWS: [f32; 2] = [0.2, 0.32];
+/// Added to both means of the ratio: a flat, noise-free window (a plain backdrop) has no grid.
+const FLOOR: f32 = 0.3;
+/// The face is read at most this wide (larger faces are box-averaged to it first): the periods a
+/// mosaic can have scale with the face, and the search's cost with the period range.
+const MAX_FACE_WIDTH: f32 = 420.0;
+
+/// What [`mosaic_on_face`] found.
+#[derive(Debug, Clone, Copy)]
+pub struct Pixelation {
+    /// The largest grid ratio (1 = no grid).
+    pub ratio: f32,
+    /// The window where it was found (working pixels: left, top, side).
+    pub left: f32,
+    pub top: f32,
+    pub side: f32,
+    /// The grid's period there (working pixels).
+    pub period: f32,
+}
+
+/// The strongest pixel grid in the face (see the module's doc). `mesh` is the face mesh in working
+/// pixels; `jpeg_block` the JPEG block side in working pixels when the photo is a JPEG read at a
+/// whole-pixel block side (8 at full size). `None` for a face under 40 px wide.
+pub fn mosaic_on_face(image: &RgbImage, mesh: &[[f32; 3]], jpeg_block: Option<u32>) -> Option<Pixelation> {
+    let points: Vec<Point> = mesh.iter().map(|p| Point::new(p[0], p[1])).collect();
+    let (x0, y0, x1, y1) = bounds(&points);
+    let face_width = x1 - x0;
+    if !(face_width.is_finite() && face_width >= 40.0) {
+        return None;
+    }
+    // The face's box, clamped to the photo, as luma, shrunk by a whole factor if it is large.
+    let shrink = (face_width / MAX_FACE_WIDTH).ceil().max(1.0) as u32;
+    let (left, top) = (x0.max(0.0).floor() as u32, y0.max(0.0).floor() as u32);
+    let (right, bottom) = ((x1.ceil() as u32).min(image.width()), (y1.ceil() as u32).min(image.height()));
+    if right <= left + 2 * shrink || bottom <= top + 2 * shrink {
+        return None;
+    }
+    let (w, h) = (((right - left) / shrink) as usize, ((bottom - top) / shrink) as usize);
+    let mut plane = vec![0.0f32; w * h];
+    for (i, v) in plane.iter_mut().enumerate() {
+        let (x, y) = ((i % w) as u32 * shrink + left, (i / w) as u32 * shrink + top);
+        let mut sum = 0.0;
+        for dy in 0..shrink {
+            for dx in 0..shrink {
+                sum += luma(image.get_pixel(x + dx, y + dy).0);
+            }
+        }
+        *v = sum / (shrink * shrink) as f32;
+    }
+    let at = |x: usize, y: usize| plane[y * w + x];
+    // The JPEG grid's edges, as columns/rows of the plane to leave out: where the step from pixel
+    // k to k + 1 crosses a block edge. Its phase is where the whole photo's steps are largest (not
+    // the face's alone, where a large mosaic could set it).
+    let block = jpeg_block.filter(|&b| b >= 2 && shrink == 1).map(|b| b as usize);
+    let (col_phase, row_phase) = match block {
+        Some(b) => jpeg_grid_phase(image, b),
+        None => (None, None),
+    };
+    let skip = |k: usize, origin: u32, phase: Option<usize>| match (block, phase) {
+        (Some(b), Some(p)) => (k + origin as usize) % b == p,
+        _ => false,
+    };
+
+    // Windows lie wholly inside the face oval: the backdrop beside a cheek can be squared paper.
+    let oval: Vec<Point> = lm::FACE_OVAL.iter().filter_map(|&i| points.get(i).copied()).collect();
+    let inside = |x: usize, y: usize, side: usize| {
+        let s = shrink as f32;
+        let (l, t, r, b) = (
+            left as f32 + x as f32 * s,
+            top as f32 + y as f32 * s,
+            left as f32 + (x + side) as f32 * s,
+            top as f32 + (y + side) as f32 * s,
+        );
+        [(l, t), (r, t), (l, b), (r, b)].iter().all(|&(px, py)| inside_polygon(Point::new(px, py), &oval))
+    };
+    let mut best: Option<Pixelation> = None;
+    for fraction in WINDOWS {
+        let side = ((fraction * face_width / shrink as f32).round() as usize).max(16);
+        if side + 1 > w || side + 1 > h {
+            continue;
+        }
+        let step = (side / 3).max(4);
+        for wy in (0..h - side).step_by(step) {
+            for wx in (0..w - side).step_by(step) {
+                if !inside(wx, wy, side) {
+                    continue;
+                }
+                let cols: Vec<f32> =
+                    (wx..wx + side).map(|x| (wy..wy + side).map(|y| (at(x + 1, y) - at(x, y)).abs()).sum::<f32>() / side as f32).collect();
+                let rows: Vec<f32> =
+                    (wy..wy + side).map(|y| (wx..wx + side).map(|x| (at(x, y + 1) - at(x, y)).abs()).sum::<f32>() / side as f32).collect();
+                let keep_cols: Vec<bool> = (0..side).map(|k| !skip(wx + k, left, col_phase)).collect();
+                let keep_rows: Vec<bool> = (0..side).map(|k| !skip(wy + k, top, row_phase)).collect();
+                let (ratio, period) = grid_ratio(&cols, &keep_cols, &rows, &keep_rows);
+                if best.is_none_or(|b| ratio > b.ratio) {
+                    let s = shrink as f32;
+                    best = Some(Pixelation {
+                        ratio,
+                        left: left as f32 + wx as f32 * s,
+                        top: top as f32 + wy as f32 * s,
+                        side: side as f32 * s,
+                        period: period * s,
+                    });
+                }
+            }
+        }
+    }
+    best.or(Some(Pixelation { ratio: 1.0, left: x0, top: y0, side: 0.0, period: 0.0 }))
+}
+
+/// The phase of the JPEG block edges (columns, rows): for each direction the `k % block` whose
+/// steps from pixel k to k + 1 are largest over the whole photo.
+fn jpeg_grid_phase(image: &RgbImage, block: usize) -> (Option<usize>, Option<usize>) {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    if w < 2 * block || h < 2 * block {
+        return (None, None);
+    }
+    let (mut cols, mut rows) = (vec![0.0f32; block], vec![0.0f32; block]);
+    let mut previous_row: Vec<f32> = (0..w).map(|x| luma(image.get_pixel(x as u32, 0).0)).collect();
+    for y in 0..h {
+        let row: Vec<f32> =
+            if y == 0 { previous_row.clone() } else { (0..w).map(|x| luma(image.get_pixel(x as u32, y as u32).0)).collect() };
+        for x in 0..w - 1 {
+            cols[x % block] += (row[x + 1] - row[x]).abs();
+        }
+        if y > 0 {
+            rows[(y - 1) % block] += row.iter().zip(&previous_row).map(|(a, b)| (a - b).abs()).sum::<f32>();
+        }
+        previous_row = row;
+    }
+    let strongest = |v: &[f32]| (0..block).max_by(|&a, &b| v[a].total_cmp(&v[b]));
+    (strongest(&cols), strongest(&rows))
+}
+
+/// The best grid shared by both directions: for each period (3 px to a quarter of the window, in
+/// quarter pixels) the smaller of the two directions' best on-grid over off-grid ratio; the largest
+/// such ratio and its period. Positions marked `false` in `keep_*` count on neither side.
+fn grid_ratio(cols: &[f32], keep_cols: &[bool], rows: &[f32], keep_rows: &[bool]) -> (f32, f32) {
+    let side = cols.len();
+    let mut best = (1.0f32, 0.0f32);
+    let mut period = 3.0f32;
+    while period <= side as f32 / 4.0 {
+        let r = best_phase(cols, keep_cols, period).min(best_phase(rows, keep_rows, period));
+        if r > best.0 {
+            best = (r, period);
+        }
+        period += 0.25;
+    }
+    best
+}
+
+/// The best phase's on-grid over off-grid ratio of a profile at a period; 1 when too few
+/// positions are on or off the grid.
+fn best_phase(profile: &[f32], keep: &[bool], period: f32) -> f32 {
+    let (total, kept) = profile.iter().zip(keep).filter(|(_, &k)| k).fold((0.0f32, 0usize), |(s, n), (v, _)| (s + v, n + 1));
+    let mut best = 1.0f32;
+    let mut phase = 0.0f32;
+    while phase < period {
+        let (mut on, mut n_on) = (0.0f32, 0usize);
+        let mut k = 0.0f32;
+        loop {
+            let at = (phase + k * period).round() as usize;
+            if at >= profile.len() {
+                break;
+            }
+            if keep[at] {
+                on += profile[at];
+                n_on += 1;
+            }
+            k += 1.0;
+        }
+        let n_off = kept - n_on;
+        if n_on >= 3 && n_off >= 3 {
+            let r = (on / n_on as f32 + FLOOR) / ((total - on) / n_off as f32 + FLOOR);
+            best = best.max(r);
+        }
+        phase += 1.0;
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A face-sized mesh: landmarks spread over a square from (100, 100), `side` pixels across,
+    /// the face oval's on the circle inside it.
+    fn square_mesh(side: f32) -> Vec<[f32; 3]> {
+        let mut mesh: Vec<[f32; 3]> =
+            (0..468).map(|i| [100.0 + side * (i % 22) as f32 / 21.0, 100.0 + side * (i / 22) as f32 / 21.0, 0.0]).collect();
+        let n = lm::FACE_OVAL.len() as f32;
+        for (k, &i) in lm::FACE_OVAL.iter().enumerate() {
+            let angle = std::f32::consts::TAU * k as f32 / n;
+            mesh[i] = [100.0 + side / 2.0 * (1.0 + angle.cos()), 100.0 + side / 2.0 * (1.0 + angle.sin()), 0.0];
+        }
+        mesh
+    }
+
+    /// Skin-like texture: a smooth gradient plus deterministic grain.
+    fn skin(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let grain = ((x.wrapping_mul(7919) ^ y.wrapping_mul(104729)).wrapping_mul(2654435761) >> 28) as f32 - 8.0;
+            let v = (150.0 + 0.1 * x as f32 + 0.05 * y as f32 + grain).clamp(0.0, 255.0) as u8;
+            image::Rgb([v.saturating_add(30), v, v.saturating_sub(20)])
+        })
+    }
+
+    #[test]
+    fn a_mosaic_patch_is_a_grid_and_skin_is_not() {
+        let mesh = square_mesh(300.0);
+        let clean = skin(500, 500);
+        let plain = mosaic_on_face(&clean, &mesh, Some(8)).expect("a face");
+        assert!(plain.ratio < 1.6, "{plain:?}");
+        // Blocks of 9 px over a square 90 px across, each the mean of its pixels.
+        let mut pixelated = clean.clone();
+        let (x0, y0, block) = (200u32, 220u32, 9u32);
+        for by in 0..10 {
+            for bx in 0..10 {
+                let (mut sum, mut n) = ([0u32; 3], 0u32);
+                for y in 0..block {
+                    for x in 0..block {
+                        let p = clean.get_pixel(x0 + bx * block + x, y0 + by * block + y).0;
+                        (0..3).for_each(|c| sum[c] += p[c] as u32);
+                        n += 1;
+                    }
+                }
+                let mean = image::Rgb(sum.map(|s| (s / n) as u8));
+                for y in 0..block {
+                    for x in 0..block {
+                        pixelated.put_pixel(x0 + bx * block + x, y0 + by * block + y, mean);
+                    }
+                }
+            }
+        }
+        let found = mosaic_on_face(&pixelated, &mesh, Some(8)).expect("a face");
+        assert!(found.ratio > 2.0 * plain.ratio, "{found:?} against {plain:?}");
+        assert!((found.period - 9.0).abs() <= 0.5, "{found:?}");
+        assert!(found.left < 290.0 && found.left + found.side > 200.0 && found.top < 310.0 && found.top + found.side > 220.0, "{found:?}");
+    }
+
+    #[test]
+    fn jpeg_block_edges_are_not_a_grid() {
+        // Flat 8×8 blocks aligned on the JPEG grid (what hard compression leaves on smooth skin).
+        let mesh = square_mesh(300.0);
+        let img = RgbImage::from_fn(500, 500, |x, y| {
+            let v = 140 + ((x / 8 * 5 + y / 8 * 3) % 7) as u8;
+            image::Rgb([v + 30, v, v - 20])
+        });
+        let found = mosaic_on_face(&img, &mesh, Some(8)).expect("a face");
+        assert!(found.ratio < 1.6, "{found:?}");
+        // Without knowing the JPEG grid it is one.
+        assert!(mosaic_on_face(&img, &mesh, None).expect("a face").ratio > 4.0);
+    }
+
+    #[test]
+    fn a_face_too_small_is_not_read() {
+        assert!(mosaic_on_face(&skin(100, 100), &square_mesh(30.0), Some(8)).is_none());
+    }
+}
