@@ -5,9 +5,9 @@
 //!
 //! What only a mosaic has is a grid: the luma steps line up on columns and rows a fixed period
 //! apart, the same period both ways, and between them the blocks are flat. The measure: over
-//! windows `WINDOWS` face widths across, stepped a third of a window over the face, each wholly inside the face oval, the
-//! column profile of |horizontal luma step| (each column's mean over the window's rows) and the
-//! row profile of |vertical step|; for every period from 3 px to a quarter of the window (in
+//! windows `WINDOWS` face widths across, stepped a third of a window over the face, each wholly
+//! inside the face oval, the column profile of |horizontal luma step| (each column's mean over the
+//! window's rows) and the row profile of |vertical step|; for every period from 3 px to a quarter of the window (in
 //! quarter pixels, so a resize's uneven blocks still line up) and every phase, the mean step on
 //! the grid's columns over the mean off them; the smaller of the two directions' best ratios at
 //! that period; the largest over periods and windows. Natural skin, hair and features have no
@@ -58,7 +58,8 @@ pub struct Pixelation {
 
 /// The strongest pixel grid in the face (see the module's doc). `mesh` is the face mesh in working
 /// pixels; `jpeg_block` the JPEG block side in working pixels when the photo is a JPEG read at a
-/// whole-pixel block side (8 at full size). `None` for a face under 40 px wide.
+/// whole-pixel block side (8 at full size). `None` for a face under 40 px wide, or when no window
+/// fits inside its oval: nothing was read, so nothing may pass.
 pub fn mosaic_on_face(image: &RgbImage, mesh: &[[f32; 3]], jpeg_block: Option<u32>) -> Option<Pixelation> {
     let points: Vec<Point> = mesh.iter().map(|p| Point::new(p[0], p[1])).collect();
     let (x0, y0, x1, y1) = bounds(&points);
@@ -127,6 +128,7 @@ pub fn mosaic_on_face(image: &RgbImage, mesh: &[[f32; 3]], jpeg_block: Option<u3
         [(l, t), (r, t), (l, b), (r, b)].iter().all(|&(px, py)| inside_polygon(Point::new(px, py), &oval))
     };
     let mut best: Option<Pixelation> = None;
+    let mut read = 0usize;
     for fraction in WINDOWS {
         let side = ((fraction * face_width / shrink as f32).round() as usize).max(16);
         if side + 1 > w || side + 1 > h {
@@ -138,6 +140,7 @@ pub fn mosaic_on_face(image: &RgbImage, mesh: &[[f32; 3]], jpeg_block: Option<u3
                 if !inside(wx, wy, side) {
                     continue;
                 }
+                read += 1;
                 let cols: Vec<f32> =
                     (wx..wx + side).map(|x| ((down[(wy + side) * w + x] - down[wy * w + x]) / side as f64) as f32).collect();
                 let rows: Vec<f32> =
@@ -157,6 +160,9 @@ pub fn mosaic_on_face(image: &RgbImage, mesh: &[[f32; 3]], jpeg_block: Option<u3
                 }
             }
         }
+    }
+    if read == 0 {
+        return None;
     }
     best.or(Some(Pixelation { ratio: 1.0, left: x0, top: y0, side: 0.0, period: 0.0 }))
 }
@@ -339,7 +345,13 @@ mod tests {
     }
 
     #[test]
-    fn a_face_too_small_is_not_read() {
+    fn a_face_too_small_or_without_room_inside_its_oval_is_not_read() {
         assert!(mosaic_on_face(&skin(100, 100), &square_mesh(30.0), Some(8)).is_none());
+        // The oval squeezed to a sliver: no window fits, so there is no reading (not a pass).
+        let mut mesh = square_mesh(300.0);
+        for &i in lm::FACE_OVAL.iter() {
+            mesh[i][1] = 250.0 + (mesh[i][1] - 250.0) * 0.05;
+        }
+        assert!(mosaic_on_face(&skin(500, 500), &mesh, Some(8)).is_none());
     }
 }

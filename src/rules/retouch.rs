@@ -221,8 +221,8 @@ impl Rule for Retouch {
 }
 
 impl Retouch {
-    /// RT007: a mosaic on the face. Not assessed without a face mesh or with a face under 40 px
-    /// (then a mandatory RT007 sends the photo to review).
+    /// RT007: a mosaic on the face. Not assessed without a face mesh, with a face under 40 px or
+    /// one whose oval holds no window (then a mandatory RT007 sends the photo to review).
     fn face_not_pixelated(&self, a: &Analysis) -> Finding {
         let t = Threshold::max(self.c.max_face_grid);
         if a.face.is_none() {
@@ -233,7 +233,10 @@ impl Retouch {
                 RT007,
                 "ratio",
                 t,
-                Text::new("面部太小，无法判断是否有马赛克", "The face is too small to tell whether part of it is pixelated"),
+                Text::new(
+                    "面部太小或不完整，无法判断是否有马赛克",
+                    "The face is too small or incomplete to tell whether part of it is pixelated",
+                ),
             );
         };
         let region = Region::Box { x: found.left, y: found.top, width: found.side, height: found.side };
