@@ -174,7 +174,8 @@ pub struct Analysis {
     /// face mesh.
     pub mirror_chroma: Option<face_cover::MirrorChroma>,
     /// The strongest pixel grid (a mosaic) over the chosen face (`pixelation::mosaic_on_face`,
-    /// RT007); `None` without a face mesh or with a face under 40 px.
+    /// RT007); `None` without a face mesh, with a face under 40 px or one whose oval holds no
+    /// window.
     pub pixelation: Option<pixelation::Pixelation>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
@@ -691,13 +692,13 @@ fn lips_against_skin(image: &RgbImage, face: Option<&FaceAnalysis>, skin: Option
     mouth::lip_colour(image, face?.refined.as_ref()?, skin?)
 }
 
-/// Each refined eye's contrast inside its outline (`eye_detail::eye_contrast`).
 /// The JPEG block side in working pixels (8 at full size, 4 when the working image is the photo
 /// halved), for a JPEG shrunk by a factor that divides 8; `None` otherwise.
 fn jpeg_block(source: &SourceInfo, factor: u32) -> Option<u32> {
     (source.jpeg.is_some() && factor >= 1 && 8 % factor == 0).then(|| 8 / factor)
 }
 
+/// Each refined eye's contrast inside its outline (`eye_detail::eye_contrast`).
 fn eyes_shown(image: &RgbImage, face: Option<&FaceAnalysis>) -> Option<[Option<f32>; 2]> {
     let refined = face?.refined.as_ref()?;
     Some([0, 1].map(|eye| eye_detail::eye_contrast(image, &refined.eye_outline(eye))))
