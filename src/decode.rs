@@ -137,6 +137,11 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
         return Err(InputError::Corrupt("the JPEG data ends before the end-of-image marker (the file is truncated)".into()));
     }
 
+    let frames = animation_frames(bytes);
+    if frames > 1 {
+        return Err(InputError::Animated { frames });
+    }
+
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
     if width == 0 || height == 0 {
@@ -198,6 +203,47 @@ fn stored_bytes_per_pixel(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> u64 {
         return sample * channels;
     }
     4
+}
+
+/// How many frames an APNG (its `acTL` chunk, which must come before the image data) or an
+/// animated WebP (its `ANMF` chunks) declares; 1 for a still image or when the chunks cannot be
+/// walked (the decoder then judges the file). The decoders read only the first frame, so without
+/// this an animation whose first frame is a good portrait would be checked as that portrait.
+fn animation_frames(bytes: &[u8]) -> u32 {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let mut at = 8usize;
+        while let Some(head) = bytes.get(at..at.saturating_add(8)) {
+            let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            match &head[4..8] {
+                b"acTL" => {
+                    return bytes.get(at + 8..at + 12).map_or(1, |n| u32::from_be_bytes([n[0], n[1], n[2], n[3]]).max(1));
+                }
+                b"IDAT" | b"IEND" => return 1,
+                _ => {}
+            }
+            // Length, type, data and CRC.
+            let Some(next) = at.checked_add(12).and_then(|a| a.checked_add(len)) else { return 1 };
+            at = next;
+        }
+        return 1;
+    }
+    if bytes.get(..4) == Some(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        let mut frames = 0u32;
+        let mut at = 12usize;
+        while let Some(head) = bytes.get(at..at.saturating_add(8)) {
+            let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            if &head[..4] == b"ANMF" {
+                frames = frames.saturating_add(1);
+            }
+            // Chunks are padded to an even length.
+            let Some(next) = at.checked_add(8).and_then(|a| a.checked_add(len)).and_then(|a| a.checked_add(len & 1)) else {
+                break;
+            };
+            at = next;
+        }
+        return frames.max(1);
+    }
+    1
 }
 
 /// Width and height straight from the PNG IHDR or JPEG SOF header.
@@ -339,6 +385,24 @@ mod tests {
         let photo = decode(&png_bytes(&DynamicImage::ImageRgba8(img)), &DecodeLimits::default()).unwrap();
         assert!(photo.source.alpha_used);
         assert_eq!(photo.rgb.get_pixel(0, 0).0, [255, 255, 255]);
+    }
+
+    #[test]
+    fn animations_are_refused_and_still_images_are_not() {
+        let limits = DecodeLimits::default();
+        for name in ["animated.png", "animated.webp"] {
+            let bytes = std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+            let err = decode(&bytes, &limits).unwrap_err();
+            assert_eq!(err.kind(), "animated_image", "{name}");
+            assert!(err.to_string().contains("3 frames"), "{name}: {err}");
+        }
+        let still = png_bytes(&DynamicImage::ImageRgb8(RgbImage::new(40, 50)));
+        assert_eq!(animation_frames(&still), 1);
+        // A chunk length running past the end stops the walk without a panic.
+        let mut cut = still.clone();
+        cut[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(animation_frames(&cut), 1);
+        assert_eq!(animation_frames(b"RIFF\x04\x00\x00\x00WEBPANMF\xff\xff\xff\xff"), 1);
     }
 
     #[test]

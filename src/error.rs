@@ -14,6 +14,10 @@ pub enum InputError {
     NotAnImage(String),
     #[error("unsupported image format: {0}")]
     UnsupportedFormat(String),
+    /// An APNG or animated WebP with more than one frame: its first frame could be a compliant
+    /// portrait while a viewer shows the others, so it is not read as a photo at all.
+    #[error("an animated image ({frames} frames) is not a photo")]
+    Animated { frames: u32 },
     #[error("image dimensions {width}x{height} exceed the {limit_pixels}-pixel limit (possible decompression bomb)")]
     DimensionsTooLarge { width: u32, height: u32, limit_pixels: u64 },
     #[error("decoding would exceed a resource limit: {0}")]
@@ -42,6 +46,7 @@ impl InputError {
             InputError::FileTooLarge { .. } => "file_too_large",
             InputError::NotAnImage(_) => "not_an_image",
             InputError::UnsupportedFormat(_) => "unsupported_format",
+            InputError::Animated { .. } => "animated_image",
             InputError::DimensionsTooLarge { .. } => "dimensions_too_large",
             InputError::ResourceLimit(_) => "resource_limit",
             InputError::BadShape(_) => "bad_dimensions",
@@ -87,6 +92,12 @@ pub const INPUT_ERROR_KINDS: &[KindInfo] = &[
         http_status: 415,
         zh: "不支持该图片格式：请导出为 JPEG 或 PNG 后上传",
         en: "This image format is not supported: export the photo as JPEG or PNG",
+    },
+    KindInfo {
+        kind: "animated_image",
+        http_status: 415,
+        zh: "动态图片不能作为证件照：请上传一张静态照片（JPEG 或 PNG）",
+        en: "An animated image is not a photo: upload a single still photo (JPEG or PNG)",
     },
     KindInfo {
         kind: "dimensions_too_large",

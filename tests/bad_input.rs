@@ -251,3 +251,12 @@ fn a_non_utf8_file_name_is_shown_escaped_not_replaced() {
     assert!(r.file.ends_with("photo-\\xff\\xfe.jpg"), "{}", r.file);
     assert!(!r.file.contains('\u{fffd}'));
 }
+
+#[test]
+fn an_animation_is_refused_with_its_own_reason_even_when_its_first_frame_is_a_portrait() {
+    // Made with Pillow (`save_all=True`): three frames each, the first a plain portrait-shaped image.
+    for name in ["animated.png", "animated.webp"] {
+        let bytes = std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+        assert_eq!(error_kind(&bytes), "animated_image", "{name}");
+    }
+}

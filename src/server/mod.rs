@@ -359,7 +359,7 @@ impl ApiError {
             headers(("x-request-id" = String, description = "The request's id"))),
         (status = 413, description = "Body, image dimensions or decoded size too large: `payload_too_large`, `file_too_large`, `dimensions_too_large`, `resource_limit`", body = ErrorBody,
             headers(("x-request-id" = String, description = "The request's id"))),
-        (status = 415, description = "Unsupported content type or image format: `unsupported_media_type`, `unsupported_format`", body = ErrorBody,
+        (status = 415, description = "Unsupported content type or image format: `unsupported_media_type`, `unsupported_format`, `animated_image`", body = ErrorBody,
             headers(("x-request-id" = String, description = "The request's id"))),
         (status = 500, description = "The analysis failed (`analysis_error`)", body = ErrorBody,
             headers(("x-request-id" = String, description = "The request's id"))),
