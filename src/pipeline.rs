@@ -436,6 +436,8 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 pub fn rule_table_markdown() -> String {
     let mut s = String::from("| code | rule | check |\n|---|---|---|\n");
     for (code, family, _, summary) in rule_table() {
+        // A summary may hold a `|` (an absolute value): escaped, it stays in its cell.
+        let summary = summary.replace('|', "\\|");
         s.push_str(&format!("| {code} | {family} | {summary} |\n"));
     }
     s

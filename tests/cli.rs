@@ -198,6 +198,11 @@ fn the_readme_rules_table_is_the_one_the_code_declares() {
     let table = String::from_utf8(out.stdout).unwrap();
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains(&table), "README's rules table differs from `photocheck rules --format markdown`:\n{table}");
+    // Three cells a row: a `|` inside a summary is escaped.
+    for row in table.lines() {
+        let cells = row.split('|').count() - row.matches("\\|").count();
+        assert_eq!(cells, 5, "{row}");
+    }
 }
 
 #[test]
