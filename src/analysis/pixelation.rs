@@ -175,8 +175,10 @@ fn jpeg_grid_phase(image: &RgbImage, block: usize) -> (Option<usize>, Option<usi
     if w < 2 * block || h < 2 * block {
         return (None, None);
     }
-
-    // to no block side, but every residue of k is still visited along the other direction).
+    // Column steps are summed on every SAMPLE_EVERY-th row, row steps on every SAMPLE_EVERY-th
+    // column: the block edges run the photo's whole length, so a sample of the lines across them
+    // finds their phase (the sampling is along the edge, so it is tied to no block side, but every
+    // residue of k is still visited along the other direction).
     let y_at = |x: usize, y: usize| luma(image.get_pixel(x as u32, y as u32).0);
     let (mut cols, mut rows) = (vec![0.0f32; block], vec![0.0f32; block]);
     for y in (0..h).step_by(SAMPLE_EVERY) {
