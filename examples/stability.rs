@@ -16,7 +16,7 @@
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
-//! eyes, a patch over one eye, a sticker on a cheek, a pixelated square on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
+//! eyes, a patch over one eye, a sticker on a cheek, a pixelated or a blurred square on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
 //! photo scaled up, a strong colour cast) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
@@ -414,6 +414,19 @@ fn face_pixelated(img: &RgbImage, face: FaceBox) -> RgbImage {
     out
 }
 
+/// A square 0.24 face widths across on the subject's right cheek, blurred by 5 px (a retouch that
+/// smooths part of the face and keeps its colours and shape).
+fn cheek_blurred(img: &RgbImage, face: FaceBox) -> RgbImage {
+    use image::imageops::{blur, crop_imm, replace};
+    let (fx, fy, fw, fh) = face;
+    let side = ((0.24 * fw).round() as u32).max(24);
+    let (left, top) = ((fx + 0.16 * fw).max(0.0) as u32, (fy + 0.5 * fh).max(0.0) as u32);
+    let square = crop_imm(img, left, top, side, side).to_image();
+    let mut out = img.clone();
+    replace(&mut out, &blur(&square, 5.0), left as i64, top as i64);
+    out
+}
+
 /// A black bar over the eyes (a censored photo, or dark glasses).
 fn eyes_barred(img: &RgbImage, face: FaceBox) -> RgbImage {
     cover(img, face, 0.22, 0.45, 0.02, [20, 20, 22])
@@ -573,13 +586,14 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 11] = [
+        let on_the_face: [(&str, FaceTransform, u8); 12] = [
             ("camera shake", shaken, 95),
             ("grainy", grainy, 90),
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
             ("cheek sticker", cheek_sticker, 95),
             ("face pixelated", face_pixelated, 92),
+            ("cheek blurred", cheek_blurred, 92),
             ("skin smoothed", beautified, 95),
             ("150 px scaled up", upscaled_from_small, 95),
             ("colour cast", colour_cast, 95),

@@ -264,6 +264,38 @@ fn a_pixelated_square_on_the_face_is_not_approved_although_it_keeps_the_face_col
 }
 
 #[test]
+fn a_blurred_patch_on_the_cheek_is_not_approved_although_it_keeps_the_face_colours_and_shape() {
+    let bytes = sample("london_032_03.jpg");
+    let r = check("london_032_03.jpg", &bytes);
+    assert_eq!(find(&r, "RT008").outcome, Outcome::Pass, "{:?}", find(&r, "RT008"));
+    assert_eq!(r.verdict, Verdict::Approve, "failed {:?} review {:?}", r.failed, r.review);
+    let photocheck::report::Region::Box { x, y, width, height } = r.faces[0].region.clone() else { panic!("a box") };
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    // An ellipse 0.3 x 0.22 face widths on the subject's left cheek, blurred (Gaussian, σ 4 px)
+    // with a soft edge: local blurs like it were approved on 117 of 126 variants of the compliant
+    // London ready portraits before RT008.
+    let blurred = image::imageops::blur(&img, 4.0);
+    let (cx, cy) = (x + 0.68 * width, y + 0.58 * height);
+    let (rx, ry) = (0.15 * width, 0.11 * width);
+    for py in (cy - ry - 4.0) as u32..(cy + ry + 4.0) as u32 {
+        for px in (cx - rx - 4.0) as u32..(cx + rx + 4.0) as u32 {
+            let d = ((px as f32 - cx) / rx).hypot((py as f32 - cy) / ry);
+            // Full blur inside 0.85 of the ellipse, fading out to its edge.
+            let k = ((1.0 - d) / 0.15).clamp(0.0, 1.0);
+            if k > 0.0 {
+                let (a, b) = (img.get_pixel(px, py).0, blurred.get_pixel(px, py).0);
+                let mix = |i: usize| (a[i] as f32 * (1.0 - k) + b[i] as f32 * k).round() as u8;
+                img.put_pixel(px, py, image::Rgb([mix(0), mix(1), mix(2)]));
+            }
+        }
+    }
+    let r = check("london_032_03_blurred.jpg", &keeping_exif(&img, 92, &bytes));
+    let rt008 = find(&r, "RT008");
+    assert_eq!(rt008.outcome, Outcome::Fail, "{rt008:?}");
+    assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);
+}
+
+#[test]
 fn thin_frames_drawn_around_the_eyes_are_not_approved() {
     // GL001's learned head leans on the appearance network, which misses thin frames on a studio
     // portrait; GL003, the hand-made frame model alone, is the backstop.

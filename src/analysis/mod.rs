@@ -15,6 +15,7 @@ pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
 pub use crate::report::{Pose, StageTimings};
 
+pub mod blurred_patch;
 pub mod eye_detail;
 pub mod face_cover;
 pub mod face_frame;
@@ -177,6 +178,10 @@ pub struct Analysis {
     /// RT007); `None` without a face mesh, with a face under 40 px or one whose oval holds no
     /// window.
     pub pixelation: Option<pixelation::Pixelation>,
+    /// The chosen face's least fine detail against its smooth skin's (`blurred_patch::smoothest_patch`,
+    /// RT008); `None` without a face mesh, with a face under 40 px or one whose oval holds too
+    /// few windows.
+    pub blurred_patch: Option<blurred_patch::BlurredPatch>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -658,6 +663,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let eye_contrast = eyes_shown(image.base(), face.as_ref());
     let mirror_chroma = face.as_ref().and_then(|f| face_cover::mirror_chroma_difference(image.base(), &f.mesh.points));
     let pixelation = face.as_ref().and_then(|f| pixelation::mosaic_on_face(image.base(), &f.mesh.points, jpeg_block(&source, factor)));
+    let blurred_patch = face.as_ref().and_then(|f| blurred_patch::smoothest_patch(image.base(), &f.mesh.points));
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
@@ -682,6 +688,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         eye_contrast,
         mirror_chroma,
         pixelation,
+        blurred_patch,
         timings,
     };
     Ok(analysis)

@@ -205,6 +205,7 @@ impl Builder {
         let eye_contrast = super::eyes_shown(&self.image, face.as_ref());
         let mirror_chroma = face.as_ref().and_then(|f| super::face_cover::mirror_chroma_difference(&self.image, &f.mesh.points));
         let pixelation = face.as_ref().and_then(|f| super::pixelation::mosaic_on_face(&self.image, &f.mesh.points, None));
+        let blurred_patch = face.as_ref().and_then(|f| super::blurred_patch::smoothest_patch(&self.image, &f.mesh.points));
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
@@ -242,6 +243,7 @@ impl Builder {
             eye_contrast,
             mirror_chroma,
             pixelation,
+            blurred_patch,
             face_luma,
             timings: StageTimings::default(),
         }

@@ -5,7 +5,9 @@
 //! pixels (RT006). No camera writes them; a photo with a see-through backdrop is a cut-out, and
 //! composited over white (`decode`) it would otherwise read as a photo taken on a white wall.
 //! RT007 is proof too, and mandatory: a pixelated (mosaic) patch on the face, a grid of flat
-//! blocks no camera makes (`analysis::pixelation`).
+//! blocks no camera makes (`analysis::pixelation`). RT008 is proof too, and mandatory: a patch
+//! of the face with none of the fine detail the rest of its skin has, blurred or smoothed over
+//! (`analysis::blurred_patch`).
 
 use serde::Deserialize;
 
@@ -23,6 +25,7 @@ pub const RT004: &str = "RT004";
 pub const RT005: &str = "RT005";
 pub const RT006: &str = "RT006";
 pub const RT007: &str = "RT007";
+pub const RT008: &str = "RT008";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "retouch",
@@ -83,6 +86,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "ratio",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: RT008,
+            name: "face_not_blurred_in_part",
+            summary: "No blurred or smoothed-over patch on the face: fine detail (|luma − luma blurred at σ = 1 px| at 256 px face width) in windows 0.09 face widths across inside the face oval, the lower quartile of the windows over the least",
+            summary_zh: "面部没有局部模糊或涂抹的区域：在面部轮廓内 0.09 脸宽的窗口中测细节（脸宽缩放到 256 像素，亮度与 σ=1 像素模糊后之差），取窗口细节的下四分位数与最少者之比",
+            unit: "ratio",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| Retouch { c }),
 };
@@ -97,6 +108,9 @@ pub struct Config {
     /// RT007: the face's strongest pixel grid (`analysis::pixelation::Pixelation::ratio`) at most
     /// this.
     pub max_face_grid: f64,
+    /// RT008: the face's smooth-skin detail over its least detailed window
+    /// (`analysis::blurred_patch::BlurredPatch::ratio`) at most this.
+    pub max_detail_void: f64,
 }
 
 pub struct Retouch {
@@ -204,6 +218,7 @@ impl Rule for Retouch {
         }
 
         out.push(self.face_not_pixelated(a));
+        out.push(self.face_not_blurred_in_part(a));
 
         out.push(Finding::measured(
             RT006,
@@ -249,6 +264,42 @@ impl Retouch {
             Text::new(
                 "面部有马赛克或平涂的色块（经过处理或有贴片）：请上传未经处理、面部无遮挡的原始照片",
                 "Part of the face is pixelated or covered by a flat patch (an edit or a plaster): upload the original, unedited photo with nothing on the face",
+            ),
+        )
+        .with_region_if_failed(Some(a.to_original(region)))
+    }
+}
+
+impl Retouch {
+    /// RT008: a blurred or smoothed-over patch on the face. Not assessed without a face mesh, with
+    /// a face under 40 px or one whose oval holds too few windows (then a mandatory RT008 sends
+    /// the photo to review).
+    fn face_not_blurred_in_part(&self, a: &Analysis) -> Finding {
+        let t = Threshold::max(self.c.max_detail_void);
+        if a.face.is_none() {
+            return Finding::not_assessed(RT008, "ratio", t, no_face());
+        }
+        let Some(found) = a.blurred_patch else {
+            return Finding::not_assessed(
+                RT008,
+                "ratio",
+                t,
+                Text::new(
+                    "面部太小或不完整，无法判断是否有局部模糊",
+                    "The face is too small or incomplete to tell whether part of it is blurred",
+                ),
+            );
+        };
+        let region = Region::Box { x: found.left, y: found.top, width: found.side, height: found.side };
+        Finding::measured(
+            RT008,
+            round(found.ratio as f64, 2),
+            "ratio",
+            t,
+            Text::new("面部细节均匀，没有局部模糊", "The face's detail is even: no part of it is blurred"),
+            Text::new(
+                "面部有一块区域模糊、被涂抹或被遮挡（经过修图或有遮挡物）：请上传未经修图、面部无遮挡且清晰的原始照片",
+                "Part of the face is blurred, smoothed over or covered (an edit, or something on the face): upload the original, unedited photo with the whole face uncovered and sharp",
             ),
         )
         .with_region_if_failed(Some(a.to_original(region)))
@@ -346,5 +397,32 @@ mod tests {
             .build();
         let f = run(&pixelated, "retouch");
         assert_eq!(outcome(&f, "RT007"), Fail, "{f:?}");
+    }
+
+    /// Skin speckled ±10 levels by a fixed hash of the pixel's place (a photographed face's fine
+    /// detail); `flat` evens a square of it, 0.3 face widths across on the subject's right cheek.
+    fn speckled(flat: bool) -> crate::analysis::Analysis {
+        let plain = portrait(0.0, 0.0, 0.0).build();
+        let mesh = &plain.face.as_ref().expect("a face").mesh;
+        let (cheek, width) = (mesh.p(crate::analysis::lm::RIGHT_CHEEK), mesh.p(234).dist(mesh.p(454)));
+        let half = 0.15 * width;
+        portrait(0.0, 0.0, 0.0)
+            .recolour(move |x, y, colour| {
+                if flat && (x as f32 - cheek.x).abs() <= half && (y as f32 - cheek.y).abs() <= half {
+                    return colour;
+                }
+                let hash = x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663);
+                let n = (hash.wrapping_mul(2_654_435_761) >> 27) as i16 - 16;
+                colour.map(|c| (c as i16 + n * 10 / 16).clamp(0, 255) as u8)
+            })
+            .build()
+    }
+
+    #[test]
+    fn a_smoothed_over_square_on_the_cheek_fails_and_an_evenly_detailed_face_passes() {
+        let f = run(&speckled(false), "retouch");
+        assert_eq!(outcome(&f, "RT008"), Pass, "{f:?}");
+        let f = run(&speckled(true), "retouch");
+        assert_eq!(outcome(&f, "RT008"), Fail, "{f:?}");
     }
 }
