@@ -1,7 +1,8 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
 //! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), a
-//! watermark across the face and print anywhere on the chest (TX001), each drawn with
+//! watermark across the face and print anywhere on the chest (TX001), a part of the face blurred
+//! or smoothed over (RT008, RT007), each drawn with
 //! randomly chosen position, size,
 //! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
@@ -846,6 +847,45 @@ fn draw_quality(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
     Some(label)
 }
 
+/// A part of the face blurred or smoothed over, as a retouch hides a scar or a mark: a Gaussian
+/// blur or a median filter (as a "smooth" brush) over a rectangle or an ellipse 0.12-0.4 face
+/// widths across of aspect 0.6-1.7, anywhere from the brows to the chin, with a hard edge or one
+/// faded over 10-50 % of its radius. Strengths are in face widths.
+fn draw_local_blur(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let kind = *rng.pick(&["gaussian", "median"]);
+    let strength = fw * rng.range(0.006, 0.025);
+    let blurred = match kind {
+        "gaussian" => imageops::blur(img, strength),
+        _ => {
+            let r = (strength.round() as u32).max(1);
+            imageproc::filter::median_filter(img, r, r)
+        }
+    };
+    let shape = *rng.pick(&["rect", "ellipse"]);
+    let size = fw * rng.range(0.12, 0.4);
+    let aspect = rng.range(0.6, 1.7);
+    let (half_w, half_h) = (0.5 * size * aspect.sqrt(), 0.5 * size / aspect.sqrt());
+    let (cx, cy) = (fx + fw * rng.range(0.25, 0.75), fy + fh * rng.range(0.2, 0.85));
+    let fade = if rng.next() % 2 == 0 { 0.0 } else { rng.range(0.1, 0.5) };
+    let (w, h) = img.dimensions();
+    let (x0, x1) = ((cx - half_w).floor().max(0.0) as u32, ((cx + half_w).ceil().max(0.0) as u32).min(w));
+    let (y0, y1) = ((cy - half_h).floor().max(0.0) as u32, ((cy + half_h).ceil().max(0.0) as u32).min(h));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (dx, dy) = ((x as f32 + 0.5 - cx) / half_w, (y as f32 + 0.5 - cy) / half_h);
+            let d = if shape == "rect" { dx.abs().max(dy.abs()) } else { dx.hypot(dy) };
+            let k = if fade == 0.0 { (d <= 1.0) as u8 as f32 } else { ((1.0 - d) / fade).clamp(0.0, 1.0) };
+            if k > 0.0 {
+                let (a, b) = (img.get_pixel(x, y).0, blurred.get_pixel(x, y).0);
+                let mix = |i: usize| (a[i] as f32 * (1.0 - k) + b[i] as f32 * k).round() as u8;
+                img.put_pixel(x, y, image::Rgb([mix(0), mix(1), mix(2)]));
+            }
+        }
+    }
+    Some(format!("{kind} {shape} strength={:.3} size={:.2} aspect={aspect:.2} fade={fade:.2}", strength / fw, size / fw))
+}
+
 /// A straight motion smear: each pixel the mean of `length` px of the line through it at `angle`.
 fn smear(img: &mut RgbImage, length: f32, angle: f32) {
     let taps = (length.ceil() as usize).max(2);
@@ -900,6 +940,8 @@ const JEWELLERY_CODES: &[&str] = &["JW001"];
 const EYEWEAR_CODES: &[&str] = &["GL001", "GL002", "GL003", "GL004"];
 const QUALITY_CODES: &[&str] = &["IQ004", "IQ007", "IQ008"];
 const HEADWEAR_CODES: &[&str] = &["HW001"];
+/// A retouch of part of the face is the retouching checks' to catch.
+const RETOUCH_CODES: &[&str] = &["RT007", "RT008"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -1002,7 +1044,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 10] = [
+    let families: [(&str, &[&str]); 11] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -1013,6 +1055,7 @@ fn main() -> anyhow::Result<()> {
         ("watermark", TEXT_CODES),
         ("headwear", HEADWEAR_CODES),
         ("chest print", TEXT_CODES),
+        ("local blur", RETOUCH_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -1044,6 +1087,7 @@ fn main() -> anyhow::Result<()> {
                 "watermark" => draw_watermark(&mut variant, &mut rng, &fonts, face),
                 "headwear" => draw_headwear(&mut variant, &mut rng, report),
                 "chest print" => draw_chest_print(&mut variant, &mut rng, &fonts, face),
+                "local blur" => draw_local_blur(&mut variant, &mut rng, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -1061,7 +1105,7 @@ fn main() -> anyhow::Result<()> {
                 .split_whitespace()
                 .take(match families[f].0 {
                     "text" | "logo" | "watermark" | "chest print" => 3,
-                    "eyewear" | "headwear" => 2,
+                    "eyewear" | "headwear" | "local blur" => 2,
                     _ => 1,
                 })
                 .collect::<Vec<_>>()
