@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, Finding, HeadSlot, Rule, RuleSpec, Score};
+use super::{build_with, no_face, round, CodeInfo, Context, EvalLabel, FacePartCheck, Finding, HeadSlot, Rule, RuleSpec, Score};
 use crate::report::{Region, Text, Threshold};
 
 /// This family's check codes (stable: reports, profiles and clients key on them).
@@ -130,37 +130,28 @@ impl Mask {
     /// (then a mandatory MK003 sends the photo to review).
     fn face_uncovered(&self, ctx: &Context) -> Finding {
         let a = ctx.analysis;
-        let t = Threshold::max(self.c.max_mirror_chroma);
-        if a.face.is_none() {
-            return Finding::not_assessed(MK003, "chroma", t, no_face());
-        }
-        let Some(found) = a.mirror_chroma else {
-            return Finding::not_assessed(
-                MK003,
-                "chroma",
-                t,
-                Text::new(
-                    "面部太小或不完整，无法判断脸上是否有遮挡物",
-                    "The face is too small or incomplete to tell whether something covers it",
-                ),
-            );
-        };
         // Where the sticker is: the square read around the landmark that differs most, grown to
         // show a little of what is around it.
-        let side = 4.0 * found.half_side;
-        let region = Region::Box { x: found.at.x - side / 2.0, y: found.at.y - side / 2.0, width: side, height: side };
-        Finding::measured(
-            MK003,
-            round(found.difference as f64, 1),
-            "chroma",
-            t,
-            Text::new("面部无贴纸或贴片", "Nothing is stuck on the face"),
-            Text::new(
+        let reading = a.mirror_chroma.map(|found| {
+            let side = 4.0 * found.half_side;
+            let region = Region::Box { x: found.at.x - side / 2.0, y: found.at.y - side / 2.0, width: side, height: side };
+            (round(found.difference as f64, 1), region)
+        });
+        FacePartCheck {
+            code: MK003,
+            unit: "chroma",
+            threshold: Threshold::max(self.c.max_mirror_chroma),
+            not_read: Text::new(
+                "面部太小或不完整，无法判断脸上是否有遮挡物",
+                "The face is too small or incomplete to tell whether something covers it",
+            ),
+            passed: Text::new("面部无贴纸或贴片", "Nothing is stuck on the face"),
+            failed: Text::new(
                 "脸上有贴纸、贴片等遮挡物（左右脸颜色不一致）：请取下后重新拍摄",
                 "Something is stuck on the face, such as a sticker or a patch (one half of the face differs in colour from the other): remove it and retake",
             ),
-        )
-        .with_region_if_failed(Some(a.to_original(region)))
+        }
+        .finding(a, reading)
     }
 }
 

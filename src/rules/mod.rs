@@ -290,6 +290,35 @@ impl Finding {
     }
 }
 
+/// A check read on part of the chosen face (a window or a patch the analysis singled out: RT007,
+/// RT008, MK003), declared once with its texts. Without a face it is not assessed for that
+/// reason; without a reading (a face too small or incomplete) for `not_read`; either way a
+/// mandatory check then sends the photo to review. Otherwise it is measured, and the part is the
+/// region a failure points at.
+pub struct FacePartCheck {
+    pub code: &'static str,
+    pub unit: &'static str,
+    pub threshold: Threshold,
+    pub not_read: Text,
+    pub passed: Text,
+    pub failed: Text,
+}
+
+impl FacePartCheck {
+    /// The finding for `reading`: the measured value (already rounded) and the part, in the
+    /// analysis image's pixels.
+    pub fn finding(self, a: &Analysis, reading: Option<(f64, Region)>) -> Finding {
+        if a.face.is_none() {
+            return Finding::not_assessed(self.code, self.unit, self.threshold, no_face());
+        }
+        let Some((value, region)) = reading else {
+            return Finding::not_assessed(self.code, self.unit, self.threshold, self.not_read);
+        };
+        Finding::measured(self.code, value, self.unit, self.threshold, self.passed, self.failed)
+            .with_region_if_failed(Some(a.to_original(region)))
+    }
+}
+
 /// Shared reasons for checks that cannot be assessed.
 pub fn no_face() -> Text {
     Text::new("未检测到人脸，无法评估", "No face was found, so this could not be assessed")

@@ -11,7 +11,7 @@
 
 use serde::Deserialize;
 
-use super::{build_with, no_face, round, CodeInfo, Context, Finding, Rule, RuleSpec};
+use super::{build_with, no_face, round, CodeInfo, Context, FacePartCheck, Finding, Rule, RuleSpec};
 use crate::analysis::{lm, Analysis};
 use crate::exif::ExifStatus;
 use crate::imaging::{luma, Point};
@@ -236,73 +236,43 @@ impl Rule for Retouch {
 }
 
 impl Retouch {
-    /// RT007: a mosaic on the face. Not assessed without a face mesh, with a face under 40 px or
-    /// one whose oval holds no window (then a mandatory RT007 sends the photo to review).
+    /// RT007: a mosaic on the face, the failing window as its region.
     fn face_not_pixelated(&self, a: &Analysis) -> Finding {
-        let t = Threshold::max(self.c.max_face_grid);
-        if a.face.is_none() {
-            return Finding::not_assessed(RT007, "ratio", t, no_face());
-        }
-        let Some(found) = a.pixelation else {
-            return Finding::not_assessed(
-                RT007,
-                "ratio",
-                t,
-                Text::new(
-                    "面部太小或不完整，无法判断是否有马赛克",
-                    "The face is too small or incomplete to tell whether part of it is pixelated",
-                ),
-            );
-        };
-        let region = Region::Box { x: found.left, y: found.top, width: found.side, height: found.side };
-        Finding::measured(
-            RT007,
-            round(found.ratio as f64, 2),
-            "ratio",
-            t,
-            Text::new("面部没有马赛克", "No part of the face is pixelated"),
-            Text::new(
+        FacePartCheck {
+            code: RT007,
+            unit: "ratio",
+            threshold: Threshold::max(self.c.max_face_grid),
+            not_read: Text::new(
+                "面部太小或不完整，无法判断是否有马赛克",
+                "The face is too small or incomplete to tell whether part of it is pixelated",
+            ),
+            passed: Text::new("面部没有马赛克", "No part of the face is pixelated"),
+            failed: Text::new(
                 "面部有马赛克或平涂的色块（经过处理或有贴片）：请上传未经处理、面部无遮挡的原始照片",
                 "Part of the face is pixelated or covered by a flat patch (an edit or a plaster): upload the original, unedited photo with nothing on the face",
             ),
-        )
-        .with_region_if_failed(Some(a.to_original(region)))
-    }
-}
-
-impl Retouch {
-    /// RT008: a blurred or smoothed-over patch on the face. Not assessed without a face mesh, with
-    /// a face under 40 px or one whose oval holds too few windows (then a mandatory RT008 sends
-    /// the photo to review).
-    fn face_not_blurred_in_part(&self, a: &Analysis) -> Finding {
-        let t = Threshold::max(self.c.max_detail_void);
-        if a.face.is_none() {
-            return Finding::not_assessed(RT008, "ratio", t, no_face());
         }
-        let Some(found) = a.blurred_patch else {
-            return Finding::not_assessed(
-                RT008,
-                "ratio",
-                t,
-                Text::new(
-                    "面部太小或不完整，无法判断是否有局部模糊",
-                    "The face is too small or incomplete to tell whether part of it is blurred",
-                ),
-            );
-        };
-        let region = Region::Box { x: found.left, y: found.top, width: found.side, height: found.side };
-        Finding::measured(
-            RT008,
-            round(found.ratio as f64, 2),
-            "ratio",
-            t,
-            Text::new("面部细节均匀，没有局部模糊", "The face's detail is even: no part of it is blurred"),
-            Text::new(
+        .finding(a, a.pixelation.map(|f| (round(f.ratio as f64, 2), Region::Box { x: f.left, y: f.top, width: f.side, height: f.side })))
+    }
+
+    /// RT008: a blurred or smoothed-over patch on the face, the window with the least detail as
+    /// its region.
+    fn face_not_blurred_in_part(&self, a: &Analysis) -> Finding {
+        FacePartCheck {
+            code: RT008,
+            unit: "ratio",
+            threshold: Threshold::max(self.c.max_detail_void),
+            not_read: Text::new(
+                "面部太小或不完整，无法判断是否有局部模糊",
+                "The face is too small or incomplete to tell whether part of it is blurred",
+            ),
+            passed: Text::new("面部细节均匀，没有局部模糊", "The face's detail is even: no part of it is blurred"),
+            failed: Text::new(
                 "面部有一块区域模糊、被涂抹或被遮挡（经过修图或有遮挡物）：请上传未经修图、面部无遮挡且清晰的原始照片",
                 "Part of the face is blurred, smoothed over or covered (an edit, or something on the face): upload the original, unedited photo with the whole face uncovered and sharp",
             ),
-        )
-        .with_region_if_failed(Some(a.to_original(region)))
+        }
+        .finding(a, a.blurred_patch.map(|f| (round(f.ratio as f64, 2), Region::Box { x: f.left, y: f.top, width: f.side, height: f.side })))
     }
 }
 
