@@ -105,6 +105,10 @@ async fn wrong_content_type_is_415() {
     let (status, _, json) = send(&state(config()), post("image/png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec())).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(json["error"]["code"], "unsupported_format");
+    let animation = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/animated.webp")).unwrap();
+    let (status, _, json) = send(&state(config()), post("image/webp", animation)).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(json["error"]["code"], "animated_image");
 }
 
 #[tokio::test(flavor = "multi_thread")]
