@@ -296,7 +296,8 @@ mod tests {
     fn without_a_face_or_colour_it_is_not_assessed() {
         let none = run(&Builder::new(600, 800, [246, 246, 244]).build(), "jewellery");
         assert_eq!(settled(&none, "JW001"), NotAssessed);
-        let grey = portrait(0.0, 0.0, 0.0).paint([160, 160, 160], |x, y| ((x as f32 - 300.0) / 150.0).powi(2) + ((y as f32 - 330.0) / 200.0).powi(2) < 1.0);
+        let grey = portrait(0.0, 0.0, 0.0)
+            .paint([160, 160, 160], |x, y| ((x as f32 - 300.0) / 150.0).powi(2) + ((y as f32 - 330.0) / 200.0).powi(2) < 1.0);
         assert_eq!(settled(&run(&grey.build(), "jewellery"), "JW001"), NotAssessed);
     }
 }

@@ -148,9 +148,9 @@ pub enum WhenFound {
 /// The box enclosing every (x, y, width, height) box given, in working-image pixels; `None`
 /// for none.
 pub(crate) fn enclosing_box(boxes: impl IntoIterator<Item = (f32, f32, f32, f32)>) -> Option<Region> {
-    let (x0, y0, x1, y1) = boxes.into_iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |m, (x, y, w, h)| {
-        (m.0.min(x), m.1.min(y), m.2.max(x + w), m.3.max(y + h))
-    });
+    let (x0, y0, x1, y1) = boxes
+        .into_iter()
+        .fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |m, (x, y, w, h)| (m.0.min(x), m.1.min(y), m.2.max(x + w), m.3.max(y + h)));
     (x0 <= x1).then_some(Region::Box { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
 }
 
