@@ -399,32 +399,33 @@ fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
     out
 }
 
+/// `img` with a square `side` face widths across, its top-left corner `left` face widths and `top`
+/// face heights into the face box, replaced by `edit` of it (at least 24 px a side).
+fn edit_square(img: &RgbImage, face: FaceBox, side: f32, left: f32, top: f32, edit: impl Fn(&RgbImage) -> RgbImage) -> RgbImage {
+    let (fx, fy, fw, fh) = face;
+    let side = ((side * fw).round() as u32).max(24);
+    let (left, top) = ((fx + left * fw).max(0.0) as u32, (fy + top * fh).max(0.0) as u32);
+    let square = imageops::crop_imm(img, left, top, side, side).to_image();
+    let mut out = img.clone();
+    imageops::replace(&mut out, &edit(&square), left as i64, top as i64);
+    out
+}
+
 /// A square 0.22 face widths across on the subject's left cheek, pixelated into blocks of a
 /// twelfth of its side (a mosaic that hides part of the face and keeps its colours).
 fn face_pixelated(img: &RgbImage, face: FaceBox) -> RgbImage {
-    use image::imageops::{crop_imm, replace, resize, FilterType};
-    let (fx, fy, fw, fh) = face;
-    let side = ((0.22 * fw).round() as u32).max(24);
-    let (left, top) = ((fx + 0.58 * fw).max(0.0) as u32, (fy + 0.5 * fh).max(0.0) as u32);
-    let square = crop_imm(img, left, top, side, side).to_image();
-    let (w, h) = square.dimensions();
-    let blocks = resize(&square, (w / 12).max(1), (h / 12).max(1), FilterType::Triangle);
-    let mut out = img.clone();
-    replace(&mut out, &resize(&blocks, w, h, FilterType::Nearest), left as i64, top as i64);
-    out
+    use image::imageops::{resize, FilterType};
+    edit_square(img, face, 0.22, 0.58, 0.5, |square| {
+        let (w, h) = square.dimensions();
+        let blocks = resize(square, (w / 12).max(1), (h / 12).max(1), FilterType::Triangle);
+        resize(&blocks, w, h, FilterType::Nearest)
+    })
 }
 
 /// A square 0.24 face widths across on the subject's right cheek, blurred by 5 px (a retouch that
 /// smooths part of the face and keeps its colours and shape).
 fn cheek_blurred(img: &RgbImage, face: FaceBox) -> RgbImage {
-    use image::imageops::{blur, crop_imm, replace};
-    let (fx, fy, fw, fh) = face;
-    let side = ((0.24 * fw).round() as u32).max(24);
-    let (left, top) = ((fx + 0.16 * fw).max(0.0) as u32, (fy + 0.5 * fh).max(0.0) as u32);
-    let square = crop_imm(img, left, top, side, side).to_image();
-    let mut out = img.clone();
-    replace(&mut out, &blur(&square, 5.0), left as i64, top as i64);
-    out
+    edit_square(img, face, 0.24, 0.16, 0.5, |square| imageops::blur(square, 5.0))
 }
 
 /// A black bar over the eyes (a censored photo, or dark glasses).
