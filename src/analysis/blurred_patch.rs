@@ -19,9 +19,9 @@
 
 use image::RgbImage;
 
-use super::lm;
+use super::face_work::face_at_width;
 use crate::imaging::filters::{box_blur, Edges};
-use crate::imaging::{bounds, luma, polygon_row_spans, quantile, resize, Point, Resample};
+use crate::imaging::{luma, polygon_row_spans, quantile};
 
 /// The face is read this many pixels across (its landmarks' horizontal extent).
 const WORK_WIDTH: f32 = 256.0;
@@ -55,28 +55,9 @@ pub struct BlurredPatch {
 /// the face mesh in the analysis image's pixels. `None` for a face under 40 px wide or one whose
 /// oval holds too few windows: nothing was read, so nothing may pass.
 pub fn smoothest_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPatch> {
-    let points: Vec<Point> = mesh.iter().map(|p| Point::new(p[0], p[1])).collect();
-    let (x0, y0, x1, y1) = bounds(&points);
-    let face_width = x1 - x0;
-    if !(face_width.is_finite() && face_width >= 40.0) {
-        return None;
-    }
-    // The face's box with a little room for the filters, clamped to the photo.
-    let pad = 0.05 * face_width;
-    let left = (x0 - pad).max(0.0).floor() as u32;
-    let top = (y0 - pad).max(0.0).floor() as u32;
-    let right = ((x1 + pad).ceil().max(0.0) as u32).min(image.width());
-    let bottom = ((y1 + pad).ceil().max(0.0) as u32).min(image.height());
-    if right <= left + 8 || bottom <= top + 8 {
-        return None;
-    }
-    let scale = WORK_WIDTH / face_width;
-    let (w, h) = ((((right - left) as f32 * scale).round() as u32).max(8), (((bottom - top) as f32 * scale).round() as u32).max(8));
-    let crop = image::imageops::crop_imm(image, left, top, right - left, bottom - top).to_image();
-    // Shrinking averages areas (no interpolation blur of its own); enlarging interpolates.
-    let filter = if scale < 1.0 { Resample::Area } else { Resample::Bilinear };
-    let work = resize(&crop, w, h, filter);
-    let (w, h) = (w as usize, h as usize);
+    let face = face_at_width(image, mesh, WORK_WIDTH, 0.05)?;
+    let work = &face.image;
+    let (w, h) = (work.width() as usize, work.height() as usize);
     let plane: Vec<f32> = work.pixels().map(|p| luma(p.0)).collect();
 
     // Fine detail: |luma − luma under a [1 4 6 4 1]/16 kernel (σ = 1 px)|, smoothed by two 5×5
@@ -106,12 +87,7 @@ pub fn smoothest_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPat
     if side + 1 > w || side + 1 > h {
         return None;
     }
-    // The oval in working pixels.
-    let oval: Vec<Point> = lm::FACE_OVAL
-        .iter()
-        .filter_map(|&i| points.get(i))
-        .map(|p| Point::new((p.x - left as f32) * scale, (p.y - top as f32) * scale))
-        .collect();
+    let oval = &face.oval;
     // A window with its margin lies inside the oval when the oval's row spans at its top and
     // bottom edge each hold it whole (for a convex oval, its four corners inside), read once a
     // window row.
@@ -122,8 +98,8 @@ pub fn smoothest_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPat
     };
     let mut windows: Vec<(f32, usize, usize)> = Vec::new();
     for y in (0..h - side).step_by(STEP) {
-        let top_spans = polygon_row_spans(y as f32 - margin, &oval);
-        let bottom_spans = polygon_row_spans((y + side) as f32 + margin, &oval);
+        let top_spans = polygon_row_spans(y as f32 - margin, oval);
+        let bottom_spans = polygon_row_spans((y + side) as f32 + margin, oval);
         for x in (0..w - side).step_by(STEP) {
             let (l, r) = (x as f32 - margin, (x + side) as f32 + margin);
             if !holds(&top_spans, l, r) || !holds(&bottom_spans, l, r) {
@@ -146,9 +122,9 @@ pub fn smoothest_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPat
     let &(least, x, y) = windows.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
     Some(BlurredPatch {
         ratio: (smooth_skin + FLOOR) / (least.max(0.0) + FLOOR),
-        left: left as f32 + x as f32 / scale,
-        top: top as f32 + y as f32 / scale,
-        side: side as f32 / scale,
+        left: face.original_x(x as f32),
+        top: face.original_y(y as f32),
+        side: side as f32 / face.scale,
     })
 }
 
@@ -178,6 +154,7 @@ fn binomial4(src: &[f32], w: usize, h: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::lm;
 
     /// A face-sized oval of textured skin (a fixed pseudo-random speckle) and a mesh whose oval
     /// points ring it; `blur` flattens a square of it to its mean.

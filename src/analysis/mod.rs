@@ -19,6 +19,7 @@ pub mod blurred_patch;
 pub mod eye_detail;
 pub mod face_cover;
 pub mod face_frame;
+pub mod face_work;
 pub mod marks;
 pub mod mouth;
 pub mod ornaments;

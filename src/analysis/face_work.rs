@@ -1,0 +1,64 @@
+//! The chosen face read at a fixed scale: the measures that look for a patch on the face (a blur,
+//! RT008; a sticker, MK004) compare windows or regions in pixels, so they read every face at the
+//! same width whatever the photo's size.
+
+use image::RgbImage;
+
+use super::lm;
+use crate::imaging::{bounds, resize, Point, Resample};
+
+/// The face's box (with room around it) resampled so that the face is `width` pixels across.
+pub struct FaceWork {
+    /// The resampled crop.
+    pub image: RgbImage,
+    /// Where the crop starts in the analysis image (pixels).
+    pub left: u32,
+    pub top: u32,
+    /// Working pixels per analysis-image pixel.
+    pub scale: f32,
+    /// The face oval in working pixels.
+    pub oval: Vec<Point>,
+}
+
+impl FaceWork {
+    /// The analysis image's x of a working x.
+    pub fn original_x(&self, x: f32) -> f32 {
+        self.left as f32 + x / self.scale
+    }
+
+    /// The analysis image's y of a working y.
+    pub fn original_y(&self, y: f32) -> f32 {
+        self.top as f32 + y / self.scale
+    }
+}
+
+/// The face (`mesh` in the analysis image's pixels) cropped with `pad` face widths around its
+/// landmarks, clamped to the photo, and resampled to `width` pixels of face width: shrinking
+/// averages areas (no interpolation blur of its own), enlarging interpolates. `None` for a face
+/// under 40 px wide or a crop too thin to read.
+pub fn face_at_width(image: &RgbImage, mesh: &[[f32; 3]], width: f32, pad: f32) -> Option<FaceWork> {
+    let points: Vec<Point> = mesh.iter().map(|p| Point::new(p[0], p[1])).collect();
+    let (x0, y0, x1, y1) = bounds(&points);
+    let face_width = x1 - x0;
+    if !(face_width.is_finite() && face_width >= 40.0) {
+        return None;
+    }
+    let pad = pad * face_width;
+    let left = (x0 - pad).max(0.0).floor() as u32;
+    let top = (y0 - pad).max(0.0).floor() as u32;
+    let right = ((x1 + pad).ceil().max(0.0) as u32).min(image.width());
+    let bottom = ((y1 + pad).ceil().max(0.0) as u32).min(image.height());
+    if right <= left + 8 || bottom <= top + 8 {
+        return None;
+    }
+    let scale = width / face_width;
+    let (w, h) = ((((right - left) as f32 * scale).round() as u32).max(8), (((bottom - top) as f32 * scale).round() as u32).max(8));
+    let crop = image::imageops::crop_imm(image, left, top, right - left, bottom - top).to_image();
+    let filter = if scale < 1.0 { Resample::Area } else { Resample::Bilinear };
+    let oval = lm::FACE_OVAL
+        .iter()
+        .filter_map(|&i| points.get(i))
+        .map(|p| Point::new((p.x - left as f32) * scale, (p.y - top as f32) * scale))
+        .collect();
+    Some(FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval })
+}
