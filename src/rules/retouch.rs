@@ -381,9 +381,7 @@ mod tests {
                 if flat && (x as f32 - cheek.x).abs() <= half && (y as f32 - cheek.y).abs() <= half {
                     return colour;
                 }
-                let hash = x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663);
-                let n = (hash.wrapping_mul(2_654_435_761) >> 27) as i16 - 16;
-                colour.map(|c| (c as i16 + n * 10 / 16).clamp(0, 255) as u8)
+                crate::rules::tests::speckle(x, y, colour)
             })
             .build()
     }
