@@ -20,6 +20,7 @@ pub mod eye_detail;
 pub mod face_cover;
 pub mod face_frame;
 pub mod face_work;
+pub mod flat_patch;
 pub mod marks;
 pub mod mouth;
 pub mod ornaments;
@@ -183,6 +184,10 @@ pub struct Analysis {
     /// RT008); `None` without a face mesh, with a face under 40 px or one whose oval holds too
     /// few windows.
     pub blurred_patch: Option<blurred_patch::BlurredPatch>,
+    /// The flat patch on the chosen face that stands out most from the skin around it
+    /// (`flat_patch::sharpest_flat_patch`, MK004); `None` without a face mesh, with a face under
+    /// 40 px or one whose oval leaves too few pixels.
+    pub flat_patch: Option<flat_patch::FlatPatch>,
     /// Luma samples inside the face oval; empty without a face.
     face_luma: Vec<f32>,
     pub timings: StageTimings,
@@ -665,6 +670,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let mirror_chroma = face.as_ref().and_then(|f| face_cover::mirror_chroma_difference(image.base(), &f.mesh.points));
     let pixelation = face.as_ref().and_then(|f| pixelation::mosaic_on_face(image.base(), &f.mesh.points, jpeg_block(&source, factor)));
     let blurred_patch = face.as_ref().and_then(|f| blurred_patch::smoothest_patch(image.base(), &f.mesh.points));
+    let flat_patch = face.as_ref().and_then(|f| flat_patch::sharpest_flat_patch(image.base(), &f.mesh.points));
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
@@ -690,6 +696,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
         mirror_chroma,
         pixelation,
         blurred_patch,
+        flat_patch,
         timings,
     };
     Ok(analysis)

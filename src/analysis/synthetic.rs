@@ -206,6 +206,7 @@ impl Builder {
         let mirror_chroma = face.as_ref().and_then(|f| super::face_cover::mirror_chroma_difference(&self.image, &f.mesh.points));
         let pixelation = face.as_ref().and_then(|f| super::pixelation::mosaic_on_face(&self.image, &f.mesh.points, None));
         let blurred_patch = face.as_ref().and_then(|f| super::blurred_patch::smoothest_patch(&self.image, &f.mesh.points));
+        let flat_patch = face.as_ref().and_then(|f| super::flat_patch::sharpest_flat_patch(&self.image, &f.mesh.points));
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
@@ -244,6 +245,7 @@ impl Builder {
             mirror_chroma,
             pixelation,
             blurred_patch,
+            flat_patch,
             face_luma,
             timings: StageTimings::default(),
         }

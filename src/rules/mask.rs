@@ -3,7 +3,9 @@
 //! covers the mouth, and only real lips have a border against the skin below them. MK003 looks
 //! for something stuck on the rest of the face (a sticker, a patch): the two halves of a face
 //! match in colour landmark by landmark, and a sticker on one half does not
-//! (`analysis::face_cover`).
+//! (`analysis::face_cover`). MK004 looks for what MK003 misses when it is small, white or black:
+//! a patch of one flat colour with a sharp edge, which no photographed skin is
+//! (`analysis::flat_patch`).
 
 use serde::Deserialize;
 
@@ -14,6 +16,7 @@ use crate::report::{Region, Text, Threshold};
 pub const MK001: &str = "MK001";
 pub const MK002: &str = "MK002";
 pub const MK003: &str = "MK003";
+pub const MK004: &str = "MK004";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "mask",
@@ -43,6 +46,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "chroma",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: MK004,
+            name: "no_sticker_on_face",
+            summary: "Nothing stuck on or painted over the face: no patch of one flat colour with a sharp edge, as a sticker or an emoji leaves (contrast of the most distinct such patch with the pixels just around it)",
+            summary_zh: "脸上没有贴纸或色块：没有颜色均匀、边缘清晰的区域（贴纸、表情图案）（此类区域与其周围像素的最大对比度）",
+            unit: "contrast",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| Mask { c }),
 };
@@ -57,6 +68,9 @@ pub struct Config {
     /// MK003: the largest chroma difference between mirror landmarks
     /// (`analysis::face_cover::mirror_chroma_difference`) at most this.
     pub max_mirror_chroma: f64,
+    /// MK004: the contrast of the most distinct flat patch on the face
+    /// (`analysis::flat_patch::FlatPatch::contrast`) at most this.
+    pub max_flat_patch_contrast: f64,
 }
 
 pub struct Mask {
@@ -65,7 +79,7 @@ pub struct Mask {
 
 impl Rule for Mask {
     fn evaluate(&self, ctx: &Context) -> Vec<Finding> {
-        vec![self.mask_classifier(ctx), self.mouth_visible(ctx), self.face_uncovered(ctx)]
+        vec![self.mask_classifier(ctx), self.mouth_visible(ctx), self.face_uncovered(ctx), self.no_sticker(ctx)]
     }
 }
 
@@ -153,6 +167,31 @@ impl Mask {
         }
         .finding(a, reading)
     }
+
+    /// MK004: the flat patch that stands out most, its box as the region. Not assessed without a
+    /// face mesh or a readable face (then a mandatory MK004 sends the photo to review).
+    fn no_sticker(&self, ctx: &Context) -> Finding {
+        let a = ctx.analysis;
+        let reading = a.flat_patch.map(|found| {
+            let region = Region::Box { x: found.left, y: found.top, width: found.width, height: found.height };
+            (round(found.contrast as f64, 1), region)
+        });
+        FacePartCheck {
+            code: MK004,
+            unit: "contrast",
+            threshold: Threshold::max(self.c.max_flat_patch_contrast),
+            not_read: Text::new(
+                "面部太小或不完整，无法判断脸上是否有贴纸",
+                "The face is too small or incomplete to tell whether something is stuck on it",
+            ),
+            passed: Text::new("脸上没有贴纸或色块", "No sticker or painted patch on the face"),
+            failed: Text::new(
+                "脸上有贴纸或色块（一块颜色均匀、边缘清晰的区域）：请上传未经修图、面部无遮挡的原始照片",
+                "Something is stuck on or painted over the face (a patch of one flat colour with a sharp edge, such as a sticker): upload the original, unedited photo with nothing on the face",
+            ),
+        }
+        .finding(a, reading)
+    }
 }
 
 #[cfg(test)]
@@ -206,5 +245,29 @@ mod tests {
         // A face but no appearance-network output: never a pass (the photo goes to review).
         let f = run(&portrait(0.0, 0.0, 0.0).build(), "mask");
         assert_eq!(outcome(&f, "MK001"), NotAssessed, "{f:?}");
+    }
+
+    /// The portrait's skin speckled (a photographed face's grain), with `sticker` a disc of that
+    /// colour 0.05 face widths in radius on the subject's right cheek.
+    fn speckled_with(sticker: Option<[u8; 3]>) -> crate::analysis::Analysis {
+        let plain = portrait(0.0, 0.0, 0.0).build();
+        let mesh = &plain.face.as_ref().expect("a face").mesh;
+        let (cheek, width) = (mesh.p(crate::analysis::lm::RIGHT_CHEEK), mesh.p(234).dist(mesh.p(454)));
+        portrait(0.0, 0.0, 0.0)
+            .recolour(move |x, y, colour| match sticker {
+                Some(paint) if (x as f32 + 0.5 - cheek.x).hypot(y as f32 + 0.5 - cheek.y) <= 0.05 * width => paint,
+                _ => crate::rules::tests::speckle(x, y, colour),
+            })
+            .build()
+    }
+
+    #[test]
+    fn a_black_or_white_disc_on_the_cheek_fails_mk004_and_grainy_skin_passes() {
+        let f = run(&speckled_with(None), "mask");
+        assert_eq!(outcome(&f, "MK004"), Pass, "{f:?}");
+        for paint in [[15, 15, 15], [250, 250, 250]] {
+            let f = run(&speckled_with(Some(paint)), "mask");
+            assert_eq!(outcome(&f, "MK004"), Fail, "{paint:?} {f:?}");
+        }
     }
 }

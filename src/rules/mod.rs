@@ -291,7 +291,7 @@ impl Finding {
 }
 
 /// A check read on part of the chosen face (a window or a patch the analysis singled out: RT007,
-/// RT008, MK003), declared once with its texts. Without a face it is not assessed for that
+/// RT008, MK003, MK004), declared once with its texts. Without a face it is not assessed for that
 /// reason; without a reading (a face too small or incomplete) for `not_read`; either way a
 /// mandatory check then sends the photo to review. Otherwise it is measured, and the part is the
 /// region a failure points at.
