@@ -886,6 +886,76 @@ fn draw_local_blur(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)
     Some(format!("{kind} {shape} strength={:.3} size={:.2} aspect={aspect:.2} fade={fade:.2}", strength / fw, size / fw))
 }
 
+/// A sticker on the face as photo apps put them: a disc, a rounded square, a star, a heart or a
+/// smiley, 0.025-0.13 face widths in radius, anywhere from brow to chin, of any colour (a smiley
+/// yellow with dark eyes and mouth), some outlined, some not quite opaque; edges anti-aliased
+/// (4 x 4 samples a pixel).
+fn draw_sticker(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let shape = *rng.pick(&["disc", "square", "star", "heart", "smiley"]);
+    let r = fw * rng.range(0.025, 0.13);
+    let (cx, cy) = (fx + fw * rng.range(0.2, 0.8), fy + fh * rng.range(0.08, 0.92));
+    let colour =
+        if shape == "smiley" { [245, 200, 30] } else { [(rng.next() % 256) as u8, (rng.next() % 256) as u8, (rng.next() % 256) as u8] };
+    let outline = (rng.next() % 3 == 0).then(|| if rng.next() % 2 == 0 { [255u8, 255, 255] } else { [25, 25, 25] });
+    let alpha = if rng.next() % 4 == 0 { rng.range(0.8, 0.97) } else { 1.0 };
+    // In units of r: inside the shape, and (a smiley's) its dark features.
+    let inside = |u: f32, v: f32| -> bool {
+        match shape {
+            "square" => u.abs().max(v.abs()) <= 0.8 || ((u.abs() - 0.6).max(0.0).hypot((v.abs() - 0.6).max(0.0)) <= 0.2),
+            "star" => {
+                let d = u.hypot(v);
+                d <= 0.5 + 0.5 * (2.5 * (v.atan2(u) + std::f32::consts::FRAC_PI_2)).cos().abs().powi(2)
+            }
+            "heart" => {
+                let (x, y) = (u * 1.15, -v * 1.15 + 0.25);
+                (x * x + y * y - 1.0).powi(3) - x * x * y * y * y <= 0.0
+            }
+            _ => u.hypot(v) <= 1.0,
+        }
+    };
+    let feature = |u: f32, v: f32| -> bool {
+        shape == "smiley"
+            && ((u + 0.35).hypot(v + 0.3) <= 0.13
+                || (u - 0.35).hypot(v + 0.3) <= 0.13
+                || ((u.hypot(v - 0.05) - 0.5).abs() <= 0.07 && v > 0.2))
+    };
+    let grow = if outline.is_some() { 1.15 } else { 1.0 };
+    let reach = (r * grow * 1.3).ceil() as i64;
+    for py in (cy as i64 - reach)..=(cy as i64 + reach) {
+        for px in (cx as i64 - reach)..=(cx as i64 + reach) {
+            let (mut body, mut rim, mut dark) = (0u32, 0u32, 0u32);
+            for sy in 0..4 {
+                for sx in 0..4 {
+                    let (u, v) = ((px as f32 + (sx as f32 + 0.5) / 4.0 - cx) / r, (py as f32 + (sy as f32 + 0.5) / 4.0 - cy) / r);
+                    if inside(u, v) {
+                        if feature(u, v) {
+                            dark += 1;
+                        } else {
+                            body += 1;
+                        }
+                    } else if outline.is_some() && inside(u / grow, v / grow) {
+                        rim += 1;
+                    }
+                }
+            }
+            for (count, paint) in [(body, colour), (dark, [50, 35, 20]), (rim, outline.unwrap_or(colour))] {
+                if count > 0 {
+                    blend(img, px, py, paint, alpha * count as f32 / 16.0);
+                }
+            }
+        }
+    }
+    Some(format!(
+        "{shape} r={:.3} colour={:02x}{:02x}{:02x}{} a={alpha:.2}",
+        r / fw,
+        colour[0],
+        colour[1],
+        colour[2],
+        if outline.is_some() { " outlined" } else { "" }
+    ))
+}
+
 /// A straight motion smear: each pixel the mean of `length` px of the line through it at `angle`.
 fn smear(img: &mut RgbImage, length: f32, angle: f32) {
     let taps = (length.ceil() as usize).max(2);
@@ -942,6 +1012,9 @@ const QUALITY_CODES: &[&str] = &["IQ004", "IQ007", "IQ008"];
 const HEADWEAR_CODES: &[&str] = &["HW001"];
 /// A retouch of part of the face is the retouching checks' to catch.
 const RETOUCH_CODES: &[&str] = &["RT007", "RT008"];
+/// What a sticker on the face trips: the flat patch, the two halves' colours, the missing skin
+/// detail, a covered eye.
+const STICKER_CODES: &[&str] = &["MK004", "MK003", "RT008", "EY002"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -1044,7 +1117,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 11] = [
+    let families: [(&str, &[&str]); 12] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -1056,6 +1129,7 @@ fn main() -> anyhow::Result<()> {
         ("headwear", HEADWEAR_CODES),
         ("chest print", TEXT_CODES),
         ("local blur", RETOUCH_CODES),
+        ("sticker", STICKER_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -1088,6 +1162,7 @@ fn main() -> anyhow::Result<()> {
                 "headwear" => draw_headwear(&mut variant, &mut rng, report),
                 "chest print" => draw_chest_print(&mut variant, &mut rng, &fonts, face),
                 "local blur" => draw_local_blur(&mut variant, &mut rng, face),
+                "sticker" => draw_sticker(&mut variant, &mut rng, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
