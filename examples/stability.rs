@@ -399,6 +399,17 @@ fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
     out
 }
 
+/// A small white disc (0.05 face widths in radius) on the forehead above the subject's right
+/// brow: white is far from skin's colour in luma, not in chroma, and too small to change the two
+/// halves' colours much (MK003); MK004 sees its flat colour and sharp edge.
+fn forehead_dot(img: &RgbImage, face: FaceBox) -> RgbImage {
+    let (fx, fy, fw, fh) = face;
+    let (cx, cy, r) = ((fx + 0.33 * fw).round() as i32, (fy + 0.15 * fh).round() as i32, (0.05 * fw).round() as i32);
+    let mut out = img.clone();
+    draw_filled_circle_mut(&mut out, (cx, cy), r, image::Rgb([250, 250, 250]));
+    out
+}
+
 /// `img` with a square `side` face widths across, its top-left corner `left` face widths and `top`
 /// face heights into the face box, replaced by `edit` of it (at least 24 px a side).
 fn edit_square(img: &RgbImage, face: FaceBox, side: f32, left: f32, top: f32, edit: impl Fn(&RgbImage) -> RgbImage) -> RgbImage {
@@ -587,12 +598,13 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         println!("{} approved portraits", approved.len());
-        let on_the_face: [(&str, FaceTransform, u8); 12] = [
+        let on_the_face: [(&str, FaceTransform, u8); 13] = [
             ("camera shake", shaken, 95),
             ("grainy", grainy, 90),
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
             ("cheek sticker", cheek_sticker, 95),
+            ("forehead dot", forehead_dot, 95),
             ("face pixelated", face_pixelated, 92),
             ("cheek blurred", cheek_blurred, 92),
             ("skin smoothed", beautified, 95),
