@@ -154,30 +154,18 @@ fn binomial4(src: &[f32], w: usize, h: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::lm;
+    use crate::analysis::face_work::fixtures::speckled_face;
 
     /// A face-sized oval of textured skin (a fixed pseudo-random speckle) and a mesh whose oval
     /// points ring it; `blur` flattens a square of it to its mean.
     fn textured_face(blur: Option<(u32, u32, u32)>) -> (RgbImage, Vec<[f32; 3]>) {
-        let (w, h) = (400u32, 480u32);
-        let mut state = 12345u32;
-        let mut img = RgbImage::from_fn(w, h, |_, _| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            let n = ((state >> 24) as i32 % 24) - 12;
-            image::Rgb([(200 + n) as u8, (160 + n) as u8, (135 + n) as u8])
-        });
+        let (mut img, mesh) = speckled_face(12345, 12);
         if let Some((bx, by, s)) = blur {
             for y in by..by + s {
                 for x in bx..bx + s {
                     img.put_pixel(x, y, image::Rgb([200, 160, 135]));
                 }
             }
-        }
-        // 468 points: the oval's on an ellipse around (200, 240), the rest at its centre.
-        let mut mesh = vec![[200.0f32, 240.0, 0.0]; 468];
-        for (k, &i) in lm::FACE_OVAL.iter().enumerate() {
-            let a = k as f32 / lm::FACE_OVAL.len() as f32 * std::f32::consts::TAU;
-            mesh[i] = [200.0 + 150.0 * a.sin(), 240.0 - 200.0 * a.cos(), 0.0];
         }
         (img, mesh)
     }

@@ -62,3 +62,29 @@ pub fn face_at_width(image: &RgbImage, mesh: &[[f32; 3]], width: f32, pad: f32) 
         .collect();
     Some(FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval })
 }
+
+/// Test fixtures shared by the measures read on a [`FaceWork`].
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use image::RgbImage;
+
+    use crate::analysis::lm;
+
+    /// A 400×480 image of skin speckled by a fixed pseudo-random sequence (`seed`; each pixel
+    /// `-amplitude..amplitude` levels on every channel, as a photo's grain) and a 468-point mesh
+    /// whose oval points ring an ellipse 300 × 400 px around (200, 240), the others at its centre.
+    pub fn speckled_face(seed: u32, amplitude: i32) -> (RgbImage, Vec<[f32; 3]>) {
+        let mut state = seed;
+        let img = RgbImage::from_fn(400, 480, |_, _| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let n = ((state >> 24) as i32 % (2 * amplitude)) - amplitude;
+            image::Rgb([(200 + n) as u8, (160 + n) as u8, (135 + n) as u8])
+        });
+        let mut mesh = vec![[200.0f32, 240.0, 0.0]; 468];
+        for (k, &i) in lm::FACE_OVAL.iter().enumerate() {
+            let a = k as f32 / lm::FACE_OVAL.len() as f32 * std::f32::consts::TAU;
+            mesh[i] = [200.0 + 150.0 * a.sin(), 240.0 - 200.0 * a.cos(), 0.0];
+        }
+        (img, mesh)
+    }
+}

@@ -259,29 +259,17 @@ fn chamfer(d: &mut [f32], w: usize, h: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::lm;
 
-    /// A face-sized oval of speckled skin (a fixed pseudo-random speckle, as a photo's grain) and
-    /// a mesh whose oval points ring it; `sticker` paints a disc (centre x, y, radius, colour).
+    /// A face-sized oval of speckled skin (a photo's grain) and a mesh whose oval points ring
+    /// it; `sticker` paints a disc (centre x, y, radius, colour).
     fn speckled_face(sticker: Option<(f32, f32, f32, [u8; 3])>) -> (RgbImage, Vec<[f32; 3]>) {
-        let (w, h) = (400u32, 480u32);
-        let mut state = 777u32;
-        let mut img = RgbImage::from_fn(w, h, |_, _| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            let n = ((state >> 24) as i32 % 16) - 8;
-            image::Rgb([(200 + n) as u8, (160 + n) as u8, (135 + n) as u8])
-        });
+        let (mut img, mesh) = crate::analysis::face_work::fixtures::speckled_face(777, 8);
         if let Some((cx, cy, r, colour)) = sticker {
             for (x, y, p) in img.enumerate_pixels_mut() {
                 if (x as f32 + 0.5 - cx).hypot(y as f32 + 0.5 - cy) <= r {
                     p.0 = colour;
                 }
             }
-        }
-        let mut mesh = vec![[200.0f32, 240.0, 0.0]; 468];
-        for (k, &i) in lm::FACE_OVAL.iter().enumerate() {
-            let a = k as f32 / lm::FACE_OVAL.len() as f32 * std::f32::consts::TAU;
-            mesh[i] = [200.0 + 150.0 * a.sin(), 240.0 - 200.0 * a.cos(), 0.0];
         }
         (img, mesh)
     }
