@@ -392,21 +392,23 @@ fn eye_patched(img: &RgbImage, eye: FaceBox) -> RgbImage {
 
 /// A yellow sticker on the subject's left cheek: a disc 0.16 face widths across.
 fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
-    let (fx, fy, fw, fh) = face;
-    let (cx, cy, r) = ((fx + 0.72 * fw).round() as i32, (fy + 0.62 * fh).round() as i32, (0.08 * fw).round() as i32);
-    let mut out = img.clone();
-    draw_filled_circle_mut(&mut out, (cx, cy), r, image::Rgb([240, 200, 40]));
-    out
+    disc(img, face, (0.72, 0.62), 0.08, [240, 200, 40])
 }
 
 /// A small white disc (0.05 face widths in radius) on the forehead above the subject's right
 /// brow: white is far from skin's colour in luma, not in chroma, and too small to change the two
 /// halves' colours much (MK003); MK004 sees its flat colour and sharp edge.
 fn forehead_dot(img: &RgbImage, face: FaceBox) -> RgbImage {
+    disc(img, face, (0.33, 0.15), 0.05, [250, 250, 250])
+}
+
+/// `img` with a filled disc of `colour`, its centre at `at` (shares of the face box's width and
+/// height) and its radius `radius` face widths.
+fn disc(img: &RgbImage, face: FaceBox, at: (f32, f32), radius: f32, colour: [u8; 3]) -> RgbImage {
     let (fx, fy, fw, fh) = face;
-    let (cx, cy, r) = ((fx + 0.33 * fw).round() as i32, (fy + 0.15 * fh).round() as i32, (0.05 * fw).round() as i32);
+    let (cx, cy, r) = ((fx + at.0 * fw).round() as i32, (fy + at.1 * fh).round() as i32, (radius * fw).round() as i32);
     let mut out = img.clone();
-    draw_filled_circle_mut(&mut out, (cx, cy), r, image::Rgb([250, 250, 250]));
+    draw_filled_circle_mut(&mut out, (cx, cy), r, image::Rgb(colour));
     out
 }
 
