@@ -30,6 +30,11 @@ impl FaceWork {
     pub fn original_y(&self, y: f32) -> f32 {
         self.top as f32 + y / self.scale
     }
+
+    /// The working point of an analysis-image point.
+    pub fn working(&self, x: f32, y: f32) -> Point {
+        Point::new((x - self.left as f32) * self.scale, (y - self.top as f32) * self.scale)
+    }
 }
 
 /// The face (`mesh` in the analysis image's pixels) cropped with `pad` face widths around its
@@ -55,12 +60,9 @@ pub fn face_at_width(image: &RgbImage, mesh: &[[f32; 3]], width: f32, pad: f32) 
     let (w, h) = ((((right - left) as f32 * scale).round() as u32).max(8), (((bottom - top) as f32 * scale).round() as u32).max(8));
     let crop = image::imageops::crop_imm(image, left, top, right - left, bottom - top).to_image();
     let filter = if scale < 1.0 { Resample::Area } else { Resample::Bilinear };
-    let oval = lm::FACE_OVAL
-        .iter()
-        .filter_map(|&i| points.get(i))
-        .map(|p| Point::new((p.x - left as f32) * scale, (p.y - top as f32) * scale))
-        .collect();
-    Some(FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval })
+    let mut face = FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval: Vec::new() };
+    face.oval = lm::FACE_OVAL.iter().filter_map(|&i| points.get(i)).map(|p| face.working(p.x, p.y)).collect();
+    Some(face)
 }
 
 /// Test fixtures shared by the measures read on a [`FaceWork`].

@@ -11,10 +11,12 @@
 //! `FLAT_CHROMA`: JPEG's subsampled chroma rings on a saturated sticker), keeps those inside the
 //! face oval, and joins them into regions. A region of at least `MIN_AREA` pixels whose luma
 //! spreads by at most `MAX_SPREAD` (smooth skin drifts with the light; a sticker does not) is a
-//! candidate; its contrast is how far the pixels just outside it (2-5 px away) differ from its
-//! colour (largest channel difference, their `RING_QUANTILE` quantile, so that a step on most of
-//! its border counts and a skin patch bordering a brow or a nostril on one side does not). The
-//! check reports the largest contrast found, 0 when no region qualifies.
+//! candidate unless it is centred in an eye (a dark iris and pupil against the white can be flat
+//! with a step all around; a patch over an eye is EY002's to see). Its contrast is how far the
+//! pixels just outside it (2-5 px away) differ from its colour (largest channel difference, their
+//! `RING_QUANTILE` quantile, so that a step on most of its border counts and a skin patch
+//! bordering a brow or a nostril on one side does not). The check reports the largest contrast
+//! found, 0 when no region qualifies.
 //!
 //! Measured 2026-12-07 (stop 62; a `/tmp` prototype on the reports' landmarks, then this code):
 //! see the README's "A sticker on the face".
@@ -24,7 +26,8 @@ use image::RgbImage;
 use super::face_frame::ycbcr;
 use super::face_work::face_at_width;
 use crate::imaging::filters::{regions, Connectivity};
-use crate::imaging::{bounds, polygon_row_spans, quantile};
+use crate::imaging::{bounds, inside_polygon, polygon_row_spans, quantile, Point};
+use crate::models::attention_mesh::EYE_OPENING_MESH;
 
 /// The face is read this many pixels across (its landmarks' horizontal extent).
 const WORK_WIDTH: f32 = 256.0;
@@ -45,6 +48,10 @@ const RING: (f32, f32) = (2.0, 5.0);
 const RING_QUANTILE: f32 = 0.6;
 /// A ring with fewer pixels than this is not read (a region against the crop's edge).
 const MIN_RING: usize = 10;
+/// A region centred inside an eye's outline grown this many times about its centre is the eye
+/// (a dark iris and pupil against the white can be flat with a step all around): a patch over
+/// an eye is EY002's to see.
+const EYE_GROWTH: f32 = 1.5;
 /// Fewer oval pixels than this left after the margin is no reading.
 const MIN_OVAL_PIXELS: usize = 2000;
 
@@ -82,10 +89,37 @@ pub fn sharpest_flat_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<FlatPa
     let flat: Vec<bool> = (0..w * h).map(|i| y_range[i] <= FLAT_LUMA && cb_range[i] <= FLAT_CHROMA && cr_range[i] <= FLAT_CHROMA).collect();
     let flat_inside: Vec<bool> = flat.iter().zip(&inside).map(|(&f, &i)| f && i).collect();
     let plane = Plane { pixels: &pixels, luma: &y_plane, flat: &flat, width: w, height: h };
+    let eyes: Vec<Vec<Point>> = EYE_OPENING_MESH
+        .iter()
+        .filter_map(|eye| {
+            // Lower lid outer to inner corner, then the upper lid back to the outer corner.
+            let outline: Vec<Point> = eye[..9]
+                .iter()
+                .chain(eye[9..].iter().rev())
+                .map(|&i| mesh.get(i).map(|p| face.working(p[0], p[1])))
+                .collect::<Option<_>>()?;
+            let n = outline.len() as f32;
+            let centre = Point::new(outline.iter().map(|p| p.x).sum::<f32>() / n, outline.iter().map(|p| p.y).sum::<f32>() / n);
+            Some(
+                outline
+                    .iter()
+                    .map(|p| Point::new(centre.x + EYE_GROWTH * (p.x - centre.x), centre.y + EYE_GROWTH * (p.y - centre.y)))
+                    .collect(),
+            )
+        })
+        .collect();
 
     let mut best: Option<(f32, (usize, usize, usize, usize))> = None;
     for region in regions(&flat_inside, w, h, Connectivity::Four) {
         if region.len() < MIN_AREA {
+            continue;
+        }
+        let n = region.len() as f32;
+        let centroid = Point::new(
+            region.iter().map(|&i| (i % w) as f32 + 0.5).sum::<f32>() / n,
+            region.iter().map(|&i| (i / w) as f32 + 0.5).sum::<f32>() / n,
+        );
+        if eyes.iter().any(|eye| inside_polygon(centroid, eye)) {
             continue;
         }
         let lumas: Vec<f32> = region.iter().map(|&i| y_plane[i]).collect();
@@ -300,6 +334,26 @@ mod tests {
         let (img, mesh) = speckled_face(None);
         let small: Vec<[f32; 3]> = mesh.iter().map(|p| [p[0] * 0.08, p[1] * 0.08, 0.0]).collect();
         assert!(sharpest_flat_patch(&img, &small).is_none());
+    }
+
+    #[test]
+    fn a_dark_disc_in_an_eye_is_the_eye_and_the_same_disc_on_the_cheek_is_a_sticker() {
+        // The subject's right eye: an outline 40 x 16 px around (150, 200).
+        let with_eye = |mut mesh: Vec<[f32; 3]>| {
+            for (k, &i) in EYE_OPENING_MESH[0].iter().enumerate() {
+                // Lower lid (0..=8) from the outer corner to the inner one, then the upper lid
+                // (9..=15) from outer to inner.
+                let t = if k <= 8 { k as f32 / 8.0 } else { (k - 8) as f32 / 8.0 };
+                let x = 130.0 + 40.0 * t;
+                let lid = 8.0 * (std::f32::consts::PI * t).sin();
+                mesh[i] = [x, if k <= 8 { 200.0 + lid } else { 200.0 - lid }, 0.0];
+            }
+            mesh
+        };
+        let (iris, mesh) = speckled_face(Some((150.0, 200.0, 8.0, [15, 15, 15])));
+        assert!(sharpest_flat_patch(&iris, &with_eye(mesh)).expect("a reading").contrast < 1.0);
+        let (mole, mesh) = speckled_face(Some((260.0, 300.0, 8.0, [15, 15, 15])));
+        assert!(sharpest_flat_patch(&mole, &with_eye(mesh)).expect("a reading").contrast > 100.0);
     }
 
     #[test]
