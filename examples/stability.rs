@@ -395,10 +395,11 @@ fn cheek_sticker(img: &RgbImage, face: FaceBox) -> RgbImage {
     disc(img, face, (0.72, 0.62), 0.08, [240, 200, 40])
 }
 
-/// A small white disc (0.05 face widths in radius) on the forehead above the subject's right
-/// brow: white is far from skin's colour in luma, not in chroma, and too small to change the two
-/// halves' colours much (MK003); MK004 sees its flat colour and sharp edge.
-fn forehead_dot(img: &RgbImage, face: FaceBox) -> RgbImage {
+/// A small white disc (0.05 face widths in radius) on the subject's right brow, between it and
+/// the upper lid (the face box starts on the forehead): white is far from skin's colour in luma,
+/// not in chroma, and too small to change the two halves' colours much (MK003); MK004 sees its
+/// flat colour and sharp edge.
+fn brow_dot(img: &RgbImage, face: FaceBox) -> RgbImage {
     disc(img, face, (0.33, 0.15), 0.05, [250, 250, 250])
 }
 
@@ -606,7 +607,7 @@ fn main() -> anyhow::Result<()> {
             ("mask painted", masked, 95),
             ("eyes barred", eyes_barred, 95),
             ("cheek sticker", cheek_sticker, 95),
-            ("forehead dot", forehead_dot, 95),
+            ("brow dot", brow_dot, 95),
             ("face pixelated", face_pixelated, 92),
             ("cheek blurred", cheek_blurred, 92),
             ("skin smoothed", beautified, 95),
