@@ -6,7 +6,7 @@
 //!
 //! What a blur takes away is the fine detail (pores, stubble, fine hair, the camera's noise) that
 //! every part of a photographed face has. The measure reads the face at a fixed scale
-//! (`WORK_WIDTH` pixels across), takes its fine detail (|luma − luma blurred at σ = 1 px|, lightly
+//! (`face_work::PATCH_WIDTH` pixels across), takes its fine detail (|luma − luma blurred at σ = 1 px|, lightly
 //! smoothed) and, over windows `WINDOW` face widths across wholly inside the face oval (kept
 //! `MARGIN` face widths from its edge), compares the window with the least detail to the face's
 //! smoother windows (their lower quartile): a natural face's smoothest skin still has a share of
@@ -17,14 +17,10 @@
 //! Measured 2026-12-06 (stop 61; a `/tmp` prototype on the reports' landmarks, then this code):
 //! see the README's "A blurred patch on the face".
 
-use image::RgbImage;
-
-use super::face_work::face_at_width;
+use super::face_work::{FaceWork, PATCH_WIDTH as WORK_WIDTH};
 use crate::imaging::filters::{box_blur, Edges};
 use crate::imaging::{luma, polygon_row_spans, quantile};
 
-/// The face is read this many pixels across (its landmarks' horizontal extent).
-const WORK_WIDTH: f32 = 256.0;
 /// Window side, in face widths: room for a patch down to about 0.15 face widths once its blur
 /// has faded in at the border.
 const WINDOW: f32 = 0.09;
@@ -51,11 +47,10 @@ pub struct BlurredPatch {
     pub side: f32,
 }
 
-/// The face's fine detail at its least against its smooth skin's (see the module's doc). `mesh` is
-/// the face mesh in the analysis image's pixels. `None` for a face under 40 px wide or one whose
-/// oval holds too few windows: nothing was read, so nothing may pass.
-pub fn smoothest_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPatch> {
-    let face = face_at_width(image, mesh, WORK_WIDTH, 0.05)?;
+/// The face's fine detail at its least against its smooth skin's (see the module's doc), on the
+/// face read by `face_work::for_patches`. `None` for a face whose oval holds too few windows:
+/// nothing was read, so nothing may pass.
+pub fn smoothest_patch(face: &FaceWork) -> Option<BlurredPatch> {
     let work = &face.image;
     let (w, h) = (work.width() as usize, work.height() as usize);
     let plane: Vec<f32> = work.pixels().map(|p| luma(p.0)).collect();
@@ -153,8 +148,14 @@ fn binomial4(src: &[f32], w: usize, h: usize) -> Vec<f32> {
 
 #[cfg(test)]
 mod tests {
+    use image::RgbImage;
+
     use super::*;
-    use crate::analysis::face_work::fixtures::speckled_face;
+    use crate::analysis::face_work::{fixtures::speckled_face, for_patches};
+
+    fn read(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<BlurredPatch> {
+        for_patches(image, mesh).and_then(|face| smoothest_patch(&face))
+    }
 
     /// A face-sized oval of textured skin (a fixed pseudo-random speckle) and a mesh whose oval
     /// points ring it; `blur` flattens a square of it to its mean.
@@ -173,10 +174,10 @@ mod tests {
     #[test]
     fn an_even_face_reads_near_one_and_a_flattened_square_far_above() {
         let (even, mesh) = textured_face(None);
-        let plain = smoothest_patch(&even, &mesh).expect("a reading");
+        let plain = read(&even, &mesh).expect("a reading");
         assert!(plain.ratio < 1.5, "{plain:?}");
         let (patched, mesh) = textured_face(Some((150, 200, 70)));
-        let found = smoothest_patch(&patched, &mesh).expect("a reading");
+        let found = read(&patched, &mesh).expect("a reading");
         assert!(found.ratio > 5.0, "{found:?}");
         // The least-detail window lies in the square.
         let (cx, cy) = (found.left + found.side / 2.0, found.top + found.side / 2.0);
@@ -187,9 +188,9 @@ mod tests {
     fn a_face_too_small_or_without_room_is_not_read() {
         let (img, mesh) = textured_face(None);
         let small: Vec<[f32; 3]> = mesh.iter().map(|p| [p[0] * 0.08, p[1] * 0.08, 0.0]).collect();
-        assert!(smoothest_patch(&img, &small).is_none());
+        assert!(read(&img, &small).is_none());
         // An oval squeezed to a sliver holds no window.
         let sliver: Vec<[f32; 3]> = mesh.iter().map(|p| [200.0 + (p[0] - 200.0), 240.0 + (p[1] - 240.0) * 0.05, 0.0]).collect();
-        assert!(smoothest_patch(&img, &sliver).is_none());
+        assert!(read(&img, &sliver).is_none());
     }
 }

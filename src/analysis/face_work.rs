@@ -7,6 +7,11 @@ use image::RgbImage;
 use super::lm;
 use crate::imaging::{bounds, resize, Point, Resample};
 
+/// The face width (its landmarks' horizontal extent, in pixels) the patch measures read at.
+pub const PATCH_WIDTH: f32 = 256.0;
+/// Room around the landmarks for the patch measures, in face widths.
+const PATCH_PAD: f32 = 0.05;
+
 /// The face's box (with room around it) resampled so that the face is `width` pixels across.
 pub struct FaceWork {
     /// The resampled crop.
@@ -18,6 +23,8 @@ pub struct FaceWork {
     pub scale: f32,
     /// The face oval in working pixels.
     pub oval: Vec<Point>,
+    /// Every mesh landmark in working pixels.
+    pub mesh: Vec<Point>,
 }
 
 impl FaceWork {
@@ -60,9 +67,16 @@ pub fn face_at_width(image: &RgbImage, mesh: &[[f32; 3]], width: f32, pad: f32) 
     let (w, h) = ((((right - left) as f32 * scale).round() as u32).max(8), (((bottom - top) as f32 * scale).round() as u32).max(8));
     let crop = image::imageops::crop_imm(image, left, top, right - left, bottom - top).to_image();
     let filter = if scale < 1.0 { Resample::Area } else { Resample::Bilinear };
-    let mut face = FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval: Vec::new() };
-    face.oval = lm::FACE_OVAL.iter().filter_map(|&i| points.get(i)).map(|p| face.working(p.x, p.y)).collect();
+    let mut face = FaceWork { image: resize(&crop, w, h, filter), left, top, scale, oval: Vec::new(), mesh: Vec::new() };
+    face.mesh = points.iter().map(|p| face.working(p.x, p.y)).collect();
+    face.oval = lm::FACE_OVAL.iter().filter_map(|&i| face.mesh.get(i).copied()).collect();
     Some(face)
+}
+
+/// The face as the patch measures read it ([`PATCH_WIDTH`] across): built once per photo and
+/// shared by RT008 (`blurred_patch`) and MK004 (`flat_patch`).
+pub fn for_patches(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<FaceWork> {
+    face_at_width(image, mesh, PATCH_WIDTH, PATCH_PAD)
 }
 
 /// Test fixtures shared by the measures read on a [`FaceWork`].

@@ -6,7 +6,7 @@
 //! 50 of 126 (two seeds).
 //!
 //! A photographed face is nowhere one colour across more than a few pixels with a step all around
-//! it. The measure reads the face at a fixed scale (`WORK_WIDTH` pixels across), marks the pixels
+//! it. The measure reads the face at a fixed scale (`face_work::PATCH_WIDTH` pixels across), marks the pixels
 //! whose 3×3 neighbourhood is flat (luma range at most `FLAT_LUMA`, Cb and Cr ranges at most
 //! `FLAT_CHROMA`: JPEG's subsampled chroma rings on a saturated sticker), keeps those inside the
 //! face oval, and joins them into regions. A region of at least `MIN_AREA` pixels whose luma
@@ -21,16 +21,12 @@
 //! Measured 2026-12-07 (stop 62; a `/tmp` prototype on the reports' landmarks, then this code):
 //! see the README's "A sticker on the face".
 
-use image::RgbImage;
-
 use super::face_frame::ycbcr;
-use super::face_work::face_at_width;
+use super::face_work::{FaceWork, PATCH_WIDTH as WORK_WIDTH};
 use crate::imaging::filters::{regions, Connectivity};
 use crate::imaging::{bounds, inside_polygon, polygon_row_spans, quantile, Point};
 use crate::models::attention_mesh::EYE_OPENING_MESH;
 
-/// The face is read this many pixels across (its landmarks' horizontal extent).
-const WORK_WIDTH: f32 = 256.0;
 /// Regions keep this far (face widths) inside the face oval: the backdrop or hair beside it.
 const MARGIN: f32 = 0.015;
 /// A pixel is flat when its 3×3 neighbourhood's luma range is at most this…
@@ -68,10 +64,9 @@ pub struct FlatPatch {
 }
 
 /// The flat region on the face that stands out most from what is around it (see the module's
-/// doc). `mesh` is the face mesh in the analysis image's pixels. `None` for a face under 40 px or
-/// one whose oval leaves too few pixels: nothing was read, so nothing may pass.
-pub fn sharpest_flat_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<FlatPatch> {
-    let face = face_at_width(image, mesh, WORK_WIDTH, 0.05)?;
+/// doc), on the face read by `face_work::for_patches`. `None` for a face whose oval leaves too few
+/// pixels: nothing was read, so nothing may pass.
+pub fn sharpest_flat_patch(face: &FaceWork) -> Option<FlatPatch> {
     let work = &face.image;
     let (w, h) = (work.width() as usize, work.height() as usize);
     let pixels: Vec<[u8; 3]> = work.pixels().map(|p| p.0).collect();
@@ -96,7 +91,7 @@ pub fn sharpest_flat_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<FlatPa
             let outline: Vec<Point> = eye[..9]
                 .iter()
                 .chain(eye[9..].iter().rev())
-                .map(|&i| mesh.get(i).map(|p| face.working(p[0], p[1])))
+                .map(|&i| face.mesh.get(i).copied())
                 .collect::<Option<_>>()?;
             let n = outline.len() as f32;
             let centre = Point::new(outline.iter().map(|p| p.x).sum::<f32>() / n, outline.iter().map(|p| p.y).sum::<f32>() / n);
@@ -292,7 +287,14 @@ fn chamfer(d: &mut [f32], w: usize, h: usize) {
 
 #[cfg(test)]
 mod tests {
+    use image::RgbImage;
+
     use super::*;
+    use crate::analysis::face_work::for_patches;
+
+    fn sharpest_flat_patch(image: &RgbImage, mesh: &[[f32; 3]]) -> Option<FlatPatch> {
+        for_patches(image, mesh).and_then(|face| super::sharpest_flat_patch(&face))
+    }
 
     /// A face-sized oval of speckled skin (a photo's grain) and a mesh whose oval points ring
     /// it; `sticker` paints a disc (centre x, y, radius, colour).

@@ -669,8 +669,9 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let eye_contrast = eyes_shown(image.base(), face.as_ref());
     let mirror_chroma = face.as_ref().and_then(|f| face_cover::mirror_chroma_difference(image.base(), &f.mesh.points));
     let pixelation = face.as_ref().and_then(|f| pixelation::mosaic_on_face(image.base(), &f.mesh.points, jpeg_block(&source, factor)));
-    let blurred_patch = face.as_ref().and_then(|f| blurred_patch::smoothest_patch(image.base(), &f.mesh.points));
-    let flat_patch = face.as_ref().and_then(|f| flat_patch::sharpest_flat_patch(image.base(), &f.mesh.points));
+    let patch_face = face.as_ref().and_then(|f| face_work::for_patches(image.base(), &f.mesh.points));
+    let blurred_patch = patch_face.as_ref().and_then(blurred_patch::smoothest_patch);
+    let flat_patch = patch_face.as_ref().and_then(flat_patch::sharpest_flat_patch);
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,

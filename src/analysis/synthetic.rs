@@ -205,8 +205,9 @@ impl Builder {
         let eye_contrast = super::eyes_shown(&self.image, face.as_ref());
         let mirror_chroma = face.as_ref().and_then(|f| super::face_cover::mirror_chroma_difference(&self.image, &f.mesh.points));
         let pixelation = face.as_ref().and_then(|f| super::pixelation::mosaic_on_face(&self.image, &f.mesh.points, None));
-        let blurred_patch = face.as_ref().and_then(|f| super::blurred_patch::smoothest_patch(&self.image, &f.mesh.points));
-        let flat_patch = face.as_ref().and_then(|f| super::flat_patch::sharpest_flat_patch(&self.image, &f.mesh.points));
+        let patch_face = face.as_ref().and_then(|f| super::face_work::for_patches(&self.image, &f.mesh.points));
+        let blurred_patch = patch_face.as_ref().and_then(super::blurred_patch::smoothest_patch);
+        let flat_patch = patch_face.as_ref().and_then(super::flat_patch::sharpest_flat_patch);
         let ornaments = super::ornaments::find_ornaments(&self.image, face_frame, skin);
         let source = SourceInfo {
             format: self.format,
