@@ -88,11 +88,8 @@ pub fn sharpest_flat_patch(face: &FaceWork) -> Option<FlatPatch> {
         .iter()
         .filter_map(|eye| {
             // Lower lid outer to inner corner, then the upper lid back to the outer corner.
-            let outline: Vec<Point> = eye[..9]
-                .iter()
-                .chain(eye[9..].iter().rev())
-                .map(|&i| face.mesh.get(i).copied())
-                .collect::<Option<_>>()?;
+            let outline: Vec<Point> =
+                eye[..9].iter().chain(eye[9..].iter().rev()).map(|&i| face.mesh.get(i).copied()).collect::<Option<_>>()?;
             let n = outline.len() as f32;
             let centre = Point::new(outline.iter().map(|p| p.x).sum::<f32>() / n, outline.iter().map(|p| p.y).sum::<f32>() / n);
             Some(
