@@ -2,9 +2,10 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use serde::{Deserialize, Serialize};
 
+use crate::colour_profile::{self, ColourProfile};
 use crate::error::InputError;
 use crate::exif::{read_exif, ExifInfo};
 use crate::jpeg_markers::{self, JpegHeaders};
@@ -86,6 +87,9 @@ pub struct SourceInfo {
     pub file_bytes: u64,
     /// EXIF orientation that was applied (1 = none).
     pub orientation_applied: u16,
+    /// The embedded ICC colour profile and what was done with it; `None` without one (the pixels
+    /// are then read as sRGB, as every viewer reads them).
+    pub colour_profile: Option<ColourProfile>,
     #[serde(skip)]
     pub jpeg: Option<JpegHeaders>,
     /// A WebP whose image is VP8 (lossy) data rather than VP8L (lossless); false for other formats.
@@ -100,7 +104,11 @@ pub struct SourceInfo {
 /// A decoded photo: upright 8-bit RGB plus what the file said about itself.
 #[derive(Debug, Clone)]
 pub struct Photo {
+    /// The numbers the file stored, upright: sRGB colours unless `colour` converts them.
     pub rgb: RgbImage,
+    /// The conversion to sRGB that the file's colour profile asks for (`None`: the numbers are
+    /// the colours shown). Applied to what is read, not here: the analysis reads a smaller copy.
+    pub colour: Option<colour_profile::Conversion>,
     pub source: SourceInfo,
     pub exif: ExifInfo,
 }
@@ -155,11 +163,25 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     image_limits.max_image_height = Some(height);
     // 16-bit RGBA at the pixel limit, plus decoder scratch.
     image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
-    reader.limits(image_limits);
-    let dynamic = reader.decode().map_err(|e| map_image_error(e, limits))?;
+    reader.limits(image_limits.clone());
+    let mut decoder = reader.into_decoder().map_err(|e| map_image_error(e, limits))?;
+    image_limits.reserve(decoder.total_bytes()).map_err(|e| map_image_error(e, limits))?;
+    // A profile the decoder cannot hand over is treated as none (as viewers do).
+    let icc = decoder.icc_profile().ok().flatten();
+    let dynamic = DynamicImage::from_decoder(decoder).map_err(|e| map_image_error(e, limits))?;
 
     let cmyk = jpeg.as_ref().is_some_and(|h| h.components == 4);
+    let grey = !dynamic.color().has_color();
     let (rgb, color, bits, has_alpha, alpha_used) = to_rgb8(dynamic, cmyk);
+    let (colour_profile, colour) = match icc {
+        None => (None, None),
+        // The decoder has already turned the inks into RGB by formula, without the profile.
+        Some(_) if cmyk => (Some(ColourProfile::not_applied_to_cmyk()), None),
+        Some(icc) => {
+            let (found, conversion) = colour_profile::read(&icc, grey);
+            (Some(found), conversion)
+        }
+    };
 
     let exif = read_exif(bytes);
     let orientation = exif.orientation;
@@ -167,6 +189,7 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
 
     Ok(Photo {
         rgb,
+        colour,
         source: SourceInfo {
             format: format_name(format),
             stored_width: width,
@@ -177,6 +200,7 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
             alpha_used,
             file_bytes,
             orientation_applied: orientation,
+            colour_profile,
             jpeg,
             lossy_webp: format == ImageFormat::WebP && crate::webp_header::is_lossy(bytes),
             webp_quantiser: if format == ImageFormat::WebP { crate::webp_header::vp8_quantiser(bytes) } else { None },

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod audit;
 pub mod calibrate;
+pub mod colour_profile;
 pub mod crop;
 pub mod decode;
 pub mod error;

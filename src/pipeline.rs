@@ -145,6 +145,11 @@ impl Checker {
         let Ok(photo) = decode(bytes, &self.limits) else { return None };
         let date = photo.exif.capture_date.as_ref().map(|d| d.local.format("%Y:%m:%d %H:%M:%S").to_string());
         let cut = crate::crop::cut(&photo.rgb, rect);
+        // The archive JPEG carries no profile: it holds the colours shown.
+        let cut = match &photo.colour {
+            Some(conversion) => conversion.apply(&cut).ok()?,
+            None => cut,
+        };
         drop(photo);
         // Re-checked at the cut's own resolution (the archive size is below the upload minimum).
         let after = self.check_bytes(&report.file.clone(), &crate::crop::encode_jpeg(&cut, date.as_deref()), opts);
@@ -227,6 +232,7 @@ impl Checker {
                 orientation_applied: a.source.orientation_applied,
                 file_bytes: a.source.file_bytes,
                 exif: ExifSummary::from(&a.exif),
+                colour_profile: a.source.colour_profile.clone(),
             }),
             faces: face_summaries(a),
             checks,

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use image::RgbImage;
 
+use crate::colour_profile::ColourProfile;
 use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
@@ -143,6 +144,9 @@ impl FaceAnalysis {
 pub struct Analysis {
     /// Upright RGB at working resolution (level 0) and its halvings.
     pub pyramid: Pyramid,
+    /// The analysis image as the file stored it, when a colour profile converted it
+    /// ([`Analysis::stored_image`]).
+    pub stored_colours: Option<RgbImage>,
     /// Original pixels per working pixel (≥ 1).
     pub scale: f32,
     pub original_width: u32,
@@ -197,6 +201,13 @@ impl Analysis {
     /// Upright RGB at working resolution.
     pub fn image(&self) -> &RgbImage {
         self.pyramid.base()
+    }
+
+    /// The analysis image's pixels as the file stored them, before a colour profile converted
+    /// them (the same image as [`Analysis::image`] when none did): where the file's own levels
+    /// are the evidence (IQ010).
+    pub fn stored_image(&self) -> &RgbImage {
+        self.stored_colours.as_ref().unwrap_or_else(|| self.pyramid.base())
     }
 
     /// Luma of about 2,000 grid samples inside the face oval (computed once in [`analyse`]).
@@ -583,11 +594,21 @@ const DETECT_SCORE_LAST_TRY: f32 = 0.3;
 pub const PALM_SCORE: f32 = 0.3;
 
 pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> {
-    let Photo { rgb, source, exif } = photo;
+    let Photo { rgb, colour, mut source, exif } = photo;
     let (original_width, original_height) = rgb.dimensions();
     let long = original_width.max(original_height);
     let factor = long.div_ceil(WORKING_LONG_SIDE).max(1);
     let image = if factor > 1 { box_downscale(&rgb, factor) } else { rgb };
+    // The colours shown, from the working copy (the file's numbers kept for IQ010).
+    let (image, stored_colours) = match colour.map(|c| c.apply(&image)) {
+        None => (image, None),
+        Some(Ok(shown)) => (shown, Some(image)),
+        Some(Err(why)) => {
+            let description = source.colour_profile.take().and_then(|p| p.description);
+            source.colour_profile = Some(ColourProfile { description, ..ColourProfile::not_applied(None, why) });
+            (image, None)
+        }
+    };
     let scale = original_width as f32 / image.width() as f32;
     let image = Pyramid::new(image);
 
@@ -675,6 +696,7 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let ornaments = ornaments::find_ornaments(image.base(), face_frame, skin);
     let analysis = Analysis {
         pyramid: image,
+        stored_colours,
         scale,
         original_width,
         original_height,

@@ -219,12 +219,14 @@ impl Builder {
             alpha_used: false,
             file_bytes: 0,
             orientation_applied: 1,
+            colour_profile: None,
             jpeg: None,
             lossy_webp: false,
             webp_quantiser: None,
         };
         Analysis {
             pyramid: Pyramid::new(self.image),
+            stored_colours: None,
             scale: 1.0,
             original_width: w,
             original_height: h,

@@ -1,7 +1,8 @@
 //! Image quality: is the photo itself usable? Resolution and shape of the upload, colour, focus on
 //! the face (defocus and motion blur), grain, detail that an enlarged small photo lacks, a colour
 //! cast on the face, colour levels reduced or combed (posterised, a palette, an 8-bit tone edit
-//! saved losslessly), clipped exposure on the face, and JPEG compression.
+//! saved losslessly), clipped exposure on the face, JPEG compression, and an embedded colour
+//! profile that could not be applied (IQ011: the colours checked would not be the colours shown).
 
 use serde::Deserialize;
 
@@ -21,6 +22,7 @@ pub const IQ007: &str = "IQ007";
 pub const IQ008: &str = "IQ008";
 pub const IQ009: &str = "IQ009";
 pub const IQ010: &str = "IQ010";
+pub const IQ011: &str = "IQ011";
 
 pub static SPEC: RuleSpec = RuleSpec {
     family: "image_quality",
@@ -105,6 +107,14 @@ pub static SPEC: RuleSpec = RuleSpec {
             unit: "spikiness",
             ..CodeInfo::NONE
         },
+        CodeInfo {
+            code: IQ011,
+            name: "colour_profile",
+            summary: "The file's embedded colour profile, if any, could be applied (converted to sRGB), so the colours checked are the colours a viewer shows (flag: 1 = a profile that could not be applied)",
+            summary_zh: "照片内嵌的色彩配置文件（如有）可以应用（转换为 sRGB），检查的颜色即显示的颜色（标志：1 = 无法应用的配置文件）",
+            unit: "flag",
+            ..CodeInfo::NONE
+        },
     ],
     build: |v| build_with(v, |c| ImageQuality { c }),
 };
@@ -126,6 +136,28 @@ pub struct Config {
     pub max_histogram_spikiness: f64,
     pub max_face_clipped: f64,
     pub min_jpeg_quality: f64,
+}
+
+/// IQ011: a profile that could not be applied leaves the pixels read as sRGB, which may be far
+/// from how the photo is shown and printed; the applicant can re-save it as an ordinary JPEG.
+fn colour_profile_applied(a: &Analysis) -> Finding {
+    use crate::colour_profile::Handling;
+    let not_applied = a.source.colour_profile.as_ref().filter(|p| p.handling == Handling::NotApplied);
+    let detail = not_applied.and_then(|p| p.reason.clone()).unwrap_or_default();
+    Finding::measured(
+        IQ011,
+        not_applied.is_some() as u8 as f64,
+        "flag",
+        Threshold::max(0.0),
+        Text::new("照片颜色可按其色彩配置文件读取", "The photo's colours can be read as they are shown"),
+        Text::new(
+            // The reason is the colour library's English; the report's `image.colour_profile` has it too.
+            "照片内嵌的色彩配置文件无法应用，无法确定照片显示的颜色：请将照片另存为标准 sRGB 格式的 JPEG 后重新上传",
+            format!(
+                "The photo's embedded colour profile could not be applied ({detail}), so its colours as shown cannot be checked: save it as an ordinary sRGB JPEG and upload it again"
+            ),
+        ),
+    )
 }
 
 pub struct ImageQuality {
@@ -240,6 +272,8 @@ impl Rule for ImageQuality {
                 Text::new("面部太小或未检测到面部，无法评估照片细节", "No face large enough to read the photo's detail on"),
             )),
         }
+
+        out.push(colour_profile_applied(a));
 
         let hue_limits = Threshold::range(c.min_skin_hue, c.max_skin_hue);
         match a.skin {
@@ -592,7 +626,8 @@ fn face_histogram_spikiness(a: &Analysis) -> Option<f64> {
     let face = a.face.as_ref()?;
     let (x0, y0, x1, y1) = face.oval_bounds();
     let (w, h) = (x1 - x0, y1 - y0);
-    let img = a.image();
+    // The levels as the file stored them: a colour profile's conversion spreads them apart.
+    let img = a.stored_image();
     let clamp_x = |v: f32| (v.max(0.0) as u32).min(img.width());
     let clamp_y = |v: f32| (v.max(0.0) as u32).min(img.height());
     let (left, right) = (clamp_x(x0 + 0.15 * w), clamp_x(x0 + 0.85 * w));
