@@ -16,8 +16,9 @@
 //! `--violations` breaks a rule of the notice on every approved portrait instead (a blue, red or
 //! grey backdrop, faint stripes on it, greyscale, a 13 degree roll either way, a head too small, too large or off
 //! centre, a heavy blur, camera shake, grain, under-exposure, JPEG q30, posterised colours; on the face: a painted mask, a bar over the
-//! eyes, a patch over one eye, a sticker on a cheek, a pixelated or a blurred square on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
-//! photo scaled up, a strong colour cast) and
+//! eyes, a patch over one eye, a sticker on a cheek, a white dot on a brow, a pixelated or a blurred square on a cheek, skin smoothed like a beauty filter, a green cast on the face alone; a 150 px or 300 px
+//! photo scaled up, a strong colour cast; the portrait's own numbers under an embedded colour
+//! profile that every viewer shows yellowed) and
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
 //! `STABILITY_FLIPS=CODE` also lists, per transformation, the photos whose outcome of CODE changed.
@@ -349,8 +350,9 @@ fn underexposed(img: &RgbImage) -> RgbImage {
 /// The face's detector box (x, y, width, height) in pixels.
 type FaceBox = (f32, f32, f32, f32);
 type FaceTransform = fn(&RgbImage, FaceBox) -> RgbImage;
-/// Either kind of transform, as one list: each gets the face's box and its subject's right eye's.
-type AnyTransform = Box<dyn Fn(&RgbImage, FaceBox, FaceBox) -> RgbImage + Sync>;
+/// Any break, as one list: the upload's bytes made from the decoded portrait, its face's box, its
+/// subject's right eye's box and the original upload (whose EXIF the variant keeps).
+type AnyUpload = Box<dyn Fn(&RgbImage, FaceBox, FaceBox, &[u8]) -> Vec<u8> + Sync>;
 
 /// `img` with the part of the face box from `top` to `bottom` (shares of its height), `inset` in
 /// from each side, painted `colour`.
@@ -616,27 +618,39 @@ fn main() -> anyhow::Result<()> {
             ("enlarged from 300", enlarged_from_300, 92),
             ("green face", green_face, 95),
         ];
-        let whole: Vec<(&str, AnyTransform, u8)> = violations
+        let whole: Vec<(&str, AnyUpload)> = violations
             .into_iter()
-            .map(|(name, t, q)| (name, Box::new(move |img: &RgbImage, _: FaceBox, _: FaceBox| t(img)) as AnyTransform, q))
-            .chain(
-                on_the_face
-                    .into_iter()
-                    .map(|(name, t, q)| (name, Box::new(move |img: &RgbImage, face: FaceBox, _: FaceBox| t(img, face)) as AnyTransform, q)),
-            )
+            .map(|(name, t, q)| {
+                (name, Box::new(move |img: &RgbImage, _: FaceBox, _: FaceBox, original: &[u8]| encode(&t(img), q, original)) as AnyUpload)
+            })
+            .chain(on_the_face.into_iter().map(|(name, t, q)| {
+                (
+                    name,
+                    Box::new(move |img: &RgbImage, face: FaceBox, _: FaceBox, original: &[u8]| encode(&t(img, face), q, original))
+                        as AnyUpload,
+                )
+            }))
             .chain(std::iter::once((
                 "one eye patched",
-                Box::new(|img: &RgbImage, _: FaceBox, eye: FaceBox| eye_patched(img, eye)) as AnyTransform,
-                95,
+                Box::new(|img: &RgbImage, _: FaceBox, eye: FaceBox, original: &[u8]| encode(&eye_patched(img, eye), 95, original))
+                    as AnyUpload,
+            )))
+            .chain(std::iter::once((
+                // The portrait's own numbers under a profile that every viewer shows yellowed.
+                "yellowing profile",
+                Box::new(|img: &RgbImage, _: FaceBox, _: FaceBox, original: &[u8]| {
+                    let jpeg = encode(img, 95, original);
+                    photocheck::colour_profile::jpeg_with_profile(&jpeg, &photocheck::colour_profile::yellowing_profile()).unwrap_or(jpeg)
+                }) as AnyUpload,
             )))
             .collect();
         let mut wrong_approvals = 0;
-        for (name, transform, quality) in whole {
+        for (name, upload) in whole {
             let caught: Vec<(String, Verdict, Vec<&'static str>)> = approved
                 .par_iter()
                 .filter_map(|(path, bytes, face, eye)| {
                     let img = image::load_from_memory(bytes).ok()?.to_rgb8();
-                    let r = checker.check_bytes("variant", &encode(&transform(&img, *face, *eye), quality, bytes), &opts);
+                    let r = checker.check_bytes("variant", &upload(&img, *face, *eye, bytes), &opts);
                     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     Some((name, r.verdict, codes(&r)))
                 })

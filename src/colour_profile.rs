@@ -176,6 +176,42 @@ fn read_unguarded(icc: &[u8], grey: bool) -> (ColourProfile, Option<Conversion>)
     (ColourProfile { description, handling: Handling::Converted, reason: None }, Some(conversion))
 }
 
+/// `jpeg` with the ICC profile `icc` embedded (APP2 `ICC_PROFILE` segments of at most 65,519
+/// bytes each, right after the start of image), as a camera or an editor writes it: for tests
+/// and probes that show what a profile does to a verdict. `None` for bytes that are not a JPEG
+/// or a profile too large for the 255 segments the format allows.
+pub fn jpeg_with_profile(jpeg: &[u8], icc: &[u8]) -> Option<Vec<u8>> {
+    const PER_SEGMENT: usize = 65_519;
+    if !jpeg.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let chunks: Vec<&[u8]> = icc.chunks(PER_SEGMENT).collect();
+    let count = u8::try_from(chunks.len()).ok()?;
+    let mut out = jpeg[..2].to_vec();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let length = u16::try_from(2 + 14 + chunk.len()).ok()?;
+        out.extend_from_slice(&[0xFF, 0xE2]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(b"ICC_PROFILE\0");
+        out.extend_from_slice(&[i as u8 + 1, count]);
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&jpeg[2..]);
+    Some(out)
+}
+
+/// An sRGB profile whose blue colorant is 0.55 of sRGB's: every viewer shows white numbers as a
+/// pale yellow (255, 255, 255 → about 255, 255, 190). A probe of the fail-open shape: numbers
+/// that are a good portrait's, shown as a bad one.
+pub fn yellowing_profile() -> Vec<u8> {
+    let mut yellow = ColorProfile::new_srgb();
+    yellow.cicp = None;
+    let b = yellow.blue_colorant;
+    yellow.blue_colorant = moxcms::Xyzd { x: b.x * 0.55, y: b.y * 0.55, z: b.z * 0.55 };
+    yellow.description = Some(ProfileText::PlainString("sRGB with a weak blue (a probe)".into()));
+    yellow.encode().unwrap_or_default()
+}
+
 /// The description as printable ASCII (it reaches terminals, CSV and HTML), trimmed and capped.
 fn text_of(text: &ProfileText) -> Option<String> {
     let raw = match text {
@@ -284,6 +320,26 @@ mod tests {
             let (found, converted) = apply(&p3[..cut], &img, false);
             assert!(found.handling != Handling::Converted && converted.is_none(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn a_profile_embedded_in_a_jpeg_is_read_back_and_the_yellowing_one_yellows_white() {
+        let img = portrait();
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95).encode_image(&img).expect("encode");
+        let icc = yellowing_profile();
+        let tagged = jpeg_with_profile(&jpeg, &icc).expect("a JPEG");
+        let decoded = crate::decode::decode(&tagged, &crate::decode::DecodeLimits::default()).expect("decodes");
+        let found = decoded.source.colour_profile.expect("a profile");
+        assert_eq!((found.handling, found.description.as_deref()), (Handling::Converted, Some("sRGB with a weak blue (a probe)")));
+        let shown = decoded.colour.expect("a conversion").apply(&decoded.rgb).expect("converted");
+        let corner = shown.get_pixel(2, 2).0;
+        assert!(corner[0] >= 245 && corner[2] < 205, "{corner:?}");
+        // Split over segments when large, refused when not a JPEG.
+        let big = vec![7u8; 150_000];
+        let split = jpeg_with_profile(&jpeg, &big).expect("a JPEG");
+        assert_eq!(split.windows(12).filter(|w| w == b"ICC_PROFILE\0").count(), 3);
+        assert!(jpeg_with_profile(b"\x89PNG", &icc).is_none());
     }
 
     #[test]

@@ -583,24 +583,11 @@ fn a_masked_face_the_mesh_rejects_fails_as_covered_and_names_the_mask() {
     assert!(named * 2 >= found, "the detector-box crop names the mask on most of them ({named} of {found})");
 }
 
-/// `jpeg` with `icc` embedded as an APP2 ICC_PROFILE segment right after the start of image
-/// (one segment: the profiles here are a few hundred bytes).
-fn with_icc(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
-    let mut segment = b"ICC_PROFILE\0\x01\x01".to_vec();
-    segment.extend_from_slice(icc);
-    let length = u16::try_from(segment.len() + 2).expect("a profile under 64 KB");
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE2]);
-    out.extend_from_slice(&length.to_be_bytes());
-    out.extend_from_slice(&segment);
-    out.extend_from_slice(&jpeg[2..]);
-    out
-}
-
 #[test]
 fn the_colours_checked_are_the_colours_the_embedded_profile_shows() {
     use moxcms::{ColorProfile, Layout, TransformOptions};
-    use photocheck::colour_profile::Handling;
+    use photocheck::colour_profile::{jpeg_with_profile, yellowing_profile, Handling};
+    let with_icc = |jpeg: &[u8], icc: &[u8]| jpeg_with_profile(jpeg, icc).expect("a JPEG");
     let bytes = sample("london_032_03.jpg");
     let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
     let handling = |r: &photocheck::Report| r.image.as_ref().and_then(|i| i.colour_profile.as_ref()).map(|p| p.handling);
@@ -617,11 +604,7 @@ fn the_colours_checked_are_the_colours_the_embedded_profile_shows() {
 
     // The original numbers under a profile whose blue is weak: every viewer shows the white
     // backdrop yellow (246, 246, 187 in a corner). Read as numbers it was approved.
-    let mut yellow = ColorProfile::new_srgb();
-    yellow.cicp = None;
-    yellow.blue_colorant =
-        moxcms::Xyzd { x: yellow.blue_colorant.x * 0.55, y: yellow.blue_colorant.y * 0.55, z: yellow.blue_colorant.z * 0.55 };
-    let r = check("london_032_03_yellow.jpg", &with_icc(&keeping_exif(&img, 95, &bytes), &yellow.encode().unwrap()));
+    let r = check("london_032_03_yellow.jpg", &with_icc(&keeping_exif(&img, 95, &bytes), &yellowing_profile()));
     assert_eq!(handling(&r), Some(Handling::Converted));
     assert_eq!(find(&r, "BG001").outcome, Outcome::Fail, "{:?}", find(&r, "BG001"));
     assert_eq!(r.verdict, Verdict::Reject, "failed {:?} review {:?}", r.failed, r.review);

@@ -102,8 +102,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         CodeInfo {
             code: IQ010,
             name: "colour_levels",
-            summary: "The face's colour levels are continuous, not reduced (posterised, a palette as in a GIF) or combed by an 8-bit tone edit saved losslessly: spikiness of its histograms beyond what sampling noise gives (a lossy WebP's through the luma and chroma levels its codec stored)",
-            summary_zh: "面部色阶连续，未被压缩（色调分离、GIF 等调色板）或因 8 位调色后无损保存而呈梳状：面部直方图超出采样噪声的尖峰程度（有损 WebP 按其编码存储的亮度与色度层级测量）",
+            summary: "The face's colour levels are continuous, not reduced (posterised, a palette as in a GIF) or combed by an 8-bit tone edit saved losslessly: spikiness of its histograms beyond what sampling noise gives, on the levels as the file stored them (before a colour profile's conversion; a lossy WebP's through the luma and chroma levels its codec stored)",
+            summary_zh: "面部色阶连续，未被压缩（色调分离、GIF 等调色板）或因 8 位调色后无损保存而呈梳状：面部直方图超出采样噪声的尖峰程度，按文件存储的色阶测量（色彩配置文件转换之前；有损 WebP 按其编码存储的亮度与色度层级测量）",
             unit: "spikiness",
             ..CodeInfo::NONE
         },
