@@ -122,6 +122,101 @@ fn read_unguarded(icc: &[u8], grey: bool) -> (ColourProfile, Option<Conversion>)
         Err(e) => return (ColourProfile::not_applied(None, format!("unreadable profile ({e})")), None),
     };
     let description = profile.description.as_ref().and_then(text_of);
+    judge(profile, description, grey)
+}
+
+/// A PNG without an ICC profile may still say how it is shown: an `sRGB` chunk (nothing to do),
+/// or a `gAMA` chunk (the encoding gamma × 100,000), with a `cHRM` chunk (white point and
+/// primaries × 100,000) or sRGB's primaries without one. Browsers apply these (their PNG
+/// decoders build a profile from them), so they are applied here as a profile would be. `None`
+/// when the file has none of them (or is no PNG).
+pub fn read_png_colour_chunks(png: &[u8], grey: bool) -> Option<(ColourProfile, Option<Conversion>)> {
+    let chunks = PngColourChunks::read(png)?;
+    if chunks.icc {
+        // Only reached when the decoder could not hand the profile over.
+        return Some((ColourProfile::not_applied(None, "an iCCP chunk the decoder could not read"), None));
+    }
+    if chunks.srgb {
+        return None;
+    }
+    let gamma = chunks.gamma?;
+    let description = Some(format!("PNG gAMA {gamma}{}", if chunks.chromaticities.is_some() { " and cHRM" } else { "" }));
+    // The display exponent is 100,000 over the stored value (45,455: 2.2); beyond 0.2-5 it is
+    // no photo's, and a curve that steep is not converted.
+    let exponent = 100_000.0 / gamma as f64;
+    if !(0.2..=5.0).contains(&exponent) {
+        return Some((ColourProfile::not_applied(description, format!("a gAMA chunk of {gamma} (display exponent {exponent:.2})")), None));
+    }
+    let mut profile = if grey { ColorProfile::new_gray_with_gamma(exponent as f32) } else { ColorProfile::new_srgb() };
+    if !grey {
+        profile.cicp = None;
+        let curve = moxcms::ToneReprCurve::Parametric(vec![exponent as f32]);
+        profile.red_trc = Some(curve.clone());
+        profile.green_trc = Some(curve.clone());
+        profile.blue_trc = Some(curve);
+        if let Some([wx, wy, rx, ry, gx, gy, bx, by]) = chunks.chromaticities {
+            let at = |v: u32| v as f32 / 100_000.0;
+            if [wy, ry, gy, by].contains(&0) {
+                return Some((ColourProfile::not_applied(description, "a cHRM chunk with a zero y"), None));
+            }
+            let white = moxcms::XyY { x: f64::from(at(wx)), y: f64::from(at(wy)), yb: 1.0 };
+            let primaries = moxcms::ColorPrimaries {
+                red: moxcms::Chromaticity { x: at(rx), y: at(ry) },
+                green: moxcms::Chromaticity { x: at(gx), y: at(gy) },
+                blue: moxcms::Chromaticity { x: at(bx), y: at(by) },
+            };
+            profile.update_rgb_colorimetry(white, primaries);
+        }
+    }
+    Some(match catch_unwind(AssertUnwindSafe(|| judge(profile, description.clone(), grey))) {
+        Ok(found) => found,
+        Err(_) => (ColourProfile::not_applied(description, "the colour library could not use the gAMA/cHRM chunks"), None),
+    })
+}
+
+/// The colour chunks a PNG has before its image data.
+#[derive(Debug, Default, PartialEq)]
+struct PngColourChunks {
+    srgb: bool,
+    /// An ICC profile (which overrides the other chunks).
+    icc: bool,
+    gamma: Option<u32>,
+    /// White x, y, then red, green and blue x, y, each × 100,000.
+    chromaticities: Option<[u32; 8]>,
+}
+
+impl PngColourChunks {
+    fn read(png: &[u8]) -> Option<Self> {
+        if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return None;
+        }
+        let mut found = PngColourChunks::default();
+        let mut at = 8usize;
+        while let Some(head) = png.get(at..at.saturating_add(8)) {
+            let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let data = png.get(at + 8..(at + 8).saturating_add(len));
+            let word = |i: usize| data.and_then(|d| d.get(4 * i..4 * i + 4)).map(|w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+            match &head[4..8] {
+                b"IDAT" | b"IEND" => break,
+                b"sRGB" => found.srgb = true,
+                b"iCCP" => found.icc = true,
+                b"gAMA" => found.gamma = word(0).filter(|&g| g > 0),
+                b"cHRM" => {
+                    let values: Option<Vec<u32>> = (0..8).map(word).collect();
+                    found.chromaticities = values.and_then(|v| <[u32; 8]>::try_from(v).ok());
+                }
+                _ => {}
+            }
+            let Some(next) = at.checked_add(12).and_then(|a| a.checked_add(len)) else { break };
+            at = next;
+        }
+        Some(found)
+    }
+}
+
+/// What `profile` does to `grey` or colour numbers: nothing (sRGB), a conversion, or nothing it
+/// can do (the reason).
+fn judge(profile: ColorProfile, description: Option<String>, grey: bool) -> (ColourProfile, Option<Conversion>) {
     let source_layout = match (profile.color_space, grey) {
         (DataColorSpace::Rgb, false) => Ok(Layout::Rgb),
         (DataColorSpace::Gray, true) => Ok(Layout::Gray),
@@ -340,6 +435,67 @@ mod tests {
         let split = jpeg_with_profile(&jpeg, &big).expect("a JPEG");
         assert_eq!(split.windows(12).filter(|w| w == b"ICC_PROFILE\0").count(), 3);
         assert!(jpeg_with_profile(b"\x89PNG", &icc).is_none());
+    }
+
+    /// `img` as a PNG with `chunks` (type, data) inserted after its header.
+    fn png_with(img: &RgbImage, chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+        let crc32 = |bytes: &[u8]| {
+            let mut crc = 0xFFFF_FFFFu32;
+            for &b in bytes {
+                crc ^= u32::from(b);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                }
+            }
+            !crc
+        };
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img.clone()).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
+        // Signature (8) and IHDR (4 + 4 + 13 + 4).
+        let mut out = png[..33].to_vec();
+        for (kind, data) in chunks {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let body: Vec<u8> = kind.iter().chain(data).copied().collect();
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&crc32(&body).to_be_bytes());
+        }
+        out.extend_from_slice(&png[33..]);
+        out
+    }
+
+    #[test]
+    fn a_pngs_gamma_chunk_is_applied_unless_it_says_srgb() {
+        let grey = RgbImage::from_pixel(40, 40, image::Rgb([128, 128, 128]));
+        let shown = |png: &[u8]| {
+            let photo = crate::decode::decode(png, &crate::decode::DecodeLimits::default()).expect("decodes");
+            let level = match &photo.colour {
+                Some(c) => c.apply(&photo.rgb).expect("converted").get_pixel(5, 5).0[0],
+                None => photo.rgb.get_pixel(5, 5).0[0],
+            };
+            (photo.source.colour_profile.map(|p| p.handling), level)
+        };
+        // Linear numbers (gAMA 1.0): 128 is half the light, which sRGB writes as about 188.
+        let (handling, level) = shown(&png_with(&grey, &[(b"gAMA", 100_000u32.to_be_bytes().to_vec())]));
+        assert_eq!(handling, Some(Handling::Converted));
+        assert!((184..=192).contains(&level), "{level}");
+        // The same with sRGB's own primaries in a cHRM chunk.
+        let chrm: Vec<u8> =
+            [31_270u32, 32_900, 64_000, 33_000, 30_000, 60_000, 15_000, 6_000].iter().flat_map(|v| v.to_be_bytes()).collect();
+        let (handling, level) = shown(&png_with(&grey, &[(b"gAMA", 100_000u32.to_be_bytes().to_vec()), (b"cHRM", chrm)]));
+        assert_eq!(handling, Some(Handling::Converted));
+        assert!((184..=192).contains(&level), "{level}");
+        // An sRGB chunk rules: the numbers are the colours.
+        let (handling, level) = shown(&png_with(&grey, &[(b"sRGB", vec![0]), (b"gAMA", 45_455u32.to_be_bytes().to_vec())]));
+        assert_eq!((handling, level), (None, 128));
+        // A gamma no photo has is not applied.
+        let (handling, _) = shown(&png_with(&grey, &[(b"gAMA", 1u32.to_be_bytes().to_vec())]));
+        assert_eq!(handling, Some(Handling::NotApplied));
+        // Cut chunks are read without reading past the end.
+        let png = png_with(&grey, &[(b"cHRM", vec![1, 2, 3])]);
+        for cut in [8, 20, 33, 40, 45] {
+            let _ = PngColourChunks::read(&png[..cut]);
+        }
+        assert_eq!(PngColourChunks::read(&png).map(|c| c.chromaticities), Some(None));
     }
 
     #[test]

@@ -174,7 +174,10 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     let grey = !dynamic.color().has_color();
     let (rgb, color, bits, has_alpha, alpha_used) = to_rgb8(dynamic, cmyk);
     let (colour_profile, colour) = match icc {
-        None => (None, None),
+        None => match colour_profile::read_png_colour_chunks(bytes, grey) {
+            Some((found, conversion)) => (Some(found), conversion),
+            None => (None, None),
+        },
         // The decoder has already turned the inks into RGB by formula, without the profile.
         Some(_) if cmyk => (Some(ColourProfile::not_applied_to_cmyk()), None),
         Some(icc) => {
