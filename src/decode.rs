@@ -149,6 +149,9 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     if frames > 1 {
         return Err(InputError::Animated { frames });
     }
+    if let Some(why) = colour_profile::oversized_png_profile(bytes) {
+        return Err(InputError::ResourceLimit(why));
+    }
 
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|e| map_image_error(e, limits))?;
@@ -238,21 +241,8 @@ fn stored_bytes_per_pixel(bytes: &[u8], jpeg: Option<&JpegHeaders>) -> u64 {
 /// this an animation whose first frame is a good portrait would be checked as that portrait.
 fn animation_frames(bytes: &[u8]) -> u32 {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        let mut at = 8usize;
-        while let Some(head) = bytes.get(at..at.saturating_add(8)) {
-            let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-            match &head[4..8] {
-                b"acTL" => {
-                    return bytes.get(at + 8..at + 12).map_or(1, |n| u32::from_be_bytes([n[0], n[1], n[2], n[3]]).max(1));
-                }
-                b"IDAT" | b"IEND" => return 1,
-                _ => {}
-            }
-            // Length, type, data and CRC.
-            let Some(next) = at.checked_add(12).and_then(|a| a.checked_add(len)) else { return 1 };
-            at = next;
-        }
-        return 1;
+        // `acTL` must come before the image data.
+        return crate::png_chunks::before_image_data(bytes).find(|c| &c.kind == b"acTL").and_then(|c| c.word(0)).map_or(1, |n| n.max(1));
     }
     if bytes.get(..4) == Some(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         let mut frames = 0u32;
@@ -412,6 +402,29 @@ mod tests {
         let photo = decode(&png_bytes(&DynamicImage::ImageRgba8(img)), &DecodeLimits::default()).unwrap();
         assert!(photo.source.alpha_used);
         assert_eq!(photo.rgb.get_pixel(0, 0).0, [255, 255, 255]);
+    }
+
+    #[test]
+    fn a_png_profile_that_inflates_past_the_limit_is_refused_before_decoding() {
+        let png = png_bytes(&DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 50, image::Rgb([250, 250, 250]))));
+        let with_iccp = |profile: &[u8]| {
+            let mut data = b"bomb\0\0".to_vec();
+            data.extend_from_slice(&fdeflate::compress_to_vec(profile));
+            // After the signature and IHDR; the CRC is not checked before the decoder runs.
+            let mut out = png[..33].to_vec();
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            out.extend_from_slice(b"iCCP");
+            out.extend_from_slice(&data);
+            out.extend_from_slice(&[0; 4]);
+            out.extend_from_slice(&png[33..]);
+            out
+        };
+        // 11 MB of zeros compress to a few KB.
+        let err = decode(&with_iccp(&vec![0u8; 11 << 20]), &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.kind(), "resource_limit", "{err}");
+        assert!(err.to_string().contains("colour profile"), "{err}");
+        // A small one is the colour code's to judge, not refused.
+        assert!(colour_profile::oversized_png_profile(&with_iccp(&[0u8; 3000])).is_none());
     }
 
     #[test]

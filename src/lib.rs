@@ -18,6 +18,7 @@ pub mod imaging;
 pub mod jpeg_markers;
 pub mod models;
 pub mod pipeline;
+pub mod png_chunks;
 pub mod printer;
 pub mod profile;
 pub mod report;
