@@ -144,11 +144,9 @@ fn colour_profile_applied(a: &Analysis) -> Finding {
     use crate::colour_profile::Handling;
     let not_applied = a.source.colour_profile.as_ref().filter(|p| p.handling == Handling::NotApplied);
     let detail = not_applied.and_then(|p| p.reason.clone()).unwrap_or_default();
-    Finding::measured(
+    Finding::flag(
         IQ011,
-        not_applied.is_some() as u8 as f64,
-        "flag",
-        Threshold::max(0.0),
+        not_applied.is_some(),
         Text::new("照片颜色可按其色彩配置文件读取", "The photo's colours can be read as they are shown"),
         Text::new(
             // The reason is the colour library's English; the report's `image.colour_profile` has it too.

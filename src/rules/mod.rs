@@ -254,6 +254,12 @@ impl Finding {
         }
     }
 
+    /// A yes/no check: `found` (what it looks for is there: an editor's name, transparency) is 1
+    /// and fails, its absence 0 and passes.
+    pub fn flag(code: &'static str, found: bool, pass: Text, fail: Text) -> Finding {
+        Finding::measured(code, found as u8 as f64, "flag", Threshold::max(0.0), pass, fail)
+    }
+
     pub fn with_band(mut self, band: Option<Band>) -> Finding {
         self.band = band;
         self

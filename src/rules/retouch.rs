@@ -127,11 +127,9 @@ impl Rule for Retouch {
         let software = exif.software.clone().unwrap_or_default();
         let lower = software.to_lowercase();
         let editor = c.editors.iter().find(|e| lower.contains(&e.to_lowercase()));
-        out.push(Finding::measured(
+        out.push(Finding::flag(
             RT001,
-            editor.is_some() as u8 as f64,
-            "flag",
-            Threshold::max(0.0),
+            editor.is_some(),
             Text::new("未发现编辑软件记录", "No editing software recorded"),
             Text::new(
                 format!("照片经过编辑软件处理（{software}）：请上传未经美颜或修图的原始照片"),
@@ -162,11 +160,9 @@ impl Rule for Retouch {
         match a.source.jpeg.as_ref() {
             Some(h) if !h.quant_tables.is_empty() => {
                 let standard = h.uses_standard_tables();
-                out.push(Finding::measured(
+                out.push(Finding::flag(
                     RT003,
-                    standard as u8 as f64,
-                    "flag",
-                    Threshold::max(0.0),
+                    standard,
                     Text::new("JPEG 编码表与相机一致", "JPEG tables look like a camera's"),
                     Text::new(
                         "JPEG 使用标准库编码表（照片可能被软件重新保存过）：请上传原始照片",
@@ -220,11 +216,9 @@ impl Rule for Retouch {
         out.push(self.face_not_pixelated(a));
         out.push(self.face_not_blurred_in_part(a));
 
-        out.push(Finding::measured(
+        out.push(Finding::flag(
             RT006,
-            a.source.alpha_used as u8 as f64,
-            "flag",
-            Threshold::max(0.0),
+            a.source.alpha_used,
             Text::new("照片没有透明区域", "No transparent areas"),
             Text::new(
                 "照片有透明区域（抠图后的照片）：请上传在白色背景前直接拍摄的原始照片",
