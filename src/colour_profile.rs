@@ -10,6 +10,11 @@
 //! and leaves the pixels as they are. A profile that cannot be applied (unreadable, CMYK, one whose
 //! colour space is not the pixels') leaves the pixels as decoded and says why: IQ011 then does
 //! not pass, since nobody can say how the photo will be shown.
+//!
+//! A PNG without an ICC profile may carry `gAMA` and `cHRM` chunks instead, which browsers apply
+//! through a profile built from them: so does [`read_png_colour_chunks`]. A PNG's compressed
+//! profile that would inflate past the colour library's 10 MB limit is refused before decoding
+//! ([`oversized_png_profile`]).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -18,7 +23,7 @@ use image::RgbImage;
 use moxcms::{ColorProfile, DataColorSpace, Layout, ProfileText, Transform8BitExecutor, TransformOptions};
 use serde::Serialize;
 
-/// A profile that moves no colour of the probe grid by more than this many levels (of 255) is
+/// A profile that moves no colour of the probe by more than this many levels (of 255) is
 /// sRGB for this purpose: the round trip through a profile's stored curves costs a level or so.
 const SAME_AS_SRGB: u8 = 2;
 /// Probe grid for a matrix-and-curves profile: this many levels a channel, spread over 0..=255.
@@ -147,28 +152,39 @@ pub fn read_png_colour_chunks(png: &[u8], grey: bool) -> Option<(ColourProfile, 
     if !(0.2..=5.0).contains(&exponent) {
         return Some((ColourProfile::not_applied(description, format!("a gAMA chunk of {gamma} (display exponent {exponent:.2})")), None));
     }
-    let mut profile = if grey { ColorProfile::new_gray_with_gamma(exponent as f32) } else { ColorProfile::new_srgb() };
-    if !grey {
-        profile.cicp = None;
-        let curve = moxcms::ToneReprCurve::Parametric(vec![exponent as f32]);
-        profile.red_trc = Some(curve.clone());
-        profile.green_trc = Some(curve.clone());
-        profile.blue_trc = Some(curve);
-        if let Some([wx, wy, rx, ry, gx, gy, bx, by]) = chunks.chromaticities {
-            let at = |v: u32| v as f32 / 100_000.0;
-            if [wy, ry, gy, by].contains(&0) {
-                return Some((ColourProfile::not_applied(description, "a cHRM chunk with a zero y"), None));
+    let chromaticities = chunks.chromaticities;
+    let build_and_judge = || {
+        let mut profile = if grey { ColorProfile::new_gray_with_gamma(exponent as f32) } else { ColorProfile::new_srgb() };
+        if !grey {
+            profile.cicp = None;
+            let curve = moxcms::ToneReprCurve::Parametric(vec![exponent as f32]);
+            profile.red_trc = Some(curve.clone());
+            profile.green_trc = Some(curve.clone());
+            profile.blue_trc = Some(curve);
+            if let Some([wx, wy, rx, ry, gx, gy, bx, by]) = chromaticities {
+                let at = |v: u32| v as f32 / 100_000.0;
+                // Chromaticities of real colours (x, y > 0, x + y < 1) spanning a real gamut (sRGB's
+                // triangle has an area of 0.11, a line or a point none).
+                let points = [(at(wx), at(wy)), (at(rx), at(ry)), (at(gx), at(gy)), (at(bx), at(by))];
+                let area = 0.5
+                    * ((points[2].0 - points[1].0) * (points[3].1 - points[1].1)
+                        - (points[3].0 - points[1].0) * (points[2].1 - points[1].1))
+                        .abs();
+                if points.iter().any(|&(x, y)| !(x > 0.0 && y > 0.0 && x + y < 1.0)) || area < 0.01 {
+                    return (ColourProfile::not_applied(description.clone(), "a cHRM chunk whose primaries make no colour space"), None);
+                }
+                let white = moxcms::XyY { x: f64::from(points[0].0), y: f64::from(points[0].1), yb: 1.0 };
+                let primaries = moxcms::ColorPrimaries {
+                    red: moxcms::Chromaticity { x: points[1].0, y: points[1].1 },
+                    green: moxcms::Chromaticity { x: points[2].0, y: points[2].1 },
+                    blue: moxcms::Chromaticity { x: points[3].0, y: points[3].1 },
+                };
+                profile.update_rgb_colorimetry(white, primaries);
             }
-            let white = moxcms::XyY { x: f64::from(at(wx)), y: f64::from(at(wy)), yb: 1.0 };
-            let primaries = moxcms::ColorPrimaries {
-                red: moxcms::Chromaticity { x: at(rx), y: at(ry) },
-                green: moxcms::Chromaticity { x: at(gx), y: at(gy) },
-                blue: moxcms::Chromaticity { x: at(bx), y: at(by) },
-            };
-            profile.update_rgb_colorimetry(white, primaries);
         }
-    }
-    Some(match catch_unwind(AssertUnwindSafe(|| judge(profile, description.clone(), grey))) {
+        judge(profile, description.clone(), grey)
+    };
+    Some(match catch_unwind(AssertUnwindSafe(build_and_judge)) {
         Ok(found) => found,
         Err(_) => (ColourProfile::not_applied(description, "the colour library could not use the gAMA/cHRM chunks"), None),
     })
@@ -503,6 +519,11 @@ mod tests {
         // An sRGB chunk rules: the numbers are the colours.
         let (handling, level) = shown(&png_with(&grey, &[(b"sRGB", vec![0]), (b"gAMA", 45_455u32.to_be_bytes().to_vec())]));
         assert_eq!((handling, level), (None, 128));
+        // Primaries on one line make no colour space.
+        let flat: Vec<u8> =
+            [31_270u32, 32_900, 10_000, 10_000, 20_000, 20_000, 30_000, 30_000].iter().flat_map(|v| v.to_be_bytes()).collect();
+        let (handling, _) = shown(&png_with(&grey, &[(b"gAMA", 45_455u32.to_be_bytes().to_vec()), (b"cHRM", flat)]));
+        assert_eq!(handling, Some(Handling::NotApplied));
         // A gamma no photo has is not applied.
         let (handling, _) = shown(&png_with(&grey, &[(b"gAMA", 1u32.to_be_bytes().to_vec())]));
         assert_eq!(handling, Some(Handling::NotApplied));

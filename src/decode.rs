@@ -87,8 +87,8 @@ pub struct SourceInfo {
     pub file_bytes: u64,
     /// EXIF orientation that was applied (1 = none).
     pub orientation_applied: u16,
-    /// The embedded ICC colour profile and what was done with it; `None` without one (the pixels
-    /// are then read as sRGB, as every viewer reads them).
+    /// The embedded colour profile (ICC, or a PNG's gAMA and cHRM chunks) and what was done with
+    /// it; `None` without one (the pixels are then read as sRGB, as every viewer reads them).
     pub colour_profile: Option<ColourProfile>,
     #[serde(skip)]
     pub jpeg: Option<JpegHeaders>,
@@ -169,7 +169,8 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Photo, InputError> 
     reader.limits(image_limits.clone());
     let mut decoder = reader.into_decoder().map_err(|e| map_image_error(e, limits))?;
     image_limits.reserve(decoder.total_bytes()).map_err(|e| map_image_error(e, limits))?;
-    // A profile the decoder cannot hand over is treated as none (as viewers do).
+    // A profile the decoder cannot hand over is treated as none, as viewers do (except a PNG's
+    // iCCP chunk, which `read_png_colour_chunks` then reports as not applied).
     let icc = decoder.icc_profile().ok().flatten();
     let dynamic = DynamicImage::from_decoder(decoder).map_err(|e| map_image_error(e, limits))?;
 

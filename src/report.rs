@@ -197,7 +197,8 @@ pub struct ImageSummary {
     pub orientation_applied: u16,
     pub file_bytes: u64,
     pub exif: ExifSummary,
-    /// The embedded ICC colour profile and what was done with it; absent without one.
+    /// The embedded colour profile (ICC, or a PNG's gAMA and cHRM chunks) and what was done with
+    /// it; absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colour_profile: Option<crate::colour_profile::ColourProfile>,
 }
