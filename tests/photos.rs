@@ -629,6 +629,20 @@ fn grey_digits_across_the_face_go_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// A pale word on the cheeks ("draft", white at 35 %, DejaVu Sans Mono, 6 % of the height,
+/// drawn with PIL below the nose of London 032's licence-ready portrait, EXIF kept): it keeps
+/// the skin's brightness and takes away its colour, so the head pass reads nothing in the
+/// photo as it is; its chroma relief (`TextDetector::run_head`) shows the word as a dark line.
+/// Stop 63's build, without the relief, approved it.
+#[test]
+fn a_pale_word_over_the_cheeks_goes_to_review() {
+    let (r, b) = text_on_fixture("london_032_03_pale_word.jpg");
+    assert_eq!(outcome(&r, "TX001"), Uncertain);
+    // The word spans about x 232-370, y 382-416 of the 600x800 portrait.
+    assert!(reaches(b, (232.0, 370.0), (382.0, 416.0)) && b.2 < 200.0 && b.3 < 60.0, "box at the word: {b:?}");
+    assert_eq!(r.verdict, Verdict::Review);
+}
+
 /// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
 /// 4.5 % of the height, drawn with PIL on London 041's licence-ready portrait, which is approved
 /// as taken): the mark scan leaves skin and the fabric's margin beside it out, and the whole-photo
