@@ -20,7 +20,8 @@
 //! A second pass (since stop 50) reads the band below the chin at 608×288 (448×192 until stop
 //! 54; `run_band`): see `analysis::read_band` and the README ("Print across the neckline"). A
 //! third (since stop 51) reads the face at 256×256 (`run_head`): see `analysis::read_head` and
-//! the README ("Watermarks read at the face's scale").
+//! the README ("Watermarks read at the face's scale"); since stop 64 it reads that crop's chroma
+//! relief as well (`chroma_relief`; the README's "Grey and pale marks read by their colour").
 //!
 //! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
