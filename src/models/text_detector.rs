@@ -164,9 +164,9 @@ fn chroma_relief(planes: &mut [f32], width: usize, height: usize) {
     }
 }
 
-/// A saturation step of 10 (a grey mark on typical skin, saturation 20–40) becomes 60 grey
-/// levels; the relief is clipped to 0-255 about `CHROMA_GREY`, light enough that dark strokes
-/// have room.
+/// A saturation step of 10 becomes 60 grey levels: skin's saturation is a few tens (RGB 220,
+/// 170, 140 reads 36; 120, 80, 60 reads 27), and a grey mark at half opacity halves it. The
+/// relief is clipped to 0-255 about `CHROMA_GREY`, light enough that dark strokes have room.
 const CHROMA_GAIN: f32 = 6.0;
 /// Box-mean radius (network pixels) of the blur the saturation is compared to: wider than a
 /// watermark's stroke, narrower than a cheek.
