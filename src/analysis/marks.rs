@@ -609,13 +609,7 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                     return None;
                 }
                 Some(Mark {
-                    bbox: TextBox {
-                        x: x0 as f32 * to_base,
-                        y: y0 as f32 * to_base,
-                        width: bw * to_base,
-                        height: bh * to_base,
-                        score: sum / n as f32 / 255.0,
-                    },
+                    bbox: TextBox::upright(x0 as f32 * to_base, y0 as f32 * to_base, bw * to_base, bh * to_base, sum / n as f32 / 255.0),
                     surface: if on_clothing { Surface::Clothing } else { Surface::Background },
                 })
             };
@@ -663,13 +657,13 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
                 continue;
             }
             marks.push(Mark {
-                bbox: TextBox {
-                    x: x0 as f32 * to_base,
-                    y: y0 as f32 * to_base,
-                    width: (x1 - x0 + 1) as f32 * to_base,
-                    height: (y1 - y0 + 1) as f32 * to_base,
+                bbox: TextBox::upright(
+                    x0 as f32 * to_base,
+                    y0 as f32 * to_base,
+                    (x1 - x0 + 1) as f32 * to_base,
+                    (y1 - y0 + 1) as f32 * to_base,
                     score,
-                },
+                ),
                 surface: Surface::Clothing,
             });
         }

@@ -23,12 +23,15 @@
 //! the README ("Watermarks read at the face's scale"); since stop 64 it reads that crop's chroma
 //! relief as well (`chroma_relief`; the README's "Grey and pale marks read by their colour").
 //!
+//! Each box carries its pixels' main axis (`Axis`, since stop 65), so that the caller can tell a
+//! turned line from a blob.
+//!
 //! Boxes in the head are dropped by the caller: on faces DBNet fires on noses, mouths and teeth.
 
 use super::{nchw_tensor, output, run, ModelFiles, Plan};
 use crate::error::ModelError;
 use crate::imaging::filters::{box_blur, regions, Connectivity, Edges};
-use crate::imaging::{sample_planar, Affine, Pyramid};
+use crate::imaging::{sample_planar, Affine, Point, Pyramid};
 
 const FILE: &str = "ppocrv4_det.onnx";
 /// Input width and height (multiples of 32, as DBNet's strides need).
@@ -72,9 +75,73 @@ pub struct TextBox {
     pub width: f32,
     pub height: f32,
     pub score: f32,
+    /// Its pixels' main axis (the upright box's own for boxes that are not the detector's).
+    pub axis: Axis,
+}
+
+/// A text candidate's main axis, from the second moments of its pixels: its length along that
+/// axis and its thickness across it (working pixels; a filled rectangle's sides) and the axis'
+/// slope in degrees from the horizontal (−90 to 90). A line of text turned by 30° fills much of
+/// its upright box, which then reads as a blob; its axis still reads it as a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub length: f32,
+    pub thickness: f32,
+    pub slope: f32,
+}
+
+impl Axis {
+    /// The axis of an upright box filled evenly: along its longer side.
+    pub fn upright(width: f32, height: f32) -> Axis {
+        if width >= height {
+            Axis { length: width, thickness: height, slope: 0.0 }
+        } else {
+            Axis { length: height, thickness: width, slope: 90.0 }
+        }
+    }
+
+    /// The axis of a set of pixels (x, y): the square roots of twelve times the variances along
+    /// and across the principal direction, which are a filled rectangle's sides.
+    fn of_pixels(pixels: impl Iterator<Item = (f32, f32)> + Clone) -> Axis {
+        let (mut n, mut sx, mut sy) = (0.0f32, 0.0f32, 0.0f32);
+        for (x, y) in pixels.clone() {
+            n += 1.0;
+            sx += x;
+            sy += y;
+        }
+        let (mx, my) = (sx / n.max(1.0), sy / n.max(1.0));
+        let (mut xx, mut yy, mut xy) = (0.0f32, 0.0f32, 0.0f32);
+        for (x, y) in pixels {
+            let (dx, dy) = (x - mx, y - my);
+            xx += dx * dx;
+            yy += dy * dy;
+            xy += dx * dy;
+        }
+        let (xx, yy, xy) = (xx / n.max(1.0), yy / n.max(1.0), xy / n.max(1.0));
+        let half_trace = (xx + yy) / 2.0;
+        let spread = ((xx - yy) * (xx - yy) / 4.0 + xy * xy).sqrt();
+        // Pixels are unit squares: each adds 1/12 to the variance along either direction.
+        let along = (12.0 * (half_trace + spread) + 1.0).sqrt();
+        let across = (12.0 * (half_trace - spread).max(0.0) + 1.0).sqrt();
+        let slope = 0.5 * (2.0 * xy).atan2(xx - yy);
+        Axis { length: along, thickness: across, slope: slope.to_degrees() }
+    }
+
+    fn scaled(self, by: f32) -> Axis {
+        Axis { length: self.length * by, thickness: self.thickness * by, slope: self.slope }
+    }
 }
 
 impl TextBox {
+    /// A box with its upright axis (`Axis::upright`).
+    pub fn upright(x: f32, y: f32, width: f32, height: f32, score: f32) -> TextBox {
+        TextBox { x, y, width, height, score, axis: Axis::upright(width, height) }
+    }
+
+    pub fn centre(&self) -> Point {
+        Point::new(self.x + self.width / 2.0, self.y + self.height / 2.0)
+    }
+
     /// Whether the two boxes share any area.
     pub fn overlaps(&self, other: &TextBox) -> bool {
         self.x < other.x + other.width && other.x < self.x + self.width && self.y < other.y + other.height && other.y < self.y + self.height
@@ -214,12 +281,13 @@ fn detect_with(
     if prob.len() != n {
         return Err(ModelError::Run { model: "text detector", message: format!("expected {n} values, got {}", prob.len()) });
     }
+    // The transforms here scale both ways alike (letterbox, crop), so the axis scales with `a`.
     Ok(components(&prob, width, height)
         .into_iter()
-        .map(|(x0, y0, x1, y1, score)| {
+        .map(|Component { x0, y0, x1, y1, score, axis }| {
             let a = transform.apply(x0 as f32, y0 as f32);
             let b = transform.apply(x1 as f32 + 1.0, y1 as f32 + 1.0);
-            TextBox { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, score }
+            TextBox { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, score, axis: axis.scaled(transform.a) }
         })
         .collect())
 }
@@ -239,9 +307,19 @@ fn raise_detail(planes: &mut [f32], width: usize, height: usize, gain: f32) {
     }
 }
 
+/// A detector component in network pixels: its box (inclusive), mean probability and axis.
+struct Component {
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+    score: f32,
+    axis: Axis,
+}
+
 /// 4-connected components of pixels above the pixel threshold whose mean probability passes the
-/// box threshold: (x0, y0, x1, y1, mean).
-fn components(prob: &[f32], width: usize, height: usize) -> Vec<(usize, usize, usize, usize, f32)> {
+/// box threshold.
+fn components(prob: &[f32], width: usize, height: usize) -> Vec<Component> {
     let text: Vec<bool> = prob.iter().map(|&p| p > PIXEL_THRESHOLD).collect();
     regions(&text, width, height, Connectivity::Four)
         .into_iter()
@@ -256,8 +334,11 @@ fn components(prob: &[f32], width: usize, height: usize) -> Vec<(usize, usize, u
                 y1 = y1.max(y);
                 sum += prob[i];
             }
-            let mean = sum / pixels.len() as f32;
-            (pixels.len() >= 3 && mean > BOX_THRESHOLD).then_some((x0, y0, x1, y1, mean))
+            let score = sum / pixels.len() as f32;
+            (pixels.len() >= 3 && score > BOX_THRESHOLD).then(|| {
+                let axis = Axis::of_pixels(pixels.iter().map(|&i| ((i % width) as f32, (i / width) as f32)));
+                Component { x0, y0, x1, y1, score, axis }
+            })
         })
         .collect()
 }
@@ -277,6 +358,21 @@ mod tests {
         }
         let c = components(&p, 10, 10);
         assert_eq!(c.len(), 1);
-        assert_eq!((c[0].0, c[0].1, c[0].2, c[0].3), (1, 1, 3, 2));
+        assert_eq!((c[0].x0, c[0].y0, c[0].x1, c[0].y1), (1, 1, 3, 2));
+    }
+
+    #[test]
+    fn a_turned_line_reads_long_and_thin_along_its_axis() {
+        // A stroke 40 px long and 4 thick, turned 30° (down to the right).
+        let (c, s) = (30f32.to_radians().cos(), 30f32.to_radians().sin());
+        let pixels: Vec<(f32, f32)> =
+            (0..40).flat_map(|u| (0..4).map(move |v| (u as f32 * c - v as f32 * s, u as f32 * s + v as f32 * c))).collect();
+        let axis = Axis::of_pixels(pixels.iter().copied());
+        assert!((axis.length - 40.0).abs() < 1.5, "{axis:?}");
+        assert!((axis.thickness - 4.0).abs() < 1.0, "{axis:?}");
+        assert!((axis.slope - 30.0).abs() < 1.0, "{axis:?}");
+        let upright = Axis::of_pixels((0..30).flat_map(|x| (0..10).map(move |y| (x as f32, y as f32))));
+        assert!((upright.length - 30.0).abs() < 0.5 && (upright.thickness - 10.0).abs() < 0.5 && upright.slope.abs() < 0.5, "{upright:?}");
+        assert_eq!(Axis::upright(5.0, 20.0), Axis { length: 20.0, thickness: 5.0, slope: 90.0 });
     }
 }

@@ -134,7 +134,7 @@ fn recency_within_old_future_and_missing() {
 
 #[test]
 fn text_regions_count_above_the_minimum_height() {
-    let tb = |h: f32| TextBox { x: 20.0, y: 20.0, width: 120.0, height: h, score: 0.9 };
+    let tb = |h: f32| TextBox::upright(20.0, 20.0, 120.0, h, 0.9);
     let clean = run(&Builder::new(600, 800, [246, 246, 244]).build(), "text");
     assert_eq!(outcome(&clean, "TX001"), Pass);
     let tiny = run(&Builder::new(600, 800, [246, 246, 244]).text_boxes(vec![tb(5.0)]).build(), "text");
@@ -147,7 +147,7 @@ fn text_regions_count_above_the_minimum_height() {
 #[test]
 fn marks_fail_on_the_background_go_to_review_on_clothing_and_count_once_over_text() {
     use crate::analysis::marks::{Mark, Surface};
-    let tb = |x: f32, y: f32| TextBox { x, y, width: 120.0, height: 30.0, score: 0.9 };
+    let tb = |x: f32, y: f32| TextBox::upright(x, y, 120.0, 30.0, 0.9);
     let mark = |x: f32, y: f32, surface| Mark { bbox: tb(x, y), surface };
     let plain = || Builder::new(600, 800, [246, 246, 244]);
     let logo = run(&plain().marks(vec![mark(20.0, 60.0, Surface::Background)]).build(), "text");
@@ -164,7 +164,7 @@ fn marks_fail_on_the_background_go_to_review_on_clothing_and_count_once_over_tex
 #[test]
 fn a_line_of_text_over_the_face_goes_to_review_and_fails_beside_text_on_the_backdrop() {
     use crate::analysis::marks::{Mark, Surface};
-    let tb = |x: f32, y: f32| TextBox { x, y, width: 160.0, height: 40.0, score: 0.95 };
+    let tb = |x: f32, y: f32| TextBox::upright(x, y, 160.0, 40.0, 0.95);
     let plain = || Builder::new(600, 800, [246, 246, 244]);
     let watermark = run(&plain().face_text_boxes(vec![tb(220.0, 300.0)]).build(), "text");
     assert_eq!((outcome(&watermark, "TX001"), measured(&watermark, "TX001")), (Uncertain, 1.0), "the profile sends it to review");
@@ -202,7 +202,7 @@ fn patterned_clothing_goes_to_review_unless_a_mark_already_fails() {
     let plain = || Builder::new(600, 800, [246, 246, 244]);
     let patterned = run(&plain().clothing_cluttered().build(), "text");
     assert_eq!((outcome(&patterned, "TX001"), measured(&patterned, "TX001")), (Uncertain, 0.0), "print cannot be ruled out");
-    let mark = Mark { bbox: TextBox { x: 20.0, y: 60.0, width: 120.0, height: 30.0, score: 0.9 }, surface: Surface::Background };
+    let mark = Mark { bbox: TextBox::upright(20.0, 60.0, 120.0, 30.0, 0.9), surface: Surface::Background };
     let logo = run(&plain().clothing_cluttered().marks(vec![mark]).build(), "text");
     assert_eq!(outcome(&logo, "TX001"), Fail, "a mark on the backdrop still fails");
 }
