@@ -22,6 +22,8 @@
 //! counts the ones still approved: wrong approvals (exit status 1 if there is any; `.ci/run`
 //! runs it).
 //! `STABILITY_FLIPS=CODE` also lists, per transformation, the photos whose outcome of CODE changed.
+//! `STABILITY_SAVE=DIR` keeps every variant whose failed or review codes changed (named
+//! `TRANSFORMATION-PHOTO`); `STABILITY_ONLY=TEXT` runs only the transformations whose name holds TEXT.
 //!
 //! Issue 10's "borderline scores flip" measure, and a variant generator for any folder.
 
@@ -711,18 +713,30 @@ fn main() -> anyhow::Result<()> {
         ]
     };
     println!("{} photos in {}", files.len(), Path::new(dir).display());
+    // STABILITY_SAVE=DIR keeps each variant whose failed or review codes changed, for a look;
+    // STABILITY_ONLY=TEXT runs only the transformations whose name holds TEXT.
+    let save_flips = std::env::var_os("STABILITY_SAVE").map(std::path::PathBuf::from);
+    let only = std::env::var("STABILITY_ONLY").ok();
     for (name, transform, quality) in transforms {
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let label = name;
         let results: Vec<Option<(bool, bool, Vec<&'static str>, Option<String>, Vec<(&'static str, f64)>, String)>> = files
             .par_iter()
             .map(|path| {
                 let bytes = std::fs::read(path).ok()?;
                 let img = image::load_from_memory(&bytes).ok()?.to_rgb8();
                 let original = checker.check_bytes("original", &bytes, &opts);
-                let variant = checker.check_bytes("variant", &encode(&transform(&img), quality, &bytes), &opts);
+                let upload = encode(&transform(&img), quality, &bytes);
+                let variant = checker.check_bytes("variant", &upload, &opts);
                 let (a, b) = (codes(&original), codes(&variant));
                 let flipped: Vec<&'static str> =
                     a.iter().filter(|c| !b.contains(c)).chain(b.iter().filter(|c| !a.contains(c))).copied().collect();
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if let (Some(dir), false) = (&save_flips, flipped.is_empty()) {
+                    let _ = std::fs::write(dir.join(format!("{}-{name}", label.replace(' ', "_"))), &upload);
+                }
                 // The change that matters most at a gate: approved one way, not the other.
                 let approval = ((original.verdict == Verdict::Approve) != (variant.verdict == Verdict::Approve)).then(|| {
                     let side = if original.verdict == Verdict::Approve { "original" } else { "variant" };
