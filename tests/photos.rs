@@ -643,6 +643,33 @@ fn a_pale_word_over_the_cheeks_goes_to_review() {
     assert_eq!(r.verdict, Verdict::Review);
 }
 
+/// A word across an eye ("SAMPLE", DejaVu Sans Bold, 3.75 % of the height, grey at 70 %, drawn with
+/// PIL over the right eye of London 032_03's licence-ready portrait, approved as taken): the head
+/// pass reads it as one line 0.95 sure. Until stop 65 every head box touching an eye was taken
+/// for the eye read as text, and the photo was approved; now a line longer than the eye and no
+/// taller than it is wide is kept (`Eye::crossed_by_line`).
+#[test]
+fn a_word_across_an_eye_goes_to_review() {
+    let (r, b) = text_on_fixture("london_032_03_word_across_eye.jpg");
+    assert_eq!(outcome(&r, "TX001"), Uncertain);
+    // The word spans about x 181-303, y 288-306 of the 600x800 portrait.
+    assert!(reaches(b, (181.0, 303.0), (288.0, 306.0)) && b.2 < 180.0 && b.3 < 50.0, "box at the word: {b:?}");
+    assert_eq!(r.verdict, Verdict::Review);
+}
+
+/// A single character on the cheek ("样", WenQuanYi Micro Hei, 5 % of the height, grey at 70 %,
+/// drawn with PIL on London 032_03's licence-ready portrait): a square box, which no line limit
+/// keeps; stop 64's build approved it. A box about square, 0.06-0.2 face widths a side and 0.9
+/// sure, on the face and off the eyes, is a character (`reads_as_glyph`).
+#[test]
+fn a_single_character_on_the_cheek_goes_to_review() {
+    let (r, b) = text_on_fixture("london_032_03_single_character.jpg");
+    assert_eq!(outcome(&r, "TX001"), Uncertain);
+    // The character spans about x 349-374, y 388-410.
+    assert!(reaches(b, (349.0, 374.0), (388.0, 410.0)) && b.2 < 60.0 && b.3 < 60.0, "box at the character: {b:?}");
+    assert_eq!(r.verdict, Verdict::Review);
+}
+
 /// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
 /// 4.5 % of the height, drawn with PIL on London 041's licence-ready portrait, which is approved
 /// as taken): the mark scan leaves skin and the fabric's margin beside it out, and the whole-photo
