@@ -636,11 +636,17 @@ fn grey_digits_across_the_face_go_to_review() {
 /// Stop 63's build, without the relief, approved it.
 #[test]
 fn a_pale_word_over_the_cheeks_goes_to_review() {
-    let (r, b) = text_on_fixture("london_032_03_pale_word.jpg");
-    assert_eq!(outcome(&r, "TX001"), Uncertain);
     // The word spans about x 232-370, y 382-416 of the 600x800 portrait.
-    assert!(reaches(b, (232.0, 370.0), (382.0, 416.0)) && b.2 < 200.0 && b.3 < 60.0, "box at the word: {b:?}");
-    assert_eq!(r.verdict, Verdict::Review);
+    sent_to_review_with_its_box("london_032_03_pale_word.jpg", (232.0, 370.0), (382.0, 416.0), (200.0, 60.0));
+}
+
+/// The fixture's TX001 is a review, its box reaches into x0..x1 × y0..y1 (what was drawn) and is
+/// no larger than `largest` (width, height), and so the photo goes to review.
+fn sent_to_review_with_its_box(file: &str, xs: (f32, f32), ys: (f32, f32), largest: (f32, f32)) {
+    let (r, b) = text_on_fixture(file);
+    assert_eq!(outcome(&r, "TX001"), Uncertain, "{file}");
+    assert!(reaches(b, xs, ys) && b.2 < largest.0 && b.3 < largest.1, "{file}: box at the mark: {b:?}");
+    assert_eq!(r.verdict, Verdict::Review, "{file}");
 }
 
 /// A word across an eye ("SAMPLE", DejaVu Sans Bold, 3.75 % of the height, grey at 70 %, drawn with
@@ -650,11 +656,8 @@ fn a_pale_word_over_the_cheeks_goes_to_review() {
 /// taller than it is wide is kept (`Eye::crossed_by_line`).
 #[test]
 fn a_word_across_an_eye_goes_to_review() {
-    let (r, b) = text_on_fixture("london_032_03_word_across_eye.jpg");
-    assert_eq!(outcome(&r, "TX001"), Uncertain);
     // The word spans about x 181-303, y 288-306 of the 600x800 portrait.
-    assert!(reaches(b, (181.0, 303.0), (288.0, 306.0)) && b.2 < 180.0 && b.3 < 50.0, "box at the word: {b:?}");
-    assert_eq!(r.verdict, Verdict::Review);
+    sent_to_review_with_its_box("london_032_03_word_across_eye.jpg", (181.0, 303.0), (288.0, 306.0), (180.0, 50.0));
 }
 
 /// A single character on the cheek ("样", WenQuanYi Micro Hei, 5 % of the height, grey at 70 %,
@@ -663,11 +666,8 @@ fn a_word_across_an_eye_goes_to_review() {
 /// sure, on the face and off the eyes, is a character (`reads_as_glyph`).
 #[test]
 fn a_single_character_on_the_cheek_goes_to_review() {
-    let (r, b) = text_on_fixture("london_032_03_single_character.jpg");
-    assert_eq!(outcome(&r, "TX001"), Uncertain);
     // The character spans about x 349-374, y 388-410.
-    assert!(reaches(b, (349.0, 374.0), (388.0, 410.0)) && b.2 < 60.0 && b.3 < 60.0, "box at the character: {b:?}");
-    assert_eq!(r.verdict, Verdict::Review);
+    sent_to_review_with_its_box("london_032_03_single_character.jpg", (349.0, 374.0), (388.0, 410.0), (60.0, 60.0));
 }
 
 /// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
