@@ -511,7 +511,7 @@ fn read_band(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>) -> Re
         return Ok(None);
     }
     let on_face = |b: &TextBox| {
-        let (s, t) = f.coords(Point::new(b.x + b.width / 2.0, b.y + b.height / 2.0));
+        let (s, t) = f.coords(b.centre());
         s.abs() <= 0.9 && t < 1.0
     };
     Ok(Some(models.text.run_band(image, top)?.into_iter().filter(|b| !on_face(b)).collect()))

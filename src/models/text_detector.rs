@@ -193,8 +193,12 @@ impl TextDetector {
         let s = (w / HEAD_WIDTH as f32).max(h / HEAD_HEIGHT as f32).max(1.0);
         let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
         let transform = Affine { a: s, b: 0.0, c: cx - s * HEAD_WIDTH as f32 / 2.0, d: 0.0, e: s, f: cy - s * HEAD_HEIGHT as f32 / 2.0 };
-        let mut boxes = detect(&self.head_plan, img, transform, HEAD_WIDTH, HEAD_HEIGHT, 0.0)?;
-        boxes.extend(detect_with(&self.head_plan, img, transform, HEAD_WIDTH, HEAD_HEIGHT, chroma_relief)?);
+        // The crop is sampled once; the relief is made from a copy of it.
+        let crop = sample_planar(img, &transform, HEAD_WIDTH, HEAD_HEIGHT, [128.0; 3]);
+        let mut relief = crop.clone();
+        chroma_relief(&mut relief, HEAD_WIDTH, HEAD_HEIGHT);
+        let mut boxes = detect_planes(&self.head_plan, crop, transform, HEAD_WIDTH, HEAD_HEIGHT)?;
+        boxes.extend(detect_planes(&self.head_plan, relief, transform, HEAD_WIDTH, HEAD_HEIGHT)?);
         Ok(boxes)
     }
 }
@@ -269,6 +273,12 @@ fn detect_with(
 ) -> Result<Vec<TextBox>, ModelError> {
     let mut input = sample_planar(img, &transform, width, height, [128.0; 3]);
     prepare(&mut input, width, height);
+    detect_planes(plan, input, transform, width, height)
+}
+
+/// The detector on planes already sampled through `transform` (R, G, B, 0-255, each `width` ×
+/// `height`): its boxes in working pixels.
+fn detect_planes(plan: &Plan, mut input: Vec<f32>, transform: Affine, width: usize, height: usize) -> Result<Vec<TextBox>, ModelError> {
     // The network reads BGR scaled to −1..1.
     let n = width * height;
     let (red, rest) = input.split_at_mut(n);
