@@ -10,7 +10,9 @@ use crate::decode::{Photo, SourceInfo};
 use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
-use crate::models::{Detection, EyeLandmarks, HandCandidate, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox};
+use crate::models::{
+    Detection, EyeLandmarks, HandCandidate, HeadReading, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox,
+};
 pub use face_frame::{FaceFrame, SkinRef};
 pub use scene::Scene;
 // The report owns these types (they are part of its JSON contract); the analysis fills them.
@@ -295,6 +297,23 @@ const GLYPH_MIN: f32 = 0.06;
 const GLYPH_MAX: f32 = 0.2;
 const GLYPH_ASPECT: f32 = 1.6;
 const GLYPH_FACE_SIDE: f32 = 0.6;
+/// The chroma relief read again at about the photo's own scale (since stop 66,
+/// `TextDetector::run_head`) sees the face's own features as lines: the nostrils and the nose's
+/// base, the bridge between the eyes, a cheek's shadow, 0.22-0.7 face widths long and 0.09-0.2
+/// thick along their axis, 0.87-0.99 sure, on 15 of the 179 London portraits (ready and
+/// original). That reading's boxes are read further only when at least `RELIEF_LINE_SCORE` sure
+/// and at most `RELIEF_LINE_THICKNESS` face widths thick; thicker marks are large enough for the
+/// 256 readings, which keep them as before. Measured 2026-12-07 (stop 66) by replaying every box
+/// of the `variants` watermark family (seed 20261202, 249 drawn) and of the 179 portraits through
+/// the limits, then with the built pipeline: of the 34 marks missed before, 13 more caught (lines
+/// 0.03-0.1 face widths thick, 0.95-0.995 sure), 228 of 249 in all, and no portrait flagged; with
+/// no thickness limit 8 portraits had such a box, at 0.93 sure one (027_08's bridge between the
+/// eyes, 0.94). Under the colour, gamma and JPEG changes of `stability --studio` four portraits
+/// gave a box from eye to eye over the bridge, 0.96-0.985 sure and thin enough (027_03 at q65,
+/// 027_08 cooler, 112_03 and 113_03 warmer, of 415 such variants), so a box touching both eyes is
+/// left out of this reading too (`fine_in_relief`): one mark of the 249 across both eyes is lost.
+const RELIEF_LINE_SCORE: f32 = 0.95;
+const RELIEF_LINE_THICKNESS: f32 = 0.12;
 /// Such a line lying mostly off the person (under this share of its box on the person mask) is
 /// on the backdrop beside or above the head, which the head zone takes in: it is text on the
 /// photo like any other detector box, not text over the face.
@@ -353,7 +372,8 @@ fn scan_for_text(
     let mut lines: Vec<TextBox> = Vec::new();
     if let Some(f) = frame {
         let eye_only = |b: &TextBox| eyes.is_some_and(|eyes| eyes.iter().any(|e| e.holds(b) && !e.crossed_by_line(b)));
-        for b in read_head(models, image, f)? {
+        let HeadReading { plain, relief, fine_relief } = read_head(models, image, f)?;
+        for b in plain.into_iter().chain(relief).chain(fine_relief.into_iter().filter(|b| fine_in_relief(b, f, eyes))) {
             if centre_in_head(&b) && ((is_line(&b) && !eye_only(&b)) || reads_as_glyph(&b, f, eyes)) {
                 add_merged(&mut lines, b);
             }
@@ -373,6 +393,16 @@ fn scan_for_text(
     let mut boxes = boxes;
     boxes.extend(beside_head);
     Ok(TextScan { edge_share, detector_ran: edge_share >= TEXT_GATE_EDGE_SHARE, boxes, face_boxes, marks, clothing_cluttered })
+}
+
+/// Whether a box of the fine relief's reading (`TextDetector::run_head`) is sure and thin enough
+/// to be read further (`RELIEF_LINE_SCORE`, `RELIEF_LINE_THICKNESS`, along its axis) and does not
+/// touch both eyes (`Eye::holds`): at that scale the eyes and the bridge between them read as one
+/// line.
+fn fine_in_relief(b: &TextBox, f: FaceFrame, eyes: Option<[Eye; 2]>) -> bool {
+    b.score >= RELIEF_LINE_SCORE
+        && b.axis.thickness <= RELIEF_LINE_THICKNESS * f.width
+        && !eyes.is_some_and(|eyes| eyes.iter().all(|e| e.holds(b)))
 }
 
 /// Whether a detector box over the head reads as a line of text: sure enough, and wide and
@@ -463,14 +493,14 @@ const LINE_PAST_EYE_LENGTH: f32 = 1.0;
 const LINE_PAST_EYE_ASPECT: f32 = 2.0;
 const LINE_PAST_EYE_HEIGHT: f32 = 1.0;
 
-/// The face at the head pass's scale (`TextDetector::run_head`): from a tenth of the face's height
+/// The face at the head pass's scales (`TextDetector::run_head`): from a tenth of the face's height
 /// above the forehead's top to just below the chin, 0.6 face widths either side of its axis. Only
 /// the boxes that read like a line of text (`FACE_TEXT_SCORE`) and are not an eye read as one
 /// (`Eye::holds`, `Eye::crossed_by_line`) are kept. Measured on the `variants` watermark family
 /// (seed 20261202, 249 drawn): a wider crop (0.85 face widths, from a quarter above the forehead)
 /// at 320×288 caught 149, this one at 256×256 153 (at 256×320 164, for 11 ms more), before the
 /// eyes were left out.
-fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<Vec<TextBox>, ModelError> {
+fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<HeadReading, ModelError> {
     let (side, top, bottom) = (HEAD_READ_SIDE, HEAD_READ_TOP, HEAD_READ_BOTTOM);
     let corners = [f.point(-side, top), f.point(side, top), f.point(-side, bottom), f.point(side, bottom)];
     let (w, h) = (image.base().width() as f32, image.base().height() as f32);
@@ -479,7 +509,7 @@ fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<Vec<Tex
     let y0 = corners.iter().map(|p| p.y).fold(f32::INFINITY, f32::min).max(0.0);
     let y1 = corners.iter().map(|p| p.y).fold(f32::NEG_INFINITY, f32::max).min(h);
     if x1 - x0 < 8.0 || y1 - y0 < 8.0 {
-        return Ok(Vec::new());
+        return Ok(HeadReading::default());
     }
     models.text.run_head(image, x0, y0, x1, y1)
 }
@@ -1115,6 +1145,29 @@ mod tests {
         assert!(!reads_as_glyph(&glyph(310.0, 300.0, 10.0, 0.97), f, eyes), "a speck");
         assert!(!reads_as_glyph(&glyph(560.0, 300.0, 28.0, 0.97), f, eyes), "off the face");
         assert!(!reads_as_glyph(&TextBox::upright(300.0, 300.0, 50.0, 20.0, 0.97), f, eyes), "a short line is the line rule's");
+    }
+
+    #[test]
+    fn the_fine_relief_keeps_thin_sure_lines_and_not_the_faces_thick_features() {
+        // A face 300 px wide: 0.12 face widths is 36 px.
+        let f = upright_face();
+        let line = |thickness: f32, score: f32| TextBox {
+            axis: Axis { length: 90.0, thickness, slope: 2.0 },
+            ..TextBox::upright(250.0, 300.0, 90.0, thickness, score)
+        };
+        let eyes = Some([
+            Eye { outer: Point::new(200.0, 215.0), inner: Point::new(265.0, 215.0) },
+            Eye { outer: Point::new(400.0, 215.0), inner: Point::new(335.0, 215.0) },
+        ]);
+        assert!(fine_in_relief(&line(14.0, 0.97), f, eyes), "a thin line of small characters");
+        assert!(!fine_in_relief(&line(14.0, 0.93), f, eyes), "not sure enough");
+        assert!(!fine_in_relief(&line(50.0, 0.99), f, eyes), "thick: the nostrils");
+        let across = |x: f32, width: f32| TextBox {
+            axis: Axis { length: width, thickness: 20.0, slope: 0.0 },
+            ..TextBox::upright(x, 205.0, width, 20.0, 0.97)
+        };
+        assert!(!fine_in_relief(&across(240.0, 120.0), f, eyes), "from eye to eye over the bridge");
+        assert!(fine_in_relief(&across(300.0, 80.0), f, eyes), "from the bridge over one eye");
     }
 
     #[test]

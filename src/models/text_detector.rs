@@ -21,7 +21,8 @@
 //! 54; `run_band`): see `analysis::read_band` and the README ("Print across the neckline"). A
 //! third (since stop 51) reads the face at 256×256 (`run_head`): see `analysis::read_head` and
 //! the README ("Watermarks read at the face's scale"); since stop 64 it reads that crop's chroma
-//! relief as well (`chroma_relief`; the README's "Grey and pale marks read by their colour").
+//! relief as well (`chroma_relief`; the README's "Grey and pale marks read by their colour"), at
+//! 384×384 since stop 66 ("The chroma relief at the photo's own scale").
 //!
 //! Each box carries its pixels' main axis (`Axis`, since stop 65), so that the caller can tell a
 //! turned line from a blob.
@@ -53,6 +54,18 @@ const BAND_HEIGHT: usize = 288;
 /// whole photo's scale. See `TextDetector::run_head` and `analysis::read_head`.
 const HEAD_WIDTH: usize = 256;
 const HEAD_HEIGHT: usize = 256;
+/// The face's chroma relief (`chroma_relief`) is read a second time at this input (square),
+/// about the photo's own scale on a 600×800 ID photo, where `HEAD_WIDTH` is about 0.6 of it: grey,
+/// pale and coloured marks 3-5 % of the photo's height over the face, Chinese characters most of
+/// all, are often no box at 256 and a clear one here. Measured 2026-12-07 (stop 66) on the
+/// `variants` watermark family (seed 20261202, 249 drawn; every box of each reading dumped and
+/// replayed through the caller's limits), marks with a box kept / London portraits (179) with one:
+/// the relief at 256 196 / 0, at 320 215 / 4, at 352 220 / 10, at 384 228 / 15; with the limits
+/// on this reading (`analysis::RELIEF_LINE_SCORE`, `RELIEF_LINE_THICKNESS`) at 320 201 / 0, at 352
+/// 208 / 0, at 384 217 / 0. At this scale the face's own features (nostrils, the bridge between
+/// the eyes) read as thick lines. The reading costs about 70 ms on one thread (`text_ms` median
+/// over the 83 ready portraits, one photo at a time: 200 → 272 ms).
+const RELIEF_SIDE: usize = 384;
 /// The band's input has its detail against a blur of about 6.5 px (three box means of radius
 /// `BAND_DETAIL_RADIUS`) raised by this share before the network reads it (an unsharp mask):
 /// print on the neck or a light top in grey at 30-60 % differs from what is around it by 15-30
@@ -152,6 +165,17 @@ pub struct TextDetector {
     plan: Plan,
     band_plan: Plan,
     head_plan: Plan,
+    fine_relief_plan: Plan,
+}
+
+/// What the head pass read (`TextDetector::run_head`): the crop as it is and its chroma relief at
+/// 256×256, and the relief once more at `RELIEF_SIDE`², apart, since the caller holds that
+/// reading's boxes to a stricter limit.
+#[derive(Debug, Clone, Default)]
+pub struct HeadReading {
+    pub plain: Vec<TextBox>,
+    pub relief: Vec<TextBox>,
+    pub fine_relief: Vec<TextBox>,
 }
 
 impl TextDetector {
@@ -159,7 +183,8 @@ impl TextDetector {
         let (plan, _) = files.load(FILE, &[1, 3, HEIGHT, WIDTH])?;
         let (band_plan, _) = files.load(FILE, &[1, 3, BAND_HEIGHT, BAND_WIDTH])?;
         let (head_plan, _) = files.load(FILE, &[1, 3, HEAD_HEIGHT, HEAD_WIDTH])?;
-        Ok(TextDetector { plan, band_plan, head_plan })
+        let (fine_relief_plan, _) = files.load(FILE, &[1, 3, RELIEF_SIDE, RELIEF_SIDE])?;
+        Ok(TextDetector { plan, band_plan, head_plan, fine_relief_plan })
     }
 
     /// The whole photo, letterboxed into 224×288.
@@ -185,21 +210,31 @@ impl TextDetector {
     /// its surroundings, since enlarging adds no detail and the detector reads faces' features
     /// more readily.
     ///
-    /// The crop is read twice: as it is, and as its chroma relief (`chroma_relief`), where a
-    /// grey or pale watermark over skin (which keeps the skin's brightness and takes away its
-    /// colour) stands out as a dark line on even grey. The boxes of both readings are returned.
-    pub fn run_head(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<Vec<TextBox>, ModelError> {
-        let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
-        let s = (w / HEAD_WIDTH as f32).max(h / HEAD_HEIGHT as f32).max(1.0);
-        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        let transform = Affine { a: s, b: 0.0, c: cx - s * HEAD_WIDTH as f32 / 2.0, d: 0.0, e: s, f: cy - s * HEAD_HEIGHT as f32 / 2.0 };
-        // The crop is sampled once; the relief is made from a copy of it.
+    /// The crop is read three times: as it is, and as its chroma relief (`chroma_relief`) at
+    /// 256×256 and at `RELIEF_SIDE`² (never enlarged either), where a grey or pale watermark over
+    /// skin (which keeps the skin's brightness and takes away its colour) stands out as a dark
+    /// line on even grey. The plain reading sees what the relief cannot: dark or light text on
+    /// grey hair or a white backdrop, where there is no colour to lose.
+    pub fn run_head(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<HeadReading, ModelError> {
+        let place = |width: usize, height: usize| {
+            let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
+            let s = (w / width as f32).max(h / height as f32).max(1.0);
+            let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            Affine { a: s, b: 0.0, c: cx - s * width as f32 / 2.0, d: 0.0, e: s, f: cy - s * height as f32 / 2.0 }
+        };
+        // The 256 crop is sampled once; its relief is made from a copy of it.
+        let transform = place(HEAD_WIDTH, HEAD_HEIGHT);
         let crop = sample_planar(img, &transform, HEAD_WIDTH, HEAD_HEIGHT, [128.0; 3]);
         let mut relief = crop.clone();
         chroma_relief(&mut relief, HEAD_WIDTH, HEAD_HEIGHT);
-        let mut boxes = detect_planes(&self.head_plan, crop, transform, HEAD_WIDTH, HEAD_HEIGHT)?;
-        boxes.extend(detect_planes(&self.head_plan, relief, transform, HEAD_WIDTH, HEAD_HEIGHT)?);
-        Ok(boxes)
+        let fine_transform = place(RELIEF_SIDE, RELIEF_SIDE);
+        let mut fine_relief = sample_planar(img, &fine_transform, RELIEF_SIDE, RELIEF_SIDE, [128.0; 3]);
+        chroma_relief(&mut fine_relief, RELIEF_SIDE, RELIEF_SIDE);
+        Ok(HeadReading {
+            plain: detect_planes(&self.head_plan, crop, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
+            relief: detect_planes(&self.head_plan, relief, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
+            fine_relief: detect_planes(&self.fine_relief_plan, fine_relief, fine_transform, RELIEF_SIDE, RELIEF_SIDE)?,
+        })
     }
 }
 
