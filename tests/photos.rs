@@ -670,6 +670,17 @@ fn a_single_character_on_the_cheek_goes_to_review() {
     sent_to_review_with_its_box("london_032_03_single_character.jpg", (349.0, 374.0), (388.0, 410.0), (60.0, 60.0));
 }
 
+/// Two green Chinese characters on the forehead ("测试", WenQuanYi Micro Hei, 3.75 % of the height,
+/// green at 60 %, drawn with PIL on London 032_03's licence-ready portrait): 20 px tall at the
+/// photo's scale, they are no box at the head pass's 256×256, plain or as the chroma relief, and
+/// stop 65's build approved the photo. The relief read again at 384×384, about the photo's own
+/// scale, gives a thin line 0.95 sure or more (`analysis::fine_in_relief`).
+#[test]
+fn green_characters_on_the_forehead_go_to_review() {
+    // The characters span about x 271-328, y 202-228.
+    sent_to_review_with_its_box("london_032_03_green_characters.jpg", (271.0, 328.0), (202.0, 228.0), (90.0, 45.0));
+}
+
 /// A word across the V-neck of a dark top, most of it on the chest's skin ("SAMPLE", pink at 60 %,
 /// 4.5 % of the height, drawn with PIL on London 041's licence-ready portrait, which is approved
 /// as taken): the mark scan leaves skin and the fabric's margin beside it out, and the whole-photo
