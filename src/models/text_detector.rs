@@ -63,8 +63,8 @@ const HEAD_HEIGHT: usize = 256;
 /// the relief at 256 196 / 0, at 320 215 / 4, at 352 220 / 10, at 384 228 / 15; with the limits
 /// on this reading (`analysis::RELIEF_LINE_SCORE`, `RELIEF_LINE_THICKNESS`) at 320 201 / 0, at 352
 /// 208 / 0, at 384 217 / 0. At this scale the face's own features (nostrils, the bridge between
-/// the eyes) read as thick lines. The reading costs about 70 ms on one thread (`text_ms` median
-/// over the 83 ready portraits, one photo at a time: 200 → 272 ms).
+/// the eyes) read as thick lines. The reading costs about 65 ms on one thread (`text_ms` median
+/// over the 83 ready portraits, one photo at a time, two runs each: 208 → 268-276 ms).
 const RELIEF_SIDE: usize = 384;
 /// The band's input has its detail against a blur of about 6.5 px (three box means of radius
 /// `BAND_DETAIL_RADIUS`) raised by this share before the network reads it (an unsharp mask):
