@@ -306,7 +306,8 @@ const GLYPH_FACE_SIDE: f32 = 0.6;
 /// 256 readings, which keep them as before. Measured 2026-12-07 (stop 66) by replaying every box
 /// of the `variants` watermark family (seed 20261202, 249 drawn) and of the 179 portraits through
 /// the limits, then with the built pipeline: of the 34 marks missed before, 13 more caught (lines
-/// 0.03-0.1 face widths thick, 0.95-0.995 sure), 228 of 249 in all, and no portrait flagged; with
+/// 0.03-0.1 face widths thick, 0.95-0.995 sure), 228 of 249 in all (227 with the both-eyes limit
+/// below), and no portrait flagged that was not before; with
 /// no thickness limit 8 portraits had such a box, at 0.93 sure one (027_08's bridge between the
 /// eyes, 0.94). Under the colour, gamma and JPEG changes of `stability --studio` four portraits
 /// gave a box from eye to eye over the bridge, 0.96-0.985 sure and thin enough (027_03 at q65,
