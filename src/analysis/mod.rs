@@ -1112,6 +1112,14 @@ mod tests {
         FaceFrame { origin: Point::new(300.0, 100.0), across: (1.0, 0.0), down: (0.0, 1.0), width: 300.0, height: 360.0 }
     }
 
+    /// The eyes of `upright_face`: 65 px wide, at y 215, their inner corners 70 px apart.
+    fn upright_eyes() -> Option<[Eye; 2]> {
+        Some([
+            Eye { outer: Point::new(200.0, 215.0), inner: Point::new(265.0, 215.0) },
+            Eye { outer: Point::new(400.0, 215.0), inner: Point::new(335.0, 215.0) },
+        ])
+    }
+
     fn turned_box(x: f32, y: f32, width: f32, height: f32, axis: Axis) -> TextBox {
         TextBox { axis, ..text_box(x, y, width, height) }
     }
@@ -1134,10 +1142,7 @@ mod tests {
     #[test]
     fn a_single_character_on_the_face_is_kept_and_the_eye_or_whole_face_is_not() {
         let f = upright_face();
-        let eyes = Some([
-            Eye { outer: Point::new(200.0, 215.0), inner: Point::new(265.0, 215.0) },
-            Eye { outer: Point::new(400.0, 215.0), inner: Point::new(335.0, 215.0) },
-        ]);
+        let eyes = upright_eyes();
         let glyph = |x: f32, y: f32, side: f32, score: f32| TextBox::upright(x, y, side, side, score);
         assert!(reads_as_glyph(&glyph(310.0, 300.0, 28.0, 0.97), f, eyes), "a character on the cheek");
         assert!(!reads_as_glyph(&glyph(310.0, 300.0, 28.0, 0.8), f, eyes), "not sure enough");
@@ -1156,10 +1161,7 @@ mod tests {
             axis: Axis { length: 90.0, thickness, slope: 2.0 },
             ..TextBox::upright(250.0, 300.0, 90.0, thickness, score)
         };
-        let eyes = Some([
-            Eye { outer: Point::new(200.0, 215.0), inner: Point::new(265.0, 215.0) },
-            Eye { outer: Point::new(400.0, 215.0), inner: Point::new(335.0, 215.0) },
-        ]);
+        let eyes = upright_eyes();
         assert!(fine_in_relief(&line(14.0, 0.97), f, eyes), "a thin line of small characters");
         assert!(!fine_in_relief(&line(14.0, 0.93), f, eyes), "not sure enough");
         assert!(!fine_in_relief(&line(50.0, 0.99), f, eyes), "thick: the nostrils");
