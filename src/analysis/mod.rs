@@ -556,7 +556,7 @@ const LINE_PAST_EYE_HEIGHT: f32 = 1.0;
 /// The face at the head pass's scales (`TextDetector::run_head`): from a tenth of the face's height
 /// above the forehead's top to just below the chin, 0.6 face widths either side of its axis. Only
 /// the boxes that read like a line of text (`FACE_TEXT_SCORE`) and are not an eye read as one
-/// (`Eye::holds`, `Eye::crossed_by_line`) are kept. Measured on the `variants` watermark family
+/// (`Eye::holds`, `Eye::crossed_by_line`, `beside_one_eye`) are kept. Measured on the `variants` watermark family
 /// (seed 20261202, 249 drawn): a wider crop (0.85 face widths, from a quarter above the forehead)
 /// at 320×288 caught 149, this one at 256×256 153 (at 256×320 164, for 11 ms more), before the
 /// eyes were left out.
