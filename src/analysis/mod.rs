@@ -484,30 +484,28 @@ impl Eye {
 
     /// The zone `holds` tests: left, top, right, bottom.
     fn zone(&self) -> (f32, f32, f32, f32) {
-        let width = self.outer.dist(self.inner);
-        let centre = self.outer.mid(self.inner);
-        let x0 = self.outer.x.min(self.inner.x) - EYE_ACROSS * width;
-        let x1 = self.outer.x.max(self.inner.x) + EYE_ACROSS * width;
-        (x0, centre.y - EYE_DOWN * width, x1, centre.y + EYE_DOWN * width)
+        self.widened(EYE_ACROSS, EYE_DOWN)
     }
 
-    /// The share of the eye itself (`EYE_SELF_DOWN`) that `b` covers.
-    fn covered_by(&self, b: &TextBox) -> f32 {
+    /// The corners' span widened by `across` eye widths on either side, `down` eye widths above
+    /// and below the eye's centre: left, top, right, bottom.
+    fn widened(&self, across: f32, down: f32) -> (f32, f32, f32, f32) {
         let width = self.outer.dist(self.inner);
         let centre = self.outer.mid(self.inner);
-        let (x0, x1) = (self.outer.x.min(self.inner.x), self.outer.x.max(self.inner.x));
-        let (y0, y1) = (centre.y - EYE_SELF_DOWN * width, centre.y + EYE_SELF_DOWN * width);
-        let across = (x1.min(b.x + b.width) - x0.max(b.x)).max(0.0);
-        let down = (y1.min(b.y + b.height) - y0.max(b.y)).max(0.0);
-        across * down / ((x1 - x0) * (y1 - y0)).max(f32::EPSILON)
+        let x0 = self.outer.x.min(self.inner.x) - across * width;
+        let x1 = self.outer.x.max(self.inner.x) + across * width;
+        (x0, centre.y - down * width, x1, centre.y + down * width)
+    }
+
+    /// The share of the eye itself (its corners' span, `EYE_SELF_DOWN`) that `b` covers.
+    fn covered_by(&self, b: &TextBox) -> f32 {
+        let (x0, y0, x1, y1) = self.widened(0.0, EYE_SELF_DOWN);
+        overlap_area((x0, y0, x1, y1), b) / ((x1 - x0) * (y1 - y0)).max(f32::EPSILON)
     }
 
     /// The share of `b`'s area inside the eye's zone (`holds`).
     fn share_of(&self, b: &TextBox) -> f32 {
-        let (x0, y0, x1, y1) = self.zone();
-        let across = (x1.min(b.x + b.width) - x0.max(b.x)).max(0.0);
-        let down = (y1.min(b.y + b.height) - y0.max(b.y)).max(0.0);
-        across * down / (b.width * b.height).max(f32::EPSILON)
+        overlap_area(self.zone(), b) / (b.width * b.height).max(f32::EPSILON)
     }
 
     /// Whether `b`, touching the eye, is a line of text across it rather than the eye read as
@@ -527,6 +525,13 @@ impl Eye {
             && length >= LINE_PAST_EYE_ASPECT * thickness
             && thickness <= LINE_PAST_EYE_HEIGHT * width
     }
+}
+
+/// The area `b` shares with the rectangle (left, top, right, bottom).
+fn overlap_area((x0, y0, x1, y1): (f32, f32, f32, f32), b: &TextBox) -> f32 {
+    let across = (x1.min(b.x + b.width) - x0.max(b.x)).max(0.0);
+    let down = (y1.min(b.y + b.height) - y0.max(b.y)).max(0.0);
+    across * down
 }
 
 /// See `Eye::holds`. Measured 2026-12-05 (stop 51): a box centred on the eye and no wider read
@@ -556,10 +561,10 @@ const LINE_PAST_EYE_HEIGHT: f32 = 1.0;
 /// The face at the head pass's scales (`TextDetector::run_head`): from a tenth of the face's height
 /// above the forehead's top to just below the chin, 0.6 face widths either side of its axis. Only
 /// the boxes that read like a line of text (`FACE_TEXT_SCORE`) and are not an eye read as one
-/// (`Eye::holds`, `Eye::crossed_by_line`, `beside_one_eye`) are kept. Measured on the `variants` watermark family
-/// (seed 20261202, 249 drawn): a wider crop (0.85 face widths, from a quarter above the forehead)
-/// at 320×288 caught 149, this one at 256×256 153 (at 256×320 164, for 11 ms more), before the
-/// eyes were left out.
+/// (`Eye::holds`, `Eye::crossed_by_line`, `beside_one_eye`) are kept. Measured on the `variants`
+/// watermark family (seed 20261202, 249 drawn): a wider crop (0.85 face widths, from a quarter
+/// above the forehead) at 320×288 caught 149, this one at 256×256 153 (at 256×320 164, for 11 ms
+/// more), before the eyes were left out.
 fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<HeadReading, ModelError> {
     let (side, top, bottom) = (HEAD_READ_SIDE, HEAD_READ_TOP, HEAD_READ_BOTTOM);
     let corners = [f.point(-side, top), f.point(side, top), f.point(-side, bottom), f.point(side, bottom)];
