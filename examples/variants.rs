@@ -2,9 +2,8 @@
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
 //! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), a
 //! watermark across the face and print anywhere on the chest (TX001), a part of the face blurred
-//! or smoothed over (RT008, RT007), each drawn with
-//! randomly chosen position, size,
-//! colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
+//! or smoothed over (RT008, RT007), a uniform's insignia and solid emblems on the top (TX001),
+//! each drawn with randomly chosen position, size, colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
 //! rate) and as each variant (the share caught), and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
 //! and, of the variants of photos approved as they are, how many were not approved.
@@ -579,7 +578,17 @@ fn draw_earrings(img: &mut RgbImage, rng: &mut Rng, report: &Report) -> Option<S
             }
         }
     }
-    Some(format!("{kind} {} r={:.3}", if sides.len() == 2 { "both" } else if sides[0] < 0.0 { "right" } else { "left" }, size / width))
+    Some(format!(
+        "{kind} {} r={:.3}",
+        if sides.len() == 2 {
+            "both"
+        } else if sides[0] < 0.0 {
+            "right"
+        } else {
+            "left"
+        },
+        size / width
+    ))
 }
 
 /// Eyewear drawn around the eyes: full rims (rectangular, round, oval), aviators (a deeper lower
@@ -829,8 +838,11 @@ fn draw_quality(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
             let (w, h) = img.dimensions();
             let share = rng.range(0.40, 0.55);
             let small_w = ((w as f32 * share).round() as u32).max(1);
-            let filters =
-                [("bilinear", imageops::FilterType::Triangle), ("bicubic", imageops::FilterType::CatmullRom), ("lanczos", imageops::FilterType::Lanczos3)];
+            let filters = [
+                ("bilinear", imageops::FilterType::Triangle),
+                ("bicubic", imageops::FilterType::CatmullRom),
+                ("lanczos", imageops::FilterType::Lanczos3),
+            ];
             let (down, up) = (*rng.pick(&filters), *rng.pick(&filters));
             let small = imageops::resize(img, small_w, (h * small_w / w.max(1)).max(1), down.1);
             *img = imageops::resize(&small, w, h, up.1);
@@ -956,6 +968,199 @@ fn draw_sticker(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
     ))
 }
 
+/// Paints `inside` (in units of `r` about (cx, cy)) in `colour`, antialiased by 4×4 subsamples.
+fn paint_shape(img: &mut RgbImage, (cx, cy): (f32, f32), r: f32, colour: [u8; 3], inside: impl Fn(f32, f32) -> bool) {
+    let reach = (r * 1.6).ceil() as i64;
+    for py in (cy as i64 - reach)..=(cy as i64 + reach) {
+        for px in (cx as i64 - reach)..=(cx as i64 + reach) {
+            let mut count = 0u32;
+            for sy in 0..4 {
+                for sx in 0..4 {
+                    let (u, v) = ((px as f32 + (sx as f32 + 0.5) / 4.0 - cx) / r, (py as f32 + (sy as f32 + 0.5) / 4.0 - cy) / r);
+                    count += inside(u, v) as u32;
+                }
+            }
+            if count > 0 {
+                blend(img, px, py, colour, count as f32 / 16.0);
+            }
+        }
+    }
+}
+
+/// A five-pointed star of radius 1, point up.
+fn star(u: f32, v: f32) -> bool {
+    u.hypot(v) <= 0.45 + 0.55 * (2.5 * (v.atan2(u) + std::f32::consts::FRAC_PI_2)).cos().abs().powi(3)
+}
+
+/// Whether the square of half-side `r` around (x, y) is the dark top (luma under 110 on every
+/// corner and the centre): where a uniform's insignia sit.
+fn on_dark_top(img: &RgbImage, x: f32, y: f32, r: f32) -> bool {
+    [(0.0, 0.0), (-r, -r), (r, -r), (-r, r), (r, r)].iter().all(|(dx, dy)| {
+        let (px, py) = (x + dx, y + dy);
+        px >= 0.0 && py >= 0.0 && (px as u32) < img.width() && (py as u32) < img.height() && {
+            let p = img.get_pixel(px as u32, py as u32).0;
+            (0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32) < 110.0
+        }
+    })
+}
+
+/// A uniform's insignia on the dark top (the notice's "no uniform"): a mirrored pair of collar
+/// insignia (stars, bars or discs) beside the neck; a pair of shoulder boards (a board of another
+/// dark cloth with metal stripes or stars across it) on the shoulders' tops; or a metal badge on
+/// one side of the chest and a name tag on the other. Metal is gold, silver or red enamel, 1/45
+/// to 1/22 of the photo's height. A plain dark top has none of these.
+fn draw_uniform(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let cx = fx + fw / 2.0;
+    let chin = fy + fh;
+    let (metal_name, metal) = *rng.pick(&[("gold", [212u8, 175, 55]), ("silver", [205, 208, 215]), ("red", [190, 30, 35])]);
+    let size = h * rng.range(1.0 / 45.0, 1.0 / 22.0);
+    let r = size / 2.0;
+    let kind = *rng.pick(&["collar", "shoulder boards", "badge and tag"]);
+    match kind {
+        "collar" => {
+            let shape = *rng.pick(&["star", "bars", "disc"]);
+            let off = fw * rng.range(0.3, 0.7);
+            // The first height below the chin where both sides are on the top.
+            let mut y = chin + 0.2 * fh;
+            while !(on_dark_top(img, cx - off, y, r * 1.3) && on_dark_top(img, cx + off, y, r * 1.3)) {
+                y += 2.0;
+                if y + r >= h {
+                    return None;
+                }
+            }
+            let y = y + rng.range(0.0, 0.15) * fh;
+            for x in [cx - off, cx + off] {
+                match shape {
+                    "star" => paint_shape(img, (x, y), r, metal, star),
+                    "bars" => {
+                        paint_shape(img, (x, y), r, metal, |u, v| u.abs() <= 0.9 && ((v + 0.45).abs() <= 0.17 || (v - 0.45).abs() <= 0.17))
+                    }
+                    _ => paint_shape(img, (x, y), r, metal, |u, v| u.hypot(v) <= 0.9 && !(0.55..=0.7).contains(&u.hypot(v))),
+                }
+            }
+            Some(format!("uniform collar {metal_name} {shape} h={:.3}", size / h))
+        }
+        "shoulder boards" => {
+            let off = fw * rng.range(0.75, 1.05);
+            let cloth = *rng.pick(&[[22u8, 24, 30], [60, 70, 42], [28, 38, 80]]);
+            let (bw, bh) = (w * rng.range(0.09, 0.15), size * rng.range(1.0, 1.4));
+            let mark = *rng.pick(&["stripes", "stars"]);
+            let n = 1 + (rng.next() % 3) as usize;
+            let mut drawn = 0;
+            for x in [cx - off, cx + off] {
+                if x < 0.0 || x >= w {
+                    continue;
+                }
+                // The shoulder's top in this column: the first dark row below the chin.
+                let mut top = chin;
+                while top < h - 1.0 && !on_dark_top(img, x, top, 1.0) {
+                    top += 1.0;
+                }
+                let y = top + 0.25 * bh;
+                if y + bh >= h {
+                    continue;
+                }
+                paint_shape(img, (x, y + bh / 2.0), bh / 2.0, cloth, |u, v| u.abs() <= bw / bh && v.abs() <= 1.0);
+                for k in 0..n {
+                    let along = x + (k as f32 - (n as f32 - 1.0) / 2.0) * bw / (n as f32 + 0.5);
+                    match mark {
+                        "stripes" => paint_shape(img, (along, y + bh / 2.0), bh / 2.0, metal, |u, v| u.abs() <= 0.18 && v.abs() <= 0.85),
+                        _ => paint_shape(img, (along, y + bh / 2.0), bh * 0.4, metal, star),
+                    }
+                }
+                drawn += 1;
+            }
+            (drawn > 0).then(|| format!("uniform shoulder {metal_name} {mark} h={:.3} n={n}", bh / h))
+        }
+        _ => {
+            let side = if rng.next() % 2 == 0 { 1.0 } else { -1.0 };
+            let off = fw * rng.range(0.4, 0.75);
+            let mut y = chin + rng.range(0.45, 0.9) * fh;
+            while !on_dark_top(img, cx + side * off, y, r * 1.4) {
+                y += 2.0;
+                if y + 2.0 * r >= h {
+                    return None;
+                }
+            }
+            let shape = *rng.pick(&["shield", "star"]);
+            match shape {
+                "shield" => paint_shape(img, (cx + side * off, y), r * 1.3, metal, |u, v| {
+                    u.abs() <= 0.8 - 0.35 * v.max(0.0).powi(2) && (-0.9..=1.0).contains(&v)
+                }),
+                _ => paint_shape(img, (cx + side * off, y), r * 1.3, metal, star),
+            }
+            // The name tag on the other side: a light or black plate with a line of "text".
+            let (plate, ink) = if rng.next() % 2 == 0 { ([225u8, 225, 220], [30u8, 30, 30]) } else { ([25, 25, 25], [220, 220, 220]) };
+            let (tw, th) = (w * rng.range(0.08, 0.13), h * rng.range(0.016, 0.026));
+            let (tx, ty) = (cx - side * off, y);
+            paint_shape(img, (tx, ty), th / 2.0, plate, |u, v| u.abs() <= tw / th && v.abs() <= 1.0);
+            paint_shape(img, (tx, ty), th / 2.0, ink, |u, v| u.abs() <= 0.7 * tw / th && v.abs() <= 0.3);
+            Some(format!("uniform badge {metal_name} {shape} h={:.3}", size * 1.3 / h))
+        }
+    }
+}
+
+/// A solid emblem on the top: a disc, a shield, a square, a heart or a triangle of one colour,
+/// 1/26 to 1/8 of the photo's height, wholly on the dark top, opaque or nearly (a club badge, a
+/// brand's mark, a patch sewn on). The logo family's shapes have thin parts (a ring, a chevron, a
+/// star's points, a badge's slot); these have none, so a scan for thin structures alone sees
+/// only their outline.
+fn draw_emblem(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
+    let (fx, fy, fw, fh) = face;
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let shape = *rng.pick(&["disc", "shield", "square", "heart", "triangle"]);
+    let colour =
+        *rng.pick(&[[200u8, 30, 40], [230, 160, 20], [20, 140, 60], [240, 240, 240], [150, 150, 155], [90, 150, 230], [150, 40, 170]]);
+    let alpha = rng.range(0.8, 1.0);
+    let mut size = h * rng.range(1.0 / 26.0, 1.0 / 8.0);
+    let (cx, cy) = loop {
+        // A spot on the chest, below the chin, wholly on the top.
+        let spot = (0..40).find_map(|_| {
+            let x = fx + fw / 2.0 + rng.range(-1.1, 1.1) * fw;
+            let y = fy + fh + rng.range(0.3, 1.6) * fh;
+            on_dark_top(img, x, y, size * 0.6).then_some((x, y))
+        });
+        if let Some(spot) = spot {
+            break spot;
+        }
+        size *= 0.85;
+        if size < h / 26.0 || w < 1.0 {
+            return None;
+        }
+    };
+    let inside = |u: f32, v: f32| -> bool {
+        match shape {
+            "disc" => u.hypot(v) <= 1.0,
+            "shield" => u.abs() <= 0.85 - 0.4 * v.max(0.0).powi(2) && (-0.9..=1.0).contains(&v),
+            "square" => u.abs().max(v.abs()) <= 0.8,
+            "heart" => {
+                let (x, y) = (u * 1.15, -v * 1.15 + 0.25);
+                (x * x + y * y - 1.0).powi(3) - x * x * y * y * y <= 0.0
+            }
+            _ => v <= 0.75 && v >= -0.95 + 2.2 * u.abs(),
+        }
+    };
+    let r = size / 2.0;
+    let reach = (r * 1.3).ceil() as i64;
+    for py in (cy as i64 - reach)..=(cy as i64 + reach) {
+        for px in (cx as i64 - reach)..=(cx as i64 + reach) {
+            let mut count = 0u32;
+            for sy in 0..4 {
+                for sx in 0..4 {
+                    let (u, v) = ((px as f32 + (sx as f32 + 0.5) / 4.0 - cx) / r, (py as f32 + (sy as f32 + 0.5) / 4.0 - cy) / r);
+                    count += inside(u, v) as u32;
+                }
+            }
+            if count > 0 {
+                blend(img, px, py, colour, alpha * count as f32 / 16.0);
+            }
+        }
+    }
+    Some(format!("emblem {shape} h={:.3} colour={:02x}{:02x}{:02x} a={alpha:.2}", size / h, colour[0], colour[1], colour[2]))
+}
+
 /// A straight motion smear: each pixel the mean of `length` px of the line through it at `angle`.
 fn smear(img: &mut RgbImage, length: f32, angle: f32) {
     let taps = (length.ceil() as usize).max(2);
@@ -1015,6 +1220,8 @@ const RETOUCH_CODES: &[&str] = &["RT007", "RT008"];
 /// What a sticker on the face trips: the flat patch, the two halves' colours, the missing skin
 /// detail, a covered eye.
 const STICKER_CODES: &[&str] = &["MK004", "MK003", "RT008", "EY002"];
+/// A uniform is told by its insignia: marks on the clothing (TX001), or a top that is not dark.
+const UNIFORM_CODES: &[&str] = &["TX001", "CL001"];
 
 fn load_fonts(paths: &[PathBuf]) -> Vec<(FontVec, bool)> {
     let defaults = [
@@ -1117,7 +1324,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 12] = [
+    let families: [(&str, &[&str]); 14] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -1130,6 +1337,8 @@ fn main() -> anyhow::Result<()> {
         ("chest print", TEXT_CODES),
         ("local blur", RETOUCH_CODES),
         ("sticker", STICKER_CODES),
+        ("uniform", UNIFORM_CODES),
+        ("emblem", TEXT_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -1163,6 +1372,8 @@ fn main() -> anyhow::Result<()> {
                 "chest print" => draw_chest_print(&mut variant, &mut rng, &fonts, face),
                 "local blur" => draw_local_blur(&mut variant, &mut rng, face),
                 "sticker" => draw_sticker(&mut variant, &mut rng, face),
+                "uniform" => draw_uniform(&mut variant, &mut rng, face),
+                "emblem" => draw_emblem(&mut variant, &mut rng, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -1179,7 +1390,8 @@ fn main() -> anyhow::Result<()> {
             let kind = label
                 .split_whitespace()
                 .take(match families[f].0 {
-                    "text" | "logo" | "watermark" | "chest print" => 3,
+                    "text" | "logo" | "watermark" | "chest print" | "uniform" => 3,
+                    "emblem" => 2,
                     "eyewear" | "headwear" | "local blur" => 2,
                     _ => 1,
                 })
