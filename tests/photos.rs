@@ -822,6 +822,30 @@ fn a_logo_on_the_bare_chest_goes_to_review() {
     assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
 }
 
+/// A solid gold and a solid grey square 1/16 of the height on London 043_03's navy top (an
+/// emblem or a badge sewn on): a square has no thin parts, so the clothing's thin-structure scan
+/// saw only its outline, a step like a garment's seams, and TX001 passed both before stop 68.
+/// The scan for solid patches of another colour on plain clothing finds each (review). The plain
+/// portrait passes.
+#[test]
+fn a_solid_emblem_on_the_top_goes_to_review() {
+    let plain = image::load_from_memory(&common::sample("london_043_03.jpg")).unwrap().to_rgb8();
+    for ((left, top), colour) in [((65u32, 705u32), [212u8, 175, 55]), ((505, 715), [150, 150, 155])] {
+        let mut printed = plain.clone();
+        for (x, y, p) in printed.enumerate_pixels_mut() {
+            if (left..=left + 50).contains(&x) && (top..=top + 50).contains(&y) {
+                *p = image::Rgb(colour);
+            }
+        }
+        let bytes = png(&printed);
+        let centre = ((left + 25) as f32, (top + 25) as f32);
+        assert_mark_near(&bytes, centre, 30.0);
+        let r = check("emblem.png", &bytes);
+        assert!(matches!(outcome(&r, "TX001"), Uncertain | Fail), "square {colour:?} at {centre:?}: {:?}", find(&r, "TX001"));
+    }
+    assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
+}
+
 /// Two blue crosses 1/36 of the height with strokes four pixels wide (two at the mark scan's
 /// size, as the strokes of text 1/25 of the height) on London 032_03's bare chest: a 3×3 opening
 /// removed such strokes, so before stop 32 TX001 passed; the 2×2 opening the skin scan now also
