@@ -968,8 +968,9 @@ fn draw_sticker(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
     ))
 }
 
-/// Paints `inside` (in units of `r` about (cx, cy)) in `colour`, antialiased by 4×4 subsamples.
-fn paint_shape(img: &mut RgbImage, (cx, cy): (f32, f32), r: f32, colour: [u8; 3], inside: impl Fn(f32, f32) -> bool) {
+/// Paints `inside` (in units of `r` about (cx, cy), reaching no further than 1.6 r) in `colour`
+/// at `alpha`, antialiased by 4×4 subsamples.
+fn paint_shape(img: &mut RgbImage, (cx, cy): (f32, f32), r: f32, colour: [u8; 3], alpha: f32, inside: impl Fn(f32, f32) -> bool) {
     let reach = (r * 1.6).ceil() as i64;
     for py in (cy as i64 - reach)..=(cy as i64 + reach) {
         for px in (cx as i64 - reach)..=(cx as i64 + reach) {
@@ -981,7 +982,7 @@ fn paint_shape(img: &mut RgbImage, (cx, cy): (f32, f32), r: f32, colour: [u8; 3]
                 }
             }
             if count > 0 {
-                blend(img, px, py, colour, count as f32 / 16.0);
+                blend(img, px, py, colour, alpha * count as f32 / 16.0);
             }
         }
     }
@@ -1033,11 +1034,11 @@ fn draw_uniform(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
             let y = y + rng.range(0.0, 0.15) * fh;
             for x in [cx - off, cx + off] {
                 match shape {
-                    "star" => paint_shape(img, (x, y), r, metal, star),
-                    "bars" => {
-                        paint_shape(img, (x, y), r, metal, |u, v| u.abs() <= 0.9 && ((v + 0.45).abs() <= 0.17 || (v - 0.45).abs() <= 0.17))
-                    }
-                    _ => paint_shape(img, (x, y), r, metal, |u, v| u.hypot(v) <= 0.9 && !(0.55..=0.7).contains(&u.hypot(v))),
+                    "star" => paint_shape(img, (x, y), r, metal, 1.0, star),
+                    "bars" => paint_shape(img, (x, y), r, metal, 1.0, |u, v| {
+                        u.abs() <= 0.9 && ((v + 0.45).abs() <= 0.17 || (v - 0.45).abs() <= 0.17)
+                    }),
+                    _ => paint_shape(img, (x, y), r, metal, 1.0, |u, v| u.hypot(v) <= 0.9 && !(0.55..=0.7).contains(&u.hypot(v))),
                 }
             }
             Some(format!("uniform collar {metal_name} {shape} h={:.3}", size / h))
@@ -1062,12 +1063,14 @@ fn draw_uniform(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
                 if y + bh >= h {
                     continue;
                 }
-                paint_shape(img, (x, y + bh / 2.0), bh / 2.0, cloth, |u, v| u.abs() <= bw / bh && v.abs() <= 1.0);
+                paint_shape(img, (x, y + bh / 2.0), bw / 2.0, cloth, 1.0, |u, v| u.abs() <= 1.0 && v.abs() <= bh / bw);
                 for k in 0..n {
                     let along = x + (k as f32 - (n as f32 - 1.0) / 2.0) * bw / (n as f32 + 0.5);
                     match mark {
-                        "stripes" => paint_shape(img, (along, y + bh / 2.0), bh / 2.0, metal, |u, v| u.abs() <= 0.18 && v.abs() <= 0.85),
-                        _ => paint_shape(img, (along, y + bh / 2.0), bh * 0.4, metal, star),
+                        "stripes" => {
+                            paint_shape(img, (along, y + bh / 2.0), bh / 2.0, metal, 1.0, |u, v| u.abs() <= 0.18 && v.abs() <= 0.85)
+                        }
+                        _ => paint_shape(img, (along, y + bh / 2.0), bh * 0.4, metal, 1.0, star),
                     }
                 }
                 drawn += 1;
@@ -1086,17 +1089,17 @@ fn draw_uniform(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
             }
             let shape = *rng.pick(&["shield", "star"]);
             match shape {
-                "shield" => paint_shape(img, (cx + side * off, y), r * 1.3, metal, |u, v| {
+                "shield" => paint_shape(img, (cx + side * off, y), r * 1.3, metal, 1.0, |u, v| {
                     u.abs() <= 0.8 - 0.35 * v.max(0.0).powi(2) && (-0.9..=1.0).contains(&v)
                 }),
-                _ => paint_shape(img, (cx + side * off, y), r * 1.3, metal, star),
+                _ => paint_shape(img, (cx + side * off, y), r * 1.3, metal, 1.0, star),
             }
             // The name tag on the other side: a light or black plate with a line of "text".
             let (plate, ink) = if rng.next() % 2 == 0 { ([225u8, 225, 220], [30u8, 30, 30]) } else { ([25, 25, 25], [220, 220, 220]) };
             let (tw, th) = (w * rng.range(0.08, 0.13), h * rng.range(0.016, 0.026));
             let (tx, ty) = (cx - side * off, y);
-            paint_shape(img, (tx, ty), th / 2.0, plate, |u, v| u.abs() <= tw / th && v.abs() <= 1.0);
-            paint_shape(img, (tx, ty), th / 2.0, ink, |u, v| u.abs() <= 0.7 * tw / th && v.abs() <= 0.3);
+            paint_shape(img, (tx, ty), tw / 2.0, plate, 1.0, |u, v| u.abs() <= 1.0 && v.abs() <= th / tw);
+            paint_shape(img, (tx, ty), tw / 2.0, ink, 1.0, |u, v| u.abs() <= 0.7 && v.abs() <= 0.3 * th / tw);
             Some(format!("uniform badge {metal_name} {shape} h={:.3}", size * 1.3 / h))
         }
     }
@@ -1142,22 +1145,7 @@ fn draw_emblem(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) ->
             _ => v <= 0.75 && v >= -0.95 + 2.2 * u.abs(),
         }
     };
-    let r = size / 2.0;
-    let reach = (r * 1.3).ceil() as i64;
-    for py in (cy as i64 - reach)..=(cy as i64 + reach) {
-        for px in (cx as i64 - reach)..=(cx as i64 + reach) {
-            let mut count = 0u32;
-            for sy in 0..4 {
-                for sx in 0..4 {
-                    let (u, v) = ((px as f32 + (sx as f32 + 0.5) / 4.0 - cx) / r, (py as f32 + (sy as f32 + 0.5) / 4.0 - cy) / r);
-                    count += inside(u, v) as u32;
-                }
-            }
-            if count > 0 {
-                blend(img, px, py, colour, alpha * count as f32 / 16.0);
-            }
-        }
-    }
+    paint_shape(img, (cx, cy), size / 2.0, colour, alpha, inside);
     Some(format!("emblem {shape} h={:.3} colour={:02x}{:02x}{:02x} a={alpha:.2}", size / h, colour[0], colour[1], colour[2]))
 }
 

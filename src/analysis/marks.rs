@@ -642,11 +642,12 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
     if !clothing_cluttered {
         let limits = PatchLimits { min_size, min_pixels: min_logo_pixels, max_size: SOLID_MAX_SIZE * h as f32 };
         for (x0, y0, x1, y1, score) in solid_patches(raw, &zone, &at_zone_edge, w, h, &limits) {
-            let (bx0, by0, bx1, by1) = (x0 as f32 * to_base, y0 as f32 * to_base, (x1 + 1) as f32 * to_base, (y1 + 1) as f32 * to_base);
-            if marks.iter().any(|m| m.bbox.x < bx1 && bx0 < m.bbox.x + m.bbox.width && m.bbox.y < by1 && by0 < m.bbox.y + m.bbox.height) {
-                continue;
+            let (x, y) = (x0 as f32 * to_base, y0 as f32 * to_base);
+            let bbox = TextBox::upright(x, y, (x1 + 1) as f32 * to_base - x, (y1 + 1) as f32 * to_base - y, score);
+            // A patch the clothing scan found already (by its outline or a thin part) is counted once.
+            if !marks.iter().any(|m| m.bbox.overlaps(&bbox)) {
+                marks.push(Mark { bbox, surface: Surface::Clothing });
             }
-            marks.push(Mark { bbox: TextBox::upright(bx0, by0, bx1 - bx0, by1 - by0, score), surface: Surface::Clothing });
         }
     }
     // The skin scan looks at the rows from just above the clothing's place down (the blur's reach
