@@ -3,8 +3,9 @@
 //! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), a
 //! watermark across the face and print anywhere on the chest (TX001), a part of the face blurred
 //! or smoothed over (RT008, RT007), a uniform's insignia and solid emblems on the top (TX001),
-//! each drawn with randomly chosen position, size, colour, opacity, script and strength. Every clean photo is checked as it is (the false-flag
-//! rate) and as each variant (the share caught), and the table says, per family and per kind:
+//! each drawn with randomly chosen position, size, colour, opacity, script and strength. Every
+//! clean photo is checked as it is (the false-flag rate) and as each variant (the share caught),
+//! and the table says, per family and per kind:
 //! how often the family's own checks flagged the variant (failed, warned or sent it to review),
 //! and, of the variants of photos approved as they are, how many were not approved.
 //!
@@ -1112,7 +1113,7 @@ fn draw_uniform(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -
 /// only their outline.
 fn draw_emblem(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) -> Option<String> {
     let (fx, fy, fw, fh) = face;
-    let (w, h) = (img.width() as f32, img.height() as f32);
+    let h = img.height() as f32;
     let shape = *rng.pick(&["disc", "shield", "square", "heart", "triangle"]);
     let colour =
         *rng.pick(&[[200u8, 30, 40], [230, 160, 20], [20, 140, 60], [240, 240, 240], [150, 150, 155], [90, 150, 230], [150, 40, 170]]);
@@ -1129,7 +1130,7 @@ fn draw_emblem(img: &mut RgbImage, rng: &mut Rng, face: (f32, f32, f32, f32)) ->
             break spot;
         }
         size *= 0.85;
-        if size < h / 26.0 || w < 1.0 {
+        if size < h / 26.0 {
             return None;
         }
     };
