@@ -681,21 +681,18 @@ pub fn find_marks(image: &Pyramid, scene: &Scene, frame: Option<FaceFrame>, skin
             marks_on_skin(&raw[3 * off..], &surroundings, w, h - top, 3 * radius, s, join, min_logo_pixels, min_size, min_thickness)
         {
             let (y0, y1) = (y0 + top, y1 + top);
+            let bbox = TextBox::upright(
+                x0 as f32 * to_base,
+                y0 as f32 * to_base,
+                (x1 - x0 + 1) as f32 * to_base,
+                (y1 - y0 + 1) as f32 * to_base,
+                score,
+            );
             // A mark across the neckline the clothing scan found already is counted once.
-            let (bx0, by0, bx1, by1) = (x0 as f32 * to_base, y0 as f32 * to_base, (x1 + 1) as f32 * to_base, (y1 + 1) as f32 * to_base);
-            if marks.iter().any(|m| m.bbox.x < bx1 && bx0 < m.bbox.x + m.bbox.width && m.bbox.y < by1 && by0 < m.bbox.y + m.bbox.height) {
+            if marks.iter().any(|m| m.bbox.overlaps(&bbox)) {
                 continue;
             }
-            marks.push(Mark {
-                bbox: TextBox::upright(
-                    x0 as f32 * to_base,
-                    y0 as f32 * to_base,
-                    (x1 - x0 + 1) as f32 * to_base,
-                    (y1 - y0 + 1) as f32 * to_base,
-                    score,
-                ),
-                surface: Surface::Clothing,
-            });
+            marks.push(Mark { bbox, surface: Surface::Clothing });
         }
     }
     MarkScan { marks, clothing_cluttered }
