@@ -825,12 +825,15 @@ fn a_logo_on_the_bare_chest_goes_to_review() {
 /// A solid gold and a solid grey square 1/16 of the height on London 043_03's navy top (an
 /// emblem or a badge sewn on): a square has no thin parts, so the clothing's thin-structure scan
 /// saw only its outline, a step like a garment's seams, and TX001 passed both before stop 68.
-/// The scan for solid patches of another colour on plain clothing finds each (review). The plain
-/// portrait passes.
+/// The scan for solid patches of another colour on plain clothing finds each (review). A third,
+/// grey, sits 4 pixels below the top's edge by the neck, half in the margins the clothing zone
+/// keeps from the outline and from skin: stop 68's scan, inside that zone only, missed it; since
+/// stop 69 patches are looked for up to the outline and skin. The plain portrait passes.
 #[test]
 fn a_solid_emblem_on_the_top_goes_to_review() {
     let plain = image::load_from_memory(&common::sample("london_043_03.jpg")).unwrap().to_rgb8();
-    for ((left, top), colour) in [((65u32, 705u32), [212u8, 175, 55]), ((505, 715), [150, 150, 155])] {
+    let squares = [((65u32, 705u32), [212u8, 175, 55]), ((505, 715), [150, 150, 155]), ((150, 662), [150, 150, 155])];
+    for ((left, top), colour) in squares {
         let mut printed = plain.clone();
         for (x, y, p) in printed.enumerate_pixels_mut() {
             if (left..=left + 50).contains(&x) && (top..=top + 50).contains(&y) {
@@ -844,6 +847,18 @@ fn a_solid_emblem_on_the_top_goes_to_review() {
         assert!(matches!(outcome(&r, "TX001"), Uncertain | Fail), "square {colour:?} at {centre:?}: {:?}", find(&r, "TX001"));
     }
     assert_eq!(outcome(&check("plain.png", &png(&plain)), "TX001"), Pass);
+}
+
+/// London 034_08 (smiling), licence-ready, mirrored: the ready top is a band of navy below the
+/// white T-shirt the sitter wore, so the clothing zone's median is white and pieces of the navy
+/// band, cut off by the zone's margins, read as solid patches of another colour: stop 68's scan
+/// sent it to review on TX001 (so did 127_08 mirrored, and 034_08 8 % brighter or rolled 2°). A
+/// patch must now stand apart from all around it, and a band's colour goes on past the piece.
+#[test]
+fn a_top_of_two_colours_is_no_emblem() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/london_034_08_mirrored.jpg")).unwrap();
+    let r = check("london_034_08_mirrored.jpg", &bytes);
+    assert_eq!(outcome(&r, "TX001"), Pass, "{:?}", find(&r, "TX001"));
 }
 
 /// Two blue crosses 1/36 of the height with strokes four pixels wide (two at the mark scan's
