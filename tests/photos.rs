@@ -826,22 +826,24 @@ fn a_logo_on_the_bare_chest_goes_to_review() {
 /// emblem or a badge sewn on): a square has no thin parts, so the clothing's thin-structure scan
 /// saw only its outline, a step like a garment's seams, and TX001 passed both before stop 68.
 /// The scan for solid patches of another colour on plain clothing finds each (review). A third,
-/// grey, sits 4 pixels below the top's edge by the neck, half in the margins the clothing zone
-/// keeps from the outline and from skin: stop 68's scan, inside that zone only, missed it; since
-/// stop 69 patches are looked for up to the outline and skin. The plain portrait passes.
+/// grey, 1/20 of the height, sits 4 pixels below the top's edge by the neck, half in the margins
+/// the clothing zone keeps from the outline and from skin: stop 68's scan, inside that zone only,
+/// passed TX001 on it (one 1/16 of the height there it found); since stop 69 patches are looked
+/// for up to the outline and skin. The plain portrait passes.
 #[test]
 fn a_solid_emblem_on_the_top_goes_to_review() {
     let plain = image::load_from_memory(&common::sample("london_043_03.jpg")).unwrap().to_rgb8();
-    let squares = [((65u32, 705u32), [212u8, 175, 55]), ((505, 715), [150, 150, 155]), ((150, 662), [150, 150, 155])];
-    for ((left, top), colour) in squares {
+    // (left, top), side - 1, colour
+    let squares = [((65u32, 705u32), 50u32, [212u8, 175, 55]), ((505, 715), 50, [150, 150, 155]), ((150, 662), 40, [150, 150, 155])];
+    for ((left, top), span, colour) in squares {
         let mut printed = plain.clone();
         for (x, y, p) in printed.enumerate_pixels_mut() {
-            if (left..=left + 50).contains(&x) && (top..=top + 50).contains(&y) {
+            if (left..=left + span).contains(&x) && (top..=top + span).contains(&y) {
                 *p = image::Rgb(colour);
             }
         }
         let bytes = png(&printed);
-        let centre = ((left + 25) as f32, (top + 25) as f32);
+        let centre = ((left + span / 2) as f32, (top + span / 2) as f32);
         assert_mark_near(&bytes, centre, 30.0);
         let r = check("emblem.png", &bytes);
         assert!(matches!(outcome(&r, "TX001"), Uncertain | Fail), "square {colour:?} at {centre:?}: {:?}", find(&r, "TX001"));
