@@ -1,7 +1,8 @@
 //! Labelled variants of clean photos for the rules that see more (issue 13): text and logos,
 //! uneven or bad light, a second, small face, earrings (JW001), eyewear (GL001-GL004) and an
 //! unusable capture (motion blur, defocus, grain, a small photo enlarged: IQ004, IQ007, IQ008), a
-//! watermark across the face and print anywhere on the chest (TX001), a part of the face blurred
+//! watermark across the face (level or turned a little, or a proof stamp laid diagonally) and print
+//! anywhere on the chest (TX001), a part of the face blurred
 //! or smoothed over (RT008, RT007), a uniform's insignia and solid emblems on the top (TX001),
 //! each drawn with randomly chosen position, size, colour, opacity, script and strength. Every
 //! clean photo is checked as it is (the false-flag rate) and as each variant (the share caught),
@@ -238,6 +239,26 @@ fn draw_text(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face:
 /// at 30–90 % opacity. TX001's mark scan does not look at the head; the detector reads lines
 /// there.
 fn draw_watermark(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
+    draw_turned_watermark(img, rng, fonts, face, None)
+}
+
+/// A proof stamp laid diagonally across the face ("SAMPLE", "样张" from corner to corner), as a
+/// studio or a stock site marks a photo: a watermark (`draw_watermark`) always turned, 40–65°
+/// either way, where the watermark family turns a third of its lines by up to 35°.
+fn draw_stamp(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], face: (f32, f32, f32, f32)) -> Option<String> {
+    let side = if rng.next() % 2 == 0 { 1.0 } else { -1.0 };
+    let angle = side * rng.range(40.0, 65.0);
+    draw_turned_watermark(img, rng, fonts, face, Some(angle)).map(|label| label.replacen("watermark", "stamp", 1))
+}
+
+/// `draw_watermark`, turned by `angle` degrees when given.
+fn draw_turned_watermark(
+    img: &mut RgbImage,
+    rng: &mut Rng,
+    fonts: &[(FontVec, bool)],
+    face: (f32, f32, f32, f32),
+    angle: Option<f32>,
+) -> Option<String> {
     let (fx, fy, fw, fh) = face;
     let h = img.height() as f32;
     let (script, font, text) = pick_line(rng, fonts)?;
@@ -245,7 +266,11 @@ fn draw_watermark(img: &mut RgbImage, rng: &mut Rng, fonts: &[(FontVec, bool)], 
     let (tw, th) = imageproc::drawing::text_size(PxScale::from(size), font, text);
     // The line's centre anywhere from the hairline to the chin, across the face's middle.
     let (cx, cy) = (fx + fw * rng.range(0.25, 0.75), fy + fh * rng.range(-0.1, 0.9));
-    let angle = if rng.next() % 3 == 0 { rng.range(-35.0, 35.0) } else { 0.0 };
+    let angle = match angle {
+        Some(a) => a,
+        None if rng.next() % 3 == 0 => rng.range(-35.0, 35.0),
+        None => 0.0,
+    };
     let mut layer = image::GrayImage::new(img.width(), img.height());
     imageproc::drawing::draw_text_mut(
         &mut layer,
@@ -1313,7 +1338,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A new family goes last: each variant's draws are seeded by its family's index.
-    let families: [(&str, &[&str]); 14] = [
+    let families: [(&str, &[&str]); 15] = [
         ("text", TEXT_CODES),
         ("logo", TEXT_CODES),
         ("lighting", LIGHT_CODES),
@@ -1328,6 +1353,7 @@ fn main() -> anyhow::Result<()> {
         ("sticker", STICKER_CODES),
         ("uniform", UNIFORM_CODES),
         ("emblem", TEXT_CODES),
+        ("stamp", TEXT_CODES),
     ];
     let mut clean: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for &i in &usable {
@@ -1363,6 +1389,7 @@ fn main() -> anyhow::Result<()> {
                 "sticker" => draw_sticker(&mut variant, &mut rng, face),
                 "uniform" => draw_uniform(&mut variant, &mut rng, face),
                 "emblem" => draw_emblem(&mut variant, &mut rng, face),
+                "stamp" => draw_stamp(&mut variant, &mut rng, &fonts, face),
                 _ => {
                     let j = usable[(rng.next() % usable.len() as u64) as usize];
                     let j = if j == i { usable[(usable.iter().position(|&u| u == i)? + 1) % usable.len()] } else { j };
@@ -1379,7 +1406,7 @@ fn main() -> anyhow::Result<()> {
             let kind = label
                 .split_whitespace()
                 .take(match families[f].0 {
-                    "text" | "logo" | "watermark" | "chest print" | "uniform" => 3,
+                    "text" | "logo" | "watermark" | "chest print" | "uniform" | "stamp" => 3,
                     "emblem" => 2,
                     "eyewear" | "headwear" | "local blur" => 2,
                     _ => 1,

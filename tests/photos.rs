@@ -602,6 +602,24 @@ fn a_watermark_across_the_face_goes_to_review() {
     assert_ne!(r.verdict, Verdict::Approve);
 }
 
+/// Proof stamps laid diagonally across London 032's portrait (approved as taken): "样张" in
+/// grey at 50 % turned 50° one way, "PROOF" in grey at 45 % turned 50° the other (drawn with
+/// PIL; `sample_photos/SOURCES.md`). DBNet reads lines up to about 30° from level: stop 69's
+/// build approved both. The head pass now also reads its crop turned 45° either way.
+#[test]
+fn a_proof_stamp_laid_diagonally_goes_to_review() {
+    // What was drawn, in the 600x800 portrait: the characters' and the word's turned layers.
+    for (file, (x0, x1), (y0, y1)) in [
+        ("london_032_03_diagonal_characters.jpg", (206.0, 394.0), (220.0, 419.0)),
+        ("london_032_03_diagonal_proof.jpg", (189.0, 410.0), (197.0, 442.0)),
+    ] {
+        let (r, b) = text_on_fixture(file);
+        assert_eq!(outcome(&r, "TX001"), Uncertain, "{file}: {:?}", find(&r, "TX001"));
+        assert!(reaches(b, (x0, x1), (y0, y1)) && b.2 < 280.0 && b.3 < 280.0, "{file}: box at the stamp: {b:?}");
+        assert_ne!(r.verdict, Verdict::Approve, "{file}");
+    }
+}
+
 /// Two characters stamped on the cheek ("中国", dark grey at 38 %, 4.7 % of the height; London
 /// 091_03's licence-ready portrait, approved as taken, drawn on by `examples/variants`): a short
 /// line, about 0.16 face widths wide. Until stop 49 a line over the face had to be 0.2 face widths

@@ -66,6 +66,14 @@ const HEAD_HEIGHT: usize = 256;
 /// the eyes) read as thick lines. The reading costs about 65 ms on one thread (`text_ms` median
 /// over the 83 ready portraits, one photo at a time, two runs each: 208 → 268-276 ms).
 const RELIEF_SIDE: usize = 384;
+/// The face's 256 crop, as it is and as its relief, is read again turned this many degrees either
+/// way (since stop 70): DBNet reads lines up to about 30° from level, and a proof stamp laid from
+/// corner to corner is 40-65°. Measured on the `variants` stamp family (40-65° either way, seed
+/// 20261202, 249 drawn): without these readings 155 caught, with the plain ones 182, with the
+/// relief's (limited as `analysis::TURNED_RELIEF_SCORE` says) 174, with both 192. The four
+/// readings cost about 120 ms on one thread (`text_ms` median over 30 ready portraits, one photo
+/// at a time: 261 → 383 ms). See the README ("Stamps laid diagonally").
+const TURN_DEGREES: f32 = 45.0;
 /// The band's input has its detail against a blur of about 6.5 px (three box means of radius
 /// `BAND_DETAIL_RADIUS`) raised by this share before the network reads it (an unsharp mask):
 /// print on the neck or a light top in grey at 30-60 % differs from what is around it by 15-30
@@ -143,6 +151,12 @@ impl Axis {
     fn scaled(self, by: f32) -> Axis {
         Axis { length: self.length * by, thickness: self.thickness * by, slope: self.slope }
     }
+
+    /// The axis turned by `degrees` (the slope kept within −90 to 90).
+    fn turned(self, degrees: f32) -> Axis {
+        let slope = (self.slope + degrees + 90.0).rem_euclid(180.0) - 90.0;
+        Axis { slope, ..self }
+    }
 }
 
 impl TextBox {
@@ -169,13 +183,16 @@ pub struct TextDetector {
 }
 
 /// What the head pass read (`TextDetector::run_head`): the crop as it is and its chroma relief at
-/// 256×256, and the relief once more at `RELIEF_SIDE`², apart, since the caller holds that
-/// reading's boxes to a stricter limit.
+/// 256×256, the relief once more at `RELIEF_SIDE`², and both 256 readings turned either way,
+/// each apart, since the caller holds the fine and the turned relief's boxes to stricter limits.
 #[derive(Debug, Clone, Default)]
 pub struct HeadReading {
     pub plain: Vec<TextBox>,
     pub relief: Vec<TextBox>,
     pub fine_relief: Vec<TextBox>,
+    /// The 256 crop turned by `TURN_DEGREES` either way, as it is and as its relief.
+    pub turned_plain: Vec<TextBox>,
+    pub turned_relief: Vec<TextBox>,
 }
 
 impl TextDetector {
@@ -214,7 +231,8 @@ impl TextDetector {
     /// 256×256 and at `RELIEF_SIDE`² (never enlarged either), where a grey or pale watermark over
     /// skin (which keeps the skin's brightness and takes away its colour) stands out as a dark
     /// line on even grey. The plain reading sees what the relief cannot: dark or light text on
-    /// grey hair or a white backdrop, where there is no colour to lose.
+    /// grey hair or a white backdrop, where there is no colour to lose. The 256 crop and its relief
+    /// are read again turned `TURN_DEGREES` either way (a proof stamp laid diagonally).
     pub fn run_head(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<HeadReading, ModelError> {
         let place = |width: usize, height: usize| {
             let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
@@ -230,7 +248,21 @@ impl TextDetector {
         let fine_transform = place(RELIEF_SIDE, RELIEF_SIDE);
         let mut fine_relief = sample_planar(img, &fine_transform, RELIEF_SIDE, RELIEF_SIDE, [128.0; 3]);
         chroma_relief(&mut fine_relief, RELIEF_SIDE, RELIEF_SIDE);
+        // The 256 crop turned both ways (its own sampling, about the same centre and scale).
+        let mut turned_plain = Vec::new();
+        let mut turned_relief = Vec::new();
+        for degrees in [TURN_DEGREES, -TURN_DEGREES] {
+            let centre = crate::imaging::Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            let turned = Affine::square_crop(centre, transform.a * HEAD_WIDTH as f32, degrees.to_radians(), HEAD_WIDTH, false);
+            let crop = sample_planar(img, &turned, HEAD_WIDTH, HEAD_WIDTH, [128.0; 3]);
+            let mut relief = crop.clone();
+            chroma_relief(&mut relief, HEAD_WIDTH, HEAD_WIDTH);
+            turned_relief.extend(detect_planes(&self.head_plan, relief, turned, HEAD_WIDTH, HEAD_WIDTH)?);
+            turned_plain.extend(detect_planes(&self.head_plan, crop, turned, HEAD_WIDTH, HEAD_WIDTH)?);
+        }
         Ok(HeadReading {
+            turned_plain,
+            turned_relief,
             plain: detect_planes(&self.head_plan, crop, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
             relief: detect_planes(&self.head_plan, relief, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
             fine_relief: detect_planes(&self.fine_relief_plan, fine_relief, fine_transform, RELIEF_SIDE, RELIEF_SIDE)?,
@@ -326,15 +358,23 @@ fn detect_planes(plan: &Plan, mut input: Vec<f32>, transform: Affine, width: usi
     if prob.len() != n {
         return Err(ModelError::Run { model: "text detector", message: format!("expected {n} values, got {}", prob.len()) });
     }
-    // The transforms here scale both ways alike (letterbox, crop), so the axis scales with `a`.
-    Ok(components(&prob, width, height)
-        .into_iter()
-        .map(|Component { x0, y0, x1, y1, score, axis }| {
-            let a = transform.apply(x0 as f32, y0 as f32);
-            let b = transform.apply(x1 as f32 + 1.0, y1 as f32 + 1.0);
-            TextBox { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, score, axis: axis.scaled(transform.a) }
-        })
-        .collect())
+    Ok(components(&prob, width, height).into_iter().map(|c| in_photo(c, &transform)).collect())
+}
+
+/// A component of the network's input as a box in the photo's pixels. The transforms here scale
+/// both ways alike (letterbox, crop, turned crop): a turned crop (`Affine::square_crop`) maps the
+/// component's box to a turned rectangle, whose upright box holds all four corners, and its axis
+/// turns with the crop.
+fn in_photo(Component { x0, y0, x1, y1, score, axis }: Component, transform: &Affine) -> TextBox {
+    let scale = transform.a.hypot(transform.d);
+    let turn = transform.d.atan2(transform.a).to_degrees();
+    let (u0, v0, u1, v1) = (x0 as f32, y0 as f32, x1 as f32 + 1.0, y1 as f32 + 1.0);
+    let corners = [transform.apply(u0, v0), transform.apply(u1, v0), transform.apply(u0, v1), transform.apply(u1, v1)];
+    let left = corners.iter().map(|p| p.x).fold(f32::INFINITY, f32::min);
+    let right = corners.iter().map(|p| p.x).fold(f32::NEG_INFINITY, f32::max);
+    let top = corners.iter().map(|p| p.y).fold(f32::INFINITY, f32::min);
+    let bottom = corners.iter().map(|p| p.y).fold(f32::NEG_INFINITY, f32::max);
+    TextBox { x: left, y: top, width: right - left, height: bottom - top, score, axis: axis.scaled(scale).turned(turn) }
 }
 
 /// An unsharp mask on each plane (0-255): each value moves away from a near-Gaussian blur of its
@@ -353,6 +393,7 @@ fn raise_detail(planes: &mut [f32], width: usize, height: usize, gain: f32) {
 }
 
 /// A detector component in network pixels: its box (inclusive), mean probability and axis.
+#[derive(Debug, Clone, Copy)]
 struct Component {
     x0: usize,
     y0: usize,
@@ -391,6 +432,29 @@ fn components(prob: &[f32], width: usize, height: usize) -> Vec<Component> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A level line in a crop turned 45° is a line turned 45° in the photo: its upright box holds
+    /// the turned rectangle, its axis keeps its length and thickness (times the crop's scale) and
+    /// turns with the crop; an upright crop's boxes are as before.
+    #[test]
+    fn a_line_read_in_a_turned_crop_is_turned_in_the_photo() {
+        let level = Component { x0: 10, y0: 20, x1: 49, y1: 29, score: 0.9, axis: Axis { length: 40.0, thickness: 10.0, slope: 0.0 } };
+        let centre = crate::imaging::Point::new(300.0, 400.0);
+        let turned = in_photo(level, &Affine::square_crop(centre, 200.0, 45f32.to_radians(), 100, false));
+        assert!((turned.axis.slope - 45.0).abs() < 1e-3, "{:?}", turned.axis);
+        assert!((turned.axis.length - 80.0).abs() < 1e-3 && (turned.axis.thickness - 20.0).abs() < 1e-3, "{:?}", turned.axis);
+        // (40 + 10) × 2 px along the two sides, each side contributing cos 45° to either extent.
+        let extent = (40.0 + 10.0) * 2.0 * std::f32::consts::FRAC_1_SQRT_2;
+        assert!((turned.width - extent).abs() < 1e-2 && (turned.height - extent).abs() < 1e-2, "{turned:?}");
+        let back = in_photo(level, &Affine::square_crop(centre, 200.0, (-45f32).to_radians(), 100, false));
+        assert!((back.axis.slope + 45.0).abs() < 1e-3, "{:?}", back.axis);
+        // A steep line turned past the vertical wraps round to the other side.
+        let steep = Component { axis: Axis { slope: 80.0, ..level.axis }, ..level };
+        assert!((in_photo(steep, &Affine::square_crop(centre, 200.0, 45f32.to_radians(), 100, false)).axis.slope + 55.0).abs() < 1e-3);
+        let upright = in_photo(level, &Affine { a: 2.0, b: 0.0, c: 5.0, d: 0.0, e: 2.0, f: 7.0 });
+        assert_eq!((upright.x, upright.y, upright.width, upright.height), (25.0, 47.0, 80.0, 20.0));
+        assert_eq!(upright.axis, Axis { length: 80.0, thickness: 20.0, slope: 0.0 });
+    }
 
     #[test]
     fn components_keep_confident_blobs_only() {
