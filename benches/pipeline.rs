@@ -63,6 +63,10 @@ fn benches(c: &mut Criterion) {
     // The second pass over the face (256×256 whatever the face's size; never enlarged).
     let (w, h) = (image.base().width() as f32, image.base().height() as f32);
     g.bench_function("stage_text_head", |b| b.iter(|| models.text.run_head(&image, 0.15 * w, 0.15 * h, 0.85 * w, 0.7 * h).unwrap()));
+    // The same crop turned 45° either way, as it is and as its relief (four readings).
+    g.bench_function("stage_text_head_turned", |b| {
+        b.iter(|| models.text.run_head_turned(&image, 0.15 * w, 0.15 * h, 0.85 * w, 0.7 * h).unwrap())
+    });
     g.bench_function("stage_segment", |b| b.iter(|| models.segmenter.run(&image).unwrap()));
     // Resampling, `image`'s resize beside `fast_image_resize` (what photocheck uses) with the
     // same kernel: a 12 MP phone photo's head cut scaled to the archive crop (Lanczos-3), and the

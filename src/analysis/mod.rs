@@ -11,7 +11,7 @@ use crate::error::ModelError;
 use crate::exif::ExifInfo;
 use crate::imaging::{bounds, box_downscale, inside_polygon, luma, Point, Pyramid};
 use crate::models::{
-    Detection, EyeLandmarks, HandCandidate, HeadReading, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox,
+    Detection, EyeLandmarks, HandCandidate, HeadReading, MaskOutput, MeshResult, ModelSet, PersonMask, RefinedFace, TextBox, TurnedReading,
 };
 pub use face_frame::{FaceFrame, SkinRef};
 pub use scene::Scene;
@@ -343,23 +343,40 @@ const TEXT_GATE_EDGE_SHARE: f32 = 0.002;
 /// Smoothed-grid luma step that counts as a strong edge.
 const TEXT_EDGE: f32 = 24.0;
 
+/// What the text side of the analysis read (`scan_for_text`): the marks, the edge gate, the head
+/// pass's upright readings and the whole-photo pass's boxes, before the turned head reading
+/// (`read_turned_head`, on the face's side) joins them in `TextReadings::finish`.
+struct TextReadings {
+    edge_share: f32,
+    marks: Vec<marks::Mark>,
+    clothing_cluttered: bool,
+    /// Empty without a face frame.
+    head: HeadReading,
+    /// The whole-photo pass's boxes centred in the head zone, and the others (both empty when
+    /// the edge gate kept it shut).
+    whole_in_head: Vec<TextBox>,
+    whole_outside: Vec<TextBox>,
+}
+
+/// Whether `p` lies in the face, hair and ears: (s, t) in the face frame. Text found there is
+/// not text on the photo.
+fn in_head_zone(frame: Option<FaceFrame>, p: Point) -> bool {
+    let Some(f) = frame else { return false };
+    let (dx, dy) = (p.x - f.origin.x, p.y - f.origin.y);
+    let s = (dx * f.across.0 + dy * f.across.1) / f.width;
+    let t = (dx * f.down.0 + dy * f.down.1) / f.height;
+    (-0.9..=0.9).contains(&s) && (-0.7..=1.15).contains(&t)
+}
+
 fn scan_for_text(
     models: &ModelSet,
     image: &Pyramid,
     scene: &Scene,
     frame: Option<FaceFrame>,
-    eyes: Option<[Eye; 2]>,
     skin: Option<SkinRef>,
-) -> Result<TextScan, ModelError> {
+) -> Result<TextReadings, ModelError> {
     let marks::MarkScan { marks, clothing_cluttered } = marks::find_marks(image, scene, frame, skin);
-    // Face, hair and ears: (s, t) in the face frame; text found there is not text on the photo.
-    let in_head = |p: Point| -> bool {
-        let Some(f) = frame else { return false };
-        let (dx, dy) = (p.x - f.origin.x, p.y - f.origin.y);
-        let s = (dx * f.across.0 + dy * f.across.1) / f.width;
-        let t = (dx * f.down.0 + dy * f.down.1) / f.height;
-        (-0.9..=0.9).contains(&s) && (-0.7..=1.15).contains(&t)
-    };
+    let in_head = |p: Point| in_head_zone(frame, p);
     let (w, h) = (scene.width, scene.height);
     let mut edges = 0usize;
     let mut outside = 0usize;
@@ -378,42 +395,55 @@ fn scan_for_text(
         }
     }
     let edge_share = edges as f32 / outside.max(1) as f32;
-    let centre_in_head = |b: &TextBox| in_head(b.centre());
-    let is_line = |b: &TextBox| frame.is_some_and(|f| reads_as_line(b, f));
     // The face once more at a larger scale, whatever the edges outside it say (a watermark over a
-    // tight face crop has none there); its lines and characters join the whole pass's lines.
-    let mut lines: Vec<TextBox> = Vec::new();
-    if let Some(f) = frame {
-        let eye_only =
-            |b: &TextBox| eyes.is_some_and(|eyes| eyes.iter().any(|e| e.holds(b) && !e.crossed_by_line(b)) && !beside_one_eye(b, eyes));
-        let HeadReading { plain, relief, fine_relief, turned_plain, turned_relief } = read_head(models, image, f)?;
-        let turned_relief = turned_relief.into_iter().filter(|b| turned_relief_line(b, f));
-        for b in plain
-            .into_iter()
-            .chain(relief)
-            .chain(turned_plain)
-            .chain(turned_relief)
-            .chain(fine_relief.into_iter().filter(|b| fine_in_relief(b, f, eyes)))
-        {
-            if centre_in_head(&b) && ((is_line(&b) && !eye_only(&b)) || reads_as_glyph(&b, f, eyes)) {
-                add_merged(&mut lines, b);
+    // tight face crop has none there).
+    let head = match frame {
+        Some(f) => read_head(models, image, f)?,
+        None => HeadReading::default(),
+    };
+    let (whole_in_head, whole_outside) = if edge_share < TEXT_GATE_EDGE_SHARE {
+        (Vec::new(), Vec::new())
+    } else {
+        models.text.run(image)?.into_iter().partition(|b| in_head(b.centre()))
+    };
+    Ok(TextReadings { edge_share, marks, clothing_cluttered, head, whole_in_head, whole_outside })
+}
+
+impl TextReadings {
+    /// The text found: the head pass's lines and characters, upright and turned, join the whole
+    /// pass's lines over the head (a line two readings found is kept once, as their union); those
+    /// lying mostly off the person are text beside the head, like the whole pass's other boxes.
+    fn finish(self, turned: TurnedReading, scene: &Scene, frame: Option<FaceFrame>, eyes: Option<[Eye; 2]>) -> TextScan {
+        let TextReadings { edge_share, marks, clothing_cluttered, head, whole_in_head, whole_outside } = self;
+        let centre_in_head = |b: &TextBox| in_head_zone(frame, b.centre());
+        let is_line = |b: &TextBox| frame.is_some_and(|f| reads_as_line(b, f));
+        let mut lines: Vec<TextBox> = Vec::new();
+        if let Some(f) = frame {
+            let eye_only =
+                |b: &TextBox| eyes.is_some_and(|eyes| eyes.iter().any(|e| e.holds(b) && !e.crossed_by_line(b)) && !beside_one_eye(b, eyes));
+            let HeadReading { plain, relief, fine_relief } = head;
+            let turned_relief = turned.relief.into_iter().filter(|b| turned_relief_line(b, f));
+            for b in plain
+                .into_iter()
+                .chain(relief)
+                .chain(turned.plain)
+                .chain(turned_relief)
+                .chain(fine_relief.into_iter().filter(|b| fine_in_relief(b, f, eyes)))
+            {
+                if centre_in_head(&b) && ((is_line(&b) && !eye_only(&b)) || reads_as_glyph(&b, f, eyes)) {
+                    add_merged(&mut lines, b);
+                }
             }
         }
-    }
-    let boxes = if edge_share < TEXT_GATE_EDGE_SHARE {
-        Vec::new()
-    } else {
-        let (face_boxes, boxes): (Vec<TextBox>, Vec<TextBox>) = models.text.run(image)?.into_iter().partition(centre_in_head);
-        for b in face_boxes.into_iter().filter(is_line) {
+        for b in whole_in_head.into_iter().filter(is_line) {
             add_merged(&mut lines, b);
         }
-        boxes
-    };
-    let (face_boxes, beside_head): (Vec<TextBox>, Vec<TextBox>) =
-        lines.into_iter().partition(|b| share_on_person(scene, b).is_none_or(|share| share >= FACE_TEXT_ON_PERSON));
-    let mut boxes = boxes;
-    boxes.extend(beside_head);
-    Ok(TextScan { edge_share, detector_ran: edge_share >= TEXT_GATE_EDGE_SHARE, boxes, face_boxes, marks, clothing_cluttered })
+        let (face_boxes, beside_head): (Vec<TextBox>, Vec<TextBox>) =
+            lines.into_iter().partition(|b| share_on_person(scene, b).is_none_or(|share| share >= FACE_TEXT_ON_PERSON));
+        let mut boxes = whole_outside;
+        boxes.extend(beside_head);
+        TextScan { edge_share, detector_ran: edge_share >= TEXT_GATE_EDGE_SHARE, boxes, face_boxes, marks, clothing_cluttered }
+    }
 }
 
 /// Whether a box of the turned relief's reading is a long, sure line (`TURNED_RELIEF_SCORE`).
@@ -591,6 +621,25 @@ const LINE_PAST_EYE_HEIGHT: f32 = 1.0;
 /// above the forehead) at 320×288 caught 149, this one at 256×256 153 (at 256×320 164, for 11 ms
 /// more), before the eyes were left out.
 fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<HeadReading, ModelError> {
+    match head_rectangle(image, f) {
+        Some([x0, y0, x1, y1]) => models.text.run_head(image, x0, y0, x1, y1),
+        None => Ok(HeadReading::default()),
+    }
+}
+
+/// The head pass's crop read turned either way (`TextDetector::run_head_turned`): a proof stamp
+/// laid diagonally. It runs on the face's side of the analysis (the text and hand side is the
+/// longer one) and joins the text side's readings in `TextReadings::finish`.
+fn read_turned_head(models: &ModelSet, image: &Pyramid, frame: Option<FaceFrame>) -> Result<TurnedReading, ModelError> {
+    match frame.and_then(|f| head_rectangle(image, f)) {
+        Some([x0, y0, x1, y1]) => models.text.run_head_turned(image, x0, y0, x1, y1),
+        None => Ok(TurnedReading::default()),
+    }
+}
+
+/// The upright rectangle `[x0, y0, x1, y1]` (working pixels, inside the photo) the head pass
+/// reads; None when under 8 pixels either way.
+fn head_rectangle(image: &Pyramid, f: FaceFrame) -> Option<[f32; 4]> {
     let (side, top, bottom) = (HEAD_READ_SIDE, HEAD_READ_TOP, HEAD_READ_BOTTOM);
     let corners = [f.point(-side, top), f.point(side, top), f.point(-side, bottom), f.point(side, bottom)];
     let (w, h) = (image.base().width() as f32, image.base().height() as f32);
@@ -598,10 +647,7 @@ fn read_head(models: &ModelSet, image: &Pyramid, f: FaceFrame) -> Result<HeadRea
     let x1 = corners.iter().map(|p| p.x).fold(f32::NEG_INFINITY, f32::max).min(w);
     let y0 = corners.iter().map(|p| p.y).fold(f32::INFINITY, f32::min).max(0.0);
     let y1 = corners.iter().map(|p| p.y).fold(f32::NEG_INFINITY, f32::max).min(h);
-    if x1 - x0 < 8.0 || y1 - y0 < 8.0 {
-        return Ok(HeadReading::default());
-    }
-    models.text.run_head(image, x0, y0, x1, y1)
+    (x1 - x0 >= 8.0 && y1 - y0 >= 8.0).then_some([x0, y0, x1, y1])
 }
 
 const HEAD_READ_SIDE: f32 = 0.6;
@@ -847,7 +893,8 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
     let first_detection = faces.first().cloned();
     // The face's side runs both meshes and both appearance crops; the other side the text scan
     // and the hand search (since 2026-12-03 a palm search on every photo, so the crown crop
-    // moved back to the face's side: two-thread latency is the longer side).
+    // moved back to the face's side: two-thread latency is the longer side). The text
+    // detector's band below the chin and its turned head readings run on the face's side too.
     let (described, scanned) = rayon::join(
         || {
             let face = describe_face(models, &image, chosen, &mut timings);
@@ -859,25 +906,29 @@ pub fn analyse(models: &ModelSet, photo: Photo) -> Result<Analysis, ModelError> 
             timings.appearance_ms = ms(t);
             let t = Instant::now();
             let band = read_band(models, &image, face_frame).map(|band| (band, ms(t)));
-            (face, appearance, band)
+            let t = Instant::now();
+            let turned = read_turned_head(models, &image, face_frame).map(|turned| (turned, ms(t)));
+            (face, appearance, band, turned)
         },
         || {
             let t = Instant::now();
-            let text = scan_for_text(models, &image, &scene, face_frame, eyes, skin).map(|text| (text, ms(t)));
+            let text = scan_for_text(models, &image, &scene, face_frame, skin).map(|text| (text, ms(t)));
             let t = Instant::now();
             let hands = scan_for_hands(models, &image, &scene, face_frame, first_detection.as_ref(), skin).map(|hands| (hands, ms(t)));
             (text, hands)
         },
     );
-    let (face, appearance, band) = described;
+    let (face, appearance, band, turned) = described;
     let (text, hands) = scanned;
-    let (mut text, text_ms) = text?;
+    let (text, text_ms) = text?;
     let (hands, hands_ms) = hands?;
     let (band, band_ms) = band?;
+    let (turned, turned_ms) = turned?;
+    let mut text = text.finish(turned, &scene, face_frame, eyes);
     if let Some(band) = band {
         text.add_band(band);
     }
-    timings.text_ms = text_ms + band_ms;
+    timings.text_ms = text_ms + band_ms + turned_ms;
     timings.hands_ms = hands_ms;
     let face_luma = face.as_ref().map(|f| sample_face_luma(image.base(), f)).unwrap_or_default();
     let lip_colour = lips_against_skin(image.base(), face.as_ref(), skin.as_ref());

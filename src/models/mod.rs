@@ -25,7 +25,7 @@ pub use hands::{HandCandidate, HandDetector};
 pub use mask_classifier::{MaskClassifier, MaskOutput};
 pub use mesh::{FaceMesh, MeshResult};
 pub use segmenter::{PersonMask, PersonSegmenter};
-pub use text_detector::{Axis, HeadReading, TextBox, TextDetector};
+pub use text_detector::{Axis, HeadReading, TextBox, TextDetector, TurnedReading};
 
 /// An optimised network and a pool of run states: a state keeps its ops' scratch buffers, so
 /// reusing one saves reallocating them on every run (each worker thread takes its own).

@@ -71,8 +71,9 @@ const RELIEF_SIDE: usize = 384;
 /// corner to corner is 40-65°. Measured on the `variants` stamp family (40-65° either way, seed
 /// 20261202, 249 drawn): without these readings 155 caught, with the plain ones 182, with the
 /// relief's (limited as `analysis::TURNED_RELIEF_SCORE` says) 174, with both 192. The four
-/// readings cost about 120 ms on one thread (`text_ms` median over 30 ready portraits, one photo
-/// at a time: 261 → 383 ms). See the README ("Stamps laid diagonally").
+/// readings cost 80-90 ms on one thread (`text_ms` median over the 83 ready portraits, one
+/// thread, two runs: 178 → 257 and 176 → 266 ms); they run on the face's side of the analysis
+/// (`analysis::read_turned_head`). See the README ("Stamps laid diagonally").
 const TURN_DEGREES: f32 = 45.0;
 /// The band's input has its detail against a blur of about 6.5 px (three box means of radius
 /// `BAND_DETAIL_RADIUS`) raised by this share before the network reads it (an unsharp mask):
@@ -183,16 +184,31 @@ pub struct TextDetector {
 }
 
 /// What the head pass read (`TextDetector::run_head`): the crop as it is and its chroma relief at
-/// 256×256, the relief once more at `RELIEF_SIDE`², and both 256 readings turned either way,
-/// each apart, since the caller holds the fine and the turned relief's boxes to stricter limits.
+/// 256×256 and the relief once more at `RELIEF_SIDE`², each apart, since the caller holds the fine
+/// relief's boxes to stricter limits.
 #[derive(Debug, Clone, Default)]
 pub struct HeadReading {
     pub plain: Vec<TextBox>,
     pub relief: Vec<TextBox>,
     pub fine_relief: Vec<TextBox>,
-    /// The 256 crop turned by `TURN_DEGREES` either way, as it is and as its relief.
-    pub turned_plain: Vec<TextBox>,
-    pub turned_relief: Vec<TextBox>,
+}
+
+/// The head pass's 256 crop read turned by `TURN_DEGREES` either way (`TextDetector::run_head_turned`),
+/// as it is and as its relief, each apart: the caller holds the turned relief's boxes to stricter
+/// limits.
+#[derive(Debug, Clone, Default)]
+pub struct TurnedReading {
+    pub plain: Vec<TextBox>,
+    pub relief: Vec<TextBox>,
+}
+
+/// The head pass's crop of `x0..x1` × `y0..y1` at `width`×`height`: letterboxed about its centre,
+/// never enlarged.
+fn head_crop(x0: f32, y0: f32, x1: f32, y1: f32, width: usize, height: usize) -> Affine {
+    let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
+    let s = (w / width as f32).max(h / height as f32).max(1.0);
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    Affine { a: s, b: 0.0, c: cx - s * width as f32 / 2.0, d: 0.0, e: s, f: cy - s * height as f32 / 2.0 }
 }
 
 impl TextDetector {
@@ -231,15 +247,10 @@ impl TextDetector {
     /// 256×256 and at `RELIEF_SIDE`² (never enlarged either), where a grey or pale watermark over
     /// skin (which keeps the skin's brightness and takes away its colour) stands out as a dark
     /// line on even grey. The plain reading sees what the relief cannot: dark or light text on
-    /// grey hair or a white backdrop, where there is no colour to lose. The 256 crop and its relief
-    /// are read again turned `TURN_DEGREES` either way (a proof stamp laid diagonally).
+    /// grey hair or a white backdrop, where there is no colour to lose. The same crop turned either
+    /// way is `run_head_turned`.
     pub fn run_head(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<HeadReading, ModelError> {
-        let place = |width: usize, height: usize| {
-            let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
-            let s = (w / width as f32).max(h / height as f32).max(1.0);
-            let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-            Affine { a: s, b: 0.0, c: cx - s * width as f32 / 2.0, d: 0.0, e: s, f: cy - s * height as f32 / 2.0 }
-        };
+        let place = |width: usize, height: usize| head_crop(x0, y0, x1, y1, width, height);
         // The 256 crop is sampled once; its relief is made from a copy of it.
         let transform = place(HEAD_WIDTH, HEAD_HEIGHT);
         let crop = sample_planar(img, &transform, HEAD_WIDTH, HEAD_HEIGHT, [128.0; 3]);
@@ -248,25 +259,30 @@ impl TextDetector {
         let fine_transform = place(RELIEF_SIDE, RELIEF_SIDE);
         let mut fine_relief = sample_planar(img, &fine_transform, RELIEF_SIDE, RELIEF_SIDE, [128.0; 3]);
         chroma_relief(&mut fine_relief, RELIEF_SIDE, RELIEF_SIDE);
-        // The 256 crop turned both ways (its own sampling, about the same centre and scale).
-        let mut turned_plain = Vec::new();
-        let mut turned_relief = Vec::new();
-        for degrees in [TURN_DEGREES, -TURN_DEGREES] {
-            let centre = crate::imaging::Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-            let turned = Affine::square_crop(centre, transform.a * HEAD_WIDTH as f32, degrees.to_radians(), HEAD_WIDTH, false);
-            let crop = sample_planar(img, &turned, HEAD_WIDTH, HEAD_WIDTH, [128.0; 3]);
-            let mut relief = crop.clone();
-            chroma_relief(&mut relief, HEAD_WIDTH, HEAD_WIDTH);
-            turned_relief.extend(detect_planes(&self.head_plan, relief, turned, HEAD_WIDTH, HEAD_WIDTH)?);
-            turned_plain.extend(detect_planes(&self.head_plan, crop, turned, HEAD_WIDTH, HEAD_WIDTH)?);
-        }
         Ok(HeadReading {
-            turned_plain,
-            turned_relief,
             plain: detect_planes(&self.head_plan, crop, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
             relief: detect_planes(&self.head_plan, relief, transform, HEAD_WIDTH, HEAD_HEIGHT)?,
             fine_relief: detect_planes(&self.fine_relief_plan, fine_relief, fine_transform, RELIEF_SIDE, RELIEF_SIDE)?,
         })
+    }
+
+    /// `run_head`'s 256 crop of `x0..x1` × `y0..y1` turned `TURN_DEGREES` either way (its own
+    /// sampling, about the same centre and at the same scale), as it is and as its chroma relief:
+    /// a proof stamp laid diagonally. Apart from `run_head` so that the analysis can run it on its
+    /// other thread.
+    pub fn run_head_turned(&self, img: &Pyramid, x0: f32, y0: f32, x1: f32, y1: f32) -> Result<TurnedReading, ModelError> {
+        let scale = head_crop(x0, y0, x1, y1, HEAD_WIDTH, HEAD_HEIGHT).a;
+        let mut reading = TurnedReading::default();
+        for degrees in [TURN_DEGREES, -TURN_DEGREES] {
+            let centre = crate::imaging::Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            let turned = Affine::square_crop(centre, scale * HEAD_WIDTH as f32, degrees.to_radians(), HEAD_WIDTH, false);
+            let crop = sample_planar(img, &turned, HEAD_WIDTH, HEAD_WIDTH, [128.0; 3]);
+            let mut relief = crop.clone();
+            chroma_relief(&mut relief, HEAD_WIDTH, HEAD_WIDTH);
+            reading.relief.extend(detect_planes(&self.head_plan, relief, turned, HEAD_WIDTH, HEAD_WIDTH)?);
+            reading.plain.extend(detect_planes(&self.head_plan, crop, turned, HEAD_WIDTH, HEAD_WIDTH)?);
+        }
+        Ok(reading)
     }
 }
 
