@@ -410,9 +410,10 @@ fn scan_for_text(
 }
 
 impl TextReadings {
-    /// The text found: the head pass's lines and characters, upright and turned, join the whole
-    /// pass's lines over the head (a line two readings found is kept once, as their union); those
-    /// lying mostly off the person are text beside the head, like the whole pass's other boxes.
+    /// The text found: the head pass's upright lines and characters join the whole pass's lines
+    /// over the head (a line two readings found is kept once, as their union), then its turned
+    /// ones where no upright reading found a line; those lying mostly off the person are text
+    /// beside the head, like the whole pass's other boxes.
     fn finish(self, turned: TurnedReading, scene: &Scene, frame: Option<FaceFrame>, eyes: Option<[Eye; 2]>) -> TextScan {
         let TextReadings { edge_share, marks, clothing_cluttered, head, whole_in_head, whole_outside } = self;
         let centre_in_head = |b: &TextBox| in_head_zone(frame, b.centre());
@@ -421,22 +422,29 @@ impl TextReadings {
         if let Some(f) = frame {
             let eye_only =
                 |b: &TextBox| eyes.is_some_and(|eyes| eyes.iter().any(|e| e.holds(b) && !e.crossed_by_line(b)) && !beside_one_eye(b, eyes));
+            let kept = |b: &TextBox| centre_in_head(b) && ((is_line(b) && !eye_only(b)) || reads_as_glyph(b, f, eyes));
             let HeadReading { plain, relief, fine_relief } = head;
-            let turned_relief = turned.relief.into_iter().filter(|b| turned_relief_line(b, f));
-            for b in plain
-                .into_iter()
-                .chain(relief)
-                .chain(turned.plain)
-                .chain(turned_relief)
-                .chain(fine_relief.into_iter().filter(|b| fine_in_relief(b, f, eyes)))
-            {
-                if centre_in_head(&b) && ((is_line(&b) && !eye_only(&b)) || reads_as_glyph(&b, f, eyes)) {
+            for b in plain.into_iter().chain(relief).chain(fine_relief.into_iter().filter(|b| fine_in_relief(b, f, eyes))) {
+                if kept(&b) {
                     add_merged(&mut lines, b);
                 }
             }
-        }
-        for b in whole_in_head.into_iter().filter(is_line) {
-            add_merged(&mut lines, b);
+            // The whole pass's lines over the head (none without a face frame: `is_line`).
+            for b in whole_in_head.into_iter().filter(is_line) {
+                add_merged(&mut lines, b);
+            }
+            // The turned readings last, and only where no upright reading found a line: a turned
+            // reading's box is the upright box of a turned rectangle, far larger than a line
+            // that lies level (a watermark across London 032_03's face read at 45° gave a square
+            // 240 pixels a side around a word 220 by 44), so merged into the upright line's box
+            // it would show the reviewer the whole face instead of the word.
+            let upright = lines.len();
+            let turned_relief = turned.relief.into_iter().filter(|b| turned_relief_line(b, f));
+            for b in turned.plain.into_iter().chain(turned_relief) {
+                if kept(&b) && !lines[..upright].iter().any(|o| o.overlaps(&b)) {
+                    add_merged(&mut lines, b);
+                }
+            }
         }
         let (face_boxes, beside_head): (Vec<TextBox>, Vec<TextBox>) =
             lines.into_iter().partition(|b| share_on_person(scene, b).is_none_or(|share| share >= FACE_TEXT_ON_PERSON));
